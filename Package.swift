@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+// mksim — a discrete-event simulator of multikernel hardware.
+// Layers, lowest first (each imports only those below it; see docs/architecture.md):
+//   SimMachine → SimCPU → SimWorkloads → SimKernelModel → SimScenario → SimReport → mksim
+import PackageDescription
+
+let optimize: [SwiftSetting] = [
+    // Generic engine code is called across modules on the hot path.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "mksim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mksim", targets: ["mksim"]),
+        .library(name: "SimKernelModel", targets: ["SimKernelModel"]),
+        .library(name: "SimScenario", targets: ["SimScenario"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCapstone",
+            pkgConfig: "capstone",
+            providers: [.apt(["libcapstone-dev"])]
+        ),
+        .target(name: "SimMachine", swiftSettings: optimize),
+        .target(name: "SimCPU", dependencies: ["SimMachine", "CCapstone"], swiftSettings: optimize),
+        .target(name: "SimWorkloads", dependencies: ["SimMachine", "SimCPU"], swiftSettings: optimize),
+        .target(
+            name: "SimKernelModel",
+            dependencies: [
+                "SimMachine", "SimCPU", "SimWorkloads",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: optimize
+        ),
+        .target(
+            name: "SimScenario",
+            dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"],
+            swiftSettings: optimize
+        ),
+        .target(name: "SimReport", dependencies: ["SimMachine", "SimKernelModel", "SimScenario"]),
+        .executableTarget(
+            name: "mksim",
+            dependencies: [
+                "SimScenario", "SimReport", "SimKernelModel", "SimMachine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimize
+        ),
+        .testTarget(name: "SimMachineTests", dependencies: ["SimMachine"]),
+        .testTarget(name: "SimCPUTests", dependencies: ["SimCPU"]),
+        .testTarget(name: "SimKernelModelTests", dependencies: ["SimKernelModel", "SimWorkloads", "SimCPU", "SimMachine"]),
+        .testTarget(name: "SimScenarioTests", dependencies: ["SimScenario", "SimReport", "SimKernelModel", "SimMachine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SimScenario", "SimReport", "SimMachine"]),
+    ]
+)

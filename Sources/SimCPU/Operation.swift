@@ -1,0 +1,51 @@
+import SimMachine
+
+/// The operation vocabulary shared by generators, traces and syscall profiles.
+///
+/// Hardware operations (compute, memory, fence, pause, IPI) are timed by the
+/// core and the coherence model; kernel operations (`syscall`, `lock`,
+/// `unlock`, `sleep`, `exit`) trap to the kernel instance that runs the task,
+/// as the corresponding instructions would. Plain data: no references.
+@frozen
+public enum Operation: Sendable, BitwiseCopyable, Equatable {
+    /// Work that touches nothing shared, in core cycles.
+    case compute(cycles: UInt64)
+    /// Work of a fixed duration (kernel paths whose cost is given in time).
+    case delay(Picoseconds)
+    case load(LineID)
+    case store(LineID, UInt64)
+    /// Locked fetch-and-add.
+    case fetchAdd(LineID, UInt64)
+    /// Locked compare-and-swap, once (the outcome is not retried).
+    case compareAndSwap(LineID, expected: UInt64, new: UInt64)
+    /// Poll a line until `value & mask == equals` (a spin-wait loop).
+    case spinUntil(LineID, mask: UInt64, equals: UInt64)
+    /// Retry a compare-and-swap until it succeeds (a CAS spin loop).
+    case spinCompareAndSwap(LineID, expected: UInt64, new: UInt64)
+    case fence
+    /// `count` executions of the x86 PAUSE instruction.
+    case pause(UInt32)
+    /// Send a fixed IPI with `vector` to logical CPU `cpu`.
+    case sendIPI(cpu: Int32, vector: UInt8)
+    /// Enter the kernel: syscall number in the kernel's profile.
+    case syscall(UInt16)
+    /// Acquire / release a kernel lock object (index in the kernel's object table).
+    case lock(UInt32)
+    case unlock(UInt32)
+    /// Send one message on an inter-kernel channel (index in the simulation's channel table).
+    case channelSend(UInt16)
+    /// Block for a duration (the CPU is free for other tasks meanwhile).
+    case sleep(Picoseconds)
+    /// Marks the end of one workload-level operation (for throughput and latency).
+    case opDone
+    /// The task ends.
+    case exit
+
+    /// Whether the operation touches shared state (and so must run at the engine's current time).
+    @inlinable public var interacts: Bool {
+        switch self {
+        case .compute, .delay, .fence, .pause, .opDone: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// The local APICs of all hardware threads: IPI timing and counters.
+///
+/// Sending costs the sender `send` (writing the interrupt command register);
+/// the interrupt reaches the target `deliver(distance)` later. The target takes
+/// it when its interrupts are enabled, pays `handler` for entry and exit, and
+/// runs the handler's own work. Pending vectors are kept per CPU as a 256-bit
+/// set and taken highest vector first, as the APIC prioritizes them.
+public struct LocalAPICs: Sendable {
+    public let spec: APICSpec
+    let topology: Topology
+    public private(set) var sent: [UInt64]
+    public private(set) var received: [UInt64]
+    public private(set) var deliveryLatencySumPs: UInt64 = 0
+    /// Pending (delivered, not yet taken) vectors per CPU: 4 words each.
+    var pending: [UInt64]
+
+    public init(spec: APICSpec, topology: Topology) {
+        self.spec = spec
+        self.topology = topology
+        sent = Array(repeating: 0, count: topology.cpuCount)
+        received = Array(repeating: 0, count: topology.cpuCount)
+        pending = Array(repeating: 0, count: topology.cpuCount * 4)
+    }
+
+    /// Records a send from `from` to `to` and returns the delivery latency after the send cost.
+
+    public mutating func send(from: Int, to: Int) -> Picoseconds {
+        sent[from] &+= 1
+        let latency = spec.deliveryLatency(topology.distance(from, to))
+        deliveryLatencySumPs &+= latency.raw
+        return latency
+    }
+
+    /// Marks `vector` pending on `cpu` (an arriving interrupt).
+
+    public mutating func raise(cpu: Int, vector: UInt8) {
+        received[cpu] &+= 1
+        pending[cpu << 2 | Int(vector >> 6)] |= UInt64(1) << UInt64(vector & 63)
+    }
+
+
+    public func hasPending(cpu: Int) -> Bool {
+        let b = cpu << 2
+        return pending[b] | pending[b + 1] | pending[b + 2] | pending[b + 3] != 0
+    }
+
+    /// Takes the highest-priority pending vector of `cpu`.
+
+    public mutating func takeHighest(cpu: Int) -> UInt8? {
+        let b = cpu << 2
+        for w in stride(from: 3, through: 0, by: -1) {
+            let bits = pending[b + w]
+            if bits != 0 {
+                let bitIndex = 63 - bits.leadingZeroBitCount
+                pending[b + w] = bits & ~(UInt64(1) << UInt64(bitIndex))
+                return UInt8(w * 64 + bitIndex)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,304 @@
+/// The directory: one entry per touched line, with state, owner, sharers,
+/// one word of value, the line's home NUMA node, and its queue.
+///
+/// Model (see docs/model.md):
+/// - A hit costs the L1 latency. A miss is served by the owner (M/E/O), else the
+///   nearest sharer for a read, else memory (local or remote by the line's home).
+///   A write also invalidates every other copy and waits for the farthest ack.
+/// - A line serves one transaction at a time: a miss starts when the previous one
+///   on that line has finished (`busyUntil`). That queueing is the contention.
+/// - State changes are applied when the request is made; the requester sees the
+///   data at `completion`. Locked operations keep the line until they finish.
+/// - CPUs spinning on a line register as waiters; a write wakes them so that they
+///   re-read (paying a real miss) instead of the engine simulating every poll.
+///
+/// All state lives in flat arrays indexed by `LineID`; no allocation per access.
+public struct CoherenceDirectory: Sendable {
+    public let topology: Topology
+    public let spec: CoherenceSpec
+    public let memory: MemorySpec
+    let hit: Picoseconds
+    let atomic: Picoseconds
+    let words: Int  // sharer-bitmap words per line
+
+    // Per CPU, precomputed to keep divisions off the hot path.
+    @usableFromInline let cpuSocket: [Int32]
+    @usableFromInline let cpuCore: [Int32]
+    @usableFromInline let cpuCluster: [Int32]
+    @usableFromInline let cpuNode: [Int32]
+    let clustered: Bool
+
+    // Per line.
+    var state: [LineState] = []
+    var owner: [Int32] = []
+    var sharers: [UInt64] = []
+    var busyUntil: [UInt64] = []
+    public private(set) var values: [UInt64] = []
+    var home: [Int32] = []
+    var waiterHead: [Int32] = []
+    var waiterTail: [Int32] = []
+    public private(set) var names: [String] = []
+
+    // Per CPU waiter links.
+    var nextWaiter: [Int32]
+    public private(set) var waitingOn: [LineID]
+
+    // Statistics.
+    public private(set) var transfers: [UInt64] = Array(repeating: 0, count: AccessSource.allCases.count)
+    public private(set) var lineMisses: [UInt64] = []
+    public private(set) var lineAccesses: [UInt64] = []
+    public private(set) var lineWaitPs: [UInt64] = []
+    public private(set) var lineRemoteTransfers: [UInt64] = []
+    var touched: [UInt64] = []
+
+    public init(topology: Topology, spec: CoherenceSpec, memory: MemorySpec, hitLatency: Picoseconds, frequency: Frequency) {
+        self.topology = topology
+        self.spec = spec
+        self.memory = memory
+        self.hit = hitLatency
+        self.atomic = frequency.duration(cycles: spec.atomicCycles)
+        let n = topology.cpuCount
+        self.words = (n + 63) / 64
+        self.cpuSocket = (0..<n).map { Int32(topology.socket(of: $0)) }
+        self.cpuCore = (0..<n).map { Int32(topology.core(of: $0)) }
+        self.cpuCluster = (0..<n).map { Int32(topology.cluster(of: $0)) }
+        self.cpuNode = (0..<n).map { Int32(topology.numaNode(of: $0)) }
+        self.clustered = topology.coresPerCluster < topology.coresPerSocket
+        self.nextWaiter = Array(repeating: -1, count: n)
+        self.waitingOn = Array(repeating: -1, count: n)
+    }
+
+    public var lineCount: Int { state.count }
+
+    /// Adds a line homed on NUMA node `home`, holding `value`, uncached.
+    public mutating func allocate(name: String, home homeNode: Int, value: UInt64 = 0) -> LineID {
+        let id = LineID(state.count)
+        state.append(.invalid); owner.append(-1)
+        sharers.append(contentsOf: repeatElement(0, count: words)); touched.append(contentsOf: repeatElement(0, count: words))
+        busyUntil.append(0); values.append(value); home.append(Int32(homeNode))
+        waiterHead.append(-1); waiterTail.append(-1); names.append(name)
+        lineMisses.append(0); lineAccesses.append(0); lineWaitPs.append(0); lineRemoteTransfers.append(0)
+        return id
+    }
+
+    // MARK: Latency
+
+
+    func distance(_ a: Int, _ b: Int) -> Distance {
+        if a == b { return .same }
+        if cpuSocket[a] != cpuSocket[b] { return .remote }
+        if cpuCore[a] == cpuCore[b] { return .smt }
+        if clustered && cpuCluster[a] == cpuCluster[b] { return .cluster }
+        return .socket
+    }
+
+    /// Cache-to-cache hand-off latency from `from` to `to`.
+    @usableFromInline
+    func transferLatency(_ d: Distance, requester: Int) -> Picoseconds {
+        switch d {
+        case .same: return hit
+        case .smt: return spec.smt
+        case .cluster: return spec.cluster
+        case .socket:
+            let s = Int(cpuSocket[requester])
+            return s < spec.socket.count ? spec.socket[s] : (spec.socket.last ?? .zero)
+        case .remote: return spec.remote
+        }
+    }
+
+    // MARK: Access
+
+    /// Performs one access by `cpu` at `now`, applying MESI/MOESI transitions and the value update.
+    public mutating func access(_ line: LineID, cpu: Int, update: ValueUpdate, now: Picoseconds) -> AccessOutcome {
+        let l = Int(line)
+        let base = l * words
+        let bitWord = base + cpu >> 6
+        let bit = UInt64(1) << UInt64(cpu & 63)
+        let writes = update.writes
+        lineAccesses[l] &+= 1
+        touched[bitWord] |= bit
+
+        let isHit: Bool
+        if writes {
+            isHit = owner[l] == Int32(cpu) && (state[l] == .modified || state[l] == .exclusive)
+        } else {
+            isHit = owner[l] == Int32(cpu) || sharers[bitWord] & bit != 0
+        }
+
+        var completion: Picoseconds
+        var source = AccessSource.hit
+        if isHit {
+            completion = now + hit
+            if update.isLocked {
+                completion += atomic
+                if busyUntil[l] < completion.raw { busyUntil[l] = completion.raw }
+            }
+            if writes { state[l] = .modified }
+        } else {
+            let start = Picoseconds(Swift.max(now.raw, busyUntil[l]))
+            lineWaitPs[l] &+= start.raw &- now.raw
+            var latency = Picoseconds.zero
+            let o = Int(owner[l])
+            if o >= 0 && o != cpu {
+                let d = distance(o, cpu)
+                latency = transferLatency(d, requester: cpu)
+                source = AccessSource(d)
+            }
+            // Other sharers: nearest serves a read; all must ack a write.
+            var nearest = Distance.remote
+            var farthest = Distance.same
+            var anySharer = false
+            for w in 0..<words {
+                var bits = sharers[base + w]
+                if w == cpu >> 6 { bits &= ~bit }
+                while bits != 0 {
+                    let c = w << 6 | bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    let d = distance(c, cpu)
+                    anySharer = true
+                    if d < nearest { nearest = d }
+                    if d > farthest { farthest = d }
+                }
+            }
+            if writes {
+                if anySharer {
+                    let inv = transferLatency(farthest, requester: cpu)
+                    if inv > latency { latency = inv }
+                    if source == .hit { source = AccessSource(farthest) }
+                }
+            } else if source == .hit && anySharer {
+                latency = transferLatency(nearest, requester: cpu)
+                source = AccessSource(nearest)
+            }
+            let selfHeld = sharers[bitWord] & bit != 0 || o == cpu
+            if source == .hit && selfHeld {
+                // Upgrade of the only copy: no other cache to ask, no data to fetch.
+                latency = hit
+            } else if source == .hit {
+                // Nobody has it: memory serves it, local or remote by the line's home.
+                if home[l] == cpuNode[cpu] {
+                    latency = memory.latencyLocal; source = .memoryLocal
+                } else {
+                    latency = memory.latencyRemote; source = .memoryRemote
+                }
+            }
+            completion = start + latency
+            if update.isLocked { completion += atomic }
+            busyUntil[l] = completion.raw
+            transfers[source.rawValue] &+= 1
+            lineMisses[l] &+= 1
+            if source == .remote || source == .memoryRemote { lineRemoteTransfers[l] &+= 1 }
+
+            // Transitions.
+            if writes {
+                for w in 0..<words { sharers[base + w] = 0 }
+                owner[l] = Int32(cpu)
+                state[l] = .modified
+            } else if o >= 0 && o != cpu {
+                if spec.protocolKind == .moesi && (state[l] == .modified || state[l] == .owned) {
+                    state[l] = .owned  // owner keeps the dirty line and keeps serving it
+                } else {
+                    // MESI: the owner writes back and both keep a shared copy.
+                    sharers[base + o >> 6] |= UInt64(1) << UInt64(o & 63)
+                    owner[l] = -1
+                    state[l] = .shared
+                }
+                sharers[bitWord] |= bit
+            } else if anySharer || o == cpu {
+                sharers[bitWord] |= bit
+                if state[l] != .owned { state[l] = .shared }
+            } else {
+                owner[l] = Int32(cpu)
+                state[l] = .exclusive
+            }
+        }
+
+        let old = values[l]
+        var succeeded = true
+        switch update {
+        case .none: break
+        case .set(let v): values[l] = v
+        case .add(let d): values[l] = old &+ d
+        case .exchange(let v): values[l] = v
+        case .compareAndSwap(let expected, let new):
+            if old == expected { values[l] = new } else { succeeded = false }
+        }
+        return AccessOutcome(completion: completion, oldValue: old, succeeded: succeeded,
+                             hasWaiters: writes && waiterHead[l] >= 0, source: source)
+    }
+
+    /// Value of a line without any timing effect (for reports and tests).
+    public func peekValue(_ line: LineID) -> UInt64 { values[Int(line)] }
+
+    // MARK: Spinning waiters
+
+    /// Registers `cpu` as spinning on `line` until the next write to it.
+    public mutating func addWaiter(_ line: LineID, cpu: Int) {
+        let l = Int(line)
+        waitingOn[cpu] = line
+        nextWaiter[cpu] = -1
+        if waiterTail[l] >= 0 { nextWaiter[Int(waiterTail[l])] = Int32(cpu) } else { waiterHead[l] = Int32(cpu) }
+        waiterTail[l] = Int32(cpu)
+    }
+
+    /// Removes and returns the first waiter of `line`, in registration order.
+    public mutating func popWaiter(_ line: LineID) -> Int? {
+        let l = Int(line)
+        let h = waiterHead[l]
+        if h < 0 { return nil }
+        waiterHead[l] = nextWaiter[Int(h)]
+        if waiterHead[l] < 0 { waiterTail[l] = -1 }
+        nextWaiter[Int(h)] = -1
+        waitingOn[Int(h)] = -1
+        return Int(h)
+    }
+
+    /// Removes `cpu` from whatever line it spins on (an interrupt took it away).
+    public mutating func cancelWait(cpu: Int) {
+        let line = waitingOn[cpu]
+        if line < 0 { return }
+        let l = Int(line)
+        var prev: Int32 = -1
+        var c = waiterHead[l]
+        while c >= 0 {
+            if c == Int32(cpu) {
+                let next = nextWaiter[Int(c)]
+                if prev >= 0 { nextWaiter[Int(prev)] = next } else { waiterHead[l] = next }
+                if waiterTail[l] == c { waiterTail[l] = prev }
+                break
+            }
+            prev = c
+            c = nextWaiter[Int(c)]
+        }
+        nextWaiter[cpu] = -1
+        waitingOn[cpu] = -1
+    }
+
+    // MARK: Reporting
+
+    /// Logical CPUs that ever touched `line`, ascending.
+    public func touchers(of line: LineID) -> [Int] {
+        let base = Int(line) * words
+        var out: [Int] = []
+        for w in 0..<words {
+            var bits = touched[base + w]
+            while bits != 0 {
+                out.append(w << 6 | bits.trailingZeroBitCount)
+                bits &= bits &- 1
+            }
+        }
+        return out
+    }
+
+    public func state(of line: LineID) -> LineState { state[Int(line)] }
+    public func owner(of line: LineID) -> Int? { owner[Int(line)] >= 0 ? Int(owner[Int(line)]) : nil }
+    public func sharerList(of line: LineID) -> [Int] {
+        let base = Int(line) * words
+        var out: [Int] = []
+        for w in 0..<words {
+            var bits = sharers[base + w]
+            while bits != 0 { out.append(w << 6 | bits.trailingZeroBitCount); bits &= bits &- 1 }
+        }
+        return out
+    }
+}

@@ -1,0 +1,104 @@
+/// One level of cache. Sizes and ways are carried and reported now; the
+/// set-associative model that uses them comes with trace-driven workloads.
+public struct CacheLevel: Hashable, Sendable {
+    public enum Sharing: String, Sendable, CaseIterable { case core, cluster, socket }
+    public var name: String
+    public var sizeBytes: UInt64
+    public var ways: Int
+    public var lineBytes: Int
+    public var latencyCycles: UInt64
+    public var shared: Sharing
+
+    public init(name: String, sizeBytes: UInt64, ways: Int, lineBytes: Int = 64, latencyCycles: UInt64, shared: Sharing) {
+        self.name = name; self.sizeBytes = sizeBytes; self.ways = ways
+        self.lineBytes = lineBytes; self.latencyCycles = latencyCycles; self.shared = shared
+    }
+}
+
+/// Coherence protocol parameters: cache-to-cache transfer latency by distance.
+public struct CoherenceSpec: Hashable, Sendable {
+    public enum ProtocolKind: String, Sendable, CaseIterable { case mesi, moesi }
+    public var protocolKind: ProtocolKind
+    /// Hand-off between SMT siblings (the line stays in the shared L1; ordering cost only).
+    public var smt: Picoseconds
+    /// Hand-off between cores of one LLC cluster (AMD CCX). Defaults to `socket` where unused.
+    public var cluster: Picoseconds
+    /// Hand-off between cores of one socket, per socket (machines are not always symmetric).
+    public var socket: [Picoseconds]
+    /// Hand-off across sockets.
+    public var remote: Picoseconds
+    /// Execution latency of a locked read-modify-write once the line is held, in core cycles.
+    public var atomicCycles: UInt64
+
+    public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, socket: [Picoseconds], remote: Picoseconds, atomicCycles: UInt64) {
+        self.protocolKind = protocolKind; self.smt = smt
+        self.cluster = cluster ?? socket.first ?? .zero
+        self.socket = socket; self.remote = remote; self.atomicCycles = atomicCycles
+    }
+}
+
+/// Memory per NUMA node.
+public struct MemorySpec: Hashable, Sendable {
+    public var bytesPerNode: UInt64
+    public var latencyLocal: Picoseconds
+    public var latencyRemote: Picoseconds
+    /// Read bandwidth in bytes per second; carried and reported, queueing on it comes later.
+    public var bandwidthLocal: UInt64
+    public var bandwidthRemote: UInt64
+
+    public init(bytesPerNode: UInt64, latencyLocal: Picoseconds, latencyRemote: Picoseconds, bandwidthLocal: UInt64, bandwidthRemote: UInt64) {
+        self.bytesPerNode = bytesPerNode; self.latencyLocal = latencyLocal; self.latencyRemote = latencyRemote
+        self.bandwidthLocal = bandwidthLocal; self.bandwidthRemote = bandwidthRemote
+    }
+}
+
+/// Local APIC and inter-processor interrupt costs.
+public struct APICSpec: Hashable, Sendable {
+    public enum Mode: String, Sendable, CaseIterable { case xapic, x2apic }
+    public var mode: Mode
+    /// Time the sending CPU spends writing the interrupt command register.
+    public var send: Picoseconds
+    /// Delivery latency from the send to the target's interrupt, by distance.
+    public var deliverSocket: Picoseconds
+    public var deliverRemote: Picoseconds
+    /// Interrupt entry + exit on the target (before the handler's own work).
+    public var handler: Picoseconds
+
+    public init(mode: Mode = .x2apic, send: Picoseconds, deliverSocket: Picoseconds, deliverRemote: Picoseconds, handler: Picoseconds) {
+        self.mode = mode; self.send = send; self.deliverSocket = deliverSocket
+        self.deliverRemote = deliverRemote; self.handler = handler
+    }
+
+    @inlinable public func deliveryLatency(_ d: Distance) -> Picoseconds {
+        d == .remote ? deliverRemote : deliverSocket
+    }
+}
+
+/// A whole machine: everything the hardware model needs, every field overridable.
+public struct MachineSpec: Hashable, Sendable {
+    public var name: String
+    public var summary: String
+    public var topology: Topology
+    public var frequency: Frequency
+    public var caches: [CacheLevel]
+    public var coherence: CoherenceSpec
+    public var memory: MemorySpec
+    public var apic: APICSpec
+    /// Where each parameter comes from: parameter path → source.
+    public var sources: [(String, String)]
+
+    public init(name: String, summary: String, topology: Topology, frequency: Frequency, caches: [CacheLevel],
+                coherence: CoherenceSpec, memory: MemorySpec, apic: APICSpec, sources: [(String, String)] = []) {
+        self.name = name; self.summary = summary; self.topology = topology; self.frequency = frequency
+        self.caches = caches; self.coherence = coherence; self.memory = memory; self.apic = apic; self.sources = sources
+    }
+
+    /// Latency of a hit in the closest cache.
+    public var hitLatency: Picoseconds { frequency.duration(cycles: caches.first?.latencyCycles ?? 4) }
+
+    public static func == (a: MachineSpec, b: MachineSpec) -> Bool {
+        a.name == b.name && a.topology == b.topology && a.frequency == b.frequency && a.caches == b.caches
+            && a.coherence == b.coherence && a.memory == b.memory && a.apic == b.apic
+    }
+    public func hash(into h: inout Hasher) { h.combine(name); h.combine(topology) }
+}

@@ -1,0 +1,109 @@
+/// Where two hardware threads are relative to each other; selects latencies.
+public enum Distance: Int, CaseIterable, Sendable, Comparable {
+    /// The same hardware thread.
+    case same = 0
+    /// SMT siblings: two threads of one core, sharing its private caches.
+    case smt
+    /// Different cores sharing a cluster's last-level cache (an AMD CCX).
+    /// On machines without clusters this level does not occur.
+    case cluster
+    /// Different cores (or clusters) of one socket.
+    case socket
+    /// Different sockets.
+    case remote
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// Name used in scenario files and results.
+    public var name: String {
+        switch self {
+        case .same: "same"
+        case .smt: "smt"
+        case .cluster: "cluster"
+        case .socket: "socket"
+        case .remote: "remote"
+        }
+    }
+}
+
+/// Sockets, cores, SMT threads, core clusters and NUMA nodes, with Linux's CPU numbering.
+///
+/// Linux enumerates a multi-socket SMT machine socket by socket for the first
+/// thread of every core, then again for the second threads (checked on the
+/// calibration matrices): logical CPU `i` lives on socket `(i / C) % S`,
+/// physical core `i % (S*C)` and thread `i / (S*C)`, where `S` is the socket
+/// count and `C` the cores per socket.
+public struct Topology: Hashable, Sendable {
+    public var sockets: Int
+    public var coresPerSocket: Int
+    public var threadsPerCore: Int
+    /// Cores that share one last-level cache (AMD CCX); `coresPerSocket` when the LLC is per socket.
+    public var coresPerCluster: Int
+    /// NUMA nodes per socket (1 unless a machine is set to NPS2/NPS4 or sub-NUMA clustering).
+    public var numaNodesPerSocket: Int
+
+    public init(sockets: Int, coresPerSocket: Int, threadsPerCore: Int, coresPerCluster: Int? = nil, numaNodesPerSocket: Int = 1) {
+        self.sockets = sockets
+        self.coresPerSocket = coresPerSocket
+        self.threadsPerCore = threadsPerCore
+        self.coresPerCluster = coresPerCluster ?? coresPerSocket
+        self.numaNodesPerSocket = numaNodesPerSocket
+    }
+
+    public var cpuCount: Int { sockets * coresPerSocket * threadsPerCore }
+    public var coreCount: Int { sockets * coresPerSocket }
+    public var numaNodeCount: Int { sockets * numaNodesPerSocket }
+
+    /// Socket of logical CPU `cpu`.
+    @inlinable public func socket(of cpu: Int) -> Int { (cpu / coresPerSocket) % sockets }
+    /// Machine-wide physical core index of logical CPU `cpu`.
+    @inlinable public func core(of cpu: Int) -> Int { cpu % (sockets * coresPerSocket) }
+    /// SMT thread index (0 or 1 on 2-way SMT) of logical CPU `cpu`.
+    @inlinable public func thread(of cpu: Int) -> Int { cpu / (sockets * coresPerSocket) }
+    /// Core index within its socket.
+    @inlinable public func coreInSocket(of cpu: Int) -> Int { core(of: cpu) % coresPerSocket }
+    /// Machine-wide cluster (shared-LLC group) index.
+    @inlinable public func cluster(of cpu: Int) -> Int {
+        socket(of: cpu) * clustersPerSocket + coreInSocket(of: cpu) / coresPerCluster
+    }
+    public var clustersPerSocket: Int { (coresPerSocket + coresPerCluster - 1) / coresPerCluster }
+    /// NUMA node of logical CPU `cpu` (nodes split a socket's cores evenly).
+    @inlinable public func numaNode(of cpu: Int) -> Int {
+        let perNode = Swift.max(1, coresPerSocket / numaNodesPerSocket)
+        return socket(of: cpu) * numaNodesPerSocket + Swift.min(numaNodesPerSocket - 1, coreInSocket(of: cpu) / perNode)
+    }
+    /// Socket that NUMA node `node` belongs to.
+    public func socket(ofNode node: Int) -> Int { node / numaNodesPerSocket }
+
+    /// Logical CPU id of (socket, core in socket, thread).
+    public func cpu(socket: Int, core: Int, thread: Int) -> Int {
+        thread * sockets * coresPerSocket + socket * coresPerSocket + core
+    }
+
+    /// All logical CPUs of a socket, in Linux order.
+    public func cpus(ofSocket s: Int) -> [Int] {
+        (0..<cpuCount).filter { socket(of: $0) == s }
+    }
+
+    /// Relative position of two logical CPUs.
+    @inlinable
+    public func distance(_ a: Int, _ b: Int) -> Distance {
+        if a == b { return .same }
+        if socket(of: a) != socket(of: b) { return .remote }
+        if core(of: a) == core(of: b) { return .smt }
+        if coresPerCluster < coresPerSocket && cluster(of: a) == cluster(of: b) { return .cluster }
+        return .socket
+    }
+
+    /// Problems with the shape, as readable sentences (empty when valid).
+    public func problems() -> [String] {
+        var out: [String] = []
+        if sockets < 1 { out.append("sockets must be at least 1") }
+        if coresPerSocket < 1 { out.append("cores_per_socket must be at least 1") }
+        if threadsPerCore < 1 || threadsPerCore > 8 { out.append("threads_per_core must be between 1 and 8") }
+        if coresPerCluster < 1 || coresPerCluster > coresPerSocket { out.append("cores_per_cluster must be between 1 and cores_per_socket") }
+        if numaNodesPerSocket < 1 || numaNodesPerSocket > Swift.max(1, coresPerSocket) { out.append("numa_nodes_per_socket must be between 1 and cores_per_socket") }
+        if out.isEmpty && cpuCount > 65_536 { out.append("at most 65536 logical CPUs are supported") }
+        return out
+    }
+}

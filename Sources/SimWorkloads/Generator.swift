@@ -1,0 +1,141 @@
+import SimCPU
+import SimMachine
+
+/// Parameters of the `compute-memory` generator, with line pools already allocated.
+public struct ComputeMemoryParams: Sendable, Hashable {
+    /// Core cycles of private work per iteration.
+    public var computeCycles: UInt64
+    /// Memory accesses per iteration.
+    public var accesses: Int
+    /// This thread's private lines: [privateBase, privateBase + privateCount).
+    public var privateBase: LineID
+    public var privateCount: Int
+    /// Lines shared between the threads: [sharedBase, sharedBase + sharedCount).
+    public var sharedBase: LineID
+    public var sharedCount: Int
+    /// Probability that an access goes to a shared line.
+    public var sharedFraction: Double
+    /// Probability that an access writes (a store); the rest are loads.
+    public var writeFraction: Double
+    /// Probability that a write is a locked read-modify-write instead of a store.
+    public var atomicFraction: Double
+
+    public init(computeCycles: UInt64, accesses: Int, privateBase: LineID, privateCount: Int, sharedBase: LineID,
+                sharedCount: Int, sharedFraction: Double, writeFraction: Double, atomicFraction: Double) {
+        self.computeCycles = computeCycles; self.accesses = accesses
+        self.privateBase = privateBase; self.privateCount = privateCount
+        self.sharedBase = sharedBase; self.sharedCount = sharedCount
+        self.sharedFraction = sharedFraction; self.writeFraction = writeFraction; self.atomicFraction = atomicFraction
+    }
+}
+
+/// What a synthetic task does, with every kernel-level name already resolved to an index.
+public enum GeneratorKind: Sendable, Hashable {
+    /// Call one syscall in a loop, with optional user-space work between calls.
+    case syscallLoop(syscall: UInt16, userCycles: UInt64)
+    /// Compute, then a mix of private and shared memory accesses, per iteration.
+    case computeMemory(ComputeMemoryParams)
+    /// Two tasks bounce one line with CAS: role 0 moves it from 2k to 2k+1, role 1 from 2k+1 to 2k+2.
+    /// One operation is one round trip.
+    case pingPong(line: LineID, role: Int)
+    /// Send one IPI around a ring at start; the kernel's ring handler forwards it thereafter.
+    case ipiRingStart(next: Int32, vector: UInt8, handling: Picoseconds)
+    /// Send messages over an inter-kernel channel, with user-space work between sends.
+    case messages(channel: UInt16, userCycles: UInt64)
+}
+
+/// When a generator stops.
+public struct StopRule: Sendable, Hashable {
+    /// Stop after this many operations (nil: no limit).
+    public var iterations: UInt64?
+    /// Stop issuing operations after this much simulated time from the task's start (nil: no limit).
+    public var duration: Picoseconds?
+    public init(iterations: UInt64? = nil, duration: Picoseconds? = nil) {
+        self.iterations = iterations; self.duration = duration
+    }
+}
+
+/// One task's operation stream: a deterministic state machine from its parameters and seed.
+public struct Generator: Sendable {
+    public let kind: GeneratorKind
+    public let stop: StopRule
+    var rng: SplitMix64
+    /// Operations completed so far (iterations of the loop).
+    public private(set) var iteration: UInt64 = 0
+    /// Position inside the current iteration.
+    var step: Int = 0
+    var startTime: Picoseconds?
+
+    public init(kind: GeneratorKind, stop: StopRule, rng: SplitMix64) {
+        self.kind = kind; self.stop = stop; self.rng = rng
+    }
+
+    /// The next operation of the stream at simulated time `now`.
+    public mutating func next(now: Picoseconds) -> Operation {
+        if step == 0 {
+            if startTime == nil { startTime = now }
+            if let n = stop.iterations, iteration >= n { return .exit }
+            if let d = stop.duration, let s = startTime, now - s >= d { return .exit }
+        }
+        switch kind {
+        case .syscallLoop(let sys, let userCycles):
+            switch step {
+            case 0:
+                step = 1
+                if userCycles > 0 { return .compute(cycles: userCycles) }
+                fallthrough
+            case 1: step = 2; return .syscall(sys)
+            default: return finishIteration()
+            }
+
+        case .computeMemory(let p):
+            if step == 0 {
+                step = 1
+                if p.computeCycles > 0 { return .compute(cycles: p.computeCycles) }
+            }
+            if step <= p.accesses {
+                step += 1
+                let shared = p.sharedCount > 0 && (p.privateCount == 0 || rng.unit() < p.sharedFraction)
+                let line = shared
+                    ? p.sharedBase + LineID(rng.below(UInt64(p.sharedCount)))
+                    : p.privateBase + LineID(rng.below(UInt64(max(1, p.privateCount))))
+                if rng.unit() < p.writeFraction {
+                    return rng.unit() < p.atomicFraction ? .fetchAdd(line, 1) : .store(line, iteration)
+                }
+                return .load(line)
+            }
+            return finishIteration()
+
+        case .pingPong(let line, let role):
+            if step == 0 {
+                step = 1
+                let from = 2 * iteration + UInt64(role)
+                return .spinCompareAndSwap(line, expected: from, new: from + 1)
+            }
+            return finishIteration()
+
+        case .ipiRingStart(let next, let vector, let handling):
+            switch step {
+            case 0: step = 1; return .delay(handling)
+            case 1: step = 2; return .sendIPI(cpu: next, vector: vector)
+            default: return .exit
+            }
+
+        case .messages(let channel, let userCycles):
+            switch step {
+            case 0:
+                step = 1
+                if userCycles > 0 { return .compute(cycles: userCycles) }
+                fallthrough
+            case 1: step = 2; return .channelSend(channel)
+            default: return finishIteration()
+            }
+        }
+    }
+
+    private mutating func finishIteration() -> Operation {
+        step = 0
+        iteration += 1
+        return .opDone
+    }
+}
