@@ -14,12 +14,18 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case delay(Picoseconds)
     case load(LineID)
     case store(LineID, UInt64)
+    /// A plain store to the bits of `mask` (one field of a word), leaving the others.
+    case storeField(LineID, mask: UInt64, value: UInt64)
+    /// Locked exchange; the old value is the outcome.
+    case exchange(LineID, UInt64)
     /// Locked fetch-and-add.
     case fetchAdd(LineID, UInt64)
     /// Locked compare-and-swap, once (the outcome is not retried).
     case compareAndSwap(LineID, expected: UInt64, new: UInt64)
     /// Poll a line until `value & mask == equals` (a spin-wait loop).
     case spinUntil(LineID, mask: UInt64, equals: UInt64)
+    /// Poll a line while `value & mask == equals` (wait for a change).
+    case spinWhile(LineID, mask: UInt64, equals: UInt64)
     /// Retry a compare-and-swap until it succeeds (a CAS spin loop).
     case spinCompareAndSwap(LineID, expected: UInt64, new: UInt64)
     case fence

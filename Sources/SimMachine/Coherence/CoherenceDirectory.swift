@@ -220,11 +220,12 @@ public struct CoherenceDirectory: Sendable {
         case .set(let v): values[l] = v
         case .add(let d): values[l] = old &+ d
         case .exchange(let v): values[l] = v
+        case .setBits(let mask, let v): values[l] = (old & ~mask) | (v & mask)
         case .compareAndSwap(let expected, let new):
             if old == expected { values[l] = new } else { succeeded = false }
         }
         return AccessOutcome(completion: completion, oldValue: old, succeeded: succeeded,
-                             hasWaiters: writes && waiterHead[l] >= 0, source: source)
+                             hasWaiters: values[l] != old && waiterHead[l] >= 0, source: source)
     }
 
     /// Value of a line without any timing effect (for reports and tests).

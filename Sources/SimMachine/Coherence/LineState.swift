@@ -20,11 +20,13 @@ public enum ValueUpdate: Sendable, BitwiseCopyable {
     case compareAndSwap(expected: UInt64, new: UInt64)
     /// A locked exchange.
     case exchange(UInt64)
+    /// A plain store to the bits of `mask` only.
+    case setBits(mask: UInt64, value: UInt64)
 
     @inlinable public var writes: Bool { if case .none = self { return false } else { return true } }
     @inlinable public var isLocked: Bool {
         switch self {
-        case .none, .set: false
+        case .none, .set, .setBits: false
         case .add, .compareAndSwap, .exchange: true
         }
     }
@@ -66,7 +68,7 @@ public struct AccessOutcome: Sendable, BitwiseCopyable {
     public var oldValue: UInt64
     /// Whether a compare-and-swap succeeded (true for every other kind).
     public var succeeded: Bool
-    /// Whether CPUs were spinning on the line and must now be woken.
+    /// Whether the value changed while CPUs were spinning on the line: they must now be woken.
     public var hasWaiters: Bool
     public var source: AccessSource
 }

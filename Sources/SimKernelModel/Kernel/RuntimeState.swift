@@ -1,0 +1,162 @@
+import Histogram
+import SimCPU
+import SimMachine
+import SimWorkloads
+
+/// Event kinds of the simulation; raw values go into `Event.kind`.
+enum EventKind: UInt16 {
+    /// A CPU continues executing (payload: the CPU's generation when scheduled).
+    case cpuStep
+    /// An IPI reaches a CPU (tag: vector).
+    case ipiArrive
+    /// Scheduler tick on a CPU.
+    case tick
+    /// A sleeping task becomes runnable (target: task).
+    case taskWake
+    /// A task is created and placed (target: task).
+    case taskStart
+}
+
+enum CPUMode: UInt8 {
+    /// Nothing to run, no event pending.
+    case idle
+    /// A `cpuStep` event is pending.
+    case scheduled
+    /// Spinning on a line; woken by a write to it or an interrupt.
+    case spinning
+}
+
+/// Inner kernel-path frames a task can be in (below a syscall, above the hardware ops).
+enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend }
+
+enum TaskStatus: UInt8 { case pending, runnable, running, sleeping, done }
+
+struct TaskState {
+    var kernel: Int
+    var workload: Int
+    var cpu: Int = -1
+    var pinnedLocal: Int?
+    var status: TaskStatus = .pending
+    var generator: Generator
+    var current: Operation = .exit
+    var hasCurrent = false
+    // Syscall frame.
+    var syscall = -1
+    var syscallPC = 0
+    // Inner frame.
+    var frame = FrameKind.none
+    var phase: UInt8 = 0
+    var target = 0
+    var scratch: UInt64 = 0
+    var scratch2: UInt64 = 0
+    var frameStart = Picoseconds.zero
+    var waited = false
+    // Measurement.
+    var opStart = Picoseconds.zero
+    var ops: UInt64 = 0
+}
+
+struct CPUState {
+    var kernel: Int = -1
+    var local: Int = -1
+    var mode = CPUMode.idle
+    var generation: UInt64 = 0
+    var task = -1
+    var lastTask = -1
+    var irqEnabled = true
+    var needResched = false
+    var tickArmed = false
+    // Interrupt handler frame.
+    var inHandler = false
+    var vector: UInt8 = 0
+    var handlerPhase: UInt8 = 0
+    var handlerCount = 0
+    var handlerScratch: UInt64 = 0
+    // IPI-ring forwarding, when a ring workload runs here.
+    var ringNext: Int32 = -1
+    var ringHandling = Picoseconds.zero
+    // MCS queue nodes: 4 per CPU (nesting levels), as Linux's qspinlock has.
+    var mcsNodeBase: LineID = -1
+    var mcsDepth = 0
+    // Accounting.
+    var runnable = 0
+    var busySince = Picoseconds.zero
+    var busyPs: UInt64 = 0
+    var contextSwitches: UInt64 = 0
+    var handlerRuns: UInt64 = 0
+}
+
+/// A syscall step with its objects resolved to lines or lock records of one kernel.
+struct ResolvedStep {
+    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock }
+    var kind: Kind
+    /// Line id (read/write/atomic) or lock record index (lock/unlock); base of a per-CPU block.
+    var base: Int
+    var perCPU: Bool
+    var delay: Picoseconds
+}
+
+struct KernelRuntime {
+    var config: KernelConfig
+    var policy: RoundRobinPolicy
+    var syscalls: [[ResolvedStep]]
+    var tasks = 0
+}
+
+struct LockRecord {
+    var line: LineID
+    var algorithm: LockAlgorithm
+    var stat: Int
+    var holdStart = Picoseconds.zero
+}
+
+struct LockStats {
+    var kernel: Int
+    var name: String
+    var algorithm: LockAlgorithm
+    var acquisitions: UInt64 = 0
+    var contended: UInt64 = 0
+    var holdPs: UInt64 = 0
+    var wait = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+}
+
+struct WorkloadStats {
+    var name: String
+    var tasks = 0
+    var ops: UInt64 = 0
+    var firstStart: Picoseconds?
+    var lastOp = Picoseconds.zero
+    var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+}
+
+/// One direction of a channel: a ring of slots in the receiver's memory.
+struct RingState {
+    var channel: Int
+    var from: Int
+    var to: Int
+    var slots: Int
+    var head: LineID
+    var tail: LineID
+    var slotBase: LineID
+    var sentAt: [Picoseconds]
+    var receiverCPU: Int
+    var vector: UInt8
+    var handling: Picoseconds
+    var budget: Int
+    var slotBytes: Int
+    // Statistics.
+    var sent: UInt64 = 0
+    var delivered: UInt64 = 0
+    var fullStalls: UInt64 = 0
+    var ipis: UInt64 = 0
+    var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+}
+
+/// Interrupt vectors the kernel model uses.
+enum Vectors {
+    /// Channel notification vectors: base + ring index.
+    static let channelBase: UInt8 = 0x40
+    static let maxRings = 0x80
+    /// The IPI-ring benchmark's vector.
+    static let ring: UInt8 = 0xF0
+}

@@ -1,0 +1,118 @@
+import SimCPU
+import SimMachine
+
+extension Simulation {
+    /// Runs until no event is left or the configured duration is reached.
+    public mutating func run() -> SimulationResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let limit = config.duration ?? .max
+        while let e = queue.popMin() {
+            if e.time > limit { now = limit; break }
+            now = e.time
+            events &+= 1
+            dispatch(e)
+        }
+        if let d = config.duration, now < d, queue.isEmpty == false { now = d }
+        let wall = clock.now - started
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        return makeResult(wallSeconds: wallSeconds)
+    }
+
+    @inline(__always)
+    mutating func dispatch(_ e: Event) {
+        switch EventKind(rawValue: e.kind) {
+        case .cpuStep:
+            let c = Int(e.target)
+            if cpus[c].generation == e.payload && cpus[c].mode == .scheduled { step(c) }
+        case .ipiArrive:
+            ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag))
+        case .tick:
+            tick(cpu: Int(e.target))
+        case .taskWake:
+            makeRunnable(task: Int(e.target))
+        case .taskStart:
+            let t = Int(e.target)
+            workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now
+            tasks[t].opStart = now
+            kernels[tasks[t].kernel].tasks += 1
+            makeRunnable(task: t)
+        case nil:
+            preconditionFailure("unknown event kind \(e.kind)")
+        }
+    }
+
+    // MARK: CPU wake-ups
+
+    /// Schedules a step of an idle or spinning CPU at `time`.
+    @inline(__always)
+    mutating func schedule(cpu c: Int, at time: Picoseconds) {
+        cpus[c].generation &+= 1
+        cpus[c].mode = .scheduled
+        queue.push(at: time, target: Int32(c), kind: EventKind.cpuStep.rawValue, payload: cpus[c].generation)
+    }
+
+    /// Starts an idle CPU now.
+    mutating func kick(cpu c: Int) {
+        guard cpus[c].mode == .idle else { return }
+        cpus[c].busySince = now
+        schedule(cpu: c, at: now)
+    }
+
+    /// Wakes the CPUs spinning on `line` so that they re-read it at `time`.
+    mutating func wakeWaiters(_ line: LineID, at time: Picoseconds) {
+        while let w = directory.popWaiter(line) {
+            schedule(cpu: w, at: time)
+        }
+    }
+
+    mutating func ipiArrived(cpu c: Int, vector: UInt8) {
+        apic.raise(cpu: c, vector: vector)
+        guard cpus[c].kernel >= 0 else { return }
+        switch cpus[c].mode {
+        case .idle:
+            kick(cpu: c)
+        case .spinning:
+            if cpus[c].irqEnabled && !cpus[c].inHandler {
+                directory.cancelWait(cpu: c)
+                schedule(cpu: c, at: now)
+            }
+        case .scheduled:
+            break  // taken at the CPU's next operation boundary
+        }
+    }
+
+    // MARK: Scheduling
+
+    mutating func makeRunnable(task t: Int) {
+        let k = tasks[t].kernel
+        let kc = kernels[k].config
+        let loads = kc.cpus.map { cpus[$0].runnable }
+        let local = kernels[k].policy.selectCPU(task: t, pinned: tasks[t].pinnedLocal, runnable: loads)
+        let c = kc.cpus[local]
+        tasks[t].status = .runnable
+        tasks[t].cpu = c
+        cpus[c].runnable += 1
+        kernels[k].policy.enqueue(task: t, cpu: local)
+        if cpus[c].mode == .idle {
+            kick(cpu: c)
+        } else {
+            armTick(cpu: c)
+        }
+    }
+
+    mutating func armTick(cpu c: Int) {
+        guard !cpus[c].tickArmed else { return }
+        cpus[c].tickArmed = true
+        queue.push(at: now + kernels[cpus[c].kernel].config.scheduler.tick, target: Int32(c), kind: EventKind.tick.rawValue)
+    }
+
+    mutating func tick(cpu c: Int) {
+        cpus[c].tickArmed = false
+        let k = cpus[c].kernel
+        if kernels[k].policy.shouldPreempt(cpu: cpus[c].local) {
+            cpus[c].needResched = true
+            armTick(cpu: c)
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import SimCPU
+import SimMachine
+
+extension Simulation {
+    /// Executes CPU `c` from the engine's current time until it must wait for the
+    /// engine: an interacting operation lies in its future, it spins, or it idles.
+    ///
+    /// Pure operations (compute, fixed delays, fences, pauses) advance the CPU's own
+    /// clock `t` without events; anything that touches shared state runs only when
+    /// `t` equals the engine's time, so that every interaction happens in order.
+    /// Interrupts are taken at operation boundaries.
+    mutating func step(_ c: Int) {
+        var t = now
+        while true {
+            // Interrupts, at an operation boundary.
+            if cpus[c].irqEnabled && !cpus[c].inHandler && apic.hasPending(cpu: c) {
+                if let v = apic.takeHighest(cpu: c) {
+                    cpus[c].inHandler = true
+                    cpus[c].irqEnabled = false
+                    cpus[c].vector = v
+                    cpus[c].handlerPhase = 0
+                    cpus[c].handlerCount = 0
+                    cpus[c].handlerRuns &+= 1
+                    t += apic.spec.handler
+                }
+            }
+
+            let op: Operation
+            let inHandler = cpus[c].inHandler
+            var task = -1
+            if inHandler {
+                guard let h = handlerOp(c) else {
+                    cpus[c].inHandler = false
+                    cpus[c].irqEnabled = true
+                    continue
+                }
+                op = h
+            } else {
+                task = cpus[c].task
+                if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame == .none
+                    && !tasks[task].hasCurrent {
+                    // Preempt in user mode only: the kernel paths modeled here are not preemptible.
+                    cpus[c].needResched = false
+                    tasks[task].status = .runnable
+                    kernels[cpus[c].kernel].policy.enqueue(task: task, cpu: cpus[c].local)
+                    cpus[c].task = -1
+                    task = -1
+                }
+                if task < 0 {
+                    guard let next = kernels[cpus[c].kernel].policy.pickNext(cpu: cpus[c].local) else {
+                        cpus[c].mode = .idle
+                        cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
+                        return
+                    }
+                    if cpus[c].lastTask >= 0 && cpus[c].lastTask != next {
+                        t += kernels[cpus[c].kernel].config.profile.contextSwitch
+                        cpus[c].contextSwitches &+= 1
+                    }
+                    cpus[c].task = next
+                    cpus[c].lastTask = next
+                    tasks[next].status = .running
+                    tasks[next].cpu = c
+                    continue
+                }
+                op = currentOp(task: task, cpu: c, at: t)
+            }
+
+            switch op {
+            case .compute, .delay, .fence, .pause:
+                t += timing.localDuration(op)
+                finish(task: task, cpu: c, outcome: nil, at: t)
+
+            case .opDone:
+                let w = tasks[task].workload
+                let latency = t - tasks[task].opStart
+                _ = workloadStats[w].latency.record(latency.raw)
+                workloadStats[w].ops &+= 1
+                if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
+                tasks[task].opStart = t
+                tasks[task].ops &+= 1
+                finish(task: task, cpu: c, outcome: nil, at: t)
+
+            case .load(let line), .store(let line, _), .fetchAdd(let line, _), .compareAndSwap(let line, _, _),
+                 .exchange(let line, _), .storeField(let line, _, _):
+                if t > now { schedule(cpu: c, at: t); return }
+                let update: ValueUpdate
+                switch op {
+                case .store(_, let v): update = .set(v)
+                case .fetchAdd(_, let d): update = .add(d)
+                case .compareAndSwap(_, let e, let n): update = .compareAndSwap(expected: e, new: n)
+                case .exchange(_, let v): update = .exchange(v)
+                case .storeField(_, let mask, let v): update = .setBits(mask: mask, value: v)
+                default: update = .none
+                }
+                let out = directory.access(line, cpu: c, update: update, now: now)
+                if out.hasWaiters { wakeWaiters(line, at: out.completion) }
+                t = out.completion
+                finish(task: task, cpu: c, outcome: out, at: t)
+
+            case .spinUntil(let line, let mask, let value), .spinWhile(let line, let mask, let value):
+                if t > now { schedule(cpu: c, at: t); return }
+                let out = directory.access(line, cpu: c, update: .none, now: now)
+                var satisfied = out.oldValue & mask == value
+                if case .spinWhile = op { satisfied = !satisfied }
+                if satisfied {
+                    t = out.completion
+                    finish(task: task, cpu: c, outcome: out, at: t)
+                } else {
+                    if task >= 0 { tasks[task].waited = true }
+                    directory.addWaiter(line, cpu: c)
+                    cpus[c].mode = .spinning
+                    return
+                }
+
+            case .spinCompareAndSwap(let line, let expected, let new):
+                if t > now { schedule(cpu: c, at: t); return }
+                let out = directory.access(line, cpu: c, update: .compareAndSwap(expected: expected, new: new), now: now)
+                if out.succeeded {
+                    if out.hasWaiters { wakeWaiters(line, at: out.completion) }
+                    t = out.completion
+                    finish(task: task, cpu: c, outcome: out, at: t)
+                } else {
+                    directory.addWaiter(line, cpu: c)
+                    cpus[c].mode = .spinning
+                    return
+                }
+
+            case .sendIPI(let target, let vector):
+                // With interrupts off nothing can come between this CPU's clock and the send.
+                if t > now && cpus[c].irqEnabled { schedule(cpu: c, at: t); return }
+                t += apic.spec.send
+                let latency = apic.send(from: c, to: Int(target))
+                queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector))
+                finish(task: task, cpu: c, outcome: nil, at: t)
+
+            case .syscall(let s):
+                tasks[task].hasCurrent = false
+                tasks[task].syscall = Int(s)
+                tasks[task].syscallPC = 0
+
+            case .lock(let object), .unlock(let object):
+                // Lock objects named directly by a stream resolve as in syscall paths.
+                tasks[task].hasCurrent = false
+                let release: Bool = { if case .unlock = op { return true } else { return false } }()
+                beginLockFrame(task: task, cpu: c, record: Int(object), release: release, at: t)
+
+            case .channelSend(let channel):
+                tasks[task].hasCurrent = false
+                beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)
+
+            case .sleep(let d):
+                tasks[task].hasCurrent = false
+                tasks[task].status = .sleeping
+                cpus[c].runnable -= 1
+                cpus[c].task = -1
+                queue.push(at: t + d, target: Int32(task), kind: EventKind.taskWake.rawValue)
+
+            case .exit:
+                tasks[task].hasCurrent = false
+                tasks[task].status = .done
+                cpus[c].runnable -= 1
+                cpus[c].task = -1
+            }
+        }
+    }
+
+    /// The operation the task executes next (kept until it completes, so spins retry it).
+    mutating func currentOp(task: Int, cpu c: Int, at t: Picoseconds) -> Operation {
+        if tasks[task].hasCurrent { return tasks[task].current }
+        var op: Operation
+        while true {
+            if tasks[task].frame != .none {
+                op = frameOp(task: task, cpu: c)
+                break
+            }
+            let s = tasks[task].syscall
+            if s >= 0 {
+                let steps = kernels[tasks[task].kernel].syscalls[s]
+                let pc = tasks[task].syscallPC
+                if pc >= steps.count {
+                    tasks[task].syscall = -1
+                    continue
+                }
+                let step = steps[pc]
+                let index = step.base + (step.perCPU ? cpus[c].local : 0)
+                switch step.kind {
+                case .compute: op = .delay(step.delay)
+                case .read: op = .load(LineID(index))
+                case .write: op = .store(LineID(index), UInt64(t.raw))
+                case .atomic: op = .fetchAdd(LineID(index), 1)
+                case .lock, .unlock:
+                    beginLockFrame(task: task, cpu: c, record: index, release: step.kind == .unlock, at: t)
+                    continue
+                }
+                break
+            }
+            op = tasks[task].generator.next(now: t)
+            break
+        }
+        tasks[task].current = op
+        tasks[task].hasCurrent = true
+        return op
+    }
+
+    /// Advances the innermost frame after an operation completed at `t`.
+    mutating func finish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
+        if task < 0 {
+            cpus[c].handlerPhase &+= 0  // handler frames advance in handlerFinish
+            handlerFinish(cpu: c, outcome: outcome, at: t)
+            return
+        }
+        tasks[task].hasCurrent = false
+        if tasks[task].frame != .none {
+            if frameFinish(task: task, cpu: c, outcome: outcome, at: t), tasks[task].syscall >= 0 {
+                tasks[task].syscallPC += 1
+            }
+        } else if tasks[task].syscall >= 0 {
+            tasks[task].syscallPC += 1
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import SimCPU
+import SimMachine
+import SimWorkloads
+
+/// A configured machine, its kernels and their tasks, ready to run.
+///
+/// All state lives in arrays of plain structs indexed by integer ids (CPUs, tasks,
+/// lines, locks, rings); events are dispatched with a `switch` on their kind.
+public struct Simulation {
+    public let config: SimulationConfig
+    var queue = EventQueue(capacity: 4096)
+    var now = Picoseconds.zero
+    var directory: CoherenceDirectory
+    var apic: LocalAPICs
+    let timing: CoreTiming
+    var cpus: [CPUState]
+    var kernels: [KernelRuntime] = []
+    var tasks: [TaskState] = []
+    var locks: [LockRecord] = []
+    var lockStats: [LockStats] = []
+    var workloadStats: [WorkloadStats] = []
+    var rings: [RingState] = []
+    var events: UInt64 = 0
+
+    public init(_ config: SimulationConfig) throws(ConfigurationError) {
+        self.config = config
+        let m = config.machine
+        let topo = m.topology
+        let table: LatencyTable = m.name.contains("epyc") ? .zen2 : .skylakeServer
+        timing = CoreTiming(frequency: m.frequency, table: table)
+        directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
+                                       hitLatency: m.hitLatency, frequency: m.frequency)
+        apic = LocalAPICs(spec: m.apic, topology: topo)
+        cpus = Array(repeating: CPUState(), count: topo.cpuCount)
+        try buildKernels()
+        try buildChannels()
+        try buildWorkloads()
+    }
+
+    // MARK: Building
+
+    private mutating func buildKernels() throws(ConfigurationError) {
+        let n = cpus.count
+        for (k, kc) in config.kernels.enumerated() {
+            if kc.cpus.isEmpty { throw ConfigurationError("kernel '\(kc.name)' has no CPUs") }
+            for c in kc.cpus {
+                guard c >= 0 && c < n else { throw ConfigurationError("kernel '\(kc.name)': CPU \(c) does not exist (the machine has \(n))") }
+                if cpus[c].kernel >= 0 {
+                    throw ConfigurationError("CPU \(c) is given to both '\(config.kernels[cpus[c].kernel].name)' and '\(kc.name)'")
+                }
+            }
+            for (i, c) in kc.cpus.enumerated() {
+                cpus[c].kernel = k
+                cpus[c].local = i
+                cpus[c].mcsNodeBase = directory.allocate(name: "\(kc.name).mcs_node[cpu\(c)]", home: kc.memoryNode)
+                for level in 1..<4 { _ = directory.allocate(name: "\(kc.name).mcs_node[cpu\(c)].\(level)", home: kc.memoryNode) }
+            }
+            // Kernel objects: one line (or lock) per scope instance.
+            var objectBase: [Int] = []
+            for obj in kc.profile.objects {
+                let count = obj.scope == .cpu ? kc.cpus.count : 1
+                if obj.scope == .machine, let existing = machineObject(named: obj.name, kernelsBefore: k) {
+                    objectBase.append(existing); continue
+                }
+                switch obj.kind {
+                case .line:
+                    var first = -1
+                    for i in 0..<count {
+                        let suffix = obj.scope == .cpu ? "[cpu\(kc.cpus[i])]" : ""
+                        let owner = obj.scope == .machine ? "machine" : kc.name
+                        let id = Int(directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode))
+                        if first < 0 { first = id }
+                    }
+                    objectBase.append(first)
+                case .lock(let algorithm):
+                    let stat = lockStats.count
+                    lockStats.append(LockStats(kernel: obj.scope == .machine ? -1 : k, name: obj.name, algorithm: algorithm))
+                    let first = locks.count
+                    for i in 0..<count {
+                        let suffix = obj.scope == .cpu ? "[cpu\(kc.cpus[i])]" : ""
+                        let owner = obj.scope == .machine ? "machine" : kc.name
+                        let line = directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode)
+                        locks.append(LockRecord(line: line, algorithm: algorithm, stat: stat))
+                    }
+                    objectBase.append(first)
+                }
+            }
+            // Syscall paths, resolved against those objects; entry/exit cost first.
+            var resolved: [[ResolvedStep]] = []
+            for path in kc.profile.syscalls {
+                var steps = [ResolvedStep(kind: .compute, base: 0, perCPU: false, delay: kc.profile.entryExit)]
+                for s in path.steps {
+                    func obj(_ i: Int, _ kind: ResolvedStep.Kind) -> ResolvedStep {
+                        ResolvedStep(kind: kind, base: objectBase[i], perCPU: kc.profile.objects[i].scope == .cpu, delay: .zero)
+                    }
+                    switch s {
+                    case .compute(let d): steps.append(ResolvedStep(kind: .compute, base: 0, perCPU: false, delay: d))
+                    case .read(let o): steps.append(obj(o, .read))
+                    case .write(let o): steps.append(obj(o, .write))
+                    case .atomic(let o): steps.append(obj(o, .atomic))
+                    case .lock(let o): steps.append(obj(o, .lock))
+                    case .unlock(let o): steps.append(obj(o, .unlock))
+                    }
+                }
+                resolved.append(steps)
+            }
+            kernels.append(KernelRuntime(config: kc, policy: RoundRobinPolicy(cpuCount: kc.cpus.count), syscalls: resolved))
+            machineObjectBases.append(objectBase)
+        }
+    }
+
+    /// Object bases of each kernel, to share machine-scope objects between kernels.
+    var machineObjectBases: [[Int]] = []
+
+    private func machineObject(named name: String, kernelsBefore k: Int) -> Int? {
+        for j in 0..<k {
+            let p = config.kernels[j].profile
+            if let i = p.objectIndex(name), p.objects[i].scope == .machine { return machineObjectBases[j][i] }
+        }
+        return nil
+    }
+
+    private mutating func buildChannels() throws(ConfigurationError) {
+        for (ci, ch) in config.channels.enumerated() {
+            let (a, b) = ch.kernels
+            guard a != b, a >= 0, b >= 0, a < kernels.count, b < kernels.count else {
+                throw ConfigurationError("channel '\(ch.name)' must connect two different kernels")
+            }
+            guard ch.slots >= 1 else { throw ConfigurationError("channel '\(ch.name)' needs at least one slot") }
+            for (from, to) in [(a, b), (b, a)] {
+                let index = rings.count
+                guard index < Vectors.maxRings else { throw ConfigurationError("at most \(Vectors.maxRings / 2) channels are supported") }
+                let kc = config.kernels[to]
+                let prefix = "\(ch.name).\(config.kernels[from].name)->\(kc.name)"
+                let head = directory.allocate(name: prefix + ".head", home: kc.memoryNode)
+                let tail = directory.allocate(name: prefix + ".tail", home: kc.memoryNode)
+                var slotBase: LineID = -1
+                for s in 0..<ch.slots {
+                    let id = directory.allocate(name: prefix + ".slot[\(s)]", home: kc.memoryNode)
+                    if slotBase < 0 { slotBase = id }
+                }
+                rings.append(RingState(channel: ci, from: from, to: to, slots: ch.slots, head: head, tail: tail,
+                                       slotBase: slotBase, sentAt: Array(repeating: .zero, count: ch.slots),
+                                       receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
+                                       handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes))
+            }
+        }
+    }
+
+    private mutating func buildWorkloads() throws(ConfigurationError) {
+        for (w, wc) in config.workloads.enumerated() {
+            var stats = WorkloadStats(name: wc.name)
+            var sharedPool: (LineID, Int)?
+            for (copyIndex, copy) in wc.copies.enumerated() {
+                guard copy.kernel >= 0 && copy.kernel < kernels.count else {
+                    throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist")
+                }
+                let kc = config.kernels[copy.kernel]
+                if let pin = copy.pin {
+                    for c in pin where !kc.cpus.contains(c) {
+                        throw ConfigurationError("workload '\(wc.name)': CPU \(c) in 'pin' is not a CPU of kernel '\(kc.name)'")
+                    }
+                }
+                // Per-copy resources.
+                var copyShared: (LineID, Int)?
+                var pingLine: LineID = -1
+                switch wc.generator {
+                case .computeMemory(_, _, _, let sharedLines, _, _, _, let acrossCopies) where sharedLines > 0:
+                    if acrossCopies, let p = sharedPool { copyShared = p } else {
+                        var base: LineID = -1
+                        for i in 0..<sharedLines {
+                            let id = directory.allocate(name: "\(wc.name)[\(kc.name)].shared[\(i)]", home: kc.memoryNode)
+                            if base < 0 { base = id }
+                        }
+                        copyShared = (base, sharedLines)
+                        if acrossCopies { sharedPool = copyShared }
+                    }
+                case .pingPong:
+                    guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
+                    pingLine = directory.allocate(name: "\(wc.name)[\(kc.name)].line", home: kc.memoryNode)
+                case .ipiRing:
+                    guard copy.threads == kc.cpus.count || copy.pin != nil else {
+                        throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
+                    }
+                case .messages(let ch, _):
+                    guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel") }
+                    let (a, b) = config.channels[ch].kernels
+                    guard copy.kernel == a || copy.kernel == b else {
+                        throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(config.channels[ch].name)' does not connect")
+                    }
+                default: break
+                }
+                let ringCPUs = copy.pin ?? Array(kc.cpus.prefix(copy.threads))
+                for thread in 0..<copy.threads {
+                    let kind: GeneratorKind
+                    switch wc.generator {
+                    case .syscallLoop(let name, let user):
+                        guard let s = kc.profile.syscallIndex(name) else {
+                            throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'")
+                        }
+                        kind = .syscallLoop(syscall: UInt16(s), userCycles: user)
+                    case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _):
+                        var base: LineID = -1
+                        for i in 0..<privateLines {
+                            let id = directory.allocate(name: "\(wc.name)[\(kc.name)].t\(thread).private[\(i)]", home: kc.memoryNode)
+                            if base < 0 { base = id }
+                        }
+                        kind = .computeMemory(ComputeMemoryParams(
+                            computeCycles: cycles, accesses: accesses, privateBase: base, privateCount: privateLines,
+                            sharedBase: copyShared?.0 ?? -1, sharedCount: copyShared?.1 ?? 0,
+                            sharedFraction: sf, writeFraction: wf, atomicFraction: af))
+                    case .pingPong:
+                        kind = .pingPong(line: pingLine, role: thread)
+                    case .ipiRing(let handling):
+                        let me = ringCPUs[thread]
+                        let next = ringCPUs[(thread + 1) % ringCPUs.count]
+                        cpus[me].ringNext = Int32(next)
+                        cpus[me].ringHandling = handling
+                        kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
+                    case .messages(let ch, let user):
+                        kind = .messages(channel: UInt16(ch), userCycles: user)
+                    }
+                    let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])
+                    var pinnedLocal: Int?
+                    if let pin = copy.pin { pinnedLocal = kc.cpus.firstIndex(of: pin[thread % pin.count]) }
+                    if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
+                    let t = tasks.count
+                    tasks.append(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
+                                           generator: Generator(kind: kind, stop: wc.stop, rng: rng)))
+                    stats.tasks += 1
+                    let start = max(wc.startAt, kc.bootAt)
+                    queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
+                }
+            }
+            workloadStats.append(stats)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import SimCPU
+import SimMachine
+import SimWorkloads
+
+/// A kernel instance as configured: the CPUs and memory it owns, its scheduler and cost model.
+public struct KernelConfig: Sendable {
+    public var name: String
+    /// Logical CPUs, in the order the scheduler fills them.
+    public var cpus: [Int]
+    public var memoryNode: Int
+    public var memoryBytes: UInt64
+    public var scheduler: SchedulerConfig
+    public var profile: SyscallProfile
+    /// When the instance starts running tasks (a kexec boot finishes).
+    public var bootAt: Picoseconds
+
+    public init(name: String, cpus: [Int], memoryNode: Int, memoryBytes: UInt64, scheduler: SchedulerConfig = .init(),
+                profile: SyscallProfile = .linux, bootAt: Picoseconds = .zero) {
+        self.name = name; self.cpus = cpus; self.memoryNode = memoryNode; self.memoryBytes = memoryBytes
+        self.scheduler = scheduler; self.profile = profile; self.bootAt = bootAt
+    }
+}
+
+/// A shared-memory ring pair between two kernels (one ring per direction).
+public struct ChannelConfig: Sendable {
+    public var name: String
+    public var kernels: (Int, Int)
+    public var slots: Int
+    public var slotBytes: Int
+    /// Receiver's work per message, in interrupt context.
+    public var handling: Picoseconds
+    /// Messages drained per interrupt before the handler returns.
+    public var drainBudget: Int
+
+    public init(name: String, kernels: (Int, Int), slots: Int = 64, slotBytes: Int = 64,
+                handling: Picoseconds = Picoseconds(ns: 100), drainBudget: Int = 64) {
+        self.name = name; self.kernels = kernels; self.slots = slots; self.slotBytes = slotBytes
+        self.handling = handling; self.drainBudget = drainBudget
+    }
+}
+
+/// The generator of a workload, with names still symbolic (resolved per kernel).
+public enum WorkloadGenerator: Sendable {
+    case syscallLoop(syscall: String, userCycles: UInt64)
+    case computeMemory(computeCycles: UInt64, accesses: Int, privateLines: Int, sharedLines: Int,
+                       sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool)
+    case pingPong
+    case ipiRing(handling: Picoseconds)
+    case messages(channel: Int, userCycles: UInt64)
+}
+
+/// A workload: a generator run by `threads` tasks in each kernel it is placed on.
+public struct WorkloadConfig: Sendable {
+    public struct Copy: Sendable {
+        public var kernel: Int
+        public var threads: Int
+        /// Optional pinning: thread i runs on `pin[i]`.
+        public var pin: [Int]?
+        public init(kernel: Int, threads: Int, pin: [Int]? = nil) { self.kernel = kernel; self.threads = threads; self.pin = pin }
+    }
+    public var name: String
+    public var copies: [Copy]
+    public var generator: WorkloadGenerator
+    public var stop: StopRule
+    public var startAt: Picoseconds
+
+    public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero) {
+        self.name = name; self.copies = copies; self.generator = generator; self.stop = stop; self.startAt = startAt
+    }
+}
+
+/// Everything needed to run one simulation.
+public struct SimulationConfig: Sendable {
+    public var machine: MachineSpec
+    public var kernels: [KernelConfig]
+    public var channels: [ChannelConfig]
+    public var workloads: [WorkloadConfig]
+    public var seed: UInt64
+    /// Simulated time limit (nil: until every task has finished).
+    public var duration: Picoseconds?
+
+    public init(machine: MachineSpec, kernels: [KernelConfig], channels: [ChannelConfig] = [], workloads: [WorkloadConfig],
+                seed: UInt64 = 1, duration: Picoseconds? = nil) {
+        self.machine = machine; self.kernels = kernels; self.channels = channels
+        self.workloads = workloads; self.seed = seed; self.duration = duration
+    }
+}
+
+/// A configuration the kernel model cannot run, described for the user.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

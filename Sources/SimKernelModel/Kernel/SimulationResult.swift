@@ -1,0 +1,156 @@
+import Histogram
+import SimMachine
+
+/// Percentiles of a distribution, in nanoseconds.
+public struct LatencySummary: Sendable, Equatable {
+    public var count: UInt64
+    public var p50: Double
+    public var p90: Double
+    public var p99: Double
+    public var max: Double
+    public var mean: Double
+
+    public static let empty = LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0)
+
+    init(_ h: Histogram<UInt64>) {
+        guard h.totalCount > 0 else { self = .empty; return }
+        count = h.totalCount
+        p50 = Double(h.valueAtPercentile(50)) / 1000
+        p90 = Double(h.valueAtPercentile(90)) / 1000
+        p99 = Double(h.valueAtPercentile(99)) / 1000
+        max = Double(h.max) / 1000
+        mean = h.mean / 1000
+    }
+
+    init(count: UInt64, p50: Double, p90: Double, p99: Double, max: Double, mean: Double) {
+        self.count = count; self.p50 = p50; self.p90 = p90; self.p99 = p99; self.max = max; self.mean = mean
+    }
+}
+
+public struct LockResult: Sendable {
+    public var name: String
+    public var algorithm: String
+    public var acquisitions: UInt64
+    public var contended: UInt64
+    public var holdMeanNs: Double
+    public var wait: LatencySummary
+}
+
+public struct KernelResult: Sendable {
+    public var name: String
+    public var cpus: Int
+    public var utilization: Double
+    public var contextSwitches: UInt64
+    public var ipiSent: UInt64
+    public var ipiReceived: UInt64
+    public var interruptsHandled: UInt64
+    public var locks: [LockResult]
+}
+
+public struct WorkloadResult: Sendable {
+    public var name: String
+    public var tasks: Int
+    public var ops: UInt64
+    public var elapsedNs: Double
+    public var throughputPerSecond: Double
+    public var latency: LatencySummary
+}
+
+public struct HotLine: Sendable {
+    public var name: String
+    public var misses: UInt64
+    public var accesses: UInt64
+    public var remoteTransfers: UInt64
+    public var queueWaitNs: Double
+    public var touchedBy: [Int]
+}
+
+public struct ChannelResult: Sendable {
+    public var name: String
+    public var direction: String
+    public var sent: UInt64
+    public var delivered: UInt64
+    public var bytes: UInt64
+    public var ipis: UInt64
+    public var ringFullStalls: UInt64
+    public var latency: LatencySummary
+}
+
+/// Everything a run measured. Deterministic except `host`.
+public struct SimulationResult: Sendable {
+    public var simTime: Picoseconds
+    public var kernels: [KernelResult]
+    public var workloads: [WorkloadResult]
+    /// Coherence transfers by where the data came from (AccessSource order).
+    public var transfers: [(String, UInt64)]
+    public var hotLines: [HotLine]
+    public var channels: [ChannelResult]
+    public var ipiSent: UInt64
+    public var ipiDelivered: UInt64
+    public var host: HostStats
+}
+
+public struct HostStats: Sendable {
+    public var wallSeconds: Double
+    public var events: UInt64
+    public var eventsPerSecond: Double { wallSeconds > 0 ? Double(events) / wallSeconds : 0 }
+}
+
+extension Simulation {
+    func makeResult(wallSeconds: Double) -> SimulationResult {
+        let end = now
+        var kernelResults: [KernelResult] = []
+        for (k, kr) in kernels.enumerated() {
+            var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
+            for c in kr.config.cpus {
+                var b = cpus[c].busyPs
+                if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].busySince.raw }
+                busy &+= b
+                switches &+= cpus[c].contextSwitches
+                sent &+= apic.sent[c]
+                received &+= apic.received[c]
+                handled &+= cpus[c].handlerRuns
+            }
+            let total = Double(end.raw) * Double(kr.config.cpus.count)
+            let locks = lockStats.enumerated().filter { $0.element.kernel == k }.map { _, s in
+                LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
+                           holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
+                           wait: LatencySummary(s.wait))
+            }
+            kernelResults.append(KernelResult(
+                name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
+                contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled, locks: locks))
+        }
+        let workloads = workloadStats.map { w -> WorkloadResult in
+            let start = w.firstStart ?? .zero
+            let elapsed = w.lastOp > start ? Double((w.lastOp - start).raw) / 1000 : 0
+            return WorkloadResult(name: w.name, tasks: w.tasks, ops: w.ops, elapsedNs: elapsed,
+                                  throughputPerSecond: elapsed > 0 ? Double(w.ops) / (elapsed * 1e-9) : 0,
+                                  latency: LatencySummary(w.latency))
+        }
+        let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }
+        // Hottest lines: most misses, then most queueing, then lowest id (deterministic).
+        let ranked = (0..<directory.lineCount).filter { directory.lineMisses[$0] > 0 }.sorted {
+            let a = directory.lineMisses[$0], b = directory.lineMisses[$1]
+            if a != b { return a > b }
+            let wa = directory.lineWaitPs[$0], wb = directory.lineWaitPs[$1]
+            if wa != wb { return wa > wb }
+            return $0 < $1
+        }
+        let hot = ranked.prefix(5).map { l in
+            HotLine(name: directory.names[l], misses: directory.lineMisses[l], accesses: directory.lineAccesses[l],
+                    remoteTransfers: directory.lineRemoteTransfers[l], queueWaitNs: Double(directory.lineWaitPs[l]) / 1000,
+                    touchedBy: directory.touchers(of: LineID(l)))
+        }
+        let channels = rings.map { r in
+            ChannelResult(name: config.channels[r.channel].name,
+                          direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
+                          sent: r.sent, delivered: r.delivered, bytes: r.sent * UInt64(r.slotBytes), ipis: r.ipis,
+                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency))
+        }
+        return SimulationResult(
+            simTime: end, kernels: kernelResults, workloads: workloads, transfers: transfers, hotLines: hot,
+            channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
+            host: HostStats(wallSeconds: wallSeconds, events: events))
+    }
+}

@@ -1,0 +1,135 @@
+import SimCPU
+import SimMachine
+
+/// Spinlocks as state machines over simulated memory operations.
+///
+/// Ticket lock (one word: high 32 bits = next ticket, low 32 = now serving):
+///   acquire: t = fetch_add(word, 1<<32) >> 32; spin until low32(word) == t
+///   release: add 1 to the serving half
+/// MCS queue lock (tail word = (cpu+1) << 2 | nesting level; a per-CPU node line
+/// holding locked in its low 32 bits and the successor's code in its high 32):
+///   acquire: node = {locked: 1, next: 0}; prev = xchg(tail, me);
+///            if prev: prev.next = me; spin until node.locked == 0
+///   release: if node.next == 0: if cas(tail, me, 0) succeeds: done,
+///            else spin until node.next != 0; then next.locked = 0
+extension Simulation {
+    static let low32: UInt64 = 0xFFFF_FFFF
+    static let high32: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    mutating func beginLockFrame(task: Int, cpu c: Int, record: Int, release: Bool, at t: Picoseconds) {
+        tasks[task].frame = release ? .lockRelease : .lockAcquire
+        tasks[task].phase = 0
+        tasks[task].target = record
+        tasks[task].frameStart = t
+        tasks[task].waited = false
+        if locks[record].algorithm == .mcs && !release {
+            cpus[c].mcsDepth = min(cpus[c].mcsDepth + 1, 4)
+        }
+    }
+
+    /// MCS code of the node this CPU uses at its current nesting level.
+    func mcsCode(cpu c: Int) -> UInt64 { UInt64(c + 1) << 2 | UInt64(max(0, cpus[c].mcsDepth - 1)) }
+    func mcsNode(code: UInt64) -> LineID {
+        let cpu = Int(code >> 2) - 1
+        return cpus[cpu].mcsNodeBase + LineID(code & 3)
+    }
+
+    mutating func frameOp(task: Int, cpu c: Int) -> Operation {
+        let phase = tasks[task].phase
+        switch tasks[task].frame {
+        case .none:
+            preconditionFailure("no frame")
+        case .lockAcquire, .lockRelease:
+            let lock = locks[tasks[task].target]
+            let acquire = tasks[task].frame == .lockAcquire
+            switch (lock.algorithm, acquire) {
+            case (.ticket, true):
+                return phase == 0
+                    ? .fetchAdd(lock.line, 1 << 32)
+                    : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].scratch & Self.low32)
+            case (.ticket, false):
+                return .fetchAdd(lock.line, 1)
+            case (.mcs, true):
+                let me = mcsCode(cpu: c)
+                switch phase {
+                case 0: return .store(mcsNode(code: me), 1)
+                case 1: return .exchange(lock.line, me)
+                case 2: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.high32, value: me << 32)
+                default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
+                }
+            case (.mcs, false):
+                let me = mcsCode(cpu: c)
+                switch phase {
+                case 0: return .load(mcsNode(code: me))
+                case 1: return .compareAndSwap(lock.line, expected: me, new: 0)
+                case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
+                default: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.low32, value: 0)
+                }
+            }
+        case .channelSend:
+            return sendOp(task: task)
+        }
+    }
+
+    /// Advances a frame; returns true when the frame has ended.
+    mutating func frameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
+        switch tasks[task].frame {
+        case .none: return true
+        case .channelSend: return sendFinish(task: task, cpu: c, outcome: outcome, at: t)
+        case .lockAcquire, .lockRelease: break
+        }
+        let record = tasks[task].target
+        let acquire = tasks[task].frame == .lockAcquire
+        let old = outcome?.oldValue ?? 0
+        let phase = tasks[task].phase
+        var done = false
+        switch (locks[record].algorithm, acquire) {
+        case (.ticket, true):
+            if phase == 0 {
+                let ticket = old >> 32
+                if old & Self.low32 == ticket & Self.low32 { done = true } else {
+                    tasks[task].scratch = ticket
+                    tasks[task].phase = 1
+                }
+            } else {
+                done = true
+            }
+        case (.ticket, false):
+            done = true
+        case (.mcs, true):
+            switch phase {
+            case 0: tasks[task].phase = 1
+            case 1:
+                if old == 0 { done = true } else { tasks[task].scratch = old; tasks[task].phase = 2 }
+            case 2: tasks[task].phase = 3
+            default: done = true
+            }
+        case (.mcs, false):
+            switch phase {
+            case 0:
+                let next = old >> 32
+                if next != 0 { tasks[task].scratch = next; tasks[task].phase = 3 } else { tasks[task].phase = 1 }
+            case 1:
+                if outcome?.succeeded == true { done = true } else { tasks[task].phase = 2 }
+            case 2:
+                tasks[task].scratch = old >> 32
+                tasks[task].phase = 3
+            default: done = true
+            }
+        }
+        guard done else { return false }
+        let s = locks[record].stat
+        if acquire {
+            let wait = t - tasks[task].frameStart
+            lockStats[s].acquisitions &+= 1
+            if tasks[task].waited { lockStats[s].contended &+= 1 }
+            _ = lockStats[s].wait.record(wait.raw)
+            locks[record].holdStart = t
+        } else {
+            lockStats[s].holdPs &+= t.raw &- locks[record].holdStart.raw
+            if locks[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
+        }
+        tasks[task].frame = .none
+        return true
+    }
+}

@@ -1,0 +1,60 @@
+import SimMachine
+
+extension SyscallProfile {
+    /// Built-in profiles by name.
+    public static let builtins: [SyscallProfile] = [.linux]
+
+    public static func builtin(_ name: String) -> SyscallProfile? { builtins.first { $0.name == name } }
+
+    /// A Linux-like kernel. Totals are calibrated to the multikernel Linux project's
+    /// lmbench runs on a 2-socket Xeon Gold 5418Y (null syscall 70 ns, context switch
+    /// 1.37 us, one task calling unlink: ~467,000 calls/s, i.e. ~2.14 us a call). How
+    /// each path splits between private work and shared objects is this model's
+    /// estimate (docs/kernel-model.md): the short sections under the parent directory's
+    /// lock and the superblock's inode-list lock are what a shared kernel serializes.
+    public static let linux: SyscallProfile = {
+        let objects: [KernelObject] = [
+            KernelObject(name: "dir_i_rwsem", kind: .lock(.mcs), scope: .instance),
+            KernelObject(name: "dir_inode", kind: .line, scope: .instance),
+            KernelObject(name: "dentry_hash", kind: .line, scope: .instance),
+            KernelObject(name: "sb_inode_list_lock", kind: .lock(.mcs), scope: .instance),
+            KernelObject(name: "sb_inodes", kind: .line, scope: .instance),
+            KernelObject(name: "nr_inodes", kind: .line, scope: .cpu),
+            KernelObject(name: "inode_lru", kind: .line, scope: .cpu),
+            KernelObject(name: "files_struct", kind: .line, scope: .cpu),
+            KernelObject(name: "task_struct", kind: .line, scope: .cpu),
+        ]
+        func o(_ n: String) -> Int { objects.firstIndex { $0.name == n }! }
+        func ns(_ x: Double) -> KernelStep { .compute(Picoseconds(nanoseconds: x)) }
+        let syscalls: [SyscallPath] = [
+            SyscallPath(name: "null", steps: []),
+            SyscallPath(name: "getpid", steps: [ns(5), .read(object: o("task_struct"))]),
+            SyscallPath(name: "unlink", steps: [
+                ns(500),                                   // getname, path walk under RCU
+                .lock(object: o("dir_i_rwsem")),
+                ns(15), .read(object: o("dentry_hash")), .write(object: o("dir_inode")),
+                .unlock(object: o("dir_i_rwsem")),
+                ns(300),                                   // d_delete, iput
+                .lock(object: o("sb_inode_list_lock")),
+                ns(10), .write(object: o("sb_inodes")),
+                .unlock(object: o("sb_inode_list_lock")),
+                .atomic(object: o("nr_inodes")), .write(object: o("inode_lru")),
+                ns(1_220),                                 // evict, free pages, RCU callbacks
+            ]),
+            SyscallPath(name: "open", steps: [
+                ns(700), .lock(object: o("dir_i_rwsem")), ns(15), .read(object: o("dentry_hash")),
+                .unlock(object: o("dir_i_rwsem")), .write(object: o("files_struct")), ns(400),
+            ]),
+            SyscallPath(name: "close", steps: [ns(150), .write(object: o("files_struct")), ns(100)]),
+        ]
+        return SyscallProfile(
+            name: "linux", entryExit: Picoseconds(ns: 70), contextSwitch: Picoseconds(nanoseconds: 1_370),
+            objects: objects, syscalls: syscalls,
+            sources: [
+                ("entry_exit", "lmbench null syscall 70 ns, spawned instance on 2 x Xeon Gold 5418Y (multikernel Linux project)"),
+                ("context_switch", "lmbench context switch 1.37 us, same source"),
+                ("unlink total", "~467,000 unlink calls/s for one task (same source): 2.14 us per call"),
+                ("split of unlink between locks and private work", "model estimate; see docs/kernel-model.md"),
+            ])
+    }()
+}

@@ -1,0 +1,81 @@
+import SimMachine
+
+/// Which instances of a kernel object exist.
+public enum ObjectScope: String, Sendable, CaseIterable {
+    /// One per CPU of the kernel instance (per-CPU data: run queues, per-CPU counters).
+    case cpu
+    /// One per kernel instance: shared by all its CPUs. In the SMP baseline that is every CPU.
+    case instance
+    /// One for the whole machine, shared even between peer kernels.
+    case machine
+}
+
+/// Spinlock algorithms, each built from atomic operations on simulated lines.
+public enum LockAlgorithm: String, Sendable, CaseIterable {
+    /// Ticket lock: take a ticket with fetch-and-add, spin until served. Every waiter
+    /// re-reads the lock line after each release, so hand-offs slow down with waiters.
+    case ticket
+    /// MCS queue lock (the queue of Linux's qspinlock): waiters spin on their own per-CPU node.
+    case mcs
+}
+
+public enum KernelObjectKind: Sendable, Hashable {
+    /// A cache line of kernel data.
+    case line
+    case lock(LockAlgorithm)
+}
+
+/// A named piece of kernel state that kernel paths touch.
+public struct KernelObject: Sendable, Hashable {
+    public var name: String
+    public var kind: KernelObjectKind
+    public var scope: ObjectScope
+    public init(name: String, kind: KernelObjectKind, scope: ObjectScope) {
+        self.name = name; self.kind = kind; self.scope = scope
+    }
+}
+
+/// One step of a kernel path.
+public enum KernelStep: Sendable, Hashable {
+    case compute(Picoseconds)
+    case read(object: Int)
+    case write(object: Int)
+    /// A locked read-modify-write (an atomic counter).
+    case atomic(object: Int)
+    case lock(object: Int)
+    case unlock(object: Int)
+}
+
+/// A syscall as data: the steps its kernel path takes.
+public struct SyscallPath: Sendable, Hashable {
+    public var name: String
+    public var steps: [KernelStep]
+    public init(name: String, steps: [KernelStep]) { self.name = name; self.steps = steps }
+}
+
+/// A kernel's cost model: objects, syscall paths, entry and switch costs.
+public struct SyscallProfile: Sendable, Hashable {
+    public var name: String
+    /// Kernel entry + exit (a null syscall).
+    public var entryExit: Picoseconds
+    /// Saving one task and restoring another on a CPU.
+    public var contextSwitch: Picoseconds
+    public var objects: [KernelObject]
+    public var syscalls: [SyscallPath]
+    public var sources: [(String, String)]
+
+    public init(name: String, entryExit: Picoseconds, contextSwitch: Picoseconds, objects: [KernelObject],
+                syscalls: [SyscallPath], sources: [(String, String)] = []) {
+        self.name = name; self.entryExit = entryExit; self.contextSwitch = contextSwitch
+        self.objects = objects; self.syscalls = syscalls; self.sources = sources
+    }
+
+    public func syscallIndex(_ name: String) -> Int? { syscalls.firstIndex { $0.name == name } }
+    public func objectIndex(_ name: String) -> Int? { objects.firstIndex { $0.name == name } }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.name == b.name && a.entryExit == b.entryExit && a.contextSwitch == b.contextSwitch
+            && a.objects == b.objects && a.syscalls == b.syscalls
+    }
+    public func hash(into h: inout Hasher) { h.combine(name) }
+}
