@@ -38,6 +38,8 @@ struct TaskState {
     var pinnedLocal: Int?
     var status: TaskStatus = .pending
     var generator: Generator
+    /// The task's own stream for kernel-path variation (separate from its generator's).
+    var rng: SplitMix64
     var current: Operation = .exit
     var hasCurrent = false
     // Syscall frame.

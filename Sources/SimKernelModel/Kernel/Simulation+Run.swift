@@ -7,28 +7,33 @@ extension Simulation {
         let clock = ContinuousClock()
         let started = clock.now
         let limit = config.duration ?? .max
+        var lastActivity = Picoseconds.zero
+        var reachedLimit = false
         while let e = queue.popMin() {
-            if e.time > limit { now = limit; break }
+            if e.time > limit { reachedLimit = true; break }
             now = e.time
             events &+= 1
-            dispatch(e)
+            // A tick with nothing to preempt does not keep the run going.
+            if dispatch(e) { lastActivity = now }
         }
-        if let d = config.duration, now < d, queue.isEmpty == false { now = d }
+        now = reachedLimit ? limit : lastActivity
         let wall = clock.now - started
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
         return makeResult(wallSeconds: wallSeconds)
     }
 
+    /// Handles one event; returns whether it did anything (stale and idle events do not).
     @inline(__always)
-    mutating func dispatch(_ e: Event) {
+    mutating func dispatch(_ e: Event) -> Bool {
         switch EventKind(rawValue: e.kind) {
         case .cpuStep:
             let c = Int(e.target)
-            if cpus[c].generation == e.payload && cpus[c].mode == .scheduled { step(c) }
+            guard cpus[c].generation == e.payload && cpus[c].mode == .scheduled else { return false }
+            step(c)
         case .ipiArrive:
             ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag))
         case .tick:
-            tick(cpu: Int(e.target))
+            return tick(cpu: Int(e.target))
         case .taskWake:
             makeRunnable(task: Int(e.target))
         case .taskStart:
@@ -40,6 +45,7 @@ extension Simulation {
         case nil:
             preconditionFailure("unknown event kind \(e.kind)")
         }
+        return true
     }
 
     // MARK: CPU wake-ups
@@ -107,12 +113,13 @@ extension Simulation {
         queue.push(at: now + kernels[cpus[c].kernel].config.scheduler.tick, target: Int32(c), kind: EventKind.tick.rawValue)
     }
 
-    mutating func tick(cpu c: Int) {
+    /// Returns whether the tick asked for a reschedule.
+    mutating func tick(cpu c: Int) -> Bool {
         cpus[c].tickArmed = false
         let k = cpus[c].kernel
-        if kernels[k].policy.shouldPreempt(cpu: cpus[c].local) {
-            cpus[c].needResched = true
-            armTick(cpu: c)
-        }
+        guard kernels[k].policy.shouldPreempt(cpu: cpus[c].local) else { return false }
+        cpus[c].needResched = true
+        armTick(cpu: c)
+        return true
     }
 }

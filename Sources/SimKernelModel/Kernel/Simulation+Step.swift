@@ -184,7 +184,14 @@ extension Simulation {
                 let step = steps[pc]
                 let index = step.base + (step.perCPU ? cpus[c].local : 0)
                 switch step.kind {
-                case .compute: op = .delay(step.delay)
+                case .compute:
+                    let j = kernels[tasks[task].kernel].config.profile.jitter
+                    if j > 0 {
+                        let factor = 1 + j * (2 * tasks[task].rng.unit() - 1)
+                        op = .delay(Picoseconds(UInt64((Double(step.delay.raw) * factor).rounded())))
+                    } else {
+                        op = .delay(step.delay)
+                    }
                 case .read: op = .load(LineID(index))
                 case .write: op = .store(LineID(index), UInt64(t.raw))
                 case .atomic: op = .fetchAdd(LineID(index), 1)

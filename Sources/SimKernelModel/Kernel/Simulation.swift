@@ -226,8 +226,9 @@ public struct Simulation {
                     if let pin = copy.pin { pinnedLocal = kc.cpus.firstIndex(of: pin[thread % pin.count]) }
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
                     let t = tasks.count
+                    let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     tasks.append(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
-                                           generator: Generator(kind: kind, stop: wc.stop, rng: rng)))
+                                           generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG))
                     stats.tasks += 1
                     let start = max(wc.startAt, kc.bootAt)
                     queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)

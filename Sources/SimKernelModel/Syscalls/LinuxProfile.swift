@@ -48,13 +48,14 @@ extension SyscallProfile {
             SyscallPath(name: "close", steps: [ns(150), .write(object: o("files_struct")), ns(100)]),
         ]
         return SyscallProfile(
-            name: "linux", entryExit: Picoseconds(ns: 70), contextSwitch: Picoseconds(nanoseconds: 1_370),
+            name: "linux", entryExit: Picoseconds(ns: 70), contextSwitch: Picoseconds(nanoseconds: 1_370), jitter: 0.2,
             objects: objects, syscalls: syscalls,
             sources: [
                 ("entry_exit", "lmbench null syscall 70 ns, spawned instance on 2 x Xeon Gold 5418Y (multikernel Linux project)"),
                 ("context_switch", "lmbench context switch 1.37 us, same source"),
                 ("unlink total", "~467,000 unlink calls/s for one task (same source): 2.14 us per call"),
                 ("split of unlink between locks and private work", "model estimate; see docs/kernel-model.md"),
+                ("jitter 20%", "model assumption: spread of kernel path lengths; see docs/kernel-model.md"),
             ])
     }()
 }

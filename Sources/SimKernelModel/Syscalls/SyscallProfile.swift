@@ -60,13 +60,18 @@ public struct SyscallProfile: Sendable, Hashable {
     public var entryExit: Picoseconds
     /// Saving one task and restoring another on a CPU.
     public var contextSwitch: Picoseconds
+    /// Variation of every compute step: each takes its length times a uniform factor in
+    /// [1 - jitter, 1 + jitter], drawn from the task's seeded stream. Real kernel paths vary
+    /// (misses, branch mispredictions, interrupts); without it identical threads fall into
+    /// lock-step convoys that real machines do not show.
+    public var jitter: Double
     public var objects: [KernelObject]
     public var syscalls: [SyscallPath]
     public var sources: [(String, String)]
 
-    public init(name: String, entryExit: Picoseconds, contextSwitch: Picoseconds, objects: [KernelObject],
+    public init(name: String, entryExit: Picoseconds, contextSwitch: Picoseconds, jitter: Double = 0, objects: [KernelObject],
                 syscalls: [SyscallPath], sources: [(String, String)] = []) {
-        self.name = name; self.entryExit = entryExit; self.contextSwitch = contextSwitch
+        self.name = name; self.entryExit = entryExit; self.contextSwitch = contextSwitch; self.jitter = jitter
         self.objects = objects; self.syscalls = syscalls; self.sources = sources
     }
 
@@ -74,7 +79,7 @@ public struct SyscallProfile: Sendable, Hashable {
     public func objectIndex(_ name: String) -> Int? { objects.firstIndex { $0.name == name } }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.name == b.name && a.entryExit == b.entryExit && a.contextSwitch == b.contextSwitch
+        a.name == b.name && a.entryExit == b.entryExit && a.contextSwitch == b.contextSwitch && a.jitter == b.jitter
             && a.objects == b.objects && a.syscalls == b.syscalls
     }
     public func hash(into h: inout Hasher) { h.combine(name) }

@@ -1,0 +1,55 @@
+import SimMachine
+
+/// A machine as scenario YAML: paste it under `machine:` and edit any field.
+public enum MachineYAML {
+    public static func text(_ m: MachineSpec) -> String {
+        let t = m.topology
+        var out = ["# \(m.summary)", "machine:"]
+        out.append("  name: \(m.name)")
+        out.append("  sockets: \(t.sockets)")
+        out.append("  cores_per_socket: \(t.coresPerSocket)")
+        out.append("  threads_per_core: \(t.threadsPerCore)")
+        out.append("  cores_per_cluster: \(t.coresPerCluster)")
+        out.append("  numa_nodes_per_socket: \(t.numaNodesPerSocket)")
+        out.append("  frequency: \(m.frequency)")
+        out.append("  caches:")
+        for c in m.caches {
+            out.append("    \(c.name): {size: \(size(c.sizeBytes)), ways: \(c.ways), line: \(size(UInt64(c.lineBytes))), latency: \(c.latencyCycles) cycles, shared: \(c.shared.rawValue)}")
+        }
+        let c = m.coherence
+        let socket = c.socket.count == 1 ? d(c.socket[0]) : "[" + c.socket.map(d).joined(separator: ", ") + "]"
+        out.append("  coherence:")
+        out.append("    protocol: \(c.protocolKind.rawValue)")
+        out.append("    atomic: \(c.atomicCycles) cycles")
+        out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), socket: \(socket), remote: \(d(c.remote))}")
+        out.append("  memory:")
+        out.append("    per_node: \(size(m.memory.bytesPerNode))")
+        out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")
+        out.append("    bandwidth: {local: \(bw(m.memory.bandwidthLocal)), remote: \(bw(m.memory.bandwidthRemote))}")
+        out.append("  apic:")
+        out.append("    mode: \(m.apic.mode.rawValue)")
+        out.append("    send: \(d(m.apic.send))")
+        out.append("    deliver: {socket: \(d(m.apic.deliverSocket)), remote: \(d(m.apic.deliverRemote))}")
+        out.append("    handler: \(d(m.apic.handler))")
+        if !m.sources.isEmpty {
+            out.append("# sources:")
+            for (k, v) in m.sources { out.append("#   \(k): \(v)") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func d(_ t: Picoseconds) -> String { Picoseconds.format(t).replacingOccurrences(of: " ", with: "") }
+
+    static func size(_ b: UInt64) -> String {
+        for (unit, scale) in [("TiB", UInt64(1) << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where b >= scale && b % scale == 0 {
+            return "\(b / scale)\(unit)"
+        }
+        return "\(b)B"
+    }
+
+    static func bw(_ b: UInt64) -> String {
+        if b % 1_000_000_000 == 0 { return "\(b / 1_000_000_000)GB/s" }
+        if b % 1_000_000 == 0 { return "\(b / 1_000_000)MB/s" }
+        return "\(b)B/s"
+    }
+}

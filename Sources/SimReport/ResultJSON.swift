@@ -1,0 +1,154 @@
+import SimKernelModel
+import SimMachine
+import SimScenario
+
+/// The result of one run as JSON, in the documented key order (docs/results.md).
+/// Everything but `host` is a function of the scenario, the point and the seed.
+public enum ResultJSON {
+    public static let formatVersion = 1
+
+    public static func make(point: RunPoint, result r: SimulationResult) -> JSONValue {
+        let cfg = point.scenario.config
+        let m = cfg.machine
+        let params: [(String, JSONValue)] = point.params.map { ($0.key, scalar($0.value)) }
+        return .object([
+            ("mksim", .int(Int64(formatVersion))),
+            ("scenario", .string(point.scenario.name)),
+            ("variant", point.variant.map(JSONValue.string) ?? .null),
+            ("params", .object(params)),
+            ("seed", .uint(cfg.seed)),
+            ("sim_time_ns", .num(r.simTime.nanoseconds)),
+            ("machine", machine(m)),
+            ("kernels", .object(r.kernels.enumerated().map { k, kr in (kr.name, kernel(kr, config: cfg.kernels[k])) })),
+            ("workloads", .object(r.workloads.map { ($0.name, workload($0)) })),
+            ("coherence", .object([
+                ("transfers", .object(r.transfers.map { ($0.0, .uint($0.1)) })),
+                ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
+            ])),
+            ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered))])),
+            ("channels", channels(r.channels)),
+            ("interconnect", .object([])),
+            ("host", .object([
+                ("wall_s", .num(r.host.wallSeconds, 4)),
+                ("events", .uint(r.host.events)),
+                ("events_per_s", .num(r.host.eventsPerSecond, 0)),
+            ])),
+        ])
+    }
+
+    /// Sweep values keep their type: numbers as numbers.
+    static func scalar(_ s: String) -> JSONValue {
+        if let i = Int64(s) { return .int(i) }
+        if let d = Double(s), d.isFinite { return .num(d, 6) }
+        if s == "true" || s == "false" { return .bool(s == "true") }
+        return .string(s)
+    }
+
+    static func latency(_ l: LatencySummary) -> JSONValue {
+        .object([("p50", .num(l.p50)), ("p90", .num(l.p90)), ("p99", .num(l.p99)), ("max", .num(l.max)), ("mean", .num(l.mean))])
+    }
+
+    /// The machine as simulated (presets expanded), so a result says what it ran on.
+    static func machine(_ m: MachineSpec) -> JSONValue {
+        let t = m.topology
+        return .object([
+            ("name", .string(m.name)),
+            ("sockets", .int(Int64(t.sockets))),
+            ("cores_per_socket", .int(Int64(t.coresPerSocket))),
+            ("threads_per_core", .int(Int64(t.threadsPerCore))),
+            ("cores_per_cluster", .int(Int64(t.coresPerCluster))),
+            ("numa_nodes", .int(Int64(t.numaNodeCount))),
+            ("cpus", .int(Int64(t.cpuCount))),
+            ("frequency_hz", .uint(m.frequency.hertz)),
+            ("caches", .array(m.caches.map { c in
+                .object([("name", .string(c.name)), ("size_bytes", .uint(c.sizeBytes)), ("ways", .int(Int64(c.ways))),
+                         ("line_bytes", .int(Int64(c.lineBytes))), ("latency_cycles", .uint(c.latencyCycles)),
+                         ("shared", .string(c.shared.rawValue))])
+            })),
+            ("coherence", .object([
+                ("protocol", .string(m.coherence.protocolKind.rawValue)),
+                ("atomic_cycles", .uint(m.coherence.atomicCycles)),
+                ("transfer_ns", .object([
+                    ("smt", .num(m.coherence.smt.nanoseconds)), ("cluster", .num(m.coherence.cluster.nanoseconds)),
+                    ("socket", .array(m.coherence.socket.map { .num($0.nanoseconds) })), ("remote", .num(m.coherence.remote.nanoseconds)),
+                ])),
+            ])),
+            ("memory", .object([
+                ("per_node_bytes", .uint(m.memory.bytesPerNode)),
+                ("latency_ns", .object([("local", .num(m.memory.latencyLocal.nanoseconds)), ("remote", .num(m.memory.latencyRemote.nanoseconds))])),
+                ("bandwidth_bytes_per_s", .object([("local", .uint(m.memory.bandwidthLocal)), ("remote", .uint(m.memory.bandwidthRemote))])),
+            ])),
+            ("apic", .object([
+                ("mode", .string(m.apic.mode.rawValue)), ("send_ns", .num(m.apic.send.nanoseconds)),
+                ("deliver_ns", .object([("socket", .num(m.apic.deliverSocket.nanoseconds)), ("remote", .num(m.apic.deliverRemote.nanoseconds))])),
+                ("handler_ns", .num(m.apic.handler.nanoseconds)),
+            ])),
+        ])
+    }
+
+    static func kernel(_ k: KernelResult, config: KernelConfig) -> JSONValue {
+        .object([
+            ("cpus", .int(Int64(k.cpus))),
+            ("cpu_list", .string(CPURanges.format(config.cpus))),
+            ("scheduler", .string(config.scheduler.policy.rawValue)),
+            ("profile", .string(config.profile.name)),
+            ("utilization", .num(k.utilization, 4)),
+            ("context_switches", .uint(k.contextSwitches)),
+            ("ipi", .object([("sent", .uint(k.ipiSent)), ("received", .uint(k.ipiReceived))])),
+            ("interrupts_handled", .uint(k.interruptsHandled)),
+            ("locks", .object(k.locks.map { l in
+                (l.name, .object([
+                    ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),
+                    ("hold_mean_ns", .num(l.holdMeanNs)), ("wait_ns", latency(l.wait)),
+                ]))
+            })),
+        ])
+    }
+
+    static func workload(_ w: WorkloadResult) -> JSONValue {
+        .object([
+            ("tasks", .int(Int64(w.tasks))), ("ops", .uint(w.ops)), ("elapsed_ns", .num(w.elapsedNs)),
+            ("throughput_per_s", .num(w.throughputPerSecond, 1)), ("latency_ns", latency(w.latency)),
+        ])
+    }
+
+    static func hot(_ h: HotLine, topology: Topology) -> JSONValue {
+        let sockets = Set(h.touchedBy.map { topology.socket(of: $0) }).sorted()
+        return .object([
+            ("line", .string(h.name)), ("misses", .uint(h.misses)), ("accesses", .uint(h.accesses)),
+            ("remote_transfers", .uint(h.remoteTransfers)), ("queue_wait_ns", .num(h.queueWaitNs)),
+            ("touched_by_cpus", .string(CPURanges.format(h.touchedBy))),
+            ("touched_by_sockets", .array(sockets.map { .int(Int64($0)) })),
+        ])
+    }
+
+    static func channels(_ cs: [ChannelResult]) -> JSONValue {
+        var grouped: [(String, [(String, JSONValue)])] = []
+        for c in cs {
+            let v: JSONValue = .object([
+                ("sent", .uint(c.sent)), ("delivered", .uint(c.delivered)), ("bytes", .uint(c.bytes)), ("ipis", .uint(c.ipis)),
+                ("ring_full_stalls", .uint(c.ringFullStalls)), ("latency_ns", latency(c.latency)),
+            ])
+            if let i = grouped.firstIndex(where: { $0.0 == c.name }) { grouped[i].1.append((c.direction, v)) } else {
+                grouped.append((c.name, [(c.direction, v)]))
+            }
+        }
+        return .object(grouped.map { ($0.0, .object($0.1)) })
+    }
+}
+
+/// Compact CPU lists: [0,1,2,3,8] → "0-3,8".
+public enum CPURanges {
+    public static func format(_ cpus: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        let s = cpus.sorted()
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
+}

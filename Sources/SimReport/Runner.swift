@@ -1,0 +1,113 @@
+import Dispatch
+import Foundation
+import SimKernelModel
+import SimScenario
+
+/// One finished run: the point, what the model measured, and its JSON.
+public struct RunOutcome: Sendable {
+    public var point: RunPoint
+    public var result: SimulationResult
+    public var json: JSONValue
+}
+
+public enum Runner {
+    /// Builds and runs one point.
+    public static func run(_ point: RunPoint) throws(ConfigurationError) -> RunOutcome {
+        var sim = try Simulation(point.scenario.config)
+        let result = sim.run()
+        return RunOutcome(point: point, result: result, json: ResultJSON.make(point: point, result: result))
+    }
+
+    /// Runs points on up to `jobs` host threads; results come back in point order.
+    public static func runAll(_ points: [RunPoint], jobs: Int, progress: (@Sendable (Int, Int) -> Void)? = nil)
+        -> [Result<RunOutcome, ConfigurationError>] {
+        let slots = ResultSlots(count: points.count)
+        let next = ResultSlots.Counter()
+        let workers = max(1, min(jobs, points.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.take()
+                if i >= points.count { break }
+                let r: Result<RunOutcome, ConfigurationError>
+                do throws(ConfigurationError) { r = .success(try run(points[i])) } catch { r = .failure(error) }
+                let done = slots.set(i, r)
+                progress?(done, points.count)
+            }
+        }
+        return slots.values()
+    }
+}
+
+/// Thread-safe result slots for parallel sweeps.
+final class ResultSlots: @unchecked Sendable {
+    private var items: [Result<RunOutcome, ConfigurationError>?]
+    private var done = 0
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<RunOutcome, ConfigurationError>) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        items[i] = r
+        done += 1
+        return done
+    }
+    func values() -> [Result<RunOutcome, ConfigurationError>] { items.map { $0! } }
+
+    final class Counter: @unchecked Sendable {
+        private var n = 0
+        private let lock = NSLock()
+        func take() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n - 1 }
+    }
+}
+
+/// Checks `expect:` bounds against a run's JSON.
+public enum ExpectationCheck {
+    public struct Outcome: Sendable {
+        public var expectation: Expectation
+        public var metric: String
+        public var value: Double?
+        public var passed: Bool
+        public var message: String
+    }
+
+    public static func check(_ run: RunOutcome) -> [Outcome] {
+        var out: [Outcome] = []
+        for e in run.point.scenario.expectations {
+            if let v = e.variant, v != run.point.variant { continue }
+            let found = run.json.lookup(e.metric.split(separator: "."))
+            if found.isEmpty {
+                out.append(Outcome(expectation: e, metric: e.metric, value: nil, passed: false,
+                                   message: "metric '\(e.metric)' is not in the results"))
+                continue
+            }
+            for (path, v) in found {
+                guard let x = v.doubleValue else {
+                    out.append(Outcome(expectation: e, metric: path, value: nil, passed: false, message: "'\(path)' is not a number"))
+                    continue
+                }
+                var ok = true
+                var why: [String] = []
+                if let lo = e.min, x < lo { ok = false; why.append("below min \(JSONValue.format(lo, decimals: 3))") }
+                if let hi = e.max, x > hi { ok = false; why.append("above max \(JSONValue.format(hi, decimals: 3))") }
+                out.append(Outcome(expectation: e, metric: path, value: x, passed: ok,
+                                   message: "\(path) = \(JSONValue.format(x, decimals: 3))" + (ok ? "" : " (" + why.joined(separator: ", ") + ")")))
+            }
+        }
+        return out
+    }
+}
+
+/// Writes files whole or not at all: a temporary file in the same folder, then a rename.
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try Data(text.utf8).write(to: tmp)
+        if rename(tmp.path, url.path) != 0 {
+            let err = errno
+            try? FileManager.default.removeItem(at: tmp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(err)))"])
+        }
+    }
+}

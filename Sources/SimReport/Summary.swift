@@ -1,0 +1,157 @@
+import Foundation
+import SimKernelModel
+import SimMachine
+import SimScenario
+
+/// The terminal summary of one run: what a person reads at a glance.
+public enum Summary {
+    public static func text(point: RunPoint, result r: SimulationResult) -> String {
+        let cfg = point.scenario.config
+        let m = cfg.machine
+        let t = m.topology
+        var lines: [String] = []
+        var title = point.scenario.name
+        if let v = point.variant { title += "  variant=\(v)" }
+        for p in point.params { title += "  \(p.key)=\(p.value)" }
+        lines.append(title + "  seed=\(cfg.seed)")
+        lines.append("machine \(m.name): \(t.sockets) sockets x \(t.coresPerSocket) cores x \(t.threadsPerCore) threads (\(t.cpuCount) CPUs), \(m.frequency); simulated \(r.simTime)")
+        lines.append("")
+        var table = [["kernel", "cpus", "util", "ctx-sw", "IPIs sent/recv", "lock waits p50 / p99 (contended)"]]
+        for (k, kr) in r.kernels.enumerated() {
+            let locks = kr.locks.filter { $0.acquisitions > 0 }.map { l in
+                "\(l.name) \(ns(l.wait.p50)) / \(ns(l.wait.p99)) (\(pct(Double(l.contended) / Double(max(1, l.acquisitions)))))"
+            }
+            table.append([kr.name, "\(cfg.kernels[k].cpus.count)", pct(kr.utilization), count(kr.contextSwitches),
+                          "\(count(kr.ipiSent)) / \(count(kr.ipiReceived))", locks.isEmpty ? "-" : locks.joined(separator: ", ")])
+        }
+        lines += render(table)
+        lines.append("")
+        var wt = [["workload", "tasks", "ops", "throughput", "latency p50 / p99 / max"]]
+        for w in r.workloads {
+            wt.append([w.name, "\(w.tasks)", count(w.ops), rate(w.throughputPerSecond),
+                       "\(ns(w.latency.p50)) / \(ns(w.latency.p99)) / \(ns(w.latency.max))"])
+        }
+        lines += render(wt)
+        lines.append("")
+        lines.append("coherence transfers: " + r.transfers.filter { $0.0 != "cluster" || t.coresPerCluster < t.coresPerSocket }
+            .map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(count($0.1))" }.joined(separator: ", "))
+        if !r.hotLines.isEmpty {
+            var ht = [["hottest lines", "misses", "remote", "queued", "touched by CPUs"]]
+            for h in r.hotLines {
+                ht.append([h.name, count(h.misses), count(h.remoteTransfers), ns(h.queueWaitNs), CPURanges.format(h.touchedBy)])
+            }
+            lines += render(ht)
+        }
+        if !r.channels.isEmpty {
+            lines.append("")
+            var ct = [["channel", "direction", "sent", "delivered", "IPIs", "full stalls", "latency p50 / p99"]]
+            for c in r.channels {
+                ct.append([c.name, c.direction, count(c.sent), count(c.delivered), count(c.ipis), count(c.ringFullStalls),
+                           "\(ns(c.latency.p50)) / \(ns(c.latency.p99))"])
+            }
+            lines += render(ct)
+        }
+        lines.append("")
+        lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s)", r.host.wallSeconds, count(r.host.events),
+                            rate(r.host.eventsPerSecond, unit: "")))
+        return lines.joined(separator: "\n")
+    }
+
+    /// One row per point, for a run over a sweep.
+    public static func sweepTable(_ runs: [(RunPoint, SimulationResult)]) -> String {
+        guard let first = runs.first else { return "" }
+        let keys = first.0.params.map(\.key)
+        var header = ["variant"] + keys.map { $0.split(separator: ".").last.map(String.init) ?? $0 }
+        var names: [String] = []
+        for (_, r) in runs { for w in r.workloads where !names.contains(w.name) { names.append(w.name) } }
+        for n in names { header += ["\(n) throughput", "\(n) p99"] }
+        header += ["remote transfers"]
+        var rows = [header]
+        for (p, r) in runs {
+            var row = [p.variant ?? "-"] + p.params.map(\.value)
+            for n in names {
+                if let w = r.workloads.first(where: { $0.name == n }) {
+                    row += [rate(w.throughputPerSecond), ns(w.latency.p99)]
+                } else {
+                    row += ["-", "-"]
+                }
+            }
+            row.append(count(r.transfers.first { $0.0 == "remote" }?.1 ?? 0))
+            rows.append(row)
+        }
+        return render(rows).joined(separator: "\n")
+    }
+
+    static func render(_ rows: [[String]]) -> [String] {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in
+                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+
+    static func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+
+    static func count(_ n: UInt64) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, ch) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(" ") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+
+    /// A time in ns with three significant digits and a unit: "297 ns", "2.88 us".
+    static func ns(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        let (v, unit): (Double, String) = x < 1 ? (x * 1000, "ps") : x < 1e3 ? (x, "ns") : x < 1e6 ? (x / 1e3, "us")
+            : x < 1e9 ? (x / 1e6, "ms") : (x / 1e9, "s")
+        let digits = v >= 100 ? 0 : v >= 10 ? 1 : 2
+        return String(format: "%.\(digits)f %@", v, unit)
+    }
+
+    static func rate(_ x: Double, unit: String = "/s") -> String {
+        if x >= 1e9 { return String(format: "%.2f G%@", x / 1e9, unit) }
+        if x >= 1e6 { return String(format: "%.2f M%@", x / 1e6, unit) }
+        if x >= 1e3 { return String(format: "%.1f k%@", x / 1e3, unit) }
+        return String(format: "%.0f %@", x, unit)
+    }
+}
+
+/// Sweep results as CSV: one row per point, numeric metrics flattened to dotted names.
+public enum SweepCSV {
+    public static func make(_ results: [(RunPoint, JSONValue)]) -> String {
+        var columns: [String] = []
+        var rows: [[String: String]] = []
+        for (p, json) in results {
+            var row: [String: String] = ["variant": p.variant ?? ""]
+            for param in p.params { row[param.key] = param.value }
+            for section in ["sim_time_ns", "workloads", "kernels", "coherence.transfers", "apic", "channels"] {
+                for (path, v) in json.lookup(section.split(separator: ".")) { flatten(v, path, into: &row, columns: &columns) }
+            }
+            rows.append(row)
+        }
+        let keys = ["variant"] + (results.first?.0.params.map(\.key) ?? [])
+        let all = keys + columns.filter { !keys.contains($0) }
+        var out = all.map(escape).joined(separator: ",") + "\n"
+        for row in rows { out += all.map { escape(row[$0] ?? "") }.joined(separator: ",") + "\n" }
+        return out
+    }
+
+    static func flatten(_ v: JSONValue, _ path: String, into row: inout [String: String], columns: inout [String]) {
+        switch v {
+        case .object(let pairs):
+            for (k, child) in pairs { flatten(child, "\(path).\(k)", into: &row, columns: &columns) }
+        case .int, .uint, .number:
+            if !columns.contains(path) { columns.append(path) }
+            row[path] = v.render(pretty: false)
+        default: break
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

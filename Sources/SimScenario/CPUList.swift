@@ -1,0 +1,48 @@
+import SimMachine
+
+/// The `cpus:` syntax: `all`, `socket1`, `node0`, `0-15,32-47`, a list, or a count.
+enum CPUList {
+    /// Resolves a textual CPU set against a topology; `free` are CPUs not yet given out,
+    /// for counts. Returns the CPUs in ascending Linux order, or a reason.
+    static func parse(_ text: String, topology: Topology, free: [Int]) -> Result<[Int], CPUListError> {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let n = topology.cpuCount
+        if t == "all" { return .success(Array(0..<n)) }
+        if let count = Int(t) {
+            guard count >= 1 else { return .failure(CPUListError(why: "a CPU count must be at least 1")) }
+            guard count <= free.count else { return .failure(CPUListError(why: "asks for \(count) CPUs but only \(free.count) are left")) }
+            return .success(Array(free.prefix(count)))
+        }
+        var out = Set<Int>()
+        for part in t.split(separator: ",") {
+            let p = part.trimmingCharacters(in: .whitespaces)
+            if p.hasPrefix("socket"), let s = Int(p.dropFirst(6)) {
+                guard s >= 0 && s < topology.sockets else {
+                    return .failure(CPUListError(why: "'\(p)' does not exist: the machine has sockets 0-\(topology.sockets - 1)"))
+                }
+                out.formUnion(topology.cpus(ofSocket: s))
+            } else if p.hasPrefix("node"), let node = Int(p.dropFirst(4)) {
+                guard node >= 0 && node < topology.numaNodeCount else {
+                    return .failure(CPUListError(why: "'\(p)' does not exist: the machine has NUMA nodes 0-\(topology.numaNodeCount - 1)"))
+                }
+                out.formUnion((0..<n).filter { topology.numaNode(of: $0) == node })
+            } else if let dash = p.firstIndex(of: "-") {
+                guard let a = Int(p[..<dash]), let b = Int(p[p.index(after: dash)...]) else {
+                    return .failure(CPUListError(why: "'\(p)' is not a range; write it like 0-15"))
+                }
+                guard a <= b else { return .failure(CPUListError(why: "range '\(p)' is backwards; write the lower CPU first")) }
+                guard b < n else { return .failure(CPUListError(why: "range '\(p)' goes past the last CPU (\(n - 1))")) }
+                out.formUnion(a...b)
+            } else if let c = Int(p) {
+                guard c >= 0 && c < n else { return .failure(CPUListError(why: "CPU \(c) does not exist: the machine has CPUs 0-\(n - 1)")) }
+                out.insert(c)
+            } else {
+                return .failure(CPUListError(why: "'\(p)' is not a CPU, range, socketN or nodeN"))
+            }
+        }
+        guard !out.isEmpty else { return .failure(CPUListError(why: "the CPU set is empty")) }
+        return .success(out.sorted())
+    }
+}
+
+struct CPUListError: Error { var why: String }

@@ -1,0 +1,113 @@
+import SimMachine
+
+/// Reads `machine:`: a preset, then field-by-field overrides.
+struct MachineReader {
+    let check: Checker
+
+    static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster",
+                       "numa_nodes_per_socket", "frequency", "caches", "coherence", "memory", "apic"]
+
+    func read(_ node: YNode) -> MachineSpec? {
+        let path = "machine"
+        guard let f = check.mapping(node, path, known: Self.keys) else { return nil }
+        var m = MachinePresets.teaching2s4c
+        if let p = f["preset"] {
+            if let name = check.choice(p, "machine.preset", MachinePresets.names) { m = MachinePresets.named(name)! } else { return nil }
+        } else {
+            m.name = "custom"
+            m.summary = "custom machine (unset fields take teaching-2s4c's values)"
+            m.sources = [("unset fields", "teaching-2s4c")]
+        }
+        if let n = f["name"], let s = check.string(n, "machine.name") { m.name = s }
+        var topo = m.topology
+        var topoChanged = false
+        func topoField(_ key: String, _ apply: (Int) -> Void, max hi: Int) {
+            if let n = f[key], let v = check.int(n, "machine.\(key)", min: 1, max: hi) { apply(v); topoChanged = true }
+        }
+        let clusterGiven = f["cores_per_cluster"] != nil
+        topoField("sockets", { topo.sockets = $0 }, max: 64)
+        topoField("cores_per_socket", { topo.coresPerSocket = $0 }, max: 4096)
+        topoField("threads_per_core", { topo.threadsPerCore = $0 }, max: 8)
+        topoField("numa_nodes_per_socket", { topo.numaNodesPerSocket = $0 }, max: 64)
+        topoField("cores_per_cluster", { topo.coresPerCluster = $0 }, max: 4096)
+        if topoChanged && !clusterGiven && topo.coresPerCluster > topo.coresPerSocket { topo.coresPerCluster = topo.coresPerSocket }
+        if topoChanged && !clusterGiven && m.topology.coresPerCluster == m.topology.coresPerSocket { topo.coresPerCluster = topo.coresPerSocket }
+        for problem in topo.problems() { check.error(node.mark, path, problem) }
+        m.topology = topo
+        if let n = f["frequency"], let v = check.frequency(n, "machine.frequency") { m.frequency = v }
+        if let n = f["caches"] { readCaches(n, into: &m) }
+        if let n = f["coherence"] { readCoherence(n, into: &m) }
+        if let n = f["memory"] { readMemory(n, into: &m) }
+        if let n = f["apic"] { readAPIC(n, into: &m) }
+        return m
+    }
+
+    private func readCaches(_ node: YNode, into m: inout MachineSpec) {
+        let names = ["l1d", "l1i", "l2", "llc"]
+        guard let f = check.mapping(node, "machine.caches", known: names) else { return }
+        for name in names {
+            guard let n = f[name] else { continue }
+            let p = "machine.caches.\(name)"
+            guard let c = check.mapping(n, p, known: ["size", "ways", "line", "latency", "shared"]) else { continue }
+            var level = m.caches.first { $0.name == name }
+                ?? CacheLevel(name: name, sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: name == "llc" ? .socket : .core)
+            if let v = c["size"], let s = check.size(v, p + ".size") { level.sizeBytes = s }
+            if let v = c["ways"], let w = check.int(v, p + ".ways", min: 1, max: 1024) { level.ways = w }
+            if let v = c["line"], let l = check.size(v, p + ".line") { level.lineBytes = Int(l) }
+            if let v = c["latency"], let w = check.work(v, p + ".latency") { level.latencyCycles = w.cycles(at: m.frequency) }
+            if let v = c["shared"], let s = check.choice(v, p + ".shared", CacheLevel.Sharing.allCases.map(\.rawValue)) {
+                level.shared = CacheLevel.Sharing(rawValue: s)!
+            }
+            if let i = m.caches.firstIndex(where: { $0.name == name }) { m.caches[i] = level } else { m.caches.append(level) }
+        }
+        m.caches.sort { names.firstIndex(of: $0.name)! < names.firstIndex(of: $1.name)! }
+    }
+
+    private func readCoherence(_ node: YNode, into m: inout MachineSpec) {
+        let p = "machine.coherence"
+        guard let f = check.mapping(node, p, known: ["protocol", "atomic", "transfer"]) else { return }
+        if let v = f["protocol"], let s = check.choice(v, p + ".protocol", CoherenceSpec.ProtocolKind.allCases.map(\.rawValue)) {
+            m.coherence.protocolKind = .init(rawValue: s)!
+        }
+        if let v = f["atomic"], let w = check.work(v, p + ".atomic") { m.coherence.atomicCycles = w.cycles(at: m.frequency) }
+        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "socket", "remote"]) {
+            if let n = t["smt"], let d = check.duration(n, p + ".transfer.smt") { m.coherence.smt = d }
+            if let n = t["cluster"], let d = check.duration(n, p + ".transfer.cluster") { m.coherence.cluster = d }
+            if let n = t["remote"], let d = check.duration(n, p + ".transfer.remote") { m.coherence.remote = d }
+            if let n = t["socket"] {
+                if case .sequence(let items) = n.value {
+                    let values = items.enumerated().compactMap { i, item in check.duration(item, p + ".transfer.socket[\(i)]") }
+                    if values.count == items.count && !values.isEmpty { m.coherence.socket = values }
+                } else if let d = check.duration(n, p + ".transfer.socket") {
+                    m.coherence.socket = [d]
+                }
+            }
+        }
+    }
+
+    private func readMemory(_ node: YNode, into m: inout MachineSpec) {
+        let p = "machine.memory"
+        guard let f = check.mapping(node, p, known: ["per_node", "latency", "bandwidth"]) else { return }
+        if let v = f["per_node"], let s = check.size(v, p + ".per_node") { m.memory.bytesPerNode = s }
+        if let v = f["latency"], let l = check.mapping(v, p + ".latency", known: ["local", "remote"]) {
+            if let n = l["local"], let d = check.duration(n, p + ".latency.local") { m.memory.latencyLocal = d }
+            if let n = l["remote"], let d = check.duration(n, p + ".latency.remote") { m.memory.latencyRemote = d }
+        }
+        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote"]) {
+            if let n = b["local"], let x = check.bandwidth(n, p + ".bandwidth.local") { m.memory.bandwidthLocal = x }
+            if let n = b["remote"], let x = check.bandwidth(n, p + ".bandwidth.remote") { m.memory.bandwidthRemote = x }
+        }
+    }
+
+    private func readAPIC(_ node: YNode, into m: inout MachineSpec) {
+        let p = "machine.apic"
+        guard let f = check.mapping(node, p, known: ["mode", "send", "deliver", "handler"]) else { return }
+        if let v = f["mode"], let s = check.choice(v, p + ".mode", APICSpec.Mode.allCases.map(\.rawValue)) { m.apic.mode = .init(rawValue: s)! }
+        if let v = f["send"], let d = check.duration(v, p + ".send") { m.apic.send = d }
+        if let v = f["handler"], let d = check.duration(v, p + ".handler") { m.apic.handler = d }
+        if let v = f["deliver"], let dl = check.mapping(v, p + ".deliver", known: ["socket", "remote"]) {
+            if let n = dl["socket"], let d = check.duration(n, p + ".deliver.socket") { m.apic.deliverSocket = d }
+            if let n = dl["remote"], let d = check.duration(n, p + ".deliver.remote") { m.apic.deliverRemote = d }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import SimKernelModel
+
+/// One run of a scenario: the variant and sweep values that define it.
+public struct RunPoint: Sendable {
+    public var variant: String?
+    /// Sweep (and `--set`) values of this point, in the sweep's key order.
+    public var params: [(key: String, value: String)]
+    public var scenario: ReadScenario
+}
+
+/// A scenario file: its tree, variants and sweep, before points are expanded.
+public struct ScenarioFile: Sendable {
+    public var path: String
+    public var root: YNode
+    public var variants: [(name: String, overlay: YNode)]
+    public var sweep: [(key: String, values: [YNode], mark: SourceMark)]
+
+    /// Reads and parses a file; an unreadable file or bad YAML is a diagnostic.
+    public static func load(path: String) throws(ScenarioErrors) -> ScenarioFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioErrors([Diagnostic(file: path, line: 1, column: 1, path: "", message: "cannot read the file: \(error.localizedDescription)")])
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws(ScenarioErrors) -> ScenarioFile {
+        let root = try YNode.parse(text, file: path)
+        let check = Checker(file: path)
+        var variants: [(String, YNode)] = []
+        if let v = root["variants"], let m = check.mapping(v, "variants", known: mappingKeys(v)) {
+            for (k, _, _) in pairs(v) {
+                let overlay = m[k]!
+                if case .mapping = overlay.value {} else if !overlay.isNull {
+                    check.error(overlay.mark, "variants.\(k)", "expected a mapping that overlays the file (or {} for the file as written)")
+                }
+                variants.append((k, overlay.isNull ? YNode(.mapping([]), mark: overlay.mark) : overlay))
+            }
+        }
+        var sweep: [(String, [YNode], SourceMark)] = []
+        if let s = root["sweep"] {
+            if case .mapping = s.value {
+                for (k, km, v) in pairs(s) {
+                    guard let values = check.list(v, "sweep.\(k)") else { continue }
+                    if values.isEmpty { check.error(v.mark, "sweep.\(k)", "a sweep axis needs at least one value") }
+                    if k == "variant" {
+                        for item in values {
+                            if let name = item.scalar, !variants.contains(where: { $0.0 == name }) {
+                                let hint = nearest(name, in: variants.map(\.0)).map { "; did you mean '\($0)'?" } ?? ""
+                                check.error(item.mark, "sweep.variant", "no variant named '\(name)'\(hint)")
+                            }
+                        }
+                    } else if root.setting(k.split(separator: ".").map(String.init)[...], to: values.first ?? YNode(.scalar("", plain: true))) == nil {
+                        check.error(km, "sweep.\(k)", "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
+                    }
+                    sweep.append((k, values, km))
+                }
+            } else {
+                check.error(s.mark, "sweep", "expected a mapping of key paths to lists of values")
+            }
+        }
+        if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }
+        return ScenarioFile(path: path, root: root, variants: variants, sweep: sweep)
+    }
+
+    private static func pairs(_ n: YNode) -> [(key: String, keyMark: SourceMark, value: YNode)] {
+        if case .mapping(let p) = n.value { return p } else { return [] }
+    }
+    private static func mappingKeys(_ n: YNode) -> [String] { pairs(n).map(\.key) }
+
+    /// The run points: the cartesian product of the sweep axes (in file order, last axis
+    /// fastest). `overrides` (`--set`) apply to every point; an override of a sweep axis
+    /// fixes that axis. `variant` picks one variant when the sweep has no variant axis.
+    public func points(overrides: [(key: String, value: YNode)] = [], variant: String? = nil) throws(ScenarioErrors) -> [RunPoint] {
+        let check = Checker(file: path)
+        if let variant, !variants.contains(where: { $0.name == variant }) {
+            let hint = nearest(variant, in: variants.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+            throw ScenarioErrors([Diagnostic(file: path, line: 1, column: 1, path: "variants",
+                                             message: "no variant named '\(variant)'\(hint); the file has \(variants.map(\.name).joined(separator: ", "))")])
+        }
+        var axes = sweep.filter { axis in !overrides.contains { $0.key == axis.key } }
+        if variant != nil { axes.removeAll { $0.key == "variant" } }
+        var combos: [[(String, YNode)]] = [[]]
+        for axis in axes {
+            combos = combos.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } }
+        }
+        var out: [RunPoint] = []
+        for combo in combos {
+            var chosenVariant = variant
+            var tree = root
+            let settings = combo + overrides.map { ($0.key, $0.value) }
+            for (k, v) in settings where k == "variant" { chosenVariant = v.scalar }
+            if let name = chosenVariant {
+                guard let overlay = variants.first(where: { $0.name == name })?.overlay else {
+                    check.error(.unknown, "variant", "no variant named '\(name)'")
+                    continue
+                }
+                tree = tree.merging(overlay)
+            }
+            for (k, v) in settings where k != "variant" {
+                guard let edited = tree.setting(k.split(separator: ".").map(String.init)[...], to: v) else {
+                    check.error(v.mark, k, "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
+                    continue
+                }
+                tree = edited
+            }
+            let reader = ScenarioReader(check: check)
+            if let scenario = reader.read(tree) {
+                let params = settings.filter { $0.0 != "variant" }.map { (key: $0.0, value: $0.1.scalar ?? $0.1.yamlText(indent: -1)) }
+                out.append(RunPoint(variant: chosenVariant, params: params, scenario: scenario))
+            }
+        }
+        if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }
+        return out
+    }
+
+    /// Every problem of the file: the file as written and each variant.
+    public func validate() -> [Diagnostic] {
+        var all: [Diagnostic] = []
+        func add(_ ds: [Diagnostic]) { for d in ds where !all.contains(d) { all.append(d) } }
+        do { _ = try points(variant: nil) } catch { add(error.diagnostics) }
+        for v in variants {
+            do { _ = try points(variant: v.name) } catch { add(error.diagnostics) }
+        }
+        return all.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+}

@@ -1,0 +1,346 @@
+import SimKernelModel
+import SimMachine
+import SimWorkloads
+
+/// An expectation on a result metric, checked after a run.
+public struct Expectation: Sendable {
+    public var metric: String
+    public var variant: String?
+    public var min: Double?
+    public var max: Double?
+    public var line: Int
+}
+
+/// A scenario point read into a runnable configuration.
+public struct ReadScenario: Sendable {
+    public var name: String
+    public var description: String
+    public var config: SimulationConfig
+    public var expectations: [Expectation]
+}
+
+/// Reads a (variant-merged, overridden) scenario tree into a `SimulationConfig`.
+struct ScenarioReader {
+    let check: Checker
+
+    static let topKeys = ["mksim", "name", "description", "seed", "duration", "machine", "kernels", "channels",
+                          "workloads", "variants", "sweep", "expect"]
+
+    func read(_ root: YNode) -> ReadScenario? {
+        guard let f = check.mapping(root, "", known: Self.topKeys, required: ["mksim", "name", "machine", "kernels", "workloads"]) else {
+            return nil
+        }
+        if let v = f["mksim"], let version = check.int(v, "mksim", min: 0), version != 1 {
+            check.error(v.mark, "mksim", "this mksim reads format version 1; the file says \(version)")
+        }
+        let name = f["name"].flatMap { check.string($0, "name") } ?? ""
+        let description = f["description"].flatMap { check.string($0, "description") } ?? ""
+        let seed = f["seed"].flatMap { check.uint64($0, "seed") } ?? 1
+        let duration = f["duration"].flatMap { check.duration($0, "duration") }
+        guard let machineNode = f["machine"], let machine = MachineReader(check: check).read(machineNode) else { return nil }
+
+        let kernels = readKernels(f["kernels"], machine: machine)
+        let channels = readChannels(f["channels"], kernels: kernels ?? [])
+        let workloads = readWorkloads(f["workloads"], kernels: kernels ?? [], channels: channels, machine: machine,
+                                      runDuration: duration)
+        let expectations = readExpectations(f["expect"])
+        guard let kernels, let workloads, check.diagnostics.isEmpty else { return nil }
+        let config = SimulationConfig(machine: machine, kernels: kernels, channels: channels.map(\.0), workloads: workloads,
+                                      seed: seed, duration: duration)
+        return ReadScenario(name: name, description: description, config: config, expectations: expectations)
+    }
+
+    // MARK: Kernels
+
+    private func readKernels(_ node: YNode?, machine: MachineSpec) -> [KernelConfig]? {
+        guard let node, let items = check.list(node, "kernels") else { return nil }
+        if items.isEmpty { check.error(node.mark, "kernels", "at least one kernel is needed (one over all CPUs is the SMP baseline)") }
+        var out: [KernelConfig] = []
+        var taken: [Int: String] = [:]
+        let topo = machine.topology
+        for (i, item) in items.enumerated() {
+            let p = "kernels[\(i)]"
+            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot"],
+                                        required: ["name", "cpus"]) else { continue }
+            let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
+            if out.contains(where: { $0.name == name }) { check.error(f["name"]!.mark, p + ".name", "kernel name '\(name)' is used twice") }
+            var cpus: [Int] = []
+            if let cn = f["cpus"] {
+                let free = (0..<topo.cpuCount).filter { taken[$0] == nil }
+                if let parsed = cpuList(cn, p + ".cpus", topology: topo, free: free) {
+                    for c in parsed {
+                        if let other = taken[c] {
+                            check.error(cn.mark, p + ".cpus", "CPU \(c) already belongs to kernel '\(other)'")
+                            break
+                        }
+                    }
+                    for c in parsed { taken[c] = taken[c] ?? name }
+                    cpus = parsed
+                }
+            }
+            var node = cpus.first.map { topo.numaNode(of: $0) } ?? 0
+            var size: UInt64 = 1 << 30
+            if let mn = f["memory"], let m = check.mapping(mn, p + ".memory", known: ["size", "node"]) {
+                if let s = m["size"], let v = check.size(s, p + ".memory.size") { size = v }
+                if let n = m["node"], let v = check.int(n, p + ".memory.node", min: 0, max: topo.numaNodeCount - 1) { node = v }
+            }
+            var scheduler = SchedulerConfig()
+            if let sn = f["scheduler"] {
+                let policies = SchedulerConfig.Policy.allCases.map(\.rawValue)
+                if sn.scalar != nil {
+                    if let s = check.choice(sn, p + ".scheduler", policies) { scheduler.policy = .init(rawValue: s)! }
+                } else if let s = check.mapping(sn, p + ".scheduler", known: ["policy", "tick"]) {
+                    if let v = s["policy"], let name = check.choice(v, p + ".scheduler.policy", policies) { scheduler.policy = .init(rawValue: name)! }
+                    if let v = s["tick"], let d = check.duration(v, p + ".scheduler.tick") {
+                        if d == .zero { check.error(v.mark, p + ".scheduler.tick", "the tick must be longer than 0") } else { scheduler.tick = d }
+                    }
+                }
+            }
+            var profile = SyscallProfile.linux
+            if let pn = f["profile"], let s = check.choice(pn, p + ".profile", SyscallProfile.builtins.map(\.name)) {
+                profile = SyscallProfile.builtin(s)!
+            }
+            var bootAt = Picoseconds.zero
+            if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", known: ["at", "via"]) {
+                if let a = b["at"] {
+                    if a.scalar == "0" { bootAt = .zero } else if let d = check.duration(a, p + ".boot.at") { bootAt = d }
+                }
+                if let v = b["via"] { _ = check.choice(v, p + ".boot.via", ["kexec", "firmware"]) }
+            }
+            out.append(KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
+                                    profile: profile, bootAt: bootAt))
+        }
+        return out
+    }
+
+    func cpuList(_ node: YNode, _ path: String, topology: Topology, free: [Int]) -> [Int]? {
+        let text: String
+        if case .sequence(let items) = node.value {
+            text = items.compactMap(\.scalar).joined(separator: ",")
+        } else if let s = check.scalar(node, path, expected: "a CPU set like all, socket0, 0-15,32-47 or a count") {
+            text = s
+        } else {
+            return nil
+        }
+        switch CPUList.parse(text, topology: topology, free: free) {
+        case .success(let cpus): return cpus
+        case .failure(let e):
+            check.error(node.mark, path, "bad CPU set '\(text)': \(e.why) (accepted: all, socketN, nodeN, ranges like 0-15,32-47, or a count)")
+            return nil
+        }
+    }
+
+    // MARK: Channels
+
+    private func readChannels(_ node: YNode?, kernels: [KernelConfig]) -> [(ChannelConfig, String)] {
+        guard let node, let items = check.list(node, "channels") else { return [] }
+        var out: [(ChannelConfig, String)] = []
+        for (i, item) in items.enumerated() {
+            let p = "channels[\(i)]"
+            guard let f = check.mapping(item, p, known: ["name", "between", "slots", "slot_size", "notify", "handling", "budget"],
+                                        required: ["between"]) else { continue }
+            var ends: [Int] = []
+            if let b = f["between"], let list = check.list(b, p + ".between") {
+                if list.count != 2 { check.error(b.mark, p + ".between", "expected two kernel names, like [host, spawn]") }
+                for (j, k) in list.enumerated() {
+                    guard let kn = check.string(k, p + ".between[\(j)]") else { continue }
+                    if let idx = kernels.firstIndex(where: { $0.name == kn }) { ends.append(idx) } else {
+                        let hint = nearest(kn, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                        check.error(k.mark, p + ".between[\(j)]", "no kernel named '\(kn)'\(hint)")
+                    }
+                }
+                if ends.count == 2 && ends[0] == ends[1] { check.error(b.mark, p + ".between", "a channel connects two different kernels") }
+            }
+            guard ends.count == 2 else { continue }
+            let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "\(kernels[ends[0]].name)-\(kernels[ends[1]].name)"
+            var ch = ChannelConfig(name: name, kernels: (ends[0], ends[1]))
+            if let v = f["slots"], let n = check.int(v, p + ".slots", min: 1, max: 1 << 16) { ch.slots = n }
+            if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(s) }
+            if let v = f["notify"] { _ = check.choice(v, p + ".notify", ["ipi"]) }
+            if let v = f["handling"], let d = check.duration(v, p + ".handling") { ch.handling = d }
+            if let v = f["budget"], let n = check.int(v, p + ".budget", min: 1, max: 1 << 16) { ch.drainBudget = n }
+            out.append((ch, name))
+        }
+        return out
+    }
+
+    // MARK: Workloads
+
+    static let generatorKeys: [String: [String]] = [
+        "syscall-loop": ["syscall", "user"],
+        "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels"],
+        "ping-pong": [],
+        "ipi-ring": ["handling"],
+        "messages": ["channel", "user"],
+    ]
+
+    private func readWorkloads(_ node: YNode?, kernels: [KernelConfig], channels: [(ChannelConfig, String)],
+                               machine: MachineSpec, runDuration: Picoseconds?) -> [WorkloadConfig]? {
+        guard let node, let items = check.list(node, "workloads") else { return nil }
+        var out: [WorkloadConfig] = []
+        for (i, item) in items.enumerated() {
+            let p = "workloads[\(i)]"
+            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "generate"],
+                                        required: ["name", "generate"]) else { continue }
+            let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
+            // Placement.
+            var on: [Int] = Array(kernels.indices)
+            if let o = f["on"] {
+                let names: [YNode] = { if case .sequence(let s) = o.value { return s } else { return [o] } }()
+                if names.count == 1, names[0].scalar == "all" { on = Array(kernels.indices) } else {
+                    on = []
+                    for (j, n) in names.enumerated() {
+                        guard let kn = check.string(n, p + ".on") else { continue }
+                        if let idx = kernels.firstIndex(where: { $0.name == kn }) { on.append(idx) } else {
+                            let hint = nearest(kn, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                            check.error(n.mark, names.count > 1 ? p + ".on[\(j)]" : p + ".on", "no kernel named '\(kn)' (or use all)\(hint)")
+                        }
+                    }
+                }
+            }
+            var perCopy: [Int] = Array(repeating: 1, count: on.count)
+            if f["threads"] != nil && f["total_threads"] != nil {
+                check.error(f["total_threads"]!.mark, p + ".total_threads", "give either threads (per kernel) or total_threads (split over the kernels), not both")
+            } else if let t = f["threads"], let n = check.int(t, p + ".threads", min: 0, max: 1 << 20) {
+                perCopy = Array(repeating: n, count: on.count)
+            } else if let t = f["total_threads"], let n = check.int(t, p + ".total_threads", min: 0, max: 1 << 20), !on.isEmpty {
+                perCopy = on.indices.map { n / on.count + ($0 < n % on.count ? 1 : 0) }
+            }
+            var pin: [Int]?
+            if let pn = f["pin"] {
+                pin = cpuList(pn, p + ".pin", topology: machine.topology, free: Array(0..<machine.topology.cpuCount))
+                if case .sequence(let list) = pn.value {
+                    // Keep the order the user wrote (thread i on the i-th CPU).
+                    let ordered = list.compactMap { $0.scalar.flatMap { Int($0) } }
+                    if ordered.count == list.count { pin = ordered }
+                }
+            }
+            var start = Picoseconds.zero
+            if let s = f["start"] { if s.scalar == "0" { start = .zero } else if let d = check.duration(s, p + ".start") { start = d } }
+            guard let g = f["generate"] else { continue }
+            guard let (generator, stop) = readGenerator(g, p + ".generate", kernels: kernels, on: on, channels: channels,
+                                                        machine: machine) else { continue }
+            if stop.iterations == nil && stop.duration == nil && runDuration == nil {
+                check.error(g.mark, p + ".generate", "this workload would run forever: give iterations or duration here, or a top-level duration")
+            }
+            var copies: [WorkloadConfig.Copy] = []
+            for (j, k) in on.enumerated() where perCopy[j] > 0 {
+                var copyPin: [Int]?
+                if let pin {
+                    let mine = pin.filter { kernels[k].cpus.contains($0) }
+                    if mine.isEmpty {
+                        check.error(f["pin"]!.mark, p + ".pin", "none of the pinned CPUs belongs to kernel '\(kernels[k].name)'")
+                    }
+                    copyPin = mine.isEmpty ? nil : mine
+                }
+                if case .ipiRing = generator, copyPin == nil { perCopy[j] = kernels[k].cpus.count }
+                copies.append(.init(kernel: k, threads: perCopy[j], pin: copyPin))
+            }
+            out.append(WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start))
+        }
+        return out
+    }
+
+    private func readGenerator(_ node: YNode, _ p: String, kernels: [KernelConfig], on: [Int],
+                               channels: [(ChannelConfig, String)], machine: MachineSpec) -> (WorkloadGenerator, StopRule)? {
+        let kinds = Self.generatorKeys.keys.sorted()
+        guard case .mapping = node.value, let kindNode = node["kind"] else {
+            check.error(node.mark, p, "expected a mapping with a kind (one of \(kinds.joined(separator: ", ")))")
+            return nil
+        }
+        guard let kind = check.choice(kindNode, p + ".kind", kinds) else { return nil }
+        let known = ["kind", "iterations", "duration"] + Self.generatorKeys[kind]!
+        guard let f = check.mapping(node, p, known: known) else { return nil }
+        var stop = StopRule()
+        if let v = f["iterations"], let n = check.uint64(v, p + ".iterations") { stop.iterations = n }
+        if let v = f["duration"], let d = check.duration(v, p + ".duration") { stop.duration = d }
+        let freq = machine.frequency
+        func cycles(_ key: String) -> UInt64 { f[key].flatMap { check.work($0, p + "." + key) }?.cycles(at: freq) ?? 0 }
+        switch kind {
+        case "syscall-loop":
+            guard let sn = f["syscall"] else { check.error(node.mark, p + ".syscall", "missing required key 'syscall'"); return nil }
+            guard let name = check.string(sn, p + ".syscall") else { return nil }
+            for k in on where kernels[k].profile.syscallIndex(name) == nil {
+                let known = kernels[k].profile.syscalls.map(\.name)
+                let hint = nearest(name, in: known).map { "did you mean '\($0)'? " } ?? ""
+                check.error(sn.mark, p + ".syscall", "profile '\(kernels[k].profile.name)' has no syscall '\(name)'; \(hint)known: \(known.joined(separator: ", "))")
+                return nil
+            }
+            return (.syscallLoop(syscall: name, userCycles: cycles("user")), stop)
+        case "compute-memory":
+            let accesses = f["accesses"].flatMap { check.int($0, p + ".accesses", min: 0, max: 1 << 20) } ?? 4
+            let privateLines = f["private_lines"].flatMap { check.int($0, p + ".private_lines", min: 0, max: 1 << 22) } ?? 64
+            let sharedLines = f["shared_lines"].flatMap { check.int($0, p + ".shared_lines", min: 0, max: 1 << 22) } ?? 16
+            if privateLines == 0 && sharedLines == 0 && accesses > 0 {
+                check.error(node.mark, p, "accesses need lines: set private_lines or shared_lines above 0")
+            }
+            return (.computeMemory(
+                computeCycles: f["compute"] == nil ? 200 : cycles("compute"), accesses: accesses, privateLines: privateLines,
+                sharedLines: sharedLines,
+                sharedFraction: f["shared"].flatMap { check.fraction($0, p + ".shared") } ?? 0.1,
+                writeFraction: f["writes"].flatMap { check.fraction($0, p + ".writes") } ?? 0.3,
+                atomicFraction: f["atomics"].flatMap { check.fraction($0, p + ".atomics") } ?? 0,
+                sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false), stop)
+        case "ping-pong":
+            return (.pingPong, stop)
+        case "ipi-ring":
+            let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)
+            return (.ipiRing(handling: handling), stop)
+        case "messages":
+            guard let cn = f["channel"], let name = check.string(cn, p + ".channel") else {
+                check.error(node.mark, p + ".channel", "missing required key 'channel'")
+                return nil
+            }
+            guard let idx = channels.firstIndex(where: { $0.1 == name }) else {
+                let hint = nearest(name, in: channels.map(\.1)).map { "; did you mean '\($0)'?" } ?? ""
+                check.error(cn.mark, p + ".channel", "no channel named '\(name)'\(hint)")
+                return nil
+            }
+            return (.messages(channel: idx, userCycles: cycles("user")), stop)
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Expectations
+
+    private func readExpectations(_ node: YNode?) -> [Expectation] {
+        guard let node, let items = check.list(node, "expect") else { return [] }
+        var out: [Expectation] = []
+        for (i, item) in items.enumerated() {
+            let p = "expect[\(i)]"
+            guard let f = check.mapping(item, p, known: ["metric", "variant", "min", "max"], required: ["metric"]) else { continue }
+            guard let metric = f["metric"].flatMap({ check.string($0, p + ".metric") }) else { continue }
+            func bound(_ key: String) -> Double? {
+                guard let v = f[key], let s = check.scalar(v, p + "." + key, expected: "a number, optionally with a unit") else { return nil }
+                guard let x = MetricValue.parse(s) else {
+                    check.error(v.mark, p + "." + key, "expected a number like 700k/s, 50us, 0.8 or 12; got '\(s)'")
+                    return nil
+                }
+                return x
+            }
+            let lo = bound("min"), hi = bound("max")
+            if f["min"] == nil && f["max"] == nil { check.error(item.mark, p, "an expectation needs min, max or both") }
+            out.append(Expectation(metric: metric, variant: f["variant"].flatMap { check.string($0, p + ".variant") },
+                                   min: lo, max: hi, line: item.mark.line))
+        }
+        return out
+    }
+}
+
+/// Numbers in expectations: plain, with a k/M/G multiplier, a rate (`/s`) or a time unit (read as ns,
+/// matching the `_ns` metrics).
+public enum MetricValue {
+    public static func parse(_ text: String) -> Double? {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix("/s") { t = String(t.dropLast(2)) }
+        if let d = Units.duration(t), Double(t) == nil { return Double(d.raw) / 1000 }
+        var scale = 1.0
+        if let last = t.last, "kMG".contains(last) {
+            scale = last == "k" ? 1e3 : last == "M" ? 1e6 : 1e9
+            t = String(t.dropLast())
+        }
+        if t.hasSuffix("%"), let v = Double(t.dropLast()) { return v / 100 }
+        return Double(t.replacingOccurrences(of: "_", with: "")).map { $0 * scale }
+    }
+}

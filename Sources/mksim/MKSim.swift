@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes of SCENARIO.md: 0 success, 1 expectation failed, 2 bad input, 3 internal error.
+enum Exit {
+    static let expectationFailed: Int32 = 1
+    static let badInput: Int32 = 2
+    static let internalError: Int32 = 3
+}
+
+@main
+struct MKSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mksim",
+        abstract: "A discrete-event simulator of multikernel hardware.",
+        discussion: """
+        mksim models multi-socket machines (cores, SMT threads, coherent caches, local APICs) \
+        split into peer kernels or run as one SMP kernel, runs workloads on them, and reports \
+        contention and scaling. Start with:
+
+          mksim run scenarios/quickstart.yaml
+          mksim machines
+          mksim validate my-scenario.yaml
+
+        Exit codes: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
+        """,
+        subcommands: [RunCommand.self, SweepCommand.self, ValidateCommand.self, MachinesCommand.self]
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            // Argument errors are bad input (2), not the parser's EX_USAGE (64).
+            Foundation.exit(code == .validationFailure ? Exit.badInput : code.rawValue)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

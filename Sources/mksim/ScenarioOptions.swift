@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import SimReport
+import SimScenario
+
+/// Options shared by the commands that run a scenario.
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "The scenario file (YAML).")
+    var file: String
+
+    @Option(name: .customLong("set"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Override a value: a dotted key path and a value, like workloads.unlink.threads=8 or machine.frequency=3GHz. Repeatable. Setting a sweep axis fixes it.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Override the scenario's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Run one variant of the file (when the sweep has no variant axis, or to fix it).")
+    var variant: String?
+
+    /// Loads the file and expands its points; bad input prints every diagnostic and exits 2.
+    func points() throws -> [RunPoint] {
+        var sets: [(key: String, value: YNode)] = []
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
+                printError("error: --set '\(o)': expected key=value, like workloads.unlink.threads=8")
+                throw ExitCode(Exit.badInput)
+            }
+            sets.append((String(o[..<eq]), YNode.commandLine(String(o[o.index(after: eq)...]))))
+        }
+        if let seed { sets.append(("seed", YNode(.scalar(String(seed), plain: true)))) }
+        do {
+            let file = try ScenarioFile.load(path: file)
+            return try file.points(overrides: sets, variant: variant)
+        } catch {
+            printError(error.description)
+            throw ExitCode(Exit.badInput)
+        }
+    }
+}
+
+/// Runs points, reporting configuration problems as bad input.
+func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool) throws -> [RunOutcome] {
+    var bar: (@Sendable (Int, Int) -> Void)?
+    if progress {
+        bar = { (done: Int, total: Int) in
+            FileHandle.standardError.write(Data("\r[\(done)/\(total)] points done".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
+    var outcomes: [RunOutcome] = []
+    for r in Runner.runAll(points, jobs: jobs, progress: bar) {
+        switch r {
+        case .success(let o): outcomes.append(o)
+        case .failure(let e):
+            printError("error: \(e.message)")
+            throw ExitCode(Exit.badInput)
+        }
+    }
+    return outcomes
+}
+
+/// Writes results into `--out`: one JSON per point (result.json alone), sweep.csv when several.
+func writeOutputs(_ outcomes: [RunOutcome], to dir: String) throws {
+    do {
+        if outcomes.count == 1 {
+            try AtomicFile.write(outcomes[0].json.render() + "\n", to: dir + "/result.json")
+        } else {
+            for (i, o) in outcomes.enumerated() {
+                try AtomicFile.write(o.json.render() + "\n", to: dir + String(format: "/point-%04d.json", i + 1))
+            }
+            try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }), to: dir + "/sweep.csv")
+        }
+    } catch {
+        printError("error: cannot write results to \(dir): \(error.localizedDescription)")
+        throw ExitCode(Exit.badInput)
+    }
+}
+
+/// Prints expectation results; returns false when one failed.
+func reportExpectations(_ outcomes: [RunOutcome], quiet: Bool) -> Bool {
+    var ok = true
+    for o in outcomes {
+        for c in ExpectationCheck.check(o) {
+            if !c.passed { ok = false }
+            if !quiet || !c.passed {
+                let label = [o.point.variant].compactMap { $0 } + o.point.params.map { "\($0.key)=\($0.value)" }
+                printError("expect \(c.passed ? "PASS" : "FAIL"): \(c.message)\(label.isEmpty ? "" : "  [" + label.joined(separator: " ") + "]")")
+            }
+        }
+    }
+    return ok
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import SimScenario
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check scenario files without running them; report every error.",
+        discussion: "Checks the file as written and every variant. Exit 0 when all files are valid, 2 otherwise."
+    )
+
+    @Argument(help: "Scenario files.")
+    var files: [String]
+
+    func run() throws {
+        var bad = false
+        for f in files {
+            let diagnostics: [Diagnostic]
+            do { diagnostics = try ScenarioFile.load(path: f).validate() } catch { diagnostics = error.diagnostics }
+            if diagnostics.isEmpty {
+                print("\(f): ok")
+            } else {
+                bad = true
+                for d in diagnostics { printError(d.description) }
+                printError("\(f): \(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")")
+            }
+        }
+        if bad { throw ExitCode(Exit.badInput) }
+    }
+}
