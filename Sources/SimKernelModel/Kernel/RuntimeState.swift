@@ -77,6 +77,7 @@ struct CPUState {
     // IPI-ring forwarding, when a ring workload runs here.
     var ringNext: Int32 = -1
     var ringHandling = Picoseconds.zero
+    var ringWorkload = -1
     // MCS queue nodes: 4 per CPU (nesting levels), as Linux's qspinlock has.
     var mcsNodeBase: LineID = -1
     var mcsDepth = 0

@@ -75,13 +75,18 @@ extension Simulation {
     mutating func ipiArrived(cpu c: Int, vector: UInt8) {
         apic.raise(cpu: c, vector: vector)
         guard cpus[c].kernel >= 0 else { return }
+        // An idle or spinning CPU takes the interrupt now, without another event.
         switch cpus[c].mode {
         case .idle:
-            kick(cpu: c)
+            cpus[c].busySince = now
+            cpus[c].mode = .scheduled
+            step(c)
         case .spinning:
             if cpus[c].irqEnabled && !cpus[c].inHandler {
                 directory.cancelWait(cpu: c)
-                schedule(cpu: c, at: now)
+                cpus[c].generation &+= 1
+                cpus[c].mode = .scheduled
+                step(c)
             }
         case .scheduled:
             break  // taken at the CPU's next operation boundary

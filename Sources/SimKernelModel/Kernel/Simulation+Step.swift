@@ -21,6 +21,12 @@ extension Simulation {
                     cpus[c].handlerPhase = 0
                     cpus[c].handlerCount = 0
                     cpus[c].handlerRuns &+= 1
+                    if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
+                        // Each delivery around the ring is one operation of the ring workload.
+                        let w = cpus[c].ringWorkload
+                        workloadStats[w].ops &+= 1
+                        if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
+                    }
                     t += apic.spec.handler
                 }
             }
@@ -47,7 +53,7 @@ extension Simulation {
                     task = -1
                 }
                 if task < 0 {
-                    guard let next = kernels[cpus[c].kernel].policy.pickNext(cpu: cpus[c].local) else {
+                    guard cpus[c].runnable > 0, let next = kernels[cpus[c].kernel].policy.pickNext(cpu: cpus[c].local) else {
                         cpus[c].mode = .idle
                         cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
                         return

@@ -217,6 +217,7 @@ public struct Simulation {
                         let next = ringCPUs[(thread + 1) % ringCPUs.count]
                         cpus[me].ringNext = Int32(next)
                         cpus[me].ringHandling = handling
+                        cpus[me].ringWorkload = w
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
                     case .messages(let ch, let user):
                         kind = .messages(channel: UInt16(ch), userCycles: user)

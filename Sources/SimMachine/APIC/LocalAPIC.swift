@@ -7,7 +7,8 @@
 /// set and taken highest vector first, as the APIC prioritizes them.
 public struct LocalAPICs: Sendable {
     public let spec: APICSpec
-    let topology: Topology
+    /// Socket of each CPU, precomputed: delivery latency depends only on same/other socket.
+    let socketOf: [Int32]
     public private(set) var sent: [UInt64]
     public private(set) var received: [UInt64]
     public private(set) var deliveryLatencySumPs: UInt64 = 0
@@ -16,7 +17,7 @@ public struct LocalAPICs: Sendable {
 
     public init(spec: APICSpec, topology: Topology) {
         self.spec = spec
-        self.topology = topology
+        self.socketOf = (0..<topology.cpuCount).map { Int32(topology.socket(of: $0)) }
         sent = Array(repeating: 0, count: topology.cpuCount)
         received = Array(repeating: 0, count: topology.cpuCount)
         pending = Array(repeating: 0, count: topology.cpuCount * 4)
@@ -26,7 +27,7 @@ public struct LocalAPICs: Sendable {
 
     public mutating func send(from: Int, to: Int) -> Picoseconds {
         sent[from] &+= 1
-        let latency = spec.deliveryLatency(topology.distance(from, to))
+        let latency = socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
         deliveryLatencySumPs &+= latency.raw
         return latency
     }
