@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "SimCPUTests", dependencies: ["SimCPU"]),
         .testTarget(name: "SimKernelModelTests", dependencies: ["SimKernelModel", "SimWorkloads", "SimCPU", "SimMachine"]),
         .testTarget(name: "SimScenarioTests", dependencies: ["SimScenario", "SimReport", "SimKernelModel", "SimMachine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SimScenario", "SimReport", "SimMachine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["mksim", "SimScenario", "SimReport", "SimMachine"]),
     ]
 )

@@ -260,7 +260,8 @@ struct ScenarioReader {
         case "syscall-loop":
             guard let sn = f["syscall"] else { check.error(node.mark, p + ".syscall", "missing required key 'syscall'"); return nil }
             guard let name = check.string(sn, p + ".syscall") else { return nil }
-            for k in on where kernels[k].profile.syscallIndex(name) == nil {
+            // Checked even when `on` itself was wrong, so that both mistakes are reported.
+            for k in (on.isEmpty ? Array(kernels.indices) : on) where kernels[k].profile.syscallIndex(name) == nil {
                 let known = kernels[k].profile.syscalls.map(\.name)
                 let hint = nearest(name, in: known).map { "did you mean '\($0)'? " } ?? ""
                 check.error(sn.mark, p + ".syscall", "profile '\(kernels[k].profile.name)' has no syscall '\(name)'; \(hint)known: \(known.joined(separator: ", "))")

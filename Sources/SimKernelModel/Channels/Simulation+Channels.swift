@@ -121,7 +121,7 @@ extension Simulation {
                 cpus[c].handlerPhase = 0
             } else {
                 // Budget spent: leave the rest for a fresh pass, as a re-raised interrupt.
-                apic.raise(cpu: c, vector: v)
+                apic.markPending(cpu: c, vector: v)
                 cpus[c].handlerPhase = 4
             }
         default:

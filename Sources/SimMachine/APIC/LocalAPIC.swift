@@ -36,6 +36,11 @@ public struct LocalAPICs: Sendable {
 
     public mutating func raise(cpu: Int, vector: UInt8) {
         received[cpu] &+= 1
+        markPending(cpu: cpu, vector: vector)
+    }
+
+    /// Marks `vector` pending without an arriving IPI (a handler asking to run again).
+    public mutating func markPending(cpu: Int, vector: UInt8) {
         pending[cpu << 2 | Int(vector >> 6)] |= UInt64(1) << UInt64(vector & 63)
     }
 

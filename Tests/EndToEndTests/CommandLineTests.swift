@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func quickstartRunsAndPrintsASummary() throws {
+        let r = try Repo.mksim(["run", "scenarios/quickstart.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("quickstart  variant=smp"))
+        #expect(r.stdout.contains("unlink throughput"))
+    }
+
+    @Test func badScenarioExitsTwoWithEveryError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.yaml")
+        try """
+        mksim: 1
+        name: bad
+        machine: {preset: teaching-2s4c, frequency: 2}
+        kernels: [{name: k, cpus: 9-12}]
+        workloads: [{name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        for command in ["run", "validate"] {
+            let r = try Repo.mksim([command, file.path])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("bad.yaml:3:"))
+            #expect(r.stderr.contains("bad.yaml:4:"))
+            #expect(!r.stderr.contains("Fatal error"))
+        }
+        // No half-written output on failure.
+        let out = dir.appendingPathComponent("out")
+        _ = try Repo.mksim(["run", file.path, "--out", out.path])
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func badArgumentsExitTwo() throws {
+        #expect(try Repo.mksim(["run"]).status == 2)
+        #expect(try Repo.mksim(["run", "scenarios/quickstart.yaml", "--set", "nonsense"]).status == 2)
+        #expect(try Repo.mksim(["run", "scenarios/quickstart.yaml", "--set", "workloads.nope.threads=2"]).status == 2)
+        #expect(try Repo.mksim(["run", "no-such-file.yaml"]).status == 2)
+        #expect(try Repo.mksim(["machines", "no-such-machine"]).status == 2)
+        #expect(try Repo.mksim(["frobnicate"]).status == 2)
+    }
+
+    @Test func failedExpectationExitsOne() throws {
+        let r = try Repo.mksim(["run", "scenarios/bench/ipi-ring.yaml", "--set", "duration=1ms", "--set", "machine.cores_per_socket=8"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("expect FAIL: workloads.ring.ops"))
+    }
+
+    @Test func machinesListsPresetsAndPrintsYAML() throws {
+        let list = try Repo.mksim(["machines"])
+        #expect(list.status == 0)
+        for name in ["xeon-gold-6242-2s", "epyc-7742-2s", "teaching-2s4c"] { #expect(list.stdout.contains(name)) }
+        let one = try Repo.mksim(["machines", "epyc-7742-2s"])
+        #expect(one.stdout.contains("cores_per_cluster: 4"))
+        #expect(one.stdout.contains("# sources:"))
+    }
+
+    @Test func jsonOutputIsIdenticalBetweenRunsApartFromHost() throws {
+        let a = try Repo.mksim(["run", "scenarios/quickstart.yaml", "--json"])
+        let b = try Repo.mksim(["run", "scenarios/quickstart.yaml", "--json"])
+        #expect(a.status == 0 && b.status == 0)
+        func strip(_ s: String) -> String {
+            // Drop the host objects: each is the last key of a result.
+            s.components(separatedBy: "\n").filter { !$0.contains("\"wall_s\"") && !$0.contains("\"events_per_s\"") }.joined(separator: "\n")
+        }
+        #expect(strip(a.stdout) == strip(b.stdout))
+        #expect(a.stdout.contains("\"scenario\": \"quickstart\""))
+    }
+
+    @Test func outWritesJSONAndCSV() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--out", dir.path, "--jobs", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let csv = try String(contentsOf: dir.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        #expect(rows.count == 3)
+        #expect(rows[0].hasPrefix("variant,"))
+        #expect(rows[0].contains("workloads.unlink.throughput_per_s"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("point-0002.json").path))
+    }
+}

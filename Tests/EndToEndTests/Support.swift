@@ -1,0 +1,47 @@
+import Foundation
+import SimReport
+import SimScenario
+
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// Every scenario shipped in scenarios/, sorted.
+    static func scenarios() -> [String] {
+        let dir = root.appendingPathComponent("scenarios")
+        let files = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "yaml" }.map(\.path) ?? []
+        return files.sorted()
+    }
+
+    /// The mksim executable built beside the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mksim")
+    }
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func mksim(_ args: [String]) throws -> Output {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+extension JSONValue {
+    /// The result without `host` (the only part allowed to differ between runs).
+    var withoutHost: JSONValue {
+        guard case .object(let pairs) = self else { return self }
+        return .object(pairs.filter { $0.0 != "host" })
+    }
+}

@@ -1,0 +1,113 @@
+import SimMachine
+import SimWorkloads
+import Testing
+@testable import SimKernelModel
+
+@Suite struct LockTests {
+    /// A profile whose one syscall takes a shared lock around a critical section.
+    static func profile(_ algorithm: LockAlgorithm) -> SyscallProfile {
+        SyscallProfile(
+            name: "test", entryExit: Picoseconds(ns: 10), contextSwitch: Picoseconds(ns: 500),
+            objects: [KernelObject(name: "big_lock", kind: .lock(algorithm), scope: .instance),
+                      KernelObject(name: "data", kind: .line, scope: .instance)],
+            syscalls: [SyscallPath(name: "critical", steps: [
+                .compute(Picoseconds(ns: 50)), .lock(object: 0), .read(object: 1), .compute(Picoseconds(ns: 30)),
+                .write(object: 1), .unlock(object: 0),
+            ])])
+    }
+
+    static func run(_ algorithm: LockAlgorithm, threads: Int, iterations: UInt64) throws -> (Simulation, SimulationResult) {
+        let m = MachinePresets.teaching2s4c
+        let k = KernelConfig(name: "smp", cpus: Array(0..<8), memoryNode: 0, memoryBytes: 1 << 30, profile: profile(algorithm))
+        let w = WorkloadConfig(name: "w", copies: [.init(kernel: 0, threads: threads)],
+                               generator: .syscallLoop(syscall: "critical", userCycles: 0), stop: StopRule(iterations: iterations))
+        var sim = try Simulation(SimulationConfig(machine: m, kernels: [k], workloads: [w], seed: 3))
+        let r = sim.run()
+        return (sim, r)
+    }
+
+    @Test(arguments: [LockAlgorithm.ticket, .mcs])
+    func mutualExclusionAndAccounting(_ algorithm: LockAlgorithm) throws {
+        let (sim, r) = try Self.run(algorithm, threads: 8, iterations: 200)
+        let lock = r.kernels[0].locks.first { $0.name == "big_lock" }!
+        #expect(lock.acquisitions == 8 * 200)
+        #expect(r.workloads[0].ops == 8 * 200)
+        #expect(lock.contended > 0)
+        // Holds never overlap: together they fit in the simulated time.
+        let totalHoldNs = lock.holdMeanNs * Double(lock.acquisitions)
+        #expect(totalHoldNs <= r.simTime.nanoseconds)
+        // Every hold pays at least the critical section's own work.
+        #expect(lock.holdMeanNs >= 30)
+        // The lock ends free.
+        let word = sim.directory.peekValue(sim.locks[0].line)
+        switch algorithm {
+        case .ticket: #expect(word >> 32 == word & 0xFFFF_FFFF)
+        case .mcs: #expect(word == 0)
+        }
+    }
+
+    /// Under contention a ticket lock's hand-off slows as waiters re-read the lock line; an MCS
+    /// hand-off touches only the next waiter's node.
+    @Test func mcsOutperformsTicketUnderContention() throws {
+        let (_, ticket) = try Self.run(.ticket, threads: 8, iterations: 200)
+        let (_, mcs) = try Self.run(.mcs, threads: 8, iterations: 200)
+        #expect(mcs.workloads[0].throughputPerSecond > ticket.workloads[0].throughputPerSecond)
+    }
+
+    @Test func uncontendedLockIsNotContended() throws {
+        let (_, r) = try Self.run(.mcs, threads: 1, iterations: 100)
+        let lock = r.kernels[0].locks.first { $0.name == "big_lock" }!
+        #expect(lock.contended == 0)
+        #expect(r.coherence(remote: true) == 0)
+    }
+}
+
+extension SimulationResult {
+    func coherence(remote: Bool) -> UInt64 { transfers.first { $0.0 == "remote" }!.1 }
+}
+
+@Suite struct ChannelAndSchedulerTests {
+    @Test func everyMessageSentIsDelivered() throws {
+        let m = MachinePresets.teaching2s4c
+        let kernels = [
+            KernelConfig(name: "a", cpus: [0, 1, 2, 3], memoryNode: 0, memoryBytes: 1 << 30),
+            KernelConfig(name: "b", cpus: [4, 5, 6, 7], memoryNode: 1, memoryBytes: 1 << 30),
+        ]
+        // A small ring and fast senders: the ring fills and senders stall.
+        let channel = ChannelConfig(name: "ab", kernels: (0, 1), slots: 4, handling: Picoseconds(ns: 2000), drainBudget: 2)
+        let w = WorkloadConfig(name: "send", copies: [.init(kernel: 0, threads: 3)],
+                               generator: .messages(channel: 0, userCycles: 10), stop: StopRule(iterations: 50))
+        var sim = try Simulation(SimulationConfig(machine: m, kernels: kernels, channels: [channel], workloads: [w], seed: 1))
+        let r = sim.run()
+        let ab = r.channels.first { $0.direction == "a->b" }!
+        #expect(ab.sent == 150)
+        #expect(ab.delivered == ab.sent)
+        #expect(ab.ringFullStalls > 0)
+        #expect(ab.ipis == 150)
+        #expect(r.kernels[1].ipiReceived == 150)
+        #expect(ab.latency.p50 > m.apic.deliverRemote.nanoseconds)
+    }
+
+    @Test func roundRobinSharesACPU() throws {
+        let m = MachinePresets.teaching2s4c
+        let k = KernelConfig(name: "one", cpus: [0], memoryNode: 0, memoryBytes: 1 << 30,
+                             scheduler: SchedulerConfig(tick: Picoseconds(us: 100)))
+        let w = WorkloadConfig(name: "spin", copies: [.init(kernel: 0, threads: 2)],
+                               generator: .computeMemory(computeCycles: 2000, accesses: 1, privateLines: 4, sharedLines: 0,
+                                                         sharedFraction: 0, writeFraction: 0.5, atomicFraction: 0,
+                                                         sharedAcrossCopies: false),
+                               stop: StopRule(iterations: 500))
+        var sim = try Simulation(SimulationConfig(machine: m, kernels: [k], workloads: [w], seed: 1))
+        let r = sim.run()
+        #expect(r.workloads[0].ops == 1000)
+        #expect(r.kernels[0].contextSwitches >= 4)
+        #expect(r.kernels[0].utilization > 0.99)
+    }
+
+    @Test func cpuGivenTwiceIsAConfigurationError() {
+        let m = MachinePresets.teaching2s4c
+        let ks = [KernelConfig(name: "a", cpus: [0, 1], memoryNode: 0, memoryBytes: 1),
+                  KernelConfig(name: "b", cpus: [1, 2], memoryNode: 0, memoryBytes: 1)]
+        #expect(throws: ConfigurationError.self) { try Simulation(SimulationConfig(machine: m, kernels: ks, workloads: [])) }
+    }
+}

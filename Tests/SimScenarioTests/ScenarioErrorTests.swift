@@ -1,0 +1,177 @@
+import SimScenario
+import Testing
+
+@Suite struct ScenarioErrorTests {
+    /// Acceptance: a typo'd key, a missing unit and a bad CPU range give three clear errors.
+    @Test func threeErrorsWithPositions() throws {
+        let text = """
+        mksim: 1
+        name: broken
+        machine:
+          preset: teaching-2s4c
+          coherence:
+            transfer: {socket: 40}
+        kernels:
+          - name: k
+            cpus: 0-12
+        workloads:
+          - name: w
+            on: all
+            thread: 2
+            generate: {kind: syscall-loop, syscall: getpid, iterations: 10}
+        """
+        let diagnostics = try ScenarioFile.parse(text, path: "broken.yaml").validate()
+        #expect(diagnostics.count == 3)
+        guard diagnostics.count == 3 else { Issue.record("\(diagnostics)"); return }
+        let (unit, range, typo) = (diagnostics[0], diagnostics[1], diagnostics[2])
+        #expect(unit.line == 6 && unit.column == 24)
+        #expect(unit.path == "machine.coherence.transfer.socket")
+        #expect(unit.message.contains("needs a unit") && unit.message.contains("40ns"))
+        #expect(range.line == 9 && range.column == 11)
+        #expect(range.path == "kernels[0].cpus")
+        #expect(range.message.contains("0-12") && range.message.contains("last CPU (7)"))
+        #expect(typo.line == 13 && typo.column == 5)
+        #expect(typo.path == "workloads[0].thread")
+        #expect(typo.message.contains("did you mean 'threads'"))
+        #expect(typo.description.hasPrefix("broken.yaml:13:5: error: workloads[0].thread: unknown key"))
+    }
+
+    @Test func yamlSyntaxErrorHasPosition() {
+        #expect {
+            _ = try ScenarioFile.parse("mksim: 1\nname: [unclosed\n", path: "bad.yaml")
+        } throws: { error in
+            guard let e = error as? ScenarioErrors, let d = e.diagnostics.first else { return false }
+            return d.file == "bad.yaml" && d.line >= 2 && d.message.hasPrefix("YAML syntax")
+        }
+    }
+
+    @Test func errorsInsideVariantsAreReported() throws {
+        let text = """
+        mksim: 1
+        name: v
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: all}]
+        workloads: [{name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+        variants:
+          fast: {machine: {frequency: 3}}
+        """
+        let d = try ScenarioFile.parse(text, path: "v.yaml").validate()
+        #expect(d.count == 1)
+        #expect(d.first?.path == "machine.frequency")
+        #expect(d.first?.line == 7)
+    }
+
+    @Test func unknownSyscallAndKernelSuggestNames() throws {
+        let text = """
+        mksim: 1
+        name: s
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: host, cpus: all}]
+        workloads:
+          - {name: w, on: hots, generate: {kind: syscall-loop, syscall: unlnk, iterations: 1}}
+        """
+        let d = try ScenarioFile.parse(text, path: "s.yaml").validate()
+        #expect(d.contains { $0.message.contains("did you mean 'host'") })
+        #expect(d.contains { $0.message.contains("did you mean 'unlink'") })
+    }
+
+    @Test func foreverWorkloadIsRejected() throws {
+        let text = """
+        mksim: 1
+        name: f
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: all}]
+        workloads: [{name: w, generate: {kind: ping-pong}, threads: 2}]
+        """
+        let d = try ScenarioFile.parse(text, path: "f.yaml").validate()
+        #expect(d.first?.message.contains("would run forever") == true)
+    }
+}
+
+@Suite struct ScenarioFeatureTests {
+    static let base = """
+    mksim: 1
+    name: feat
+    seed: 5
+    machine:
+      preset: teaching-2s4c
+    kernels:
+      - {name: a, cpus: socket0}
+      - {name: b, cpus: socket1}
+    workloads:
+      - {name: w, on: all, total_threads: 3, generate: {kind: syscall-loop, syscall: getpid, iterations: 10}}
+    variants:
+      smp: {kernels: [{name: all, cpus: all}]}
+      split: {}
+    sweep:
+      variant: [smp, split]
+      workloads.w.total_threads: [1, 3]
+    """
+
+    @Test func sweepExpandsInFileOrder() throws {
+        let points = try ScenarioFile.parse(Self.base, path: "f.yaml").points()
+        #expect(points.count == 4)
+        #expect(points.map { $0.variant } == ["smp", "smp", "split", "split"])
+        #expect(points.map { $0.params.first?.value } == ["1", "3", "1", "3"])
+        #expect(points[0].scenario.config.kernels.count == 1)
+        #expect(points[3].scenario.config.kernels.count == 2)
+        // total_threads splits over the kernels: 2 + 1.
+        #expect(points[3].scenario.config.workloads[0].copies.map(\.threads) == [2, 1])
+    }
+
+    @Test func setFixesASweepAxisAndOverridesValues() throws {
+        let file = try ScenarioFile.parse(Self.base, path: "f.yaml")
+        let points = try file.points(overrides: [("workloads.w.total_threads", YNode.commandLine("2")),
+                                                 ("machine.frequency", YNode.commandLine("3GHz"))], variant: "split")
+        #expect(points.count == 1)
+        #expect(points[0].scenario.config.machine.frequency.hertz == 3_000_000_000)
+        #expect(points[0].scenario.config.workloads[0].copies.map(\.threads) == [1, 1])
+        #expect(throws: ScenarioErrors.self) { try file.points(overrides: [("workloads.nope.threads", YNode.commandLine("2"))]) }
+    }
+
+    @Test func cpuSetSyntax() throws {
+        func cpus(_ spec: String) throws -> [Int] {
+            let text = """
+            mksim: 1
+            name: c
+            machine: {preset: xeon-gold-6242-2s}
+            kernels: [{name: k, cpus: "\(spec)"}]
+            workloads: [{name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+            """
+            return try ScenarioFile.parse(text, path: "c.yaml").points()[0].scenario.config.kernels[0].cpus
+        }
+        #expect(try cpus("0-3,32-33") == [0, 1, 2, 3, 32, 33])
+        #expect(try cpus("socket1") == Array(16..<32) + Array(48..<64))
+        #expect(try cpus("all").count == 64)
+        #expect(try cpus("4") == [0, 1, 2, 3])
+        #expect(try cpus("node0") == Array(0..<16) + Array(32..<48))
+    }
+
+    @Test func unitsParse() throws {
+        let text = """
+        mksim: 1
+        name: u
+        machine:
+          preset: teaching-2s4c
+          frequency: 2.5GHz
+          caches: {l1d: {size: 48KiB, latency: 5 cycles}}
+          coherence: {atomic: 8ns, transfer: {socket: [40ns, 0.5us], remote: 1_200ps}}
+          memory: {per_node: 1.5GiB, bandwidth: {local: 20GB/s}}
+        kernels: [{name: k, cpus: all, scheduler: {policy: round-robin, tick: 1ms}}]
+        workloads: [{name: w, generate: {kind: compute-memory, compute: 100ns, shared: 25%, iterations: 1}}]
+        """
+        let c = try ScenarioFile.parse(text, path: "u.yaml").points()[0].scenario.config
+        #expect(c.machine.frequency.hertz == 2_500_000_000)
+        #expect(c.machine.caches[0].sizeBytes == 48 << 10 && c.machine.caches[0].latencyCycles == 5)
+        #expect(c.machine.coherence.atomicCycles == 20)
+        #expect(c.machine.coherence.socket.map(\.raw) == [40_000, 500_000])
+        #expect(c.machine.coherence.remote.raw == 1_200)
+        #expect(c.machine.memory.bytesPerNode == 3 << 29)
+        #expect(c.machine.memory.bandwidthLocal == 20_000_000_000)
+        #expect(c.kernels[0].scheduler.tick.raw == 1_000_000_000)
+        guard case .computeMemory(let cycles, _, _, _, let shared, _, _, _) = c.workloads[0].generator else {
+            Issue.record("wrong generator"); return
+        }
+        #expect(cycles == 250 && shared == 0.25)
+    }
+}
