@@ -18,6 +18,11 @@ struct MachineReader {
             m.summary = "custom machine (unset fields take teaching-2s4c's values)"
             m.sources = [("unset fields", "teaching-2s4c")]
         }
+        let overridden = Self.keys.filter { $0 != "preset" && $0 != "name" && f[$0] != nil }
+        if f["preset"] != nil && !overridden.isEmpty {
+            // Results must not pass a modified preset off as the published machine.
+            m.name += " (modified: \(overridden.joined(separator: ", ")))"
+        }
         if let n = f["name"], let s = check.string(n, "machine.name") { m.name = s }
         var topo = m.topology
         var topoChanged = false

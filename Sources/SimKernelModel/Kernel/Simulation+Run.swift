@@ -6,21 +6,29 @@ extension Simulation {
     public mutating func run() -> SimulationResult {
         let clock = ContinuousClock()
         let started = clock.now
-        let limit = config.duration ?? .max
-        var lastActivity = Picoseconds.zero
+        advance(until: config.duration ?? .max)
+        let wall = clock.now - started
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        return makeResult(wallSeconds: wallSeconds)
+    }
+
+    /// Processes every event up to and including `limit` (the engine's main loop).
+    /// Afterwards `now` is `limit` if events remain past it, else the last active time.
+    public mutating func advance(until limit: Picoseconds) {
         var reachedLimit = false
-        while let e = queue.popMin() {
-            if e.time > limit { reachedLimit = true; break }
+        while let next = queue.peekTime() {
+            if next > limit { reachedLimit = true; break }
+            let e = queue.popMin()!
             now = e.time
             events &+= 1
             // A tick with nothing to preempt does not keep the run going.
             if dispatch(e) { lastActivity = now }
         }
         now = reachedLimit ? limit : lastActivity
-        let wall = clock.now - started
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
-        return makeResult(wallSeconds: wallSeconds)
     }
+
+    /// Events processed so far.
+    public var eventCount: UInt64 { events }
 
     /// Handles one event; returns whether it did anything (stale and idle events do not).
     @inline(__always)

@@ -22,6 +22,7 @@ public struct Simulation {
     var workloadStats: [WorkloadStats] = []
     var rings: [RingState] = []
     var events: UInt64 = 0
+    var lastActivity = Picoseconds.zero
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         self.config = config

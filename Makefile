@@ -1,0 +1,45 @@
+# mksim: build, run and test. Every target installs what it needs first.
+#   make quickstart   build (release) and run scenarios/quickstart.yaml
+#   make test         run the test suite (swift test)
+#   make bench        IPI-ring benchmark and allocation benchmark (docs/PERFORMANCE.md)
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MKSIM := .build/release/mksim
+
+.PHONY: deps build quickstart run test bench peers clean
+
+# Capstone (a required system library) comes from Debian's libcapstone-dev.
+deps:
+	@if ! pkg-config --exists capstone 2>/dev/null; then \
+		echo "installing libcapstone-dev and pkg-config (apt)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product mksim
+
+quickstart: build
+	$(MKSIM) run scenarios/quickstart.yaml
+
+# make run SCENARIO=scenarios/unlink-two-sockets.yaml ARGS="--out out/unlink"
+run: build
+	$(MKSIM) run $(SCENARIO) $(ARGS)
+
+test: deps
+	$(SWIFT) test
+
+bench: build
+	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set duration=500ms
+	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set machine.cores_per_socket=1024 --set duration=50ms
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# The peers of shared/peers (SimPy, SimGrid, plain C), measured the same way.
+peers:
+	@pkg-config --exists simgrid 2>/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libsimgrid-dev)
+	@python3 -c "import simpy" 2>/dev/null || pip install -q simpy==4.1.2
+	cd ../shared/peers && PEERS_BIN=$(CURDIR)/.build/peers sh build.sh && PEERS_BIN=$(CURDIR)/.build/peers python3 bench.py
+
+clean:
+	rm -rf .build Benchmarks/.build
