@@ -14,9 +14,11 @@ public struct Simulation {
     var directory: CoherenceDirectory
     var apic: LocalAPICs
     let timing: CoreTiming
-    var cpus: [CPUState]
+    var cpus: FixedArray<CPUState>
     var kernels: [KernelRuntime] = []
-    var tasks: [TaskState] = []
+    var tasks = FixedArray<TaskState>([])
+    /// Tasks as they are created; frozen into `tasks` once the configuration is built.
+    private var newTasks: [TaskState] = []
     var locks: [LockRecord] = []
     var lockStats: [LockStats] = []
     var workloadStats: [WorkloadStats] = []
@@ -33,10 +35,12 @@ public struct Simulation {
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
                                        hitLatency: m.hitLatency, frequency: m.frequency)
         apic = LocalAPICs(spec: m.apic, topology: topo)
-        cpus = Array(repeating: CPUState(), count: topo.cpuCount)
+        cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         try buildKernels()
         try buildChannels()
         try buildWorkloads()
+        tasks = FixedArray(newTasks)
+        newTasks = []
     }
 
     // MARK: Building
@@ -227,9 +231,9 @@ public struct Simulation {
                     var pinnedLocal: Int?
                     if let pin = copy.pin { pinnedLocal = kc.cpus.firstIndex(of: pin[thread % pin.count]) }
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
-                    let t = tasks.count
+                    let t = newTasks.count
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
-                    tasks.append(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
+                    newTasks.append(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                            generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG))
                     stats.tasks += 1
                     let start = max(wc.startAt, kc.bootAt)

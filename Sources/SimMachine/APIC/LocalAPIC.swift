@@ -9,18 +9,21 @@ public struct LocalAPICs: Sendable {
     public let spec: APICSpec
     /// Socket of each CPU, precomputed: delivery latency depends only on same/other socket.
     let socketOf: [Int32]
-    public private(set) var sent: [UInt64]
-    public private(set) var received: [UInt64]
+    public let sent: FixedArray<UInt64>
+    public let received: FixedArray<UInt64>
     public private(set) var deliveryLatencySumPs: UInt64 = 0
     /// Pending (delivered, not yet taken) vectors per CPU: 4 words each.
-    var pending: [UInt64]
+    let pending: FixedArray<UInt64>
+    /// Number of pending vectors per CPU, so that the per-boundary check reads one word.
+    let pendingCount: FixedArray<UInt16>
 
     public init(spec: APICSpec, topology: Topology) {
         self.spec = spec
         self.socketOf = (0..<topology.cpuCount).map { Int32(topology.socket(of: $0)) }
-        sent = Array(repeating: 0, count: topology.cpuCount)
-        received = Array(repeating: 0, count: topology.cpuCount)
-        pending = Array(repeating: 0, count: topology.cpuCount * 4)
+        sent = FixedArray(repeating: 0, count: topology.cpuCount)
+        received = FixedArray(repeating: 0, count: topology.cpuCount)
+        pending = FixedArray(repeating: 0, count: topology.cpuCount * 4)
+        pendingCount = FixedArray(repeating: 0, count: topology.cpuCount)
     }
 
     /// Records a send from `from` to `to` and returns the delivery latency after the send cost.
@@ -41,14 +44,16 @@ public struct LocalAPICs: Sendable {
 
     /// Marks `vector` pending without an arriving IPI (a handler asking to run again).
     public mutating func markPending(cpu: Int, vector: UInt8) {
-        pending[cpu << 2 | Int(vector >> 6)] |= UInt64(1) << UInt64(vector & 63)
+        let w = cpu << 2 | Int(vector >> 6)
+        let bit = UInt64(1) << UInt64(vector & 63)
+        if pending[w] & bit == 0 {
+            pending[w] |= bit
+            pendingCount[cpu] &+= 1
+        }
     }
 
 
-    public func hasPending(cpu: Int) -> Bool {
-        let b = cpu << 2
-        return pending[b] | pending[b + 1] | pending[b + 2] | pending[b + 3] != 0
-    }
+    public func hasPending(cpu: Int) -> Bool { pendingCount[cpu] != 0 }
 
     /// Takes the highest-priority pending vector of `cpu`.
 
@@ -59,6 +64,7 @@ public struct LocalAPICs: Sendable {
             if bits != 0 {
                 let bitIndex = 63 - bits.leadingZeroBitCount
                 pending[b + w] = bits & ~(UInt64(1) << UInt64(bitIndex))
+                pendingCount[cpu] &-= 1
                 return UInt8(w * 64 + bitIndex)
             }
         }
