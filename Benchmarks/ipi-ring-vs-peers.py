@@ -8,6 +8,7 @@ second of its own event loop (host.wall_s), as the peers measure theirs.
 
 Usage (from the repository root, after `make build` and the peers' build.sh):
   PEERS_BIN=.build/peers python3 Benchmarks/ipi-ring-vs-peers.py
+  ... --no-peers    only mksim and the paired C/mksim runs
 """
 import json
 import os
@@ -45,6 +46,27 @@ def main():
             raise SystemExit(f"mksim: deliveries {[r[0] for r in runs]} != expected {expected}")
         wall = statistics.median(r[1] for r in runs)
         print(f"| mksim | {n} | {t_ns} | {deliveries} | {wall:.4f} | {statistics.median(r[0] / r[1] for r in runs):,.0f} |", flush=True)
+    paired()
+
+
+def paired(pairs=7):
+    """C heap and mksim alternately at the long T; median of per-pair ratios (noise-robust)."""
+    peers_bin = os.environ.get("PEERS_BIN", os.path.join(os.path.expanduser("~"), ".cache", "mksim-peers"))
+    print("\n## paired: C heap / mksim, alternating runs at the long T\n")
+    print("| N | T (ns) | pairs | C events/s (median) | mksim events/s (median) | C / mksim (median of pairs) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, t, t_ns in CASES:
+        if t_ns < 50_000_000:
+            continue
+        c_rates, m_rates, ratios = [], [], []
+        for _ in range(pairs):
+            out = subprocess.run([os.path.join(peers_bin, "ring_limit"), str(n), str(t_ns)], stdout=subprocess.PIPE, text=True).stdout
+            c = float(out.strip().split("events_per_s=")[1])
+            ops, wall = mksim(n, t)
+            m = ops / wall
+            c_rates.append(c); m_rates.append(m); ratios.append(c / m)
+        print(f"| {n} | {t_ns} | {pairs} | {statistics.median(c_rates):,.0f} | {statistics.median(m_rates):,.0f} "
+              f"| {statistics.median(ratios):.2f} (range {min(ratios):.2f}-{max(ratios):.2f}) |", flush=True)
 
 
 if __name__ == "__main__":

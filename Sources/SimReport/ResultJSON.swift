@@ -22,6 +22,7 @@ public enum ResultJSON {
             ("kernels", .object(r.kernels.enumerated().map { k, kr in (kr.name, kernel(kr, config: cfg.kernels[k])) })),
             ("workloads", .object(r.workloads.map { ($0.name, workload($0)) })),
             ("coherence", .object([
+                ("accesses", .uint(r.memoryAccesses)),
                 ("transfers", .object(r.transfers.map { ($0.0, .uint($0.1)) })),
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),

@@ -83,6 +83,8 @@ public struct SimulationResult: Sendable {
     public var workloads: [WorkloadResult]
     /// Coherence transfers by where the data came from (AccessSource order).
     public var transfers: [(String, UInt64)]
+    /// Memory operations (loads, stores, atomics, spin polls) the coherence model served.
+    public var memoryAccesses: UInt64
     public var hotLines: [HotLine]
     public var channels: [ChannelResult]
     public var ipiSent: UInt64
@@ -149,7 +151,8 @@ extension Simulation {
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency))
         }
         return SimulationResult(
-            simTime: end, kernels: kernelResults, workloads: workloads, transfers: transfers, hotLines: hot,
+            simTime: end, kernels: kernelResults, workloads: workloads, transfers: transfers,
+            memoryAccesses: directory.lineAccesses.reduce(0, +), hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }
