@@ -58,7 +58,13 @@ struct MachineReader {
                 ?? CacheLevel(name: name, sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: name == "llc" ? .socket : .core)
             if let v = c["size"], let s = check.size(v, p + ".size") { level.sizeBytes = s }
             if let v = c["ways"], let w = check.int(v, p + ".ways", min: 1, max: 1024) { level.ways = w }
-            if let v = c["line"], let l = check.size(v, p + ".line") { level.lineBytes = Int(l) }
+            if let v = c["line"], let l = check.size(v, p + ".line") {
+                if l < 8 || l > 4096 || l & (l - 1) != 0 {
+                    check.error(v.mark, p + ".line", "a cache line is a power of two between 8B and 4KiB; got \(l) bytes")
+                } else {
+                    level.lineBytes = Int(l)
+                }
+            }
             if let v = c["latency"], let w = check.work(v, p + ".latency") { level.latencyCycles = w.cycles(at: m.frequency) }
             if let v = c["shared"], let s = check.choice(v, p + ".shared", CacheLevel.Sharing.allCases.map(\.rawValue)) {
                 level.shared = CacheLevel.Sharing(rawValue: s)!

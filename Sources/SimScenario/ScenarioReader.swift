@@ -155,7 +155,7 @@ struct ScenarioReader {
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "\(kernels[ends[0]].name)-\(kernels[ends[1]].name)"
             var ch = ChannelConfig(name: name, kernels: (ends[0], ends[1]))
             if let v = f["slots"], let n = check.int(v, p + ".slots", min: 1, max: 1 << 16) { ch.slots = n }
-            if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(s) }
+            if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(clamping: min(s, 1 << 40)) }
             if let v = f["notify"] { _ = check.choice(v, p + ".notify", ["ipi"]) }
             if let v = f["handling"], let d = check.duration(v, p + ".handling") { ch.handling = d }
             if let v = f["budget"], let n = check.int(v, p + ".budget", min: 1, max: 1 << 16) { ch.drainBudget = n }

@@ -51,7 +51,9 @@ enum Units {
         case "GHz": scale = 1e9
         default: return nil
         }
-        return Frequency(hertz: UInt64((v * scale).rounded()))
+        let hz = v * scale
+        guard hz >= 1, hz < 1e15 else { return nil }  // up to 1 PHz; beyond is a typo
+        return Frequency(hertz: UInt64(hz.rounded()))
     }
 
     /// A size: B, KiB, MiB, GiB, TiB (binary) or KB, MB, GB, TB (decimal).
@@ -106,7 +108,7 @@ public enum Work: Sendable, Equatable {
     func cycles(at f: Frequency) -> UInt64 {
         switch self {
         case .cycles(let c): c
-        case .time(let t): UInt64((f.cycles(in: t)).rounded())
+        case .time(let t): UInt64(min(f.cycles(in: t).rounded(), 1e18))
         }
     }
 

@@ -123,7 +123,7 @@ public struct YNode: Sendable {
 
     /// YAML text of this node (flow style for collections inside values).
     public func yamlText(indent: Int = 0) -> String {
-        let pad = String(repeating: " ", count: indent)
+        let pad = String(repeating: " ", count: max(0, indent))
         switch value {
         case .scalar(let s, let plain):
             return plain ? s : "\"\(s.replacingOccurrences(of: "\"", with: "\\\""))\""

@@ -43,6 +43,15 @@ import Testing
         #expect(try Repo.mksim(["frobnicate"]).status == 2)
     }
 
+    /// Regression: a list given to --set crashed the parameter printer.
+    @Test func setAcceptsListsAndMappings() throws {
+        let r = try Repo.mksim(["run", "scenarios/micro/ping-pong.yaml", "--set", "workloads.ping.pin=[0, 5]",
+                                "--set", "machine.coherence.transfer={socket: 50ns}", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(#""workloads.ping.pin": "[0, 5]""#))
+        #expect(r.stdout.contains(#""machine.coherence.transfer": "{socket: 50ns}""#))
+    }
+
     @Test func failedExpectationExitsOne() throws {
         let r = try Repo.mksim(["run", "scenarios/bench/ipi-ring.yaml", "--set", "duration=1ms", "--set", "machine.cores_per_socket=8"])
         #expect(r.status == 1)
