@@ -7,7 +7,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MKSIM := .build/release/mksim
 
-.PHONY: deps build quickstart run test bench peers clean
+.PHONY: deps build quickstart run test bench peers docs clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev.
 deps:
@@ -40,6 +40,10 @@ peers:
 	@pkg-config --exists simgrid 2>/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libsimgrid-dev)
 	@python3 -c "import simpy" 2>/dev/null || pip install -q simpy==4.1.2
 	cd ../shared/peers && PEERS_BIN=$(CURDIR)/.build/peers sh build.sh && PEERS_BIN=$(CURDIR)/.build/peers python3 bench.py
+
+# Regenerate docs/machines.md from the presets.
+docs: build
+	MKSIM=$(MKSIM) sh scripts/machines-doc.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
