@@ -35,13 +35,18 @@ struct MKSim: ParsableCommand {
             Foundation.exit(e.rawValue)
         } catch {
             let code = exitCode(for: error)
-            if code == .success {
+            if code == .success {  // --help, --version
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            // Argument errors are bad input (2), not the parser's EX_USAGE (64).
-            Foundation.exit(code == .validationFailure ? Exit.badInput : code.rawValue)
+            if code == .validationFailure {
+                // Argument errors are bad input (2), not the parser's EX_USAGE (64).
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.badInput)
+            }
+            // Anything else escaped the commands' own handling: a bug in mksim.
+            printError("internal error: \(type(of: error)): \(error)\nThis is a bug in mksim; please report it with the scenario and command.")
+            Foundation.exit(Exit.internalError)
         }
     }
 }

@@ -1,14 +1,17 @@
 import Foundation
 import SimMachine
-import SimWorkloads
+import SimReport
+import SimScenario
 import Testing
-@testable import SimKernelModel
 
-/// Core-to-core hand-off latency against the published matrix (acceptance of the foundation issue).
+/// Acceptance of the foundation issue: the ping-pong scenario on xeon-gold-6242-2s gives one-way
+/// latencies within 10% of the published medians for an SMT, a same-socket and a cross-socket pair.
 @Suite struct PingPongCalibrationTests {
-    /// Median one-way latency of the calibration matrix over pairs at `distance`.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    /// Median one-way latency of the published matrix over pairs at `distance`.
     static func publishedMedian(_ file: String, topology: Topology, distance: Distance) throws -> Double {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/calibration/core-to-core/\(file)").standardized
+        let url = root.appendingPathComponent("../shared/data/calibration/core-to-core/\(file)").standardized
         let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
         var values: [Double] = []
         for (i, row) in rows.enumerated() {
@@ -21,14 +24,15 @@ import Testing
         return values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
     }
 
-    static func simulatedOneWay(machine: MachineSpec, pair: (Int, Int)) throws -> Double {
-        let kernel = KernelConfig(name: "smp", cpus: Array(0..<machine.topology.cpuCount), memoryNode: 0, memoryBytes: 1 << 30)
-        let workload = WorkloadConfig(name: "ping", copies: [.init(kernel: 0, threads: 2, pin: [pair.0, pair.1])],
-                                      generator: .pingPong, stop: StopRule(iterations: 2000))
-        var sim = try Simulation(SimulationConfig(machine: machine, kernels: [kernel], workloads: [workload], seed: 1))
-        let result = sim.run()
-        // One operation is one round trip of the line: two hand-offs.
-        return result.workloads[0].latency.p50 / 2
+    /// One-way latency from scenarios/micro/ping-pong.yaml with the pair pinned.
+    static func simulatedOneWay(pair: (Int, Int), preset: String) throws -> Double {
+        let file = try ScenarioFile.load(path: root.appendingPathComponent("scenarios/micro/ping-pong.yaml").path)
+        let point = try file.points(overrides: [
+            ("machine.preset", YNode.commandLine(preset)),
+            ("workloads.ping.pin", YNode.commandLine("[\(pair.0), \(pair.1)]")),
+        ])[0]
+        // One operation is one round trip: two hand-offs.
+        return try Runner.run(point).result.workloads[0].latency.p50 / 2
     }
 
     @Test(arguments: [(Distance.smt, (0, 32)), (.socket, (0, 5)), (.remote, (3, 20))])
@@ -36,9 +40,8 @@ import Testing
         let m = MachinePresets.xeonGold6242
         #expect(m.topology.distance(pair.0, pair.1) == distance)
         let published = try Self.publishedMedian("xeon-gold-6242-2s.csv", topology: m.topology, distance: distance)
-        let simulated = try Self.simulatedOneWay(machine: m, pair: pair)
+        let simulated = try Self.simulatedOneWay(pair: pair, preset: m.name)
         let error = abs(simulated - published) / published
-        print("ping-pong \(distance.name): simulated \(simulated) ns, published \(published) ns")
         #expect(error <= 0.10, "\(distance.name): simulated \(simulated) ns vs published median \(published) ns")
     }
 }
