@@ -53,7 +53,9 @@ public struct ScenarioFile: Sendable {
                                 check.error(item.mark, "sweep.variant", "no variant named '\(name)'\(hint)")
                             }
                         }
-                    } else if root.setting(k.split(separator: ".").map(String.init)[...], to: values.first ?? YNode(.scalar("", plain: true))) == nil {
+                    } else if !([root] + variants.map { root.merging($0.1) }).contains(where: {
+                        $0.setting(k.split(separator: ".").map(String.init)[...], to: values.first ?? YNode(.scalar("", plain: true))) != nil
+                    }) {
                         check.error(km, "sweep.\(k)", "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
                     }
                     sweep.append((k, values, km))

@@ -153,6 +153,7 @@ struct ScenarioReader {
             }
             guard ends.count == 2 else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "\(kernels[ends[0]].name)-\(kernels[ends[1]].name)"
+            if out.contains(where: { $0.1 == name }) { check.error((f["name"] ?? item).mark, p + ".name", "channel name '\(name)' is used twice") }
             var ch = ChannelConfig(name: name, kernels: (ends[0], ends[1]))
             if let v = f["slots"], let n = check.int(v, p + ".slots", min: 1, max: 1 << 16) { ch.slots = n }
             if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(clamping: min(s, 1 << 40)) }
@@ -183,6 +184,7 @@ struct ScenarioReader {
             guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "generate"],
                                         required: ["name", "generate"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
+            if out.contains(where: { $0.name == name }) { check.error(f["name"]!.mark, p + ".name", "workload name '\(name)' is used twice") }
             // Placement.
             var on: [Int] = Array(kernels.indices)
             if let o = f["on"] {

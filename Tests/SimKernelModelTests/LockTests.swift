@@ -111,3 +111,26 @@ extension SimulationResult {
         #expect(throws: ConfigurationError.self) { try Simulation(SimulationConfig(machine: m, kernels: ks, workloads: [])) }
     }
 }
+
+@Suite struct CPUTimelineTests {
+    /// A CPU whose clock ran ahead of the engine (pure work, then the task exited) is busy
+    /// until then: a task arriving earlier must wait for it, not overlap it.
+    @Test func workArrivingWhileTheCPUIsAheadWaits() throws {
+        let m = MachinePresets.teaching2s4c  // 2 GHz: 20,000 cycles = 10 us
+        let k = KernelConfig(name: "one", cpus: [0], memoryNode: 0, memoryBytes: 1 << 30)
+        func compute(_ name: String, start: Picoseconds) -> WorkloadConfig {
+            WorkloadConfig(name: name, copies: [.init(kernel: 0, threads: 1)],
+                           generator: .computeMemory(computeCycles: 20_000, accesses: 0, privateLines: 0, sharedLines: 0,
+                                                     sharedFraction: 0, writeFraction: 0, atomicFraction: 0, sharedAcrossCopies: false),
+                           stop: StopRule(iterations: 1), startAt: start)
+        }
+        var sim = try Simulation(SimulationConfig(machine: m, kernels: [k],
+                                                  workloads: [compute("first", start: .zero), compute("second", start: Picoseconds(us: 5))]))
+        let r = sim.run()
+        // second waits for first (10 us), pays a context switch, then runs its 10 us.
+        let expectedEnd = Picoseconds(us: 20) + SyscallProfile.linux.contextSwitch
+        #expect(r.simTime == expectedEnd)
+        #expect(r.workloads[1].latency.max >= (expectedEnd - Picoseconds(us: 5)).nanoseconds * 0.99)
+        #expect(r.kernels[0].utilization <= 1.0)
+    }
+}

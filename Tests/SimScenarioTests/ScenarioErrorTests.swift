@@ -75,6 +75,40 @@ import Testing
         #expect(d.contains { $0.message.contains("did you mean 'unlink'") })
     }
 
+    @Test func duplicateNamesAreRejected() throws {
+        let text = """
+        mksim: 1
+        name: d
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: a, cpus: socket0}, {name: b, cpus: socket1}]
+        channels: [{between: [a, b]}, {between: [a, b]}]
+        workloads:
+          - {name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}
+          - {name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}
+        """
+        let d = try ScenarioFile.parse(text, path: "d.yaml").validate()
+        #expect(d.contains { $0.path == "workloads[1].name" && $0.message.contains("used twice") })
+        #expect(d.contains { $0.path == "channels[1].name" && $0.message.contains("'a-b' is used twice") })
+    }
+
+    /// A sweep may set a path that only a variant defines (a kernel of the smp overlay, say).
+    @Test func sweepPathDefinedByAVariant() throws {
+        let text = """
+        mksim: 1
+        name: v
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: socket0}]
+        workloads: [{name: w, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+        variants:
+          smp: {kernels: [{name: all, cpus: all}]}
+        sweep:
+          variant: [smp]
+          kernels.all.cpus: [all, 4]
+        """
+        let points = try ScenarioFile.parse(text, path: "v.yaml").points()
+        #expect(points.map { $0.scenario.config.kernels[0].cpus.count } == [8, 4])
+    }
+
     @Test func foreverWorkloadIsRejected() throws {
         let text = """
         mksim: 1

@@ -62,6 +62,8 @@ struct CPUState {
     var kernel: Int = -1
     var local: Int = -1
     var mode = CPUMode.idle
+    /// When an idle CPU became free on its own clock (it can run ahead of the engine).
+    var freeAt = Picoseconds.zero
     var generation: UInt64 = 0
     var task = -1
     var lastTask = -1

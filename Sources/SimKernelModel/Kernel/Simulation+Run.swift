@@ -22,7 +22,7 @@ extension Simulation {
             now = e.time
             events &+= 1
             // A tick with nothing to preempt does not keep the run going.
-            if dispatch(e) { lastActivity = now }
+            if dispatch(e) && now > lastActivity { lastActivity = now }
         }
         now = reachedLimit ? limit : lastActivity
     }
@@ -66,11 +66,12 @@ extension Simulation {
         queue.push(at: time, target: Int32(c), kind: EventKind.cpuStep.rawValue, payload: cpus[c].generation)
     }
 
-    /// Starts an idle CPU now.
+    /// Starts an idle CPU now, or when it is free if its own clock is ahead of the engine.
     mutating func kick(cpu c: Int) {
         guard cpus[c].mode == .idle else { return }
-        cpus[c].busySince = now
-        schedule(cpu: c, at: now)
+        let start = max(now, cpus[c].freeAt)
+        cpus[c].busySince = start
+        schedule(cpu: c, at: start)
     }
 
     /// Wakes the CPUs spinning on `line` so that they re-read it at `time`.
@@ -85,6 +86,8 @@ extension Simulation {
         guard cpus[c].kernel >= 0 else { return }
         // An idle or spinning CPU takes the interrupt now, without another event.
         switch cpus[c].mode {
+        case .idle where cpus[c].freeAt > now:
+            kick(cpu: c)  // still finishing its last operations on its own clock
         case .idle:
             cpus[c].busySince = now
             cpus[c].mode = .scheduled
@@ -105,10 +108,12 @@ extension Simulation {
 
     mutating func makeRunnable(task t: Int) {
         let k = tasks[t].kernel
-        let kc = kernels[k].config
-        let loads = kc.cpus.map { cpus[$0].runnable }
-        let local = kernels[k].policy.selectCPU(task: t, pinned: tasks[t].pinnedLocal, runnable: loads)
-        let c = kc.cpus[local]
+        let kernelCPUs = kernels[k].config.cpus
+        let state = cpus
+        let local = kernels[k].policy.selectCPU(task: t, pinned: tasks[t].pinnedLocal, cpuCount: kernelCPUs.count) {
+            state[kernelCPUs[$0]].runnable
+        }
+        let c = kernelCPUs[local]
         tasks[t].status = .runnable
         tasks[t].cpu = c
         cpus[c].runnable += 1

@@ -55,7 +55,9 @@ extension Simulation {
                 if task < 0 {
                     guard cpus[c].runnable > 0, let next = kernels[cpus[c].kernel].policy.pickNext(cpu: cpus[c].local) else {
                         cpus[c].mode = .idle
+                        cpus[c].freeAt = t
                         cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
+                        if t > lastActivity { lastActivity = t }
                         return
                     }
                     if cpus[c].lastTask >= 0 && cpus[c].lastTask != next {
@@ -145,10 +147,12 @@ extension Simulation {
                 tasks[task].syscallPC = 0
 
             case .lock(let object), .unlock(let object):
-                // Lock objects named directly by a stream resolve as in syscall paths.
+                // A lock object of the kernel's profile named directly by a stream (traces'
+                // lock/unlock records): resolved as syscall paths resolve theirs.
                 tasks[task].hasCurrent = false
                 let release: Bool = { if case .unlock = op { return true } else { return false } }()
-                beginLockFrame(task: task, cpu: c, record: Int(object), release: release, at: t)
+                let record = lockRecord(kernel: tasks[task].kernel, object: Int(object), cpu: c)
+                beginLockFrame(task: task, cpu: c, record: record, release: release, at: t)
 
             case .channelSend(let channel):
                 tasks[task].hasCurrent = false

@@ -111,17 +111,17 @@ public struct Simulation {
                 resolved.append(steps)
             }
             kernels.append(KernelRuntime(config: kc, policy: RoundRobinPolicy(cpuCount: kc.cpus.count), syscalls: resolved))
-            machineObjectBases.append(objectBase)
+            objectBases.append(objectBase)
         }
     }
 
-    /// Object bases of each kernel, to share machine-scope objects between kernels.
-    var machineObjectBases: [[Int]] = []
+    /// Per kernel, per profile object: its first line id (`line`) or lock record (`lock`).
+    var objectBases: [[Int]] = []
 
     private func machineObject(named name: String, kernelsBefore k: Int) -> Int? {
         for j in 0..<k {
             let p = config.kernels[j].profile
-            if let i = p.objectIndex(name), p.objects[i].scope == .machine { return machineObjectBases[j][i] }
+            if let i = p.objectIndex(name), p.objects[i].scope == .machine { return objectBases[j][i] }
         }
         return nil
     }

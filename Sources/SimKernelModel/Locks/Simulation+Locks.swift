@@ -16,6 +16,15 @@ extension Simulation {
     static let low32: UInt64 = 0xFFFF_FFFF
     static let high32: UInt64 = 0xFFFF_FFFF_0000_0000
 
+    /// The lock record of a lock object of a kernel's profile, for the CPU that takes it.
+    func lockRecord(kernel k: Int, object: Int, cpu c: Int) -> Int {
+        let objects = kernels[k].config.profile.objects
+        guard object >= 0 && object < objects.count, case .lock = objects[object].kind else {
+            preconditionFailure("operation names object \(object), which is not a lock of profile '\(kernels[k].config.profile.name)'")
+        }
+        return objectBases[k][object] + (objects[object].scope == .cpu ? cpus[c].local : 0)
+    }
+
     mutating func beginLockFrame(task: Int, cpu c: Int, record: Int, release: Bool, at t: Picoseconds) {
         tasks[task].frame = release ? .lockRelease : .lockAcquire
         tasks[task].phase = 0

@@ -13,8 +13,9 @@ public struct SchedulerConfig: Sendable, Hashable {
 /// What a scheduling policy decides. Called per kernel instance, with CPU indices
 /// local to that instance; the simulation does the switching and charges its costs.
 public protocol SchedulingPolicy: Sendable {
-    /// CPU (local index) for a new or woken task; `pinned` when the task has affinity.
-    mutating func selectCPU(task: Int, pinned: Int?, runnable: [Int]) -> Int
+    /// CPU (local index) for a new or woken task; `pinned` when the task has affinity;
+    /// `load(i)` is the number of tasks on local CPU `i` (of `cpuCount`).
+    mutating func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int
     mutating func enqueue(task: Int, cpu: Int)
     mutating func pickNext(cpu: Int) -> Int?
     /// Whether the running task should give way at this tick.
@@ -32,10 +33,14 @@ public struct RoundRobinPolicy: SchedulingPolicy {
         heads = Array(repeating: 0, count: cpuCount)
     }
 
-    public func selectCPU(task: Int, pinned: Int?, runnable: [Int]) -> Int {
+    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
         if let p = pinned { return p }
         var best = 0
-        for c in runnable.indices where runnable[c] < runnable[best] { best = c }
+        var bestLoad = load(0)
+        for c in 1..<max(1, cpuCount) {
+            let l = load(c)
+            if l < bestLoad { best = c; bestLoad = l }
+        }
         return best
     }
 
