@@ -88,6 +88,30 @@ extension SimulationResult {
         #expect(ab.latency.p50 > m.apic.deliverRemote.nanoseconds)
     }
 
+    /// IPIs arriving at a CPU that spins interrupt the spin (its wait is cancelled), run the
+    /// handler, and the spin resumes: nothing is lost on either side.
+    @Test func interruptsCancelAndResumeASpin() throws {
+        let m = MachinePresets.teaching2s4c
+        let kernels = [
+            KernelConfig(name: "a", cpus: [0, 1, 2, 3], memoryNode: 0, memoryBytes: 1 << 30),
+            KernelConfig(name: "b", cpus: [4, 5, 6, 7], memoryNode: 1, memoryBytes: 1 << 30),
+        ]
+        let channel = ChannelConfig(name: "ab", kernels: (0, 1))
+        let sender = WorkloadConfig(name: "send", copies: [.init(kernel: 0, threads: 1)],
+                                    generator: .messages(channel: 0, userCycles: 3_000), stop: StopRule(iterations: 300))
+        // CPU 4 receives the channel's IPIs and spins half of the time in this ping-pong.
+        let ping = WorkloadConfig(name: "ping", copies: [.init(kernel: 1, threads: 2, pin: [4, 5])],
+                                  generator: .pingPong, stop: StopRule(iterations: 2_000))
+        var sim = try Simulation(SimulationConfig(machine: m, kernels: kernels, channels: [channel], workloads: [sender, ping]))
+        let r = sim.run()
+        let ab = r.channels.first { $0.direction == "a->b" }!
+        #expect(ab.delivered == 300)
+        #expect(r.workloads[1].ops == 4_000)
+        #expect(r.kernels[1].interruptsHandled > 0)
+        // The receiving CPU really was interrupted while spinning: its ping-pong got slower.
+        #expect(r.workloads[1].latency.max > r.workloads[1].latency.p50 * 2)
+    }
+
     @Test func roundRobinSharesACPU() throws {
         let m = MachinePresets.teaching2s4c
         let k = KernelConfig(name: "one", cpus: [0], memoryNode: 0, memoryBytes: 1 << 30,
