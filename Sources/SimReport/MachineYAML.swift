@@ -10,6 +10,7 @@ public enum MachineYAML {
         out.append("  cores_per_socket: \(t.coresPerSocket)")
         out.append("  threads_per_core: \(t.threadsPerCore)")
         out.append("  cores_per_cluster: \(t.coresPerCluster)")
+        out.append("  cores_per_die: \(t.coresPerDie)")
         out.append("  numa_nodes_per_socket: \(t.numaNodesPerSocket)")
         out.append("  frequency: \(m.frequency)")
         out.append("  caches:")
@@ -17,11 +18,11 @@ public enum MachineYAML {
             out.append("    \(c.name): {size: \(size(c.sizeBytes)), ways: \(c.ways), line: \(size(UInt64(c.lineBytes))), latency: \(c.latencyCycles) cycles, shared: \(c.shared.rawValue)}")
         }
         let c = m.coherence
-        let socket = c.socket.count == 1 ? d(c.socket[0]) : "[" + c.socket.map(d).joined(separator: ", ") + "]"
+        func list(_ v: [Picoseconds]) -> String { v.count == 1 ? d(v[0]) : "[" + v.map(d).joined(separator: ", ") + "]" }
         out.append("  coherence:")
         out.append("    protocol: \(c.protocolKind.rawValue)")
         out.append("    atomic: \(c.atomicCycles) cycles")
-        out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), socket: \(socket), remote: \(d(c.remote))}")
+        out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), die: \(list(c.die)), socket: \(list(c.socket)), remote: \(d(c.remote))}")
         out.append("  memory:")
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")

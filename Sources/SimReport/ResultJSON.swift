@@ -58,6 +58,7 @@ public enum ResultJSON {
             ("cores_per_socket", .int(Int64(t.coresPerSocket))),
             ("threads_per_core", .int(Int64(t.threadsPerCore))),
             ("cores_per_cluster", .int(Int64(t.coresPerCluster))),
+            ("cores_per_die", .int(Int64(t.coresPerDie))),
             ("numa_nodes", .int(Int64(t.numaNodeCount))),
             ("cpus", .int(Int64(t.cpuCount))),
             ("frequency_hz", .uint(m.frequency.hertz)),
@@ -71,6 +72,7 @@ public enum ResultJSON {
                 ("atomic_cycles", .uint(m.coherence.atomicCycles)),
                 ("transfer_ns", .object([
                     ("smt", .num(m.coherence.smt.nanoseconds)), ("cluster", .num(m.coherence.cluster.nanoseconds)),
+                    ("die", .array(m.coherence.die.map { .num($0.nanoseconds) })),
                     ("socket", .array(m.coherence.socket.map { .num($0.nanoseconds) })), ("remote", .num(m.coherence.remote.nanoseconds)),
                 ])),
             ])),

@@ -21,41 +21,9 @@ public enum Runner {
     /// Runs points on up to `jobs` host threads; results come back in point order.
     public static func runAll(_ points: [RunPoint], jobs: Int, progress: (@Sendable (Int, Int) -> Void)? = nil)
         -> [Result<RunOutcome, ConfigurationError>] {
-        let slots = ResultSlots(count: points.count)
-        let next = ResultSlots.Counter()
-        let workers = max(1, min(jobs, points.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.take()
-                if i >= points.count { break }
-                let r: Result<RunOutcome, ConfigurationError>
-                do throws(ConfigurationError) { r = .success(try run(points[i])) } catch { r = .failure(error) }
-                let done = slots.set(i, r)
-                progress?(done, points.count)
-            }
+        parallelMap(points.count, jobs: jobs, progress: progress) { i in
+            do throws(ConfigurationError) { return .success(try run(points[i])) } catch { return .failure(error) }
         }
-        return slots.values()
-    }
-}
-
-/// Thread-safe result slots for parallel sweeps.
-final class ResultSlots: @unchecked Sendable {
-    private var items: [Result<RunOutcome, ConfigurationError>?]
-    private var done = 0
-    private let lock = NSLock()
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<RunOutcome, ConfigurationError>) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        items[i] = r
-        done += 1
-        return done
-    }
-    func values() -> [Result<RunOutcome, ConfigurationError>] { items.map { $0! } }
-
-    final class Counter: @unchecked Sendable {
-        private var n = 0
-        private let lock = NSLock()
-        func take() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n - 1 }
     }
 }
 

@@ -33,7 +33,9 @@ public enum Summary {
         }
         lines += render(wt)
         lines.append("")
-        lines.append("coherence transfers: " + r.transfers.filter { $0.0 != "cluster" || t.coresPerCluster < t.coresPerSocket }
+        lines.append("coherence transfers: " + r.transfers.filter {
+            ($0.0 != "cluster" || t.coresPerCluster < t.coresPerSocket) && ($0.0 != "die" || t.coresPerDie < t.coresPerSocket)
+        }
             .map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(count($0.1))" }.joined(separator: ", "))
         if !r.hotLines.isEmpty {
             var ht = [["hottest lines", "misses", "remote", "queued", "touched by CPUs"]]

@@ -4,7 +4,7 @@ import SimMachine
 struct MachineReader {
     let check: Checker
 
-    static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster",
+    static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster", "cores_per_die",
                        "numa_nodes_per_socket", "frequency", "caches", "coherence", "memory", "apic"]
 
     func read(_ node: YNode) -> MachineSpec? {
@@ -30,13 +30,20 @@ struct MachineReader {
             if let n = f[key], let v = check.int(n, "machine.\(key)", min: 1, max: hi) { apply(v); topoChanged = true }
         }
         let clusterGiven = f["cores_per_cluster"] != nil
+        let dieGiven = f["cores_per_die"] != nil
         topoField("sockets", { topo.sockets = $0 }, max: 64)
         topoField("cores_per_socket", { topo.coresPerSocket = $0 }, max: 4096)
         topoField("threads_per_core", { topo.threadsPerCore = $0 }, max: 8)
         topoField("numa_nodes_per_socket", { topo.numaNodesPerSocket = $0 }, max: 64)
         topoField("cores_per_cluster", { topo.coresPerCluster = $0 }, max: 4096)
-        if topoChanged && !clusterGiven && topo.coresPerCluster > topo.coresPerSocket { topo.coresPerCluster = topo.coresPerSocket }
-        if topoChanged && !clusterGiven && m.topology.coresPerCluster == m.topology.coresPerSocket { topo.coresPerCluster = topo.coresPerSocket }
+        topoField("cores_per_die", { topo.coresPerDie = $0 }, max: 4096)
+        // A level the preset did not have stays absent when the socket grows or shrinks.
+        if topoChanged && !clusterGiven && (topo.coresPerCluster > topo.coresPerSocket || m.topology.coresPerCluster == m.topology.coresPerSocket) {
+            topo.coresPerCluster = topo.coresPerSocket
+        }
+        if topoChanged && !dieGiven && (topo.coresPerDie > topo.coresPerSocket || m.topology.coresPerDie == m.topology.coresPerSocket) {
+            topo.coresPerDie = topo.coresPerSocket
+        }
         for problem in topo.problems() { check.error(node.mark, path, problem) }
         m.topology = topo
         if let n = f["frequency"], let v = check.frequency(n, "machine.frequency") { m.frequency = v }
@@ -81,19 +88,23 @@ struct MachineReader {
             m.coherence.protocolKind = .init(rawValue: s)!
         }
         if let v = f["atomic"], let w = check.work(v, p + ".atomic") { m.coherence.atomicCycles = w.cycles(at: m.frequency) }
-        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "socket", "remote"]) {
+        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "die", "socket", "remote"]) {
             if let n = t["smt"], let d = check.duration(n, p + ".transfer.smt") { m.coherence.smt = d }
             if let n = t["cluster"], let d = check.duration(n, p + ".transfer.cluster") { m.coherence.cluster = d }
             if let n = t["remote"], let d = check.duration(n, p + ".transfer.remote") { m.coherence.remote = d }
-            if let n = t["socket"] {
-                if case .sequence(let items) = n.value {
-                    let values = items.enumerated().compactMap { i, item in check.duration(item, p + ".transfer.socket[\(i)]") }
-                    if values.count == items.count && !values.isEmpty { m.coherence.socket = values }
-                } else if let d = check.duration(n, p + ".transfer.socket") {
-                    m.coherence.socket = [d]
-                }
-            }
+            if let n = t["socket"], let values = perSocket(n, p + ".transfer.socket") { m.coherence.socket = values }
+            if let n = t["die"], let values = perSocket(n, p + ".transfer.die") { m.coherence.die = values }
         }
+    }
+
+    /// A duration, or a list of durations (one per socket).
+    private func perSocket(_ n: YNode, _ path: String) -> [Picoseconds]? {
+        if case .sequence(let items) = n.value {
+            let values = items.enumerated().compactMap { i, item in check.duration(item, path + "[\(i)]") }
+            if items.isEmpty { check.error(n.mark, path, "expected a duration or a list of durations, one per socket") }
+            return values.count == items.count && !values.isEmpty ? values : nil
+        }
+        return check.duration(n, path).map { [$0] }
     }
 
     private func readMemory(_ node: YNode, into m: inout MachineSpec) {

@@ -21,7 +21,8 @@ import Testing
         let t = MachinePresets.epyc7742.topology
         #expect(t.cpuCount == 256)
         #expect(t.distance(0, 3) == .cluster)
-        #expect(t.distance(0, 4) == .socket)
+        #expect(t.distance(0, 4) == .die)  // same CCD, other CCX
+        #expect(t.distance(0, 8) == .socket)
         #expect(t.distance(0, 128) == .smt)
         #expect(t.distance(0, 64) == .remote)
         #expect(t.cluster(of: 131) == t.cluster(of: 3))

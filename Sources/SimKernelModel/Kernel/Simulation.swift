@@ -58,8 +58,6 @@ public struct Simulation {
             for (i, c) in kc.cpus.enumerated() {
                 cpus[c].kernel = k
                 cpus[c].local = i
-                cpus[c].mcsNodeBase = directory.allocate(name: "\(kc.name).mcs_node[cpu\(c)]", home: kc.memoryNode)
-                for level in 1..<4 { _ = directory.allocate(name: "\(kc.name).mcs_node[cpu\(c)].\(level)", home: kc.memoryNode) }
             }
             // Kernel objects: one line (or lock) per scope instance.
             var objectBase: [Int] = []

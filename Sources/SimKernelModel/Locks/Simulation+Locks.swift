@@ -32,6 +32,12 @@ extension Simulation {
         tasks[task].frameStart = t
         tasks[task].waited = false
         if locks[record].algorithm == .mcs && !release {
+            if cpus[c].mcsNodeBase < 0 {
+                // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
+                let k = kernels[cpus[c].kernel].config
+                cpus[c].mcsNodeBase = directory.allocate(name: "\(k.name).mcs_node[cpu\(c)]", home: k.memoryNode)
+                for level in 1..<4 { _ = directory.allocate(name: "\(k.name).mcs_node[cpu\(c)].\(level)", home: k.memoryNode) }
+            }
             cpus[c].mcsDepth = min(cpus[c].mcsDepth + 1, 4)
         }
     }

@@ -25,8 +25,10 @@ public struct CoherenceDirectory: Sendable {
     @usableFromInline let cpuSocket: [Int32]
     @usableFromInline let cpuCore: [Int32]
     @usableFromInline let cpuCluster: [Int32]
+    @usableFromInline let cpuDie: [Int32]
     @usableFromInline let cpuNode: [Int32]
     let clustered: Bool
+    let multiDie: Bool
 
     // Per line.
     var state: [LineState] = []
@@ -62,8 +64,10 @@ public struct CoherenceDirectory: Sendable {
         self.cpuSocket = (0..<n).map { Int32(topology.socket(of: $0)) }
         self.cpuCore = (0..<n).map { Int32(topology.core(of: $0)) }
         self.cpuCluster = (0..<n).map { Int32(topology.cluster(of: $0)) }
+        self.cpuDie = (0..<n).map { Int32(topology.die(of: $0)) }
         self.cpuNode = (0..<n).map { Int32(topology.numaNode(of: $0)) }
         self.clustered = topology.coresPerCluster < topology.coresPerSocket
+        self.multiDie = topology.coresPerDie < topology.coresPerSocket
         self.nextWaiter = Array(repeating: -1, count: n)
         self.waitingOn = Array(repeating: -1, count: n)
     }
@@ -89,6 +93,7 @@ public struct CoherenceDirectory: Sendable {
         if cpuSocket[a] != cpuSocket[b] { return .remote }
         if cpuCore[a] == cpuCore[b] { return .smt }
         if clustered && cpuCluster[a] == cpuCluster[b] { return .cluster }
+        if multiDie && cpuDie[a] == cpuDie[b] { return .die }
         return .socket
     }
 
@@ -99,6 +104,9 @@ public struct CoherenceDirectory: Sendable {
         case .same: return hit
         case .smt: return spec.smt
         case .cluster: return spec.cluster
+        case .die:
+            let s = Int(cpuSocket[requester])
+            return s < spec.die.count ? spec.die[s] : (spec.die.last ?? .zero)
         case .socket:
             let s = Int(cpuSocket[requester])
             return s < spec.socket.count ? spec.socket[s] : (spec.socket.last ?? .zero)

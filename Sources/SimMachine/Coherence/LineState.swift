@@ -34,13 +34,14 @@ public enum ValueUpdate: Sendable, BitwiseCopyable {
 
 /// Where the data of an access came from.
 public enum AccessSource: Int, Sendable, CaseIterable, BitwiseCopyable {
-    case hit = 0, smt, cluster, socket, remote, memoryLocal, memoryRemote
+    case hit = 0, smt, cluster, die, socket, remote, memoryLocal, memoryRemote
 
     public var name: String {
         switch self {
         case .hit: "hit"
         case .smt: "smt"
         case .cluster: "cluster"
+        case .die: "die"
         case .socket: "socket"
         case .remote: "remote"
         case .memoryLocal: "memory_local"
@@ -53,6 +54,7 @@ public enum AccessSource: Int, Sendable, CaseIterable, BitwiseCopyable {
         case .same: self = .hit
         case .smt: self = .smt
         case .cluster: self = .cluster
+        case .die: self = .die
         case .socket: self = .socket
         case .remote: self = .remote
         }

@@ -3,7 +3,7 @@
 /// (see `shared/data/calibration`): a CAS ping-pong's one-way time is one hand-off
 /// plus one locked read-modify-write, so `transfer = median one-way − atomic`.
 public enum MachinePresets {
-    public static let all: [MachineSpec] = [xeonGold6242, epyc7742, teaching2s4c]
+    public static let all: [MachineSpec] = [xeonGold6242, xeonE52680v4, epyc7742, teaching2s4c]
 
     public static func named(_ name: String) -> MachineSpec? { all.first { $0.name == name } }
     public static var names: [String] { all.map(\.name) }
@@ -41,11 +41,40 @@ public enum MachinePresets {
         ]
     )
 
+    /// 2 × Intel Xeon E5-2680 v4 (Broadwell-EP), 14 cores, 2 threads, 2.4 GHz.
+    public static let xeonE52680v4 = MachineSpec(
+        name: "xeon-e5-2680v4-2s",
+        summary: "2 x Intel Xeon E5-2680 v4 (Broadwell-EP), 14 cores x 2 threads per socket, 2.4 GHz",
+        topology: Topology(sockets: 2, coresPerSocket: 14, threadsPerCore: 2),
+        frequency: Frequency(gigahertz: 2.4),
+        caches: [
+            CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
+            CacheLevel(name: "l2", sizeBytes: 256 << 10, ways: 8, latencyCycles: 12, shared: .core),
+            CacheLevel(name: "llc", sizeBytes: 35 * (1 << 20), ways: 20, latencyCycles: 50, shared: .socket),
+        ],
+        coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(nanoseconds: 0.8),
+                                 socket: [Picoseconds(nanoseconds: 37.7)], remote: Picoseconds(nanoseconds: 120.0),
+                                 atomicCycles: 18),
+        memory: MemorySpec(bytesPerNode: 128 << 30, latencyLocal: Picoseconds(ns: 90), latencyRemote: Picoseconds(ns: 140),
+                           bandwidthLocal: 65_000_000_000, bandwidthRemote: 30_000_000_000),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 667), deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
+        sources: [
+            ("topology, frequency", "Intel ARK, Xeon E5-2680 v4: 14 cores, 28 threads, 2.4 GHz base, 35 MB cache"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
+            ("coherence.atomic", "LOCK CMPXCHG ~18 cycles on Broadwell (Agner Fog instruction tables)"),
+            ("coherence.smt, .socket, .remote", c2cSource + ": medians 8.3 / 45.2 / 127.5 ns minus 7.5 ns (18 cycles)"),
+            ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set)"),
+            ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.4 GHz"),
+            ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+        ]
+    )
+
     /// 2 × AMD EPYC 7742 (Rome), 64 cores, 2 threads, 4-core CCX, 2.25 GHz.
     public static let epyc7742 = MachineSpec(
         name: "epyc-7742-2s",
         summary: "2 x AMD EPYC 7742 (Rome), 64 cores x 2 threads per socket, 4-core CCX, 2.25 GHz",
-        topology: Topology(sockets: 2, coresPerSocket: 64, threadsPerCore: 2, coresPerCluster: 4),
+        topology: Topology(sockets: 2, coresPerSocket: 64, threadsPerCore: 2, coresPerCluster: 4, coresPerDie: 8),
         frequency: Frequency(gigahertz: 2.25),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
@@ -53,6 +82,7 @@ public enum MachinePresets {
             CacheLevel(name: "llc", sizeBytes: 16 << 20, ways: 16, latencyCycles: 39, shared: .cluster),
         ],
         coherence: CoherenceSpec(protocolKind: .moesi, smt: Picoseconds(nanoseconds: 4.4), cluster: Picoseconds(nanoseconds: 21.7),
+                                 die: [Picoseconds(nanoseconds: 248.9), Picoseconds(nanoseconds: 114.3)],
                                  socket: [Picoseconds(nanoseconds: 264.7), Picoseconds(nanoseconds: 129.2)],
                                  remote: Picoseconds(nanoseconds: 263.0), atomicCycles: 8),
         memory: MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 107), latencyRemote: Picoseconds(ns: 200),
@@ -60,11 +90,11 @@ public enum MachinePresets {
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 711), deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
         sources: [
-            ("topology, frequency", "AMD EPYC 7742 product page: 64 cores, 128 threads, 2.25 GHz base, 256 MB L3 (16 MB per 4-core CCX)"),
+            ("topology, frequency", "AMD EPYC 7742 product page: 64 cores, 128 threads, 2.25 GHz base, 256 MB L3 (16 MB per 4-core CCX); 8 CCDs of 2 CCXs"),
             ("caches", "AMD Software Optimization Guide for Family 17h (Zen 2): 32 KiB 8-way L1d 4 cycles, 512 KiB 8-way L2 12 cycles, 16 MiB 16-way L3 per CCX ~39 cycles"),
             ("coherence.protocol", "AMD Zen uses MOESI"),
             ("coherence.atomic", "assumption: 8 cycles for a locked RMW on an owned line (Zen 2)"),
-            ("coherence.smt, .cluster, .socket, .remote", c2cSource + ": medians 8.0 / 25.3 / socket 0: 268.3, socket 1: 132.8 / 266.6 ns minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
+            ("coherence.smt, .cluster, .die, .socket, .remote", c2cSource + ": medians SMT 8.0, same CCX 25.3, same CCD 252.5 (socket 0) / 117.9 (socket 1), other CCD 268.3 / 132.8, other socket 266.6 ns, minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
             ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),

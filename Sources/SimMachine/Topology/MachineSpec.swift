@@ -23,6 +23,8 @@ public struct CoherenceSpec: Hashable, Sendable {
     public var smt: Picoseconds
     /// Hand-off between cores of one LLC cluster (AMD CCX). Defaults to `socket` where unused.
     public var cluster: Picoseconds
+    /// Hand-off between clusters of one die (AMD CCD), per socket. Defaults to `socket` where unused.
+    public var die: [Picoseconds]
     /// Hand-off between cores of one socket, per socket (machines are not always symmetric).
     public var socket: [Picoseconds]
     /// Hand-off across sockets.
@@ -30,9 +32,11 @@ public struct CoherenceSpec: Hashable, Sendable {
     /// Execution latency of a locked read-modify-write once the line is held, in core cycles.
     public var atomicCycles: UInt64
 
-    public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, socket: [Picoseconds], remote: Picoseconds, atomicCycles: UInt64) {
+    public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, die: [Picoseconds]? = nil,
+                socket: [Picoseconds], remote: Picoseconds, atomicCycles: UInt64) {
         self.protocolKind = protocolKind; self.smt = smt
         self.cluster = cluster ?? socket.first ?? .zero
+        self.die = die ?? socket
         self.socket = socket; self.remote = remote; self.atomicCycles = atomicCycles
     }
 }

@@ -7,7 +7,10 @@ public enum Distance: Int, CaseIterable, Sendable, Comparable {
     /// Different cores sharing a cluster's last-level cache (an AMD CCX).
     /// On machines without clusters this level does not occur.
     case cluster
-    /// Different cores (or clusters) of one socket.
+    /// Different clusters of one die (AMD CCD, two CCXs on Rome).
+    /// On machines without dies this level does not occur.
+    case die
+    /// Different cores (or dies) of one socket.
     case socket
     /// Different sockets.
     case remote
@@ -20,6 +23,7 @@ public enum Distance: Int, CaseIterable, Sendable, Comparable {
         case .same: "same"
         case .smt: "smt"
         case .cluster: "cluster"
+        case .die: "die"
         case .socket: "socket"
         case .remote: "remote"
         }
@@ -39,14 +43,18 @@ public struct Topology: Hashable, Sendable {
     public var threadsPerCore: Int
     /// Cores that share one last-level cache (AMD CCX); `coresPerSocket` when the LLC is per socket.
     public var coresPerCluster: Int
+    /// Cores per die (AMD CCD); `coresPerSocket` on monolithic dies.
+    public var coresPerDie: Int
     /// NUMA nodes per socket (1 unless a machine is set to NPS2/NPS4 or sub-NUMA clustering).
     public var numaNodesPerSocket: Int
 
-    public init(sockets: Int, coresPerSocket: Int, threadsPerCore: Int, coresPerCluster: Int? = nil, numaNodesPerSocket: Int = 1) {
+    public init(sockets: Int, coresPerSocket: Int, threadsPerCore: Int, coresPerCluster: Int? = nil, coresPerDie: Int? = nil,
+                numaNodesPerSocket: Int = 1) {
         self.sockets = sockets
         self.coresPerSocket = coresPerSocket
         self.threadsPerCore = threadsPerCore
         self.coresPerCluster = coresPerCluster ?? coresPerSocket
+        self.coresPerDie = coresPerDie ?? coresPerSocket
         self.numaNodesPerSocket = numaNodesPerSocket
     }
 
@@ -67,6 +75,10 @@ public struct Topology: Hashable, Sendable {
         socket(of: cpu) * clustersPerSocket + coreInSocket(of: cpu) / coresPerCluster
     }
     public var clustersPerSocket: Int { (coresPerSocket + coresPerCluster - 1) / coresPerCluster }
+    /// Machine-wide die index.
+    @inlinable public func die(of cpu: Int) -> Int {
+        socket(of: cpu) * ((coresPerSocket + coresPerDie - 1) / coresPerDie) + coreInSocket(of: cpu) / coresPerDie
+    }
     /// NUMA node of logical CPU `cpu` (nodes split a socket's cores evenly).
     @inlinable public func numaNode(of cpu: Int) -> Int {
         let perNode = Swift.max(1, coresPerSocket / numaNodesPerSocket)
@@ -92,6 +104,7 @@ public struct Topology: Hashable, Sendable {
         if socket(of: a) != socket(of: b) { return .remote }
         if core(of: a) == core(of: b) { return .smt }
         if coresPerCluster < coresPerSocket && cluster(of: a) == cluster(of: b) { return .cluster }
+        if coresPerDie < coresPerSocket && die(of: a) == die(of: b) { return .die }
         return .socket
     }
 
@@ -102,6 +115,9 @@ public struct Topology: Hashable, Sendable {
         if coresPerSocket < 1 { out.append("cores_per_socket must be at least 1") }
         if threadsPerCore < 1 || threadsPerCore > 8 { out.append("threads_per_core must be between 1 and 8") }
         if coresPerCluster < 1 || coresPerCluster > coresPerSocket { out.append("cores_per_cluster must be between 1 and cores_per_socket") }
+        if coresPerDie < coresPerCluster || coresPerDie > coresPerSocket || coresPerDie % max(1, coresPerCluster) != 0 {
+            out.append("cores_per_die must be a multiple of cores_per_cluster and at most cores_per_socket")
+        }
         if numaNodesPerSocket < 1 || numaNodesPerSocket > Swift.max(1, coresPerSocket) { out.append("numa_nodes_per_socket must be between 1 and cores_per_socket") }
         if out.isEmpty && cpuCount > 65_536 { out.append("at most 65536 logical CPUs are supported") }
         return out
