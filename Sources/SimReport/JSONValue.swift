@@ -59,7 +59,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func format(_ x: Double, decimals: Int) -> String {
+    public static func format(_ x: Double, decimals: Int) -> String {
         guard x.isFinite else { return "null" }
         if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
         var s = String(format: "%.\(decimals)f", x)
@@ -102,7 +102,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .int(let i): Double(i)
         case .uint(let u): Double(u)
-        case .number(let x, _): x
+        case .number(let x, let d): Double(Self.format(x, decimals: d)) ?? x  // the value as written
         case .bool(let b): b ? 1 : 0
         default: nil
         }

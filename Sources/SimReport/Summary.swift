@@ -130,8 +130,9 @@ public enum SweepCSV {
         for (p, json) in results {
             var row: [String: String] = ["variant": p.variant ?? ""]
             for param in p.params { row[param.key] = param.value }
-            for section in ["sim_time_ns", "workloads", "kernels", "coherence.transfers", "apic", "channels"] {
-                for (path, v) in json.lookup(section.split(separator: ".")) { flatten(v, path, into: &row, columns: &columns) }
+            for (name, value) in Metrics.flatten(json) {
+                if !columns.contains(name) { columns.append(name) }
+                row[name] = JSONValue.format(value, decimals: 6)
             }
             rows.append(row)
         }
@@ -140,17 +141,6 @@ public enum SweepCSV {
         var out = all.map(escape).joined(separator: ",") + "\n"
         for row in rows { out += all.map { escape(row[$0] ?? "") }.joined(separator: ",") + "\n" }
         return out
-    }
-
-    static func flatten(_ v: JSONValue, _ path: String, into row: inout [String: String], columns: inout [String]) {
-        switch v {
-        case .object(let pairs):
-            for (k, child) in pairs { flatten(child, "\(path).\(k)", into: &row, columns: &columns) }
-        case .int, .uint, .number:
-            if !columns.contains(path) { columns.append(path) }
-            row[path] = v.render(pretty: false)
-        default: break
-        }
     }
 
     static func escape(_ s: String) -> String {

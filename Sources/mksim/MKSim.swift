@@ -24,7 +24,8 @@ struct MKSim: ParsableCommand {
 
         Exit codes: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
         """,
-        subcommands: [RunCommand.self, SweepCommand.self, ValidateCommand.self, MachinesCommand.self, CoreToCoreCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ValidateCommand.self,
+                      MachinesCommand.self, CoreToCoreCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import SimReport
+import SimScenario
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "CI: run scenarios, check their expect: bounds and compare with a baseline.",
+        discussion: """
+        Runs every point of every file (in parallel), checks each `expect:` bound, and with \
+        --baseline compares every metric of every point with the stored one: a metric that \
+        moved by more than --tolerance is a regression. Each failure prints the command that \
+        reproduces it. Exit 0 when all pass, 1 on a failure, 2 on bad input.
+
+          mksim check scenarios/*.yaml --baseline ci/baseline.json --update-baseline   # record
+          mksim check scenarios/*.yaml --baseline ci/baseline.json --junit report.xml # check
+        """
+    )
+
+    @Argument(help: "Scenario files.")
+    var files: [String]
+
+    @Option(help: "Baseline results file (JSON) to compare with, or to write with --update-baseline.")
+    var baseline: String?
+
+    @Option(help: "Largest relative change of a metric that is not a regression, like 2% or 0.02.")
+    var tolerance: String = "0%"
+
+    @Flag(help: "Write the current results as the baseline instead of comparing.")
+    var updateBaseline = false
+
+    @Option(help: "Write a JUnit XML report here.")
+    var junit: String?
+
+    @Option(name: .customLong("set"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Override a value in every file, as in `mksim run`.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Override every file's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Host threads to use (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if CheckSupport.tolerance(tolerance) == nil { throw ValidationError("--tolerance: expected a fraction like 2% or 0.02, got '\(tolerance)'") }
+        if updateBaseline && baseline == nil { throw ValidationError("--update-baseline needs --baseline FILE") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let tol = CheckSupport.tolerance(tolerance)!
+        var stored = Baseline()
+        if let baseline, !updateBaseline {
+            guard let text = try? String(contentsOfFile: baseline, encoding: .utf8) else {
+                printError("error: cannot read the baseline \(baseline) (record one with --update-baseline)")
+                throw ExitCode(Exit.badInput)
+            }
+            do { stored = try Baseline(text: text, file: baseline) } catch {
+                printError(error.description)
+                throw ExitCode(Exit.badInput)
+            }
+        }
+        var cases: [CheckCase] = []
+        var fresh = stored
+        for file in files {
+            var args = [file] + overrides.flatMap { ["--set", $0] }
+            if let seed { args += ["--seed", "\(seed)"] }
+            let options = try ScenarioOptions.parse(args)
+            let points = try options.points()
+            let sweepKeys = (try? ScenarioFile.load(path: file))?.sweep.map(\.key) ?? []
+            let outcomes = try runPoints(points, jobs: jobs, progress: false)
+            for o in outcomes {
+                let label = CheckSupport.label(o.point, sweepKeys: sweepKeys)
+                let repro = CheckSupport.reproducer(file: file, point: o.point, seed: seed)
+                for e in ExpectationCheck.check(o) {
+                    var bounds: [String] = []
+                    if let lo = e.expectation.min { bounds.append("min \(JSONValue.format(lo, decimals: 3))") }
+                    if let hi = e.expectation.max { bounds.append("max \(JSONValue.format(hi, decimals: 3))") }
+                    cases.append(CheckCase(file: file, point: label, name: "expect \(e.metric) " + bounds.joined(separator: " "),
+                                           passed: e.passed, message: e.message, reproducer: repro))
+                }
+                let metrics = Metrics.flatten(o.json)
+                if updateBaseline {
+                    fresh.record(file: file, label: label, metrics: metrics)
+                } else if baseline != nil {
+                    guard let old = stored.entries[file]?[label] else {
+                        cases.append(CheckCase(file: file, point: label, name: "baseline", passed: false,
+                                               message: "no baseline for this point; record one with --update-baseline", reproducer: repro))
+                        continue
+                    }
+                    let moved = CheckSupport.changes(old: old, new: metrics, tolerance: tol)
+                    let message = moved.isEmpty ? "\(metrics.count) metrics within \(tolerance)"
+                        : "\(moved.count) metric\(moved.count == 1 ? "" : "s") moved beyond \(tolerance):\n" + moved.map { "  " + $0.description }.joined(separator: "\n")
+                    cases.append(CheckCase(file: file, point: label, name: "baseline", passed: moved.isEmpty, message: message, reproducer: repro))
+                }
+            }
+        }
+        report(cases)
+        if let junit {
+            do { try AtomicFile.write(JUnit.xml(cases), to: junit) } catch {
+                printError("error: cannot write \(junit): \(error.localizedDescription)")
+                throw ExitCode(Exit.badInput)
+            }
+        }
+        if updateBaseline, let baseline {
+            do { try AtomicFile.write(fresh.render(), to: baseline) } catch {
+                printError("error: cannot write \(baseline): \(error.localizedDescription)")
+                throw ExitCode(Exit.badInput)
+            }
+            print("wrote the baseline \(baseline)")
+        }
+        if cases.contains(where: { !$0.passed }) { throw ExitCode(Exit.expectationFailed) }
+    }
+
+    private func report(_ cases: [CheckCase]) {
+        for c in cases where !c.passed {
+            print("FAIL \(c.file) [\(c.point)] \(c.name)\n  \(c.message.replacingOccurrences(of: "\n", with: "\n  "))\n  reproduce: \(c.reproducer)\n")
+        }
+        let failed = cases.filter { !$0.passed }.count
+        print("\(cases.count - failed) passed, \(failed) failed")
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Show two results side by side with their differences.",
+        discussion: "Takes result files written by `mksim run --json` or `--out` (a result or a list of results). Two single results are compared directly; lists are matched point by point by variant and parameters."
+    )
+
+    @Argument(help: "The first result file (the reference).")
+    var a: String
+    @Argument(help: "The second result file.")
+    var b: String
+
+    @Flag(help: "List unchanged metrics too.")
+    var all = false
+
+    func run() throws {
+        var left = try load(a), right = try load(b)
+        if left.count == 1 && right.count == 1 {
+            // Two single results: compare them whatever their parameters (an A/B of one setting).
+            let label = left[0].0 == right[0].0 ? left[0].0 : "\(left[0].0) vs \(right[0].0)"
+            left[0].0 = label
+            right[0].0 = label
+        }
+        var any = false
+        for (label, metricsA) in left {
+            guard let metricsB = right.first(where: { $0.0 == label })?.1 else {
+                print("[\(label)] only in \(a)")
+                continue
+            }
+            let old = Dictionary(metricsA, uniquingKeysWith: { x, _ in x })
+            let changes = CheckSupport.changes(old: old, new: metricsB, tolerance: 0)
+            print("[\(label)] \(changes.count) of \(metricsB.count) metrics differ")
+            let shown: [MetricChange] = all ? metricsB.map { MetricChange(metric: $0.0, old: old[$0.0], new: $0.1) } : changes
+            if !shown.isEmpty {
+                let width = shown.map(\.metric.count).max() ?? 0
+                print("  " + "metric".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("A") + "  " + pad("B") + "  change")
+                for c in shown {
+                    let change = c.relative.isFinite ? String(format: "%+.2f%%", c.relative * 100) : "-"
+                    print("  " + c.metric.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(num(c.old)) + "  " + pad(num(c.new)) + "  " + change)
+                }
+            }
+            any = any || !changes.isEmpty
+        }
+        for (label, _) in right where !left.contains(where: { $0.0 == label }) { print("[\(label)] only in \(b)") }
+        _ = any
+    }
+
+    func pad(_ s: String) -> String { String(repeating: " ", count: max(0, 14 - s.count)) + s }
+    func num(_ x: Double?) -> String { x.map { JSONValue.format($0, decimals: 3) } ?? "-" }
+
+    /// (point label, metrics) for every result in a file.
+    func load(_ path: String) throws -> [(String, [(String, Double)])] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            printError("error: cannot read \(path)")
+            throw ExitCode(Exit.badInput)
+        }
+        let json: JSONValue
+        do { json = try JSONText.parse(text, file: path) } catch {
+            printError(error.description)
+            throw ExitCode(Exit.badInput)
+        }
+        let results: [JSONValue]
+        switch json {
+        case .array(let items): results = items
+        case .object: results = [json]
+        default: results = []
+        }
+        let out: [(String, [(String, Double)])] = results.compactMap { r in
+            guard case .object = r, r.lookup(["mksim"]).first != nil else { return nil }
+            var parts: [String] = []
+            if case .some(.string(let v)) = r.lookup(["variant"]).first?.1 { parts.append("variant=\(v)") }
+            if case .some(.object(let ps)) = r.lookup(["params"]).first?.1 {
+                for (k, v) in ps { parts.append("\(k)=\(v.render(pretty: false))") }
+            }
+            return (parts.isEmpty ? "default" : parts.joined(separator: ","), Metrics.flatten(r))
+        }
+        if out.isEmpty {
+            printError("error: \(path) holds no mksim result")
+            throw ExitCode(Exit.badInput)
+        }
+        return out
+    }
+}

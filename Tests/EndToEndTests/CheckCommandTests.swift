@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+@Suite struct CheckCommandTests {
+    static func temp(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mksim-check-\(UUID().uuidString)-\(name)")
+    }
+
+    /// A change to the model fails the check against the stored baseline with exit 1, naming the
+    /// metric with its old and new values and the command that reproduces it; unchanged, it passes.
+    @Test func baselineCatchesARegressionAndPrintsAReproducer() throws {
+        let baseline = Self.temp("baseline.json"), junit = Self.temp("junit.xml")
+        defer { try? FileManager.default.removeItem(at: baseline); try? FileManager.default.removeItem(at: junit) }
+        let file = "scenarios/quickstart.yaml"
+        let record = try Repo.mksim(["check", file, "--baseline", baseline.path, "--update-baseline"])
+        #expect(record.status == 0, "\(record.stderr)")
+        #expect(record.stdout.contains("wrote the baseline"))
+
+        let same = try Repo.mksim(["check", file, "--baseline", baseline.path, "--junit", junit.path])
+        #expect(same.status == 0, "\(same.stdout)")
+        #expect(same.stdout.contains("5 passed, 0 failed"))
+
+        // The JUnit report is XML with one test case per expectation and per point's baseline.
+        let xml = try XMLDocument(contentsOf: junit)
+        let cases = try xml.nodes(forXPath: "//testcase")
+        #expect(cases.count == 5)
+        #expect(try xml.nodes(forXPath: "//testcase[starts-with(@name, 'expect ')]").count == 3)
+
+        let changed = try Repo.mksim(["check", file, "--baseline", baseline.path, "--tolerance", "2%",
+                                      "--set", "machine.coherence.transfer.remote=300ns", "--junit", junit.path])
+        #expect(changed.status == 1)
+        #expect(changed.stdout.contains("FAIL scenarios/quickstart.yaml [variant=smp] baseline"))
+        #expect(changed.stdout.contains("workloads.unlink.throughput_per_s: 2110735.1 -> "))
+        #expect(changed.stdout.contains("reproduce: mksim run scenarios/quickstart.yaml --variant smp --set machine.coherence.transfer.remote=300ns"))
+        let failed = try XMLDocument(contentsOf: junit)
+        #expect(try failed.nodes(forXPath: "//failure").count >= 1)
+    }
+
+    @Test func missingBaselineIsBadInput() throws {
+        let r = try Repo.mksim(["check", "scenarios/quickstart.yaml", "--baseline", "/nonexistent/baseline.json"])
+        #expect(r.status == 2)
+        #expect(try Repo.mksim(["check", "scenarios/quickstart.yaml", "--tolerance", "lots"]).status == 2)
+    }
+
+    @Test func compareShowsDeltas() throws {
+        let a = Self.temp("a"), b = Self.temp("b")
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        #expect(try Repo.mksim(["run", "scenarios/quickstart.yaml", "--variant", "smp", "--out", a.path]).status == 0)
+        #expect(try Repo.mksim(["run", "scenarios/quickstart.yaml", "--variant", "smp", "--out", b.path,
+                                "--set", "workloads.unlink.total_threads=8"]).status == 0)
+        let r = try Repo.mksim(["compare", a.appendingPathComponent("result.json").path, b.appendingPathComponent("result.json").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Two single results are compared directly: 6 threads against 8.
+        #expect(r.stdout.contains("workloads.unlink.tasks"))
+        #expect(r.stdout.contains("+33.33%"))
+        let same = try Repo.mksim(["compare", a.appendingPathComponent("result.json").path, a.appendingPathComponent("result.json").path])
+        #expect(same.stdout.contains("0 of"))
+    }
+}
