@@ -99,6 +99,7 @@ public enum ResultJSON {
             ("context_switches", .uint(k.contextSwitches)),
             ("ipi", .object([("sent", .uint(k.ipiSent)), ("received", .uint(k.ipiReceived))])),
             ("interrupts_handled", .uint(k.interruptsHandled)),
+            ("fairness", .num(k.fairness, 4)),
             ("locks", .object(k.locks.map { l in
                 (l.name, .object([
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),
@@ -112,6 +113,7 @@ public enum ResultJSON {
         .object([
             ("tasks", .int(Int64(w.tasks))), ("ops", .uint(w.ops)), ("elapsed_ns", .num(w.elapsedNs)),
             ("throughput_per_s", .num(w.throughputPerSecond, 1)), ("latency_ns", latency(w.latency)),
+            ("cpu_time_ns", .num(w.cpuTimeNs)), ("fairness", .num(w.fairness, 4)),
         ])
     }
 

@@ -4,11 +4,12 @@ import SimMachine
 enum CPUList {
     /// Resolves a textual CPU set against a topology; `free` are CPUs not yet given out,
     /// for counts. Returns the CPUs in ascending Linux order, or a reason.
-    static func parse(_ text: String, topology: Topology, free: [Int]) -> Result<[Int], CPUListError> {
+    /// `allowCount`: a bare integer is a count (false for YAML lists, whose items are CPU ids).
+    static func parse(_ text: String, topology: Topology, free: [Int], allowCount: Bool = true) -> Result<[Int], CPUListError> {
         let t = text.trimmingCharacters(in: .whitespaces)
         let n = topology.cpuCount
         if t == "all" { return .success(Array(0..<n)) }
-        if let count = Int(t) {
+        if allowCount, let count = Int(t) {
             guard count >= 1 else { return .failure(CPUListError(why: "a CPU count must be at least 1")) }
             guard count <= free.count else { return .failure(CPUListError(why: "asks for \(count) CPUs but only \(free.count) are left")) }
             return .success(Array(free.prefix(count)))

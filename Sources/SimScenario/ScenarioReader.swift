@@ -115,14 +115,16 @@ struct ScenarioReader {
 
     func cpuList(_ node: YNode, _ path: String, topology: Topology, free: [Int]) -> [Int]? {
         let text: String
+        var isList = false
         if case .sequence(let items) = node.value {
             text = items.compactMap(\.scalar).joined(separator: ",")
+            isList = true
         } else if let s = check.scalar(node, path, expected: "a CPU set like all, socket0, 0-15,32-47 or a count") {
             text = s
         } else {
             return nil
         }
-        switch CPUList.parse(text, topology: topology, free: free) {
+        switch CPUList.parse(text, topology: topology, free: free, allowCount: !isList) {
         case .success(let cpus): return cpus
         case .failure(let e):
             check.error(node.mark, path, "bad CPU set '\(text)': \(e.why) (accepted: all, socketN, nodeN, ranges like 0-15,32-47, or a count)")
@@ -181,7 +183,7 @@ struct ScenarioReader {
         var out: [WorkloadConfig] = []
         for (i, item) in items.enumerated() {
             let p = "workloads[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "generate"],
+            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "nice", "generate"],
                                         required: ["name", "generate"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
             if out.contains(where: { $0.name == name }) { check.error(f["name"]!.mark, p + ".name", "workload name '\(name)' is used twice") }
@@ -238,7 +240,14 @@ struct ScenarioReader {
                 if case .ipiRing = generator, copyPin == nil { perCopy[j] = kernels[k].cpus.count }
                 copies.append(.init(kernel: k, threads: perCopy[j], pin: copyPin))
             }
-            out.append(WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start))
+            let nice = f["nice"].flatMap { n -> Int? in
+                guard let s = check.scalar(n, p + ".nice", expected: "a nice value from -20 to 19"), let v = Int(s), (-20...19).contains(v) else {
+                    if n.scalar != nil { check.error(n.mark, p + ".nice", "expected a nice value from -20 (most CPU) to 19; got '\(n.scalar!)'") }
+                    return nil
+                }
+                return v
+            } ?? 0
+            out.append(WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice))
         }
         return out
     }

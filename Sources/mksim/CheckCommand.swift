@@ -40,6 +40,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Override every file's seed.")
     var seed: UInt64?
 
+    @Option(help: "Check one variant of each file (when its sweep has no variant axis, or to fix it).")
+    var variant: String?
+
     @Option(help: "Host threads to use (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -67,6 +70,7 @@ struct CheckCommand: ParsableCommand {
         for file in files {
             var args = [file] + overrides.flatMap { ["--set", $0] }
             if let seed { args += ["--seed", "\(seed)"] }
+            if let variant { args += ["--variant", variant] }
             let options = try ScenarioOptions.parse(args)
             let points = try options.points()
             let sweepKeys = (try? ScenarioFile.load(path: file))?.sweep.map(\.key) ?? []

@@ -53,6 +53,10 @@ struct TaskState {
     var scratch2: UInt64 = 0
     var frameStart = Picoseconds.zero
     var waited = false
+    // Scheduling.
+    var weight: UInt64 = 1024
+    var runStart = Picoseconds.zero
+    var cpuTime: UInt64 = 0
     // Measurement.
     var opStart = Picoseconds.zero
     var ops: UInt64 = 0
@@ -103,7 +107,7 @@ struct ResolvedStep {
 
 struct KernelRuntime {
     var config: KernelConfig
-    var policy: RoundRobinPolicy
+    var scheduler: Scheduler
     var syscalls: [[ResolvedStep]]
     var tasks = 0
 }

@@ -110,14 +110,14 @@ extension Simulation {
         let k = tasks[t].kernel
         let kernelCPUs = kernels[k].config.cpus
         let state = cpus
-        let local = kernels[k].policy.selectCPU(task: t, pinned: tasks[t].pinnedLocal, cpuCount: kernelCPUs.count) {
+        let local = kernels[k].scheduler.selectCPU(task: t, pinned: tasks[t].pinnedLocal, cpuCount: kernelCPUs.count) {
             state[kernelCPUs[$0]].runnable
         }
         let c = kernelCPUs[local]
         tasks[t].status = .runnable
         tasks[t].cpu = c
         cpus[c].runnable += 1
-        kernels[k].policy.enqueue(task: t, cpu: local)
+        kernels[k].scheduler.enqueue(task: t, cpu: local)
         if cpus[c].mode == .idle {
             kick(cpu: c)
         } else {
@@ -135,9 +135,21 @@ extension Simulation {
     mutating func tick(cpu c: Int) -> Bool {
         cpus[c].tickArmed = false
         let k = cpus[c].kernel
-        guard kernels[k].policy.shouldPreempt(cpu: cpus[c].local) else { return false }
+        let local = cpus[c].local
+        guard kernels[k].scheduler.hasWaiting(cpu: local) else { return false }
+        armTick(cpu: c)  // while tasks wait, the tick keeps coming
+        let running = cpus[c].task
+        guard running >= 0 else { return false }
+        let ranFor = now > tasks[running].runStart ? now - tasks[running].runStart : .zero
+        guard kernels[k].scheduler.shouldPreempt(cpu: local, running: running, ranFor: ranFor) else { return false }
         cpus[c].needResched = true
-        armTick(cpu: c)
         return true
+    }
+
+    /// Ends a stretch of running: the task's CPU time and the policy's accounting.
+    mutating func chargeRun(task: Int, at t: Picoseconds) {
+        let ran = t > tasks[task].runStart ? t - tasks[task].runStart : .zero
+        tasks[task].cpuTime &+= ran.raw
+        kernels[tasks[task].kernel].scheduler.charge(task: task, ran: ran)
     }
 }

@@ -2,6 +2,9 @@ import SimCPU
 import SimMachine
 
 extension Simulation {
+    /// How far a CPU's own clock may run ahead of the engine through pure operations.
+    static let maxRunAhead = Picoseconds(us: 10)
+
     /// Executes CPU `c` from the engine's current time until it must wait for the
     /// engine: an interacting operation lies in its future, it spins, or it idles.
     ///
@@ -12,6 +15,12 @@ extension Simulation {
     mutating func step(_ c: Int) {
         var t = now
         while true {
+            // Bounded run-ahead: a long stretch of pure work returns to the engine every
+            // `maxRunAhead`, so that ticks and interrupts can reach this CPU in time.
+            if t.raw &- now.raw > Self.maxRunAhead.raw {
+                schedule(cpu: c, at: t)
+                return
+            }
             // Interrupts, at an operation boundary.
             if cpus[c].irqEnabled && !cpus[c].inHandler && apic.hasPending(cpu: c) {
                 if let v = apic.takeHighest(cpu: c) {
@@ -48,12 +57,13 @@ extension Simulation {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
                     cpus[c].needResched = false
                     tasks[task].status = .runnable
-                    kernels[cpus[c].kernel].policy.enqueue(task: task, cpu: cpus[c].local)
+                    chargeRun(task: task, at: t)
+                    kernels[cpus[c].kernel].scheduler.enqueue(task: task, cpu: cpus[c].local)
                     cpus[c].task = -1
                     task = -1
                 }
                 if task < 0 {
-                    guard cpus[c].runnable > 0, let next = kernels[cpus[c].kernel].policy.pickNext(cpu: cpus[c].local) else {
+                    guard cpus[c].runnable > 0, let next = kernels[cpus[c].kernel].scheduler.pickNext(cpu: cpus[c].local) else {
                         cpus[c].mode = .idle
                         cpus[c].freeAt = t
                         cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
@@ -68,6 +78,7 @@ extension Simulation {
                     cpus[c].lastTask = next
                     tasks[next].status = .running
                     tasks[next].cpu = c
+                    tasks[next].runStart = t
                     continue
                 }
                 op = currentOp(task: task, cpu: c, at: t)
@@ -161,6 +172,7 @@ extension Simulation {
             case .sleep(let d):
                 tasks[task].hasCurrent = false
                 tasks[task].status = .sleeping
+                chargeRun(task: task, at: t)
                 cpus[c].runnable -= 1
                 cpus[c].task = -1
                 queue.push(at: t + d, target: Int32(task), kind: EventKind.taskWake.rawValue)
@@ -168,6 +180,7 @@ extension Simulation {
             case .exit:
                 tasks[task].hasCurrent = false
                 tasks[task].status = .done
+                chargeRun(task: task, at: t)
                 cpus[c].runnable -= 1
                 cpus[c].task = -1
             }

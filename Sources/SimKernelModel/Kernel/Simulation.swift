@@ -39,6 +39,11 @@ public struct Simulation {
         try buildKernels()
         try buildChannels()
         try buildWorkloads()
+        let weights = newTasks.map(\.weight)
+        for k in kernels.indices {
+            let kc = kernels[k].config
+            kernels[k].scheduler = Scheduler(kc.scheduler.policy, cpuCount: kc.cpus.count, weights: weights)
+        }
         tasks = FixedArray(newTasks)
         newTasks = []
     }
@@ -108,7 +113,8 @@ public struct Simulation {
                 }
                 resolved.append(steps)
             }
-            kernels.append(KernelRuntime(config: kc, policy: RoundRobinPolicy(cpuCount: kc.cpus.count), syscalls: resolved))
+            // The scheduler is made once the tasks (and their weights) exist.
+            kernels.append(KernelRuntime(config: kc, scheduler: .fifo(FIFOPolicy(cpuCount: 0)), syscalls: resolved))
             objectBases.append(objectBase)
         }
     }
@@ -231,8 +237,10 @@ public struct Simulation {
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
                     let t = newTasks.count
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
-                    newTasks.append(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
-                                           generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG))
+                    var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
+                                         generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
+                    task.weight = NiceWeights.weight(nice: wc.nice)
+                    newTasks.append(task)
                     stats.tasks += 1
                     let start = max(wc.startAt, kc.bootAt)
                     queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)

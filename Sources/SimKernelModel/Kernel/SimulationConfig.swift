@@ -63,9 +63,11 @@ public struct WorkloadConfig: Sendable {
     public var generator: WorkloadGenerator
     public var stop: StopRule
     public var startAt: Picoseconds
+    /// Scheduling priority, -20 (most CPU) to 19, as Linux's nice: weight 1024 at 0.
+    public var nice: Int
 
-    public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero) {
-        self.name = name; self.copies = copies; self.generator = generator; self.stop = stop; self.startAt = startAt
+    public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero, nice: Int = 0) {
+        self.name = name; self.copies = copies; self.generator = generator; self.stop = stop; self.startAt = startAt; self.nice = nice
     }
 }
 

@@ -44,6 +44,8 @@ public struct KernelResult: Sendable {
     public var ipiSent: UInt64
     public var ipiReceived: UInt64
     public var interruptsHandled: UInt64
+    /// Jain's index over the kernel's tasks of CPU time per unit of weight (1 = perfectly fair).
+    public var fairness: Double
     public var locks: [LockResult]
 }
 
@@ -54,6 +56,16 @@ public struct WorkloadResult: Sendable {
     public var elapsedNs: Double
     public var throughputPerSecond: Double
     public var latency: LatencySummary
+    /// CPU time its tasks got, in ns, and Jain's index of it per unit of weight.
+    public var cpuTimeNs: Double
+    public var fairness: Double
+}
+
+/// Jain's fairness index (Σx)² / (n Σx²): 1 when all equal, 1/n when one gets everything.
+public func jainIndex(_ xs: [Double]) -> Double {
+    guard !xs.isEmpty else { return 1 }
+    let sum = xs.reduce(0, +), squares = xs.reduce(0) { $0 + $1 * $1 }
+    return squares == 0 ? 1 : sum * sum / (Double(xs.count) * squares)
 }
 
 public struct HotLine: Sendable {
@@ -101,6 +113,13 @@ public struct HostStats: Sendable {
 extension Simulation {
     func makeResult(wallSeconds: Double) -> SimulationResult {
         let end = now
+        // CPU time per task, including the stretch still running at the end.
+        let cpuTime: [Double] = tasks.indices.map { t in
+            var ps = tasks[t].cpuTime
+            if tasks[t].status == .running && end > tasks[t].runStart { ps &+= (end - tasks[t].runStart).raw }
+            return Double(ps) / 1000
+        }
+        func fairness(_ ids: [Int]) -> Double { jainIndex(ids.map { cpuTime[$0] / Double(tasks[$0].weight) }) }
         var kernelResults: [KernelResult] = []
         for (k, kr) in kernels.enumerated() {
             var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
@@ -121,14 +140,17 @@ extension Simulation {
             }
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
-                contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled, locks: locks))
+                contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
+                fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }), locks: locks))
         }
-        let workloads = workloadStats.map { w -> WorkloadResult in
+        let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero
             let elapsed = w.lastOp > start ? Double((w.lastOp - start).raw) / 1000 : 0
+            let mine = tasks.indices.filter { tasks[$0].workload == i }
             return WorkloadResult(name: w.name, tasks: w.tasks, ops: w.ops, elapsedNs: elapsed,
                                   throughputPerSecond: elapsed > 0 ? Double(w.ops) / (elapsed * 1e-9) : 0,
-                                  latency: LatencySummary(w.latency))
+                                  latency: LatencySummary(w.latency), cpuTimeNs: mine.reduce(0) { $0 + cpuTime[$1] },
+                                  fairness: fairness(mine))
         }
         let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }
         // Hottest lines: most misses, then most queueing, then lowest id (deterministic).

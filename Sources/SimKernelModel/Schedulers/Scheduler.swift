@@ -1,39 +1,67 @@
 import SimMachine
 
 public struct SchedulerConfig: Sendable, Hashable {
-    public enum Policy: String, Sendable, CaseIterable { case roundRobin = "round-robin" }
+    public enum Policy: String, Sendable, CaseIterable {
+        case fifo
+        case roundRobin = "round-robin"
+        case cfs
+        case eevdf
+    }
     public var policy: Policy
-    /// Period of the scheduler tick; a task that ran a whole tick while others wait is preempted.
+    /// Period of the scheduler tick, at which preemption is decided.
     public var tick: Picoseconds
     public init(policy: Policy = .roundRobin, tick: Picoseconds = Picoseconds(us: 4_000)) {
         self.policy = policy; self.tick = tick
     }
 }
 
-/// What a scheduling policy decides. Called per kernel instance, with CPU indices
-/// local to that instance; the simulation does the switching and charges its costs.
+/// What a scheduling policy decides. Called per kernel instance, with CPU indices local to
+/// that instance and global task ids; the simulation does the switching and charges its costs.
 public protocol SchedulingPolicy: Sendable {
     /// CPU (local index) for a new or woken task; `pinned` when the task has affinity;
     /// `load(i)` is the number of tasks on local CPU `i` (of `cpuCount`).
     mutating func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int
+    /// The task becomes runnable on `cpu` (new, woken or preempted).
     mutating func enqueue(task: Int, cpu: Int)
+    /// The next task to run on `cpu`, removed from its queue.
     mutating func pickNext(cpu: Int) -> Int?
-    /// Whether the running task should give way at this tick.
-    func shouldPreempt(cpu: Int) -> Bool
+    /// The task ran for `ran` (called whenever it stops running).
+    mutating func charge(task: Int, ran: Picoseconds)
+    /// At a tick: should `running`, which has run `ranFor` since it was picked, give way?
+    func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool
+    /// Whether tasks wait on `cpu` (the tick stays armed while they do).
+    func hasWaiting(cpu: Int) -> Bool
 }
 
-/// Round-robin: per-CPU FIFO run queues, new tasks on the least-loaded CPU (lowest index
-/// on ties, so CPUs fill in the kernel's order), preemption at the tick when others wait.
-public struct RoundRobinPolicy: SchedulingPolicy {
-    var queues: [[Int]]
-    var heads: [Int]
+/// Linux's `sched_prio_to_weight`: nice -20 … 19 to load weight (nice 0 = 1024, ~1.25× a step).
+public enum NiceWeights {
+    static let table: [UInt64] = [
+        88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+        9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+        1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+        110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+    ]
+    public static func weight(nice: Int) -> UInt64 { table[min(39, max(0, nice + 20))] }
+}
 
-    public init(cpuCount: Int) {
-        queues = Array(repeating: [], count: cpuCount)
-        heads = Array(repeating: 0, count: cpuCount)
+/// The built-in policies behind one type, dispatched with a `switch` (no existential per call).
+public enum Scheduler: Sendable {
+    case fifo(FIFOPolicy)
+    case roundRobin(RoundRobinPolicy)
+    case cfs(FairPolicy)
+    case eevdf(EEVDFPolicy)
+
+    public init(_ policy: SchedulerConfig.Policy, cpuCount: Int, weights: [UInt64]) {
+        switch policy {
+        case .fifo: self = .fifo(FIFOPolicy(cpuCount: cpuCount))
+        case .roundRobin: self = .roundRobin(RoundRobinPolicy(cpuCount: cpuCount))
+        case .cfs: self = .cfs(FairPolicy(cpuCount: cpuCount, weights: weights))
+        case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: cpuCount, weights: weights))
+        }
     }
 
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
+    public mutating func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
+        // Placement is the same for every built-in policy: least loaded, lowest index on ties.
         if let p = pinned { return p }
         var best = 0
         var bestLoad = load(0)
@@ -44,9 +72,64 @@ public struct RoundRobinPolicy: SchedulingPolicy {
         return best
     }
 
-    public mutating func enqueue(task: Int, cpu: Int) { queues[cpu].append(task) }
+    public mutating func enqueue(task: Int, cpu: Int) {
+        switch self {
+        case .fifo(var p): p.enqueue(task: task, cpu: cpu); self = .fifo(p)
+        case .roundRobin(var p): p.enqueue(task: task, cpu: cpu); self = .roundRobin(p)
+        case .cfs(var p): p.enqueue(task: task, cpu: cpu); self = .cfs(p)
+        case .eevdf(var p): p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
+        }
+    }
 
     public mutating func pickNext(cpu: Int) -> Int? {
+        switch self {
+        case .fifo(var p): let t = p.pickNext(cpu: cpu); self = .fifo(p); return t
+        case .roundRobin(var p): let t = p.pickNext(cpu: cpu); self = .roundRobin(p); return t
+        case .cfs(var p): let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
+        case .eevdf(var p): let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
+        }
+    }
+
+    public mutating func charge(task: Int, ran: Picoseconds) {
+        switch self {
+        case .fifo, .roundRobin: break
+        case .cfs(var p): p.charge(task: task, ran: ran); self = .cfs(p)
+        case .eevdf(var p): p.charge(task: task, ran: ran); self = .eevdf(p)
+        }
+    }
+
+    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool {
+        switch self {
+        case .fifo(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .roundRobin(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .cfs(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .eevdf(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        }
+    }
+
+    public func hasWaiting(cpu: Int) -> Bool {
+        switch self {
+        case .fifo(let p): p.hasWaiting(cpu: cpu)
+        case .roundRobin(let p): p.hasWaiting(cpu: cpu)
+        case .cfs(let p): p.hasWaiting(cpu: cpu)
+        case .eevdf(let p): p.hasWaiting(cpu: cpu)
+        }
+    }
+}
+
+/// A FIFO run queue per CPU, shared by the FIFO and round-robin policies.
+public struct FIFOQueues: Sendable {
+    var queues: [[Int]]
+    var heads: [Int]
+
+    init(cpuCount: Int) {
+        queues = Array(repeating: [], count: cpuCount)
+        heads = Array(repeating: 0, count: cpuCount)
+    }
+
+    mutating func push(_ task: Int, cpu: Int) { queues[cpu].append(task) }
+
+    mutating func pop(cpu: Int) -> Int? {
         guard heads[cpu] < queues[cpu].count else { return nil }
         let t = queues[cpu][heads[cpu]]
         heads[cpu] += 1
@@ -54,5 +137,29 @@ public struct RoundRobinPolicy: SchedulingPolicy {
         return t
     }
 
-    public func shouldPreempt(cpu: Int) -> Bool { heads[cpu] < queues[cpu].count }
+    func isEmpty(cpu: Int) -> Bool { heads[cpu] >= queues[cpu].count }
+}
+
+/// Run to completion (or until the task blocks), first come first served: SCHED_FIFO at one priority.
+public struct FIFOPolicy: SchedulingPolicy {
+    var queues: FIFOQueues
+    public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
+    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
+    public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
+    public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
+    public mutating func charge(task: Int, ran: Picoseconds) {}
+    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { false }
+    public func hasWaiting(cpu: Int) -> Bool { !queues.isEmpty(cpu: cpu) }
+}
+
+/// Round-robin: FIFO run queues, and at each tick the running task gives way if others wait.
+public struct RoundRobinPolicy: SchedulingPolicy {
+    var queues: FIFOQueues
+    public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
+    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
+    public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
+    public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
+    public mutating func charge(task: Int, ran: Picoseconds) {}
+    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { !queues.isEmpty(cpu: cpu) }
+    public func hasWaiting(cpu: Int) -> Bool { !queues.isEmpty(cpu: cpu) }
 }

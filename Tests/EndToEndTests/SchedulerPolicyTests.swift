@@ -1,0 +1,48 @@
+import Foundation
+import SimReport
+import SimScenario
+import Testing
+
+/// scenarios/sched/fairness.yaml: four equal CPU-bound tasks and one at nice 5 on one CPU for 1 s.
+@Suite struct SchedulerPolicyTests {
+    static func run(_ variant: String) throws -> (fairness: Double, equalFairness: Double, nicedShare: Double) {
+        let file = try ScenarioFile.load(path: Repo.path("scenarios/sched/fairness.yaml"))
+        let r = try Runner.run(try file.points(variant: variant)[0]).result
+        let equal = r.workloads.first { $0.name == "equal" }!, niced = r.workloads.first { $0.name == "niced" }!
+        return (r.kernels[0].fairness, equal.fairness, niced.cpuTimeNs / (equal.cpuTimeNs + niced.cpuTimeNs))
+    }
+
+    static let nicedIdeal = 335.0 / (4 * 1024 + 335)
+
+    @Test(arguments: ["eevdf", "cfs"])
+    func fairPoliciesAreFairAndRespectWeights(_ variant: String) throws {
+        let r = try Self.run(variant)
+        #expect(r.equalFairness >= 0.95)
+        #expect(r.fairness >= 0.95)
+        #expect(abs(r.nicedShare - Self.nicedIdeal) / Self.nicedIdeal <= 0.05, "share \(r.nicedShare)")
+    }
+
+    @Test func fifoIsNotFairAndRoundRobinIgnoresWeights() throws {
+        let fifo = try Self.run("fifo")
+        #expect(fifo.equalFairness < 0.95)
+        #expect(fifo.nicedShare == 0)
+        let rr = try Self.run("round-robin")
+        #expect(rr.equalFairness >= 0.95)
+        #expect(abs(rr.nicedShare - 0.2) < 0.01)  // an equal fifth, whatever its weight
+    }
+
+    /// Swapping the policy of one scenario makes `mksim check` against the stored baseline fail,
+    /// naming the metric with its old and new values and a reproducer; the original policy passes.
+    @Test func checkCatchesAPolicySwap() throws {
+        let baseline = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-sched-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: baseline) }
+        let file = "scenarios/sched/fairness.yaml"
+        #expect(try Repo.mksim(["check", file, "--variant", "eevdf", "--baseline", baseline.path, "--update-baseline"]).status == 0)
+        #expect(try Repo.mksim(["check", file, "--variant", "eevdf", "--baseline", baseline.path]).status == 0)
+        let swapped = try Repo.mksim(["check", file, "--variant", "eevdf", "--baseline", baseline.path, "--tolerance", "1%",
+                                      "--set", "kernels.cpu.scheduler.policy=round-robin"])
+        #expect(swapped.status == 1)
+        #expect(swapped.stdout.contains("kernels.cpu.fairness: 1 -> 0.746"))
+        #expect(swapped.stdout.contains("reproduce: mksim run scenarios/sched/fairness.yaml --variant eevdf --set kernels.cpu.scheduler.policy=round-robin"))
+    }
+}
