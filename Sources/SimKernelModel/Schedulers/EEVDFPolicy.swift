@@ -29,8 +29,6 @@ public struct EEVDFPolicy: SchedulingPolicy {
         current = Array(repeating: -1, count: cpuCount)
     }
 
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
-
     /// V: the weighted average virtual runtime of the CPU's tasks (queued and running).
     func average(_ cpu: Int) -> UInt64? {
         var sum: UInt128 = 0, total: UInt128 = 0

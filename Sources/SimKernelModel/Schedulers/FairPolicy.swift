@@ -30,8 +30,6 @@ public struct FairPolicy: SchedulingPolicy {
         minVruntime = Array(repeating: 0, count: cpuCount)
     }
 
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
-
     public mutating func enqueue(task: Int, cpu: Int) {
         vruntime[task] = max(vruntime[task], minVruntime[cpu])
         queues[cpu].append(task)

@@ -18,9 +18,6 @@ public struct SchedulerConfig: Sendable, Hashable {
 /// What a scheduling policy decides. Called per kernel instance, with CPU indices local to
 /// that instance and global task ids; the simulation does the switching and charges its costs.
 public protocol SchedulingPolicy: Sendable {
-    /// CPU (local index) for a new or woken task; `pinned` when the task has affinity;
-    /// `load(i)` is the number of tasks on local CPU `i` (of `cpuCount`).
-    mutating func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int
     /// The task becomes runnable on `cpu` (new, woken or preempted).
     mutating func enqueue(task: Int, cpu: Int)
     /// The next task to run on `cpu`, removed from its queue.
@@ -60,8 +57,9 @@ public enum Scheduler: Sendable {
         }
     }
 
-    public mutating func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
-        // Placement is the same for every built-in policy: least loaded, lowest index on ties.
+    /// CPU (local index) for a new or woken task: the pinned one, else the least loaded
+    /// (`load(i)` tasks on local CPU `i`), lowest index on ties. The same for every policy.
+    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
         if let p = pinned { return p }
         var best = 0
         var bestLoad = load(0)
@@ -72,29 +70,33 @@ public enum Scheduler: Sendable {
         return best
     }
 
+    /// An empty value to park in `self` while a policy is mutated: without it the payload
+    /// copy shares its arrays with `self`, and every call would copy them (an allocation).
+    static let parked = Scheduler.fifo(FIFOPolicy(cpuCount: 0))
+
     public mutating func enqueue(task: Int, cpu: Int) {
         switch self {
-        case .fifo(var p): p.enqueue(task: task, cpu: cpu); self = .fifo(p)
-        case .roundRobin(var p): p.enqueue(task: task, cpu: cpu); self = .roundRobin(p)
-        case .cfs(var p): p.enqueue(task: task, cpu: cpu); self = .cfs(p)
-        case .eevdf(var p): p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
+        case .fifo(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .fifo(p)
+        case .roundRobin(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .roundRobin(p)
+        case .cfs(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
         }
     }
 
     public mutating func pickNext(cpu: Int) -> Int? {
         switch self {
-        case .fifo(var p): let t = p.pickNext(cpu: cpu); self = .fifo(p); return t
-        case .roundRobin(var p): let t = p.pickNext(cpu: cpu); self = .roundRobin(p); return t
-        case .cfs(var p): let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
-        case .eevdf(var p): let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
+        case .fifo(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .fifo(p); return t
+        case .roundRobin(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .roundRobin(p); return t
+        case .cfs(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
+        case .eevdf(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
         }
     }
 
     public mutating func charge(task: Int, ran: Picoseconds) {
         switch self {
         case .fifo, .roundRobin: break
-        case .cfs(var p): p.charge(task: task, ran: ran); self = .cfs(p)
-        case .eevdf(var p): p.charge(task: task, ran: ran); self = .eevdf(p)
+        case .cfs(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .eevdf(p)
         }
     }
 
@@ -144,7 +146,6 @@ public struct FIFOQueues: Sendable {
 public struct FIFOPolicy: SchedulingPolicy {
     var queues: FIFOQueues
     public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
     public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
     public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
     public mutating func charge(task: Int, ran: Picoseconds) {}
@@ -156,7 +157,6 @@ public struct FIFOPolicy: SchedulingPolicy {
 public struct RoundRobinPolicy: SchedulingPolicy {
     var queues: FIFOQueues
     public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int { pinned ?? 0 }
     public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
     public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
     public mutating func charge(task: Int, ran: Picoseconds) {}
