@@ -99,6 +99,8 @@ public enum ResultJSON {
             ("context_switches", .uint(k.contextSwitches)),
             ("ipi", .object([("sent", .uint(k.ipiSent)), ("received", .uint(k.ipiReceived))])),
             ("interrupts_handled", .uint(k.interruptsHandled)),
+            ("preemptions", .uint(k.preemptions)),
+            ("voluntary_switches", .uint(k.voluntarySwitches)),
             ("fairness", .num(k.fairness, 4)),
             ("locks", .object(k.locks.map { l in
                 (l.name, .object([
@@ -114,6 +116,8 @@ public enum ResultJSON {
             ("tasks", .int(Int64(w.tasks))), ("ops", .uint(w.ops)), ("elapsed_ns", .num(w.elapsedNs)),
             ("throughput_per_s", .num(w.throughputPerSecond, 1)), ("latency_ns", latency(w.latency)),
             ("cpu_time_ns", .num(w.cpuTimeNs)), ("fairness", .num(w.fairness, 4)),
+            ("wakeup_latency_ns", latency(w.wakeupLatency)), ("runqueue_wait_ns", latency(w.runqueueWait)),
+            ("deadline_misses", .uint(w.deadlineMisses)),
         ])
     }
 

@@ -175,6 +175,7 @@ struct ScenarioReader {
         "ping-pong": [],
         "ipi-ring": ["handling"],
         "messages": ["channel", "user"],
+        "periodic": ["run", "period"],
     ]
 
     private func readWorkloads(_ node: YNode?, kernels: [KernelConfig], channels: [(ChannelConfig, String)],
@@ -309,6 +310,14 @@ struct ScenarioReader {
                 return nil
             }
             return (.messages(channel: idx, userCycles: cycles("user")), stop)
+        case "periodic":
+            guard f["run"] != nil, let pn = f["period"] else {
+                check.error(node.mark, p, "a periodic workload needs run (work per job) and period, like {run: 2ms, period: 10ms}")
+                return nil
+            }
+            guard let period = check.duration(pn, p + ".period") else { return nil }
+            if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
+            return (.periodic(runCycles: cycles("run"), period: period), stop)
         default:
             return nil
         }

@@ -42,6 +42,9 @@ public enum GeneratorKind: Sendable, Hashable {
     case ipiRingStart(next: Int32, vector: UInt8, handling: Picoseconds)
     /// Send messages over an inter-kernel channel, with user-space work between sends.
     case messages(channel: UInt16, userCycles: UInt64)
+    /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
+    /// the end of the period. One operation is one job (release to completion).
+    case periodic(runCycles: UInt64, period: Picoseconds)
 }
 
 /// When a generator stops.
@@ -65,6 +68,9 @@ public struct Generator: Sendable {
     /// Position inside the current iteration.
     var step: Int = 0
     var startTime: Picoseconds?
+    /// Periodic jobs: the current job's release time, and jobs that finished past their deadline.
+    var release = Picoseconds.zero
+    public private(set) var deadlineMisses: UInt64 = 0
 
     public init(kind: GeneratorKind, stop: StopRule, rng: SplitMix64) {
         self.kind = kind; self.stop = stop; self.rng = rng
@@ -129,6 +135,28 @@ public struct Generator: Sendable {
                 fallthrough
             case 1: step = 2; return .channelSend(channel)
             default: return finishIteration()
+            }
+
+        case .periodic(let runCycles, let period):
+            switch step {
+            case 0:
+                if iteration == 0 { release = now }
+                step = 1
+                return .compute(cycles: runCycles)
+            case 1:
+                step = 2
+                return .opDone
+            default:
+                // `now` is the job's completion.
+                if now > release + period { deadlineMisses += 1 }
+                var next = release + period
+                while next <= now { next += period }  // releases missed while overrunning are skipped
+                release = next
+                step = 0
+                iteration += 1
+                if let n = stop.iterations, iteration >= n { return .exit }
+                if let d = stop.duration, let s = startTime, next - s >= d { return .exit }
+                return .sleep(next - now)
             }
         }
     }

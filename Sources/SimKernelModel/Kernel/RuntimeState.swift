@@ -57,6 +57,9 @@ struct TaskState {
     var weight: UInt64 = 1024
     var runStart = Picoseconds.zero
     var cpuTime: UInt64 = 0
+    /// When the task last became runnable, and when it last woke from sleep (`.max`: not waking).
+    var enqueuedAt = Picoseconds.zero
+    var wokeAt = Picoseconds.max
     // Measurement.
     var opStart = Picoseconds.zero
     var ops: UInt64 = 0
@@ -92,6 +95,8 @@ struct CPUState {
     var busySince = Picoseconds.zero
     var busyPs: UInt64 = 0
     var contextSwitches: UInt64 = 0
+    var preemptions: UInt64 = 0
+    var voluntarySwitches: UInt64 = 0
     var handlerRuns: UInt64 = 0
 }
 
@@ -136,6 +141,9 @@ struct WorkloadStats {
     var firstStart: Picoseconds?
     var lastOp = Picoseconds.zero
     var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    /// Wake from sleep to running, and any runnable-to-running wait (new, woken, preempted).
+    var wakeupLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    var runqueueWait = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
 }
 
 /// One direction of a channel: a ring of slots in the receiver's memory.

@@ -114,6 +114,11 @@ extension Simulation {
             state[kernelCPUs[$0]].runnable
         }
         let c = kernelCPUs[local]
+        if tasks[t].status == .sleeping {
+            tasks[t].wokeAt = now
+            tasks[t].opStart = now  // a periodic job's latency runs from its release
+        }
+        tasks[t].enqueuedAt = now
         tasks[t].status = .runnable
         tasks[t].cpu = c
         cpus[c].runnable += 1

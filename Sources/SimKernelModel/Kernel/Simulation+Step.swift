@@ -56,7 +56,9 @@ extension Simulation {
                     && !tasks[task].hasCurrent {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
                     cpus[c].needResched = false
+                    cpus[c].preemptions &+= 1
                     tasks[task].status = .runnable
+                    tasks[task].enqueuedAt = t
                     chargeRun(task: task, at: t)
                     kernels[cpus[c].kernel].scheduler.enqueue(task: task, cpu: cpus[c].local)
                     cpus[c].task = -1
@@ -79,6 +81,12 @@ extension Simulation {
                     tasks[next].status = .running
                     tasks[next].cpu = c
                     tasks[next].runStart = t
+                    let w = tasks[next].workload
+                    _ = workloadStats[w].runqueueWait.record(t.raw &- min(t.raw, tasks[next].enqueuedAt.raw))
+                    if tasks[next].wokeAt != .max {
+                        _ = workloadStats[w].wakeupLatency.record(t.raw &- min(t.raw, tasks[next].wokeAt.raw))
+                        tasks[next].wokeAt = .max
+                    }
                     continue
                 }
                 op = currentOp(task: task, cpu: c, at: t)
@@ -172,6 +180,7 @@ extension Simulation {
             case .sleep(let d):
                 tasks[task].hasCurrent = false
                 tasks[task].status = .sleeping
+                cpus[c].voluntarySwitches &+= 1
                 chargeRun(task: task, at: t)
                 cpus[c].runnable -= 1
                 cpus[c].task = -1
@@ -180,6 +189,7 @@ extension Simulation {
             case .exit:
                 tasks[task].hasCurrent = false
                 tasks[task].status = .done
+                cpus[c].voluntarySwitches &+= 1
                 chargeRun(task: task, at: t)
                 cpus[c].runnable -= 1
                 cpus[c].task = -1

@@ -230,6 +230,8 @@ public struct Simulation {
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
                     case .messages(let ch, let user):
                         kind = .messages(channel: UInt16(ch), userCycles: user)
+                    case .periodic(let run, let period):
+                        kind = .periodic(runCycles: run, period: period)
                     }
                     let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var pinnedLocal: Int?

@@ -47,6 +47,7 @@ public enum WorkloadGenerator: Sendable {
     case pingPong
     case ipiRing(handling: Picoseconds)
     case messages(channel: Int, userCycles: UInt64)
+    case periodic(runCycles: UInt64, period: Picoseconds)
 }
 
 /// A workload: a generator run by `threads` tasks in each kernel it is placed on.

@@ -44,6 +44,9 @@ public struct KernelResult: Sendable {
     public var ipiSent: UInt64
     public var ipiReceived: UInt64
     public var interruptsHandled: UInt64
+    /// Switches forced by the scheduler, and those where the task gave up its CPU (sleep, exit).
+    public var preemptions: UInt64
+    public var voluntarySwitches: UInt64
     /// Jain's index over the kernel's tasks of CPU time per unit of weight (1 = perfectly fair).
     public var fairness: Double
     public var locks: [LockResult]
@@ -59,6 +62,11 @@ public struct WorkloadResult: Sendable {
     /// CPU time its tasks got, in ns, and Jain's index of it per unit of weight.
     public var cpuTimeNs: Double
     public var fairness: Double
+    /// From waking (end of a sleep) to running; from becoming runnable to running.
+    public var wakeupLatency: LatencySummary
+    public var runqueueWait: LatencySummary
+    /// Periodic jobs completed after the end of their period.
+    public var deadlineMisses: UInt64
 }
 
 /// Jain's fairness index (Σx)² / (n Σx²): 1 when all equal, 1/n when one gets everything.
@@ -123,6 +131,7 @@ extension Simulation {
         var kernelResults: [KernelResult] = []
         for (k, kr) in kernels.enumerated() {
             var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
+            var preemptions: UInt64 = 0, voluntary: UInt64 = 0
             for c in kr.config.cpus {
                 var b = cpus[c].busyPs
                 if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].busySince.raw }
@@ -131,6 +140,8 @@ extension Simulation {
                 sent &+= apic.sent[c]
                 received &+= apic.received[c]
                 handled &+= cpus[c].handlerRuns
+                preemptions &+= cpus[c].preemptions
+                voluntary &+= cpus[c].voluntarySwitches
             }
             let total = Double(end.raw) * Double(kr.config.cpus.count)
             let locks = lockStats.enumerated().filter { $0.element.kernel == k }.map { _, s in
@@ -141,7 +152,7 @@ extension Simulation {
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
-                fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }), locks: locks))
+                preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }), locks: locks))
         }
         let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero
@@ -150,7 +161,9 @@ extension Simulation {
             return WorkloadResult(name: w.name, tasks: w.tasks, ops: w.ops, elapsedNs: elapsed,
                                   throughputPerSecond: elapsed > 0 ? Double(w.ops) / (elapsed * 1e-9) : 0,
                                   latency: LatencySummary(w.latency), cpuTimeNs: mine.reduce(0) { $0 + cpuTime[$1] },
-                                  fairness: fairness(mine))
+                                  fairness: fairness(mine), wakeupLatency: LatencySummary(w.wakeupLatency),
+                                  runqueueWait: LatencySummary(w.runqueueWait),
+                                  deadlineMisses: mine.reduce(0) { $0 + tasks[$1].generator.deadlineMisses })
         }
         let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }
         // Hottest lines: most misses, then most queueing, then lowest id (deterministic).
