@@ -178,23 +178,23 @@ extension Simulation {
                 beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)
 
             case .sleep(let d):
-                tasks[task].hasCurrent = false
-                tasks[task].status = .sleeping
-                cpus[c].voluntarySwitches &+= 1
-                chargeRun(task: task, at: t)
-                cpus[c].runnable -= 1
-                cpus[c].task = -1
+                leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
                 queue.push(at: t + d, target: Int32(task), kind: EventKind.taskWake.rawValue)
 
             case .exit:
-                tasks[task].hasCurrent = false
-                tasks[task].status = .done
-                cpus[c].voluntarySwitches &+= 1
-                chargeRun(task: task, at: t)
-                cpus[c].runnable -= 1
-                cpus[c].task = -1
+                leaveCPU(task: task, cpu: c, becoming: .done, at: t)
             }
         }
+    }
+
+    /// The running task gives up its CPU (it sleeps or exits): a voluntary switch.
+    mutating func leaveCPU(task: Int, cpu c: Int, becoming status: TaskStatus, at t: Picoseconds) {
+        tasks[task].hasCurrent = false
+        tasks[task].status = status
+        cpus[c].voluntarySwitches &+= 1
+        chargeRun(task: task, at: t)
+        cpus[c].runnable -= 1
+        cpus[c].task = -1
     }
 
     /// The operation the task executes next (kept until it completes, so spins retry it).

@@ -114,7 +114,7 @@ public struct Simulation {
                 resolved.append(steps)
             }
             // The scheduler is made once the tasks (and their weights) exist.
-            kernels.append(KernelRuntime(config: kc, scheduler: .fifo(FIFOPolicy(cpuCount: 0)), syscalls: resolved))
+            kernels.append(KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved))
             objectBases.append(objectBase)
         }
     }

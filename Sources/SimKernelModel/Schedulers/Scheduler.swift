@@ -43,15 +43,15 @@ public enum NiceWeights {
 
 /// The built-in policies behind one type, dispatched with a `switch` (no existential per call).
 public enum Scheduler: Sendable {
-    case fifo(FIFOPolicy)
-    case roundRobin(RoundRobinPolicy)
+    /// FIFO and round-robin.
+    case queue(QueuePolicy)
     case cfs(FairPolicy)
     case eevdf(EEVDFPolicy)
 
     public init(_ policy: SchedulerConfig.Policy, cpuCount: Int, weights: [UInt64]) {
         switch policy {
-        case .fifo: self = .fifo(FIFOPolicy(cpuCount: cpuCount))
-        case .roundRobin: self = .roundRobin(RoundRobinPolicy(cpuCount: cpuCount))
+        case .fifo: self = .queue(QueuePolicy(cpuCount: cpuCount, timeSlices: false))
+        case .roundRobin: self = .queue(QueuePolicy(cpuCount: cpuCount, timeSlices: true))
         case .cfs: self = .cfs(FairPolicy(cpuCount: cpuCount, weights: weights))
         case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: cpuCount, weights: weights))
         }
@@ -72,12 +72,11 @@ public enum Scheduler: Sendable {
 
     /// An empty value to park in `self` while a policy is mutated: without it the payload
     /// copy shares its arrays with `self`, and every call would copy them (an allocation).
-    static let parked = Scheduler.fifo(FIFOPolicy(cpuCount: 0))
+    static let parked = Scheduler.queue(QueuePolicy(cpuCount: 0, timeSlices: false))
 
     public mutating func enqueue(task: Int, cpu: Int) {
         switch self {
-        case .fifo(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .fifo(p)
-        case .roundRobin(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .roundRobin(p)
+        case .queue(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .queue(p)
         case .cfs(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
         }
@@ -85,8 +84,7 @@ public enum Scheduler: Sendable {
 
     public mutating func pickNext(cpu: Int) -> Int? {
         switch self {
-        case .fifo(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .fifo(p); return t
-        case .roundRobin(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .roundRobin(p); return t
+        case .queue(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .queue(p); return t
         case .cfs(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
         case .eevdf(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
         }
@@ -94,7 +92,7 @@ public enum Scheduler: Sendable {
 
     public mutating func charge(task: Int, ran: Picoseconds) {
         switch self {
-        case .fifo, .roundRobin: break
+        case .queue: break
         case .cfs(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .eevdf(p)
         }
@@ -102,8 +100,7 @@ public enum Scheduler: Sendable {
 
     public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool {
         switch self {
-        case .fifo(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
-        case .roundRobin(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .queue(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .cfs(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .eevdf(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         }
@@ -111,8 +108,7 @@ public enum Scheduler: Sendable {
 
     public func hasWaiting(cpu: Int) -> Bool {
         switch self {
-        case .fifo(let p): p.hasWaiting(cpu: cpu)
-        case .roundRobin(let p): p.hasWaiting(cpu: cpu)
+        case .queue(let p): p.hasWaiting(cpu: cpu)
         case .cfs(let p): p.hasWaiting(cpu: cpu)
         case .eevdf(let p): p.hasWaiting(cpu: cpu)
         }
@@ -142,24 +138,19 @@ public struct FIFOQueues: Sendable {
     func isEmpty(cpu: Int) -> Bool { heads[cpu] >= queues[cpu].count }
 }
 
-/// Run to completion (or until the task blocks), first come first served: SCHED_FIFO at one priority.
-public struct FIFOPolicy: SchedulingPolicy {
+/// FIFO run queues. Without time slices it is SCHED_FIFO at one priority: a task runs until
+/// it blocks or exits. With them it is round-robin: at each tick the running task gives way
+/// if others wait.
+public struct QueuePolicy: SchedulingPolicy {
     var queues: FIFOQueues
-    public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
+    let timeSlices: Bool
+    public init(cpuCount: Int, timeSlices: Bool) {
+        queues = FIFOQueues(cpuCount: cpuCount)
+        self.timeSlices = timeSlices
+    }
     public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
     public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
     public mutating func charge(task: Int, ran: Picoseconds) {}
-    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { false }
-    public func hasWaiting(cpu: Int) -> Bool { !queues.isEmpty(cpu: cpu) }
-}
-
-/// Round-robin: FIFO run queues, and at each tick the running task gives way if others wait.
-public struct RoundRobinPolicy: SchedulingPolicy {
-    var queues: FIFOQueues
-    public init(cpuCount: Int) { queues = FIFOQueues(cpuCount: cpuCount) }
-    public mutating func enqueue(task: Int, cpu: Int) { queues.push(task, cpu: cpu) }
-    public mutating func pickNext(cpu: Int) -> Int? { queues.pop(cpu: cpu) }
-    public mutating func charge(task: Int, ran: Picoseconds) {}
-    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { !queues.isEmpty(cpu: cpu) }
+    public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { timeSlices && !queues.isEmpty(cpu: cpu) }
     public func hasWaiting(cpu: Int) -> Bool { !queues.isEmpty(cpu: cpu) }
 }
