@@ -63,7 +63,7 @@ struct ScenarioReader {
             guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot"],
                                         required: ["name", "cpus"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
-            if out.contains(where: { $0.name == name }) { check.error(f["name"]!.mark, p + ".name", "kernel name '\(name)' is used twice") }
+            if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
             var cpus: [Int] = []
             if let cn = f["cpus"] {
                 let free = (0..<topo.cpuCount).filter { taken[$0] == nil }
@@ -187,7 +187,7 @@ struct ScenarioReader {
             guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "nice", "generate"],
                                         required: ["name", "generate"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
-            if out.contains(where: { $0.name == name }) { check.error(f["name"]!.mark, p + ".name", "workload name '\(name)' is used twice") }
+            if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "workload name '\(name)' is used twice") }
             // Placement.
             var on: [Int] = Array(kernels.indices)
             if let o = f["on"] {

@@ -91,6 +91,22 @@ import Testing
         #expect(d.contains { $0.path == "channels[1].name" && $0.message.contains("'a-b' is used twice") })
     }
 
+    /// Regression: a nameless kernel or workload whose default name collides with a real one trapped.
+    @Test func missingNamesThatCollideAreErrorsNotTraps() throws {
+        let text = """
+        mksim: 1
+        name: n
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: kernel1, cpus: 0-1}, {cpus: 2-3}]
+        workloads:
+          - {name: workload1, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}
+          - {generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}
+        """
+        let d = try ScenarioFile.parse(text, path: "n.yaml").validate()
+        #expect(d.contains { $0.path == "kernels[1].name" && $0.message.contains("missing required key") })
+        #expect(d.contains { $0.path == "workloads[1].name" && $0.message.contains("missing required key") })
+    }
+
     /// A sweep may set a path that only a variant defines (a kernel of the smp overlay, say).
     @Test func sweepPathDefinedByAVariant() throws {
         let text = """
