@@ -39,6 +39,8 @@ let package = Package(
             ],
             swiftSettings: optimize
         ),
+        // Example user-written scheduling policies, registered by name (docs/schedulers.md).
+        .target(name: "SchedulerExamples", dependencies: ["SimKernelModel", "SimWorkloads", "SimMachine"]),
         .target(
             name: "SimScenario",
             dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"],
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "mksim",
             dependencies: [
-                "SimScenario", "SimReport", "SimKernelModel", "SimMachine",
+                "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SchedulerExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimize
@@ -57,6 +59,6 @@ let package = Package(
         .testTarget(name: "SimCPUTests", dependencies: ["SimCPU"]),
         .testTarget(name: "SimKernelModelTests", dependencies: ["SimKernelModel", "SimWorkloads", "SimCPU", "SimMachine"]),
         .testTarget(name: "SimScenarioTests", dependencies: ["SimScenario", "SimReport", "SimKernelModel", "SimMachine"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["mksim", "SimScenario", "SimReport", "SimMachine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["mksim", "SimScenario", "SimReport", "SimMachine", "SchedulerExamples", "SimKernelModel"]),
     ]
 )

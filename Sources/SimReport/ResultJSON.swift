@@ -93,7 +93,7 @@ public enum ResultJSON {
         .object([
             ("cpus", .int(Int64(k.cpus))),
             ("cpu_list", .string(CPURanges.format(config.cpus))),
-            ("scheduler", .string(config.scheduler.policy.rawValue)),
+            ("scheduler", .string(config.scheduler.policy)),
             ("profile", .string(config.profile.name)),
             ("utilization", .num(k.utilization, 4)),
             ("context_switches", .uint(k.contextSwitches)),

@@ -86,11 +86,11 @@ struct ScenarioReader {
             }
             var scheduler = SchedulerConfig()
             if let sn = f["scheduler"] {
-                let policies = SchedulerConfig.Policy.allCases.map(\.rawValue)
+                let policies = SchedulerRegistry.names
                 if sn.scalar != nil {
-                    if let s = check.choice(sn, p + ".scheduler", policies) { scheduler.policy = .init(rawValue: s)! }
+                    if let s = check.choice(sn, p + ".scheduler", policies) { scheduler.policy = s }
                 } else if let s = check.mapping(sn, p + ".scheduler", known: ["policy", "tick"]) {
-                    if let v = s["policy"], let name = check.choice(v, p + ".scheduler.policy", policies) { scheduler.policy = .init(rawValue: name)! }
+                    if let v = s["policy"], let name = check.choice(v, p + ".scheduler.policy", policies) { scheduler.policy = name }
                     if let v = s["tick"], let d = check.duration(v, p + ".scheduler.tick") {
                         if d == .zero { check.error(v.mark, p + ".scheduler.tick", "the tick must be longer than 0") } else { scheduler.tick = d }
                     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SchedulerExamples
 
 /// Exit codes of SCENARIO.md: 0 success, 1 expectation failed, 2 bad input, 3 internal error.
 enum Exit {
@@ -29,6 +30,7 @@ struct MKSim: ParsableCommand {
     )
 
     static func main() {
+        SchedulerExamples.register()  // user-written policies become usable by name in scenarios
         do {
             var command = try parseAsRoot()
             try command.run()

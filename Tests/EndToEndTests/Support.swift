@@ -1,14 +1,22 @@
 import Foundation
+import SchedulerExamples
 import SimReport
 import SimScenario
 
 enum Repo {
+    /// Scenarios may name the example policies, as the `mksim` command registers them.
+    static let registered: Void = SchedulerExamples.register()
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    static func path(_ relative: String) -> String {
+        _ = registered
+        return root.appendingPathComponent(relative).path
+    }
 
     /// Every scenario shipped in scenarios/, sorted.
     static func scenarios() -> [String] {
+        _ = registered
         let dir = root.appendingPathComponent("scenarios")
         let files = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "yaml" }.map(\.path) ?? []

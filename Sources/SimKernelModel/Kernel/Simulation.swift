@@ -42,7 +42,12 @@ public struct Simulation {
         let weights = newTasks.map(\.weight)
         for k in kernels.indices {
             let kc = kernels[k].config
-            kernels[k].scheduler = Scheduler(kc.scheduler.policy, cpuCount: kc.cpus.count, weights: weights)
+            let context = SchedulerContext(cpuCount: kc.cpus.count, weights: weights,
+                                           seed: SplitMix64(seed: config.seed, stream: [0x7363_6865_6400, UInt64(k)]).state, kernel: k)
+            guard let s = Scheduler(kc.scheduler.policy, context: context) else {
+                throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))")
+            }
+            kernels[k].scheduler = s
         }
         tasks = FixedArray(newTasks)
         newTasks = []

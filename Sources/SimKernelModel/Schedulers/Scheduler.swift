@@ -1,17 +1,55 @@
 import SimMachine
+import Synchronization
 
 public struct SchedulerConfig: Sendable, Hashable {
+    /// The built-in policies; registered ones (`SchedulerRegistry`) are named by their string.
     public enum Policy: String, Sendable, CaseIterable {
         case fifo
         case roundRobin = "round-robin"
         case cfs
         case eevdf
     }
-    public var policy: Policy
+    /// A built-in policy's raw value or a registered policy's name.
+    public var policy: String
     /// Period of the scheduler tick, at which preemption is decided.
     public var tick: Picoseconds
-    public init(policy: Policy = .roundRobin, tick: Picoseconds = Picoseconds(us: 4_000)) {
+    public init(policy: String = Policy.roundRobin.rawValue, tick: Picoseconds = Picoseconds(us: 4_000)) {
         self.policy = policy; self.tick = tick
+    }
+}
+
+/// What a registered policy's factory gets to build a policy for one kernel instance.
+public struct SchedulerContext: Sendable {
+    /// CPUs of the instance (policies see local indices 0..<cpuCount).
+    public var cpuCount: Int
+    /// Load weight of every task of the simulation, by global task id (nice 0 = 1024).
+    public var weights: [UInt64]
+    /// A seed for the policy's own random choices, derived from the scenario's.
+    public var seed: UInt64
+    /// The instance's index, so that each instance's policy can draw its own stream.
+    public var kernel: Int
+}
+
+/// User-written policies, by name. Register before reading scenarios (the `mksim` command
+/// registers the policies of the `SchedulerExamples` target at start-up).
+public enum SchedulerRegistry {
+    public typealias Factory = @Sendable (SchedulerContext) -> any SchedulingPolicy
+
+    private static let factories = Mutex<[String: Factory]>([:])
+
+    /// Adds a policy; a built-in name cannot be replaced.
+    public static func register(_ name: String, _ factory: @escaping Factory) {
+        guard SchedulerConfig.Policy(rawValue: name) == nil else { return }
+        factories.withLock { $0[name] = factory }
+    }
+
+    /// Built-in names, then registered ones, sorted.
+    public static var names: [String] {
+        SchedulerConfig.Policy.allCases.map(\.rawValue) + factories.withLock { $0.keys.sorted() }
+    }
+
+    static func make(_ name: String, _ context: SchedulerContext) -> (any SchedulingPolicy)? {
+        factories.withLock { $0[name] }.map { $0(context) }
     }
 }
 
@@ -47,13 +85,19 @@ public enum Scheduler: Sendable {
     case queue(QueuePolicy)
     case cfs(FairPolicy)
     case eevdf(EEVDFPolicy)
+    /// A registered policy: one existential call per scheduling decision (not per event).
+    case custom(any SchedulingPolicy)
 
-    public init(_ policy: SchedulerConfig.Policy, cpuCount: Int, weights: [UInt64]) {
-        switch policy {
-        case .fifo: self = .queue(QueuePolicy(cpuCount: cpuCount, timeSlices: false))
-        case .roundRobin: self = .queue(QueuePolicy(cpuCount: cpuCount, timeSlices: true))
-        case .cfs: self = .cfs(FairPolicy(cpuCount: cpuCount, weights: weights))
-        case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: cpuCount, weights: weights))
+    /// The policy named `name` (built-in or registered), or nil if there is none.
+    public init?(_ name: String, context: SchedulerContext) {
+        switch SchedulerConfig.Policy(rawValue: name) {
+        case .fifo: self = .queue(QueuePolicy(cpuCount: context.cpuCount, timeSlices: false))
+        case .roundRobin: self = .queue(QueuePolicy(cpuCount: context.cpuCount, timeSlices: true))
+        case .cfs: self = .cfs(FairPolicy(cpuCount: context.cpuCount, weights: context.weights))
+        case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: context.cpuCount, weights: context.weights))
+        case nil:
+            guard let p = SchedulerRegistry.make(name, context) else { return nil }
+            self = .custom(p)
         }
     }
 
@@ -79,6 +123,7 @@ public enum Scheduler: Sendable {
         case .queue(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .queue(p)
         case .cfs(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
+        case .custom(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .custom(p)
         }
     }
 
@@ -87,6 +132,7 @@ public enum Scheduler: Sendable {
         case .queue(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .queue(p); return t
         case .cfs(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
         case .eevdf(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
+        case .custom(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .custom(p); return t
         }
     }
 
@@ -95,6 +141,7 @@ public enum Scheduler: Sendable {
         case .queue: break
         case .cfs(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .eevdf(p)
+        case .custom(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .custom(p)
         }
     }
 
@@ -103,6 +150,7 @@ public enum Scheduler: Sendable {
         case .queue(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .cfs(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .eevdf(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .custom(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         }
     }
 
@@ -111,6 +159,7 @@ public enum Scheduler: Sendable {
         case .queue(let p): p.hasWaiting(cpu: cpu)
         case .cfs(let p): p.hasWaiting(cpu: cpu)
         case .eevdf(let p): p.hasWaiting(cpu: cpu)
+        case .custom(let p): p.hasWaiting(cpu: cpu)
         }
     }
 }
