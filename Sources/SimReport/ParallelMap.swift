@@ -7,8 +7,7 @@ func parallelMap<T: Sendable>(_ count: Int, jobs: Int, progress: (@Sendable (Int
     let slots = Slots<T>(count: count)
     DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
         while let i = slots.take() {
-            let done = slots.set(i, body(i))
-            progress?(done, count)
+            slots.set(i, body(i), progress: progress)
         }
     }
     return slots.values()
@@ -30,11 +29,12 @@ private final class Slots<T>: @unchecked Sendable {
         return next - 1
     }
 
-    func set(_ i: Int, _ value: T) -> Int {
+    /// Stores a result and reports progress under the lock, so that counts print in order.
+    func set(_ i: Int, _ value: T, progress: (@Sendable (Int, Int) -> Void)?) {
         lock.lock(); defer { lock.unlock() }
         items[i] = value
         done += 1
-        return done
+        progress?(done, items.count)
     }
 
     func values() -> [T] { items.map { $0! } }

@@ -92,3 +92,17 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("point-0002.json").path))
     }
 }
+
+@Suite struct SweepParallelismTests {
+    /// `mksim sweep` promises the same results whatever --jobs is.
+    @Test func resultsDoNotDependOnTheJobCount() throws {
+        let one = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-j1-\(UUID().uuidString)")
+        let two = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-j2-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: one); try? FileManager.default.removeItem(at: two) }
+        #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--jobs", "1", "--out", one.path]).status == 0)
+        #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--jobs", "2", "--out", two.path]).status == 0)
+        let a = try String(contentsOf: one.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        let b = try String(contentsOf: two.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        #expect(a == b)
+    }
+}
