@@ -114,7 +114,6 @@ struct KernelRuntime {
     var config: KernelConfig
     var scheduler: Scheduler
     var syscalls: [[ResolvedStep]]
-    var tasks = 0
 }
 
 struct LockRecord {
@@ -131,7 +130,7 @@ struct LockStats {
     var acquisitions: UInt64 = 0
     var contended: UInt64 = 0
     var holdPs: UInt64 = 0
-    var wait = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    var wait = latencyHistogram()
 }
 
 struct WorkloadStats {
@@ -140,10 +139,10 @@ struct WorkloadStats {
     var ops: UInt64 = 0
     var firstStart: Picoseconds?
     var lastOp = Picoseconds.zero
-    var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    var latency = latencyHistogram()
     /// Wake from sleep to running, and any runnable-to-running wait (new, woken, preempted).
-    var wakeupLatency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
-    var runqueueWait = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    var wakeupLatency = latencyHistogram()
+    var runqueueWait = latencyHistogram()
 }
 
 /// One direction of a channel: a ring of slots in the receiver's memory.
@@ -166,7 +165,7 @@ struct RingState {
     var delivered: UInt64 = 0
     var fullStalls: UInt64 = 0
     var ipis: UInt64 = 0
-    var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
+    var latency = latencyHistogram()
 }
 
 /// Interrupt vectors the kernel model uses.
@@ -176,4 +175,9 @@ enum Vectors {
     static let maxRings = 0x80
     /// The IPI-ring benchmark's vector.
     static let ring: UInt8 = 0xF0
+}
+
+/// Latencies in picoseconds up to ~75 minutes, two significant digits (~1%).
+func latencyHistogram() -> Histogram<UInt64> {
+    Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 52, numberOfSignificantValueDigits: .two)
 }

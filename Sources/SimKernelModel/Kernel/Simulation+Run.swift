@@ -48,7 +48,6 @@ extension Simulation {
             let t = Int(e.target)
             workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now
             tasks[t].opStart = now
-            kernels[tasks[t].kernel].tasks += 1
             makeRunnable(task: t)
         case nil:
             preconditionFailure("unknown event kind \(e.kind)")

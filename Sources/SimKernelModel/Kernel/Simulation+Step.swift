@@ -244,8 +244,7 @@ extension Simulation {
 
     /// Advances the innermost frame after an operation completed at `t`.
     mutating func finish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
-        if task < 0 {
-            cpus[c].handlerPhase &+= 0  // handler frames advance in handlerFinish
+        if task < 0 {  // interrupt handler frames advance in handlerFinish
             handlerFinish(cpu: c, outcome: outcome, at: t)
             return
         }

@@ -11,7 +11,6 @@ public struct LocalAPICs: Sendable {
     let socketOf: [Int32]
     public let sent: FixedArray<UInt64>
     public let received: FixedArray<UInt64>
-    public private(set) var deliveryLatencySumPs: UInt64 = 0
     /// Pending (delivered, not yet taken) vectors per CPU: 4 words each.
     let pending: FixedArray<UInt64>
     /// Number of pending vectors per CPU, so that the per-boundary check reads one word.
@@ -30,9 +29,7 @@ public struct LocalAPICs: Sendable {
 
     public mutating func send(from: Int, to: Int) -> Picoseconds {
         sent[from] &+= 1
-        let latency = socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
-        deliveryLatencySumPs &+= latency.raw
-        return latency
+        return socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
     }
 
     /// Marks `vector` pending on `cpu` (an arriving interrupt).

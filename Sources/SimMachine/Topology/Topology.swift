@@ -87,11 +87,6 @@ public struct Topology: Hashable, Sendable {
     /// Socket that NUMA node `node` belongs to.
     public func socket(ofNode node: Int) -> Int { node / numaNodesPerSocket }
 
-    /// Logical CPU id of (socket, core in socket, thread).
-    public func cpu(socket: Int, core: Int, thread: Int) -> Int {
-        thread * sockets * coresPerSocket + socket * coresPerSocket + core
-    }
-
     /// All logical CPUs of a socket, in Linux order.
     public func cpus(ofSocket s: Int) -> [Int] {
         (0..<cpuCount).filter { socket(of: $0) == s }
