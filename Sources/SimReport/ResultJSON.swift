@@ -21,6 +21,7 @@ public enum ResultJSON {
             ("machine", machine(m)),
             ("kernels", .object(r.kernels.enumerated().map { k, kr in (kr.name, kernel(kr, config: cfg.kernels[k])) })),
             ("workloads", .object(r.workloads.map { ($0.name, workload($0)) })),
+            ("tasks", tasks(r.tasks)),
             ("coherence", .object([
                 ("accesses", .uint(r.memoryAccesses)),
                 ("transfers", .object(r.transfers.map { ($0.0, .uint($0.1)) })),
@@ -102,6 +103,9 @@ public enum ResultJSON {
             ("preemptions", .uint(k.preemptions)),
             ("voluntary_switches", .uint(k.voluntarySwitches)),
             ("fairness", .num(k.fairness, 4)),
+            ("idle_ns", .num(k.idleNs)),
+            ("migrations", migrations(k.migrations)),
+            ("wakeup_latency_ns", latency(k.wakeupLatency)), ("runqueue_wait_ns", latency(k.runqueueWait)),
             ("locks", .object(k.locks.map { l in
                 (l.name, .object([
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),
@@ -118,7 +122,36 @@ public enum ResultJSON {
             ("cpu_time_ns", .num(w.cpuTimeNs)), ("fairness", .num(w.fairness, 4)),
             ("wakeup_latency_ns", latency(w.wakeupLatency)), ("runqueue_wait_ns", latency(w.runqueueWait)),
             ("deadline_misses", .uint(w.deadlineMisses)),
+            ("slice_ns", latency(w.slices)),
+            ("preemptions", .uint(w.preemptions)), ("voluntary_switches", .uint(w.voluntarySwitches)),
+            ("migrations", migrations(w.migrations)),
+            ("exited", .int(Int64(w.exited))), ("makespan_ns", w.makespanNs.map { .num($0) } ?? .null),
         ])
+    }
+
+    /// By kind, with their total.
+    static func migrations(_ m: [UInt64]) -> JSONValue {
+        .object(MigrationKind.allCases.map { ($0.name, .uint(m[$0.rawValue])) } + [("total", .uint(m.reduce(0, +)))])
+    }
+
+    /// Per workload, per task index: `tasks.NAME.I.metric`.
+    static func tasks(_ ts: [TaskResult]) -> JSONValue {
+        var grouped: [(String, [(String, JSONValue)])] = []
+        for t in ts {
+            let v: JSONValue = .object([
+                ("kernel", .string(t.kernel)), ("last_cpu", .int(Int64(t.lastCPU))),
+                ("cpu_time_ns", .num(t.cpuTimeNs)), ("ops", .uint(t.ops)), ("slices", .uint(t.slices)),
+                ("preemptions", .uint(t.preemptions)), ("voluntary_switches", .uint(t.voluntarySwitches)),
+                ("migrations", migrations(t.migrations)), ("wakeups", .uint(t.wakeups)),
+                ("wakeup_latency_ns", .object([("mean", .num(t.wakeupMeanNs)), ("max", .num(t.wakeupMaxNs))])),
+                ("runqueue_wait_ns", .object([("mean", .num(t.runqueueWaitMeanNs)), ("max", .num(t.runqueueWaitMaxNs))])),
+                ("exited_ns", t.exitedNs.map { .num($0) } ?? .null),
+            ])
+            if let i = grouped.firstIndex(where: { $0.0 == t.workload }) { grouped[i].1.append(("\(t.index)", v)) } else {
+                grouped.append((t.workload, [("\(t.index)", v)]))
+            }
+        }
+        return .object(grouped.map { ($0.0, .object($0.1)) })
     }
 
     static func hot(_ h: HotLine, topology: Topology) -> JSONValue {

@@ -37,10 +37,29 @@ public enum ExpectationCheck {
         public var message: String
     }
 
-    public static func check(_ run: RunOutcome) -> [Outcome] {
+    /// The expectations of `run`'s scenario that apply to its point; `all` holds the other
+    /// points of the same run, where `relative_to` finds its reference; without one the
+    /// expectation fails if `requireReference` (`mksim check`), else it is skipped (`mksim run`
+    /// of a single point).
+    public static func check(_ run: RunOutcome, among all: [RunOutcome] = [], requireReference: Bool = false) -> [Outcome] {
         var out: [Outcome] = []
         for e in run.point.scenario.expectations {
             if let v = e.variant, v != run.point.variant { continue }
+            if !e.at.allSatisfy({ want in run.point.params.contains { $0.key == want.key && $0.value == want.value } }) { continue }
+            var reference: RunOutcome?
+            if let r = e.relativeTo {
+                let mine = run.point.params.filter { $0.key != "variant" }
+                reference = all.first { o in
+                    o.point.variant == r && o.point.params.filter { $0.key != "variant" }.elementsEqual(mine) { $0.key == $1.key && $0.value == $1.value }
+                }
+                if reference == nil {
+                    if requireReference {
+                        out.append(Outcome(expectation: e, metric: e.metric, value: nil, passed: false,
+                                           message: "\(e.metric): no run of variant '\(r)' at this point to compare with"))
+                    }
+                    continue
+                }
+            }
             let found = run.json.lookup(e.metric.split(separator: "."))
             if found.isEmpty {
                 out.append(Outcome(expectation: e, metric: e.metric, value: nil, passed: false,
@@ -48,16 +67,27 @@ public enum ExpectationCheck {
                 continue
             }
             for (path, v) in found {
-                guard let x = v.doubleValue else {
+                guard var x = v.doubleValue else {
                     out.append(Outcome(expectation: e, metric: path, value: nil, passed: false, message: "'\(path)' is not a number"))
                     continue
+                }
+                var shown = "\(path) = \(JSONValue.format(x, decimals: 3))"
+                if let reference, let r = e.relativeTo {
+                    guard let base = reference.json.lookup(path.split(separator: ".")).first?.1.doubleValue else {
+                        out.append(Outcome(expectation: e, metric: path, value: nil, passed: false,
+                                           message: "'\(path)' is not a number in variant '\(r)'"))
+                        continue
+                    }
+                    let ratio = base == 0 ? (x == 0 ? 1 : .infinity) : x / base
+                    shown += " vs \(JSONValue.format(base, decimals: 3)) in \(r): ratio \(JSONValue.format(ratio, decimals: 3))"
+                    x = ratio
                 }
                 var ok = true
                 var why: [String] = []
                 if let lo = e.min, x < lo { ok = false; why.append("below min \(JSONValue.format(lo, decimals: 3))") }
                 if let hi = e.max, x > hi { ok = false; why.append("above max \(JSONValue.format(hi, decimals: 3))") }
                 out.append(Outcome(expectation: e, metric: path, value: x, passed: ok,
-                                   message: "\(path) = \(JSONValue.format(x, decimals: 3))" + (ok ? "" : " (" + why.joined(separator: ", ") + ")")))
+                                   message: shown + (ok ? "" : " (" + why.joined(separator: ", ") + ")")))
             }
         }
         return out

@@ -100,7 +100,20 @@ public struct ScenarioFile: Sendable {
                     check.error(.unknown, "variant", "no variant named '\(name)'")
                     continue
                 }
-                tree = tree.merging(overlay)
+                // Top-level keys merge; dotted keys set one value, as --set does.
+                guard case .mapping(let pairs) = overlay.value else { continue }
+                for pair in pairs {
+                    if pair.key.contains(".") {
+                        guard let edited = tree.setting(pair.key.split(separator: ".").map(String.init)[...], to: pair.value) else {
+                            check.error(pair.keyMark, "variants.\(name).\(pair.key)",
+                                        "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
+                            continue
+                        }
+                        tree = edited
+                    } else {
+                        tree = tree.merging(YNode(.mapping([pair]), mark: overlay.mark))
+                    }
+                }
             }
             for (k, v) in settings where k != "variant" {
                 guard let edited = tree.setting(k.split(separator: ".").map(String.init)[...], to: v) else {

@@ -6,6 +6,11 @@ import SimWorkloads
 public struct Expectation: Sendable {
     public var metric: String
     public var variant: String?
+    /// Bounds apply to the ratio of the metric to its value in this variant, at the same
+    /// sweep point (nil: to the value itself).
+    public var relativeTo: String?
+    /// Only at the sweep points with these values (as written in the sweep).
+    public var at: [(key: String, value: String)] = []
     public var min: Double?
     public var max: Double?
     public var line: Int
@@ -89,11 +94,15 @@ struct ScenarioReader {
                 let policies = SchedulerRegistry.names
                 if sn.scalar != nil {
                     if let s = check.choice(sn, p + ".scheduler", policies) { scheduler.policy = s }
-                } else if let s = check.mapping(sn, p + ".scheduler", known: ["policy", "tick"]) {
+                } else if let s = check.mapping(sn, p + ".scheduler", known: ["policy", "tick", "balance", "rr_slice"]) {
                     if let v = s["policy"], let name = check.choice(v, p + ".scheduler.policy", policies) { scheduler.policy = name }
-                    if let v = s["tick"], let d = check.duration(v, p + ".scheduler.tick") {
-                        if d == .zero { check.error(v.mark, p + ".scheduler.tick", "the tick must be longer than 0") } else { scheduler.tick = d }
+                    if let d = positiveDuration(s["tick"], p + ".scheduler.tick") { scheduler.tick = d }
+                    if let v = s["balance"] {
+                        if v.scalar == "off" { scheduler.balance = nil } else if let d = positiveDuration(v, p + ".scheduler.balance", or: "off") {
+                            scheduler.balance = d
+                        }
                     }
+                    if let d = positiveDuration(s["rr_slice"], p + ".scheduler.rr_slice") { scheduler.rrSlice = d }
                 }
             }
             var profile = SyscallProfile.linux
@@ -176,6 +185,7 @@ struct ScenarioReader {
         "ipi-ring": ["handling"],
         "messages": ["channel", "user"],
         "periodic": ["run", "period"],
+        "interactive": ["run", "think"],
     ]
 
     private func readWorkloads(_ node: YNode?, kernels: [KernelConfig], channels: [(ChannelConfig, String)],
@@ -184,7 +194,8 @@ struct ScenarioReader {
         var out: [WorkloadConfig] = []
         for (i, item) in items.enumerated() {
             let p = "workloads[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "nice", "generate"],
+            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "stagger", "nice", "slice",
+                                                                "realtime", "generate"],
                                         required: ["name", "generate"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "workload name '\(name)' is used twice") }
@@ -248,7 +259,18 @@ struct ScenarioReader {
                 }
                 return v
             } ?? 0
-            out.append(WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice))
+            var realtime: RealtimeConfig?
+            if let rn = f["realtime"], let r = check.mapping(rn, p + ".realtime", known: ["priority", "policy"], required: ["priority"]) {
+                let priority = r["priority"].flatMap { check.int($0, p + ".realtime.priority", min: 1, max: 99) }
+                let policy = r["policy"].flatMap { check.choice($0, p + ".realtime.policy", ["fifo", "rr"]) } ?? "fifo"
+                if let priority { realtime = RealtimeConfig(priority: UInt8(priority), roundRobin: policy == "rr") }
+            }
+            var stagger = Picoseconds.zero
+            if let s = f["stagger"], s.scalar != "0", let d = check.duration(s, p + ".stagger") { stagger = d }
+            var workload = WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice,
+                                          realtime: realtime, stagger: stagger)
+            if let d = positiveDuration(f["slice"], p + ".slice") { workload.slice = d }
+            out.append(workload)
         }
         return out
     }
@@ -318,9 +340,26 @@ struct ScenarioReader {
             guard let period = check.duration(pn, p + ".period") else { return nil }
             if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
             return (.periodic(runCycles: cycles("run"), period: period), stop)
+        case "interactive":
+            guard f["run"] != nil, f["think"] != nil else {
+                check.error(node.mark, p, "an interactive workload needs run (work per burst) and think (mean sleep between bursts), like {run: 200us, think: 5ms}")
+                return nil
+            }
+            guard let think = positiveDuration(f["think"], p + ".think") else { return nil }
+            return (.interactive(runCycles: cycles("run"), think: think), stop)
         default:
             return nil
         }
+    }
+
+    /// A duration above zero (`alternative` names the other accepted word, for the message).
+    private func positiveDuration(_ node: YNode?, _ path: String, or alternative: String? = nil) -> Picoseconds? {
+        guard let node, let d = check.duration(node, path) else { return nil }
+        guard d > .zero else {
+            check.error(node.mark, path, "expected a duration longer than 0" + (alternative.map { " (or \($0))" } ?? ""))
+            return nil
+        }
+        return d
     }
 
     // MARK: Expectations
@@ -330,7 +369,7 @@ struct ScenarioReader {
         var out: [Expectation] = []
         for (i, item) in items.enumerated() {
             let p = "expect[\(i)]"
-            guard let f = check.mapping(item, p, known: ["metric", "variant", "min", "max"], required: ["metric"]) else { continue }
+            guard let f = check.mapping(item, p, known: ["metric", "variant", "relative_to", "at", "min", "max"], required: ["metric"]) else { continue }
             guard let metric = f["metric"].flatMap({ check.string($0, p + ".metric") }) else { continue }
             func bound(_ key: String) -> Double? {
                 guard let v = f[key], let s = check.scalar(v, p + "." + key, expected: "a number, optionally with a unit") else { return nil }
@@ -342,7 +381,17 @@ struct ScenarioReader {
             }
             let lo = bound("min"), hi = bound("max")
             if f["min"] == nil && f["max"] == nil { check.error(item.mark, p, "an expectation needs min, max or both") }
+            var at: [(key: String, value: String)] = []
+            if let an = f["at"], case .mapping(let pairs) = an.value {
+                for pair in pairs {
+                    guard let value = check.scalar(pair.value, p + ".at." + pair.key, expected: "a sweep value") else { continue }
+                    at.append((pair.key, value))
+                }
+            } else if let an = f["at"] {
+                check.error(an.mark, p + ".at", "expected a mapping of sweep keys to values, like {workloads.batch.threads: 8}")
+            }
             out.append(Expectation(metric: metric, variant: f["variant"].flatMap { check.string($0, p + ".variant") },
+                                   relativeTo: f["relative_to"].flatMap { check.string($0, p + ".relative_to") }, at: at,
                                    min: lo, max: hi, line: item.mark.line))
         }
         return out

@@ -1,3 +1,4 @@
+import func Foundation.log
 import SimCPU
 import SimMachine
 
@@ -45,6 +46,10 @@ public enum GeneratorKind: Sendable, Hashable {
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
     /// the end of the period. One operation is one job (release to completion).
     case periodic(runCycles: UInt64, period: Picoseconds)
+    /// An interactive task: a burst of `runCycles`, then a think time drawn from an
+    /// exponential distribution of mean `think`. One operation is one burst (its latency
+    /// runs from the wake-up: the response time).
+    case interactive(runCycles: UInt64, think: Picoseconds)
 }
 
 /// When a generator stops.
@@ -158,7 +163,24 @@ public struct Generator: Sendable {
                 if let d = stop.duration, let s = startTime, next - s >= d { return .exit }
                 return .sleep(next - now)
             }
+
+        case .interactive(let runCycles, let think):
+            switch step {
+            case 0: step = 1; return .compute(cycles: runCycles)
+            case 1: step = 2; return .opDone
+            default:
+                step = 0
+                iteration += 1
+                if let n = stop.iterations, iteration >= n { return .exit }
+                return .sleep(exponential(mean: think))
+            }
         }
+    }
+
+    /// A draw from the exponential distribution of mean `mean` (inverse transform).
+    mutating func exponential(mean: Picoseconds) -> Picoseconds {
+        let u = 1 - rng.unit()  // in (0, 1]
+        return Picoseconds(UInt64((-Double(mean.raw) * log(u)).rounded()))
     }
 
     private mutating func finishIteration() -> Operation {

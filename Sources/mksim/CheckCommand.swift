@@ -78,10 +78,11 @@ struct CheckCommand: ParsableCommand {
             for o in outcomes {
                 let label = CheckSupport.label(o.point, sweepKeys: sweepKeys)
                 let repro = CheckSupport.reproducer(file: file, point: o.point, seed: seed)
-                for e in ExpectationCheck.check(o) {
+                for e in ExpectationCheck.check(o, among: outcomes, requireReference: true) {
                     var bounds: [String] = []
                     if let lo = e.expectation.min { bounds.append("min \(JSONValue.format(lo, decimals: 3))") }
                     if let hi = e.expectation.max { bounds.append("max \(JSONValue.format(hi, decimals: 3))") }
+                    if let r = e.expectation.relativeTo { bounds.append("relative to \(r)") }
                     cases.append(CheckCase(file: file, point: label, name: "expect \(e.metric) " + bounds.joined(separator: " "),
                                            passed: e.passed, message: e.message, reproducer: repro))
                 }

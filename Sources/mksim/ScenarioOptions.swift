@@ -81,7 +81,7 @@ func writeOutputs(_ outcomes: [RunOutcome], to dir: String) throws {
 func reportExpectations(_ outcomes: [RunOutcome], quiet: Bool) -> Bool {
     var ok = true
     for o in outcomes {
-        for c in ExpectationCheck.check(o) {
+        for c in ExpectationCheck.check(o, among: outcomes) {
             if !c.passed { ok = false }
             if !quiet || !c.passed {
                 let label = [o.point.variant].compactMap { $0 } + o.point.params.map { "\($0.key)=\($0.value)" }

@@ -55,14 +55,64 @@ struct TaskState {
     var waited = false
     // Scheduling.
     var weight: UInt64 = 1024
+    /// Requested slice (zero: the policy's default).
+    var slice = Picoseconds.zero
     var runStart = Picoseconds.zero
     var cpuTime: UInt64 = 0
     /// When the task last became runnable, and when it last woke from sleep (`.max`: not waking).
     var enqueuedAt = Picoseconds.zero
     var wokeAt = Picoseconds.max
+    /// The CPU it last ran on (-1: never ran), for placement and migration counts.
+    var lastCPU = -1
+    /// POSIX real-time priority 1…99 (0: a normal task) and SCHED_RR vs SCHED_FIFO.
+    var rtPriority: UInt8 = 0
+    var rtRoundRobin = false
+    var sched = TaskSchedulingStats()
     // Measurement.
     var opStart = Picoseconds.zero
     var ops: UInt64 = 0
+}
+
+/// What the scheduler did to one task (reported per task).
+struct TaskSchedulingStats {
+    var slices: UInt64 = 0
+    var preemptions: UInt64 = 0
+    var voluntary: UInt64 = 0
+    /// By `MigrationKind`.
+    var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
+    var wakeups: UInt64 = 0
+    var wakeupSumPs: UInt64 = 0
+    var wakeupMaxPs: UInt64 = 0
+    var waits: UInt64 = 0
+    var waitSumPs: UInt64 = 0
+    var waitMaxPs: UInt64 = 0
+    var exitedAt: Picoseconds?
+}
+
+/// How far a task moved when it ran on another CPU than last time.
+public enum MigrationKind: Int, CaseIterable, Sendable {
+    /// Another core or SMT thread under the same last-level cache.
+    case sameLLC
+    /// Another LLC domain (AMD CCX) of the same socket.
+    case sameSocket
+    case crossSocket
+
+    public var name: String {
+        switch self {
+        case .sameLLC: "same_llc"
+        case .sameSocket: "same_socket"
+        case .crossSocket: "cross_socket"
+        }
+    }
+}
+
+extension TaskState {
+    /// Between operations, or inside user work (which resumes where it stopped).
+    var isPreemptible: Bool {
+        if !hasCurrent { return true }
+        if case .compute = current { return true }
+        return false
+    }
 }
 
 struct CPUState {
@@ -77,6 +127,9 @@ struct CPUState {
     var irqEnabled = true
     var needResched = false
     var tickArmed = false
+    /// Queued (not running) tasks that are not pinned: what the load balancer may move.
+    var movableWaiting = 0
+    var nextBalance = Picoseconds.zero
     // Interrupt handler frame.
     var inHandler = false
     var vector: UInt8 = 0
@@ -113,7 +166,15 @@ struct ResolvedStep {
 struct KernelRuntime {
     var config: KernelConfig
     var scheduler: Scheduler
+    var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
     var syscalls: [[ResolvedStep]]
+    /// Queued tasks over all its CPUs, and those of them that may move (cheap early outs
+    /// for stealing and balancing, which run every time a CPU runs dry).
+    var waiting = 0
+    var movableWaiting = 0
+    var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
+    var wakeupLatency = latencyHistogram()
+    var runqueueWait = latencyHistogram()
 }
 
 struct LockRecord {
@@ -143,6 +204,11 @@ struct WorkloadStats {
     /// Wake from sleep to running, and any runnable-to-running wait (new, woken, preempted).
     var wakeupLatency = latencyHistogram()
     var runqueueWait = latencyHistogram()
+    /// Lengths of uninterrupted runs on a CPU, ended by preemption, sleep or exit.
+    var slices = latencyHistogram()
+    var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
+    var exited = 0
+    var lastExit = Picoseconds.zero
 }
 
 /// One direction of a channel: a ring of slots in the receiver's memory.

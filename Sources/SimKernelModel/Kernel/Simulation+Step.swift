@@ -53,19 +53,13 @@ extension Simulation {
             } else {
                 task = cpus[c].task
                 if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame == .none
-                    && !tasks[task].hasCurrent {
+                    && tasks[task].isPreemptible {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
-                    cpus[c].needResched = false
-                    cpus[c].preemptions &+= 1
-                    tasks[task].status = .runnable
-                    tasks[task].enqueuedAt = t
-                    chargeRun(task: task, at: t)
-                    kernels[cpus[c].kernel].scheduler.enqueue(task: task, cpu: cpus[c].local)
-                    cpus[c].task = -1
+                    preempt(task: task, cpu: c, at: t)
                     task = -1
                 }
                 if task < 0 {
-                    guard cpus[c].runnable > 0, let next = kernels[cpus[c].kernel].scheduler.pickNext(cpu: cpus[c].local) else {
+                    guard let next = nextTask(cpu: c) else {
                         cpus[c].mode = .idle
                         cpus[c].freeAt = t
                         cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
@@ -76,23 +70,19 @@ extension Simulation {
                         t += kernels[cpus[c].kernel].config.profile.contextSwitch
                         cpus[c].contextSwitches &+= 1
                     }
-                    cpus[c].task = next
-                    cpus[c].lastTask = next
-                    tasks[next].status = .running
-                    tasks[next].cpu = c
-                    tasks[next].runStart = t
-                    let w = tasks[next].workload
-                    _ = workloadStats[w].runqueueWait.record(t.raw &- min(t.raw, tasks[next].enqueuedAt.raw))
-                    if tasks[next].wokeAt != .max {
-                        _ = workloadStats[w].wakeupLatency.record(t.raw &- min(t.raw, tasks[next].wokeAt.raw))
-                        tasks[next].wokeAt = .max
-                    }
+                    startRunning(task: next, cpu: c, at: t)
                     continue
                 }
                 op = currentOp(task: task, cpu: c, at: t)
             }
 
             switch op {
+            case .compute(let cycles) where task >= 0 && cycles > computeChunk:
+                // Long user work runs in chunks, so that preemption and interrupts reach
+                // this task within `maxRunAhead` of being due, as on a real CPU.
+                t += timing.frequency.duration(cycles: computeChunk)
+                tasks[task].current = .compute(cycles: cycles - computeChunk)
+
             case .compute, .delay, .fence, .pause:
                 t += timing.localDuration(op)
                 finish(task: task, cpu: c, outcome: nil, at: t)
@@ -185,16 +175,6 @@ extension Simulation {
                 leaveCPU(task: task, cpu: c, becoming: .done, at: t)
             }
         }
-    }
-
-    /// The running task gives up its CPU (it sleeps or exits): a voluntary switch.
-    mutating func leaveCPU(task: Int, cpu c: Int, becoming status: TaskStatus, at t: Picoseconds) {
-        tasks[task].hasCurrent = false
-        tasks[task].status = status
-        cpus[c].voluntarySwitches &+= 1
-        chargeRun(task: task, at: t)
-        cpus[c].runnable -= 1
-        cpus[c].task = -1
     }
 
     /// The operation the task executes next (kept until it completes, so spins retry it).

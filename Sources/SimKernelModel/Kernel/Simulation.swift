@@ -25,6 +25,10 @@ public struct Simulation {
     var rings: [RingState] = []
     var events: UInt64 = 0
     var lastActivity = Picoseconds.zero
+    /// Whether each task may leave its CPU (not pinned), by task id.
+    var movableTasks: [Bool] = []
+    /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
+    let computeChunk: UInt64
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         self.config = config
@@ -32,6 +36,7 @@ public struct Simulation {
         let topo = m.topology
         let table: LatencyTable = m.name.contains("epyc") ? .zen2 : .skylakeServer
         timing = CoreTiming(frequency: m.frequency, table: table)
+        computeChunk = max(1, UInt64(m.frequency.cycles(in: Self.maxRunAhead)))
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
                                        hitLatency: m.hitLatency, frequency: m.frequency)
         apic = LocalAPICs(spec: m.apic, topology: topo)
@@ -40,9 +45,12 @@ public struct Simulation {
         try buildChannels()
         try buildWorkloads()
         let weights = newTasks.map(\.weight)
+        let priorities = newTasks.map(\.rtPriority)
+        movableTasks = newTasks.map { $0.pinnedLocal == nil }
         for k in kernels.indices {
             let kc = kernels[k].config
-            let context = SchedulerContext(cpuCount: kc.cpus.count, weights: weights,
+            kernels[k].realtime = RealtimeQueues(cpuCount: kc.cpus.count, priorities: priorities)
+            let context = SchedulerContext(cpuCount: kc.cpus.count, weights: weights, requests: newTasks.map(\.slice),
                                            seed: SplitMix64(seed: config.seed, stream: [0x7363_6865_6400, UInt64(k)]).state, kernel: k)
             guard let s = Scheduler(kc.scheduler.policy, context: context) else {
                 throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))")
@@ -237,6 +245,8 @@ public struct Simulation {
                         kind = .messages(channel: UInt16(ch), userCycles: user)
                     case .periodic(let run, let period):
                         kind = .periodic(runCycles: run, period: period)
+                    case .interactive(let run, let think):
+                        kind = .interactive(runCycles: run, think: think)
                     }
                     let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var pinnedLocal: Int?
@@ -247,9 +257,14 @@ public struct Simulation {
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.weight = NiceWeights.weight(nice: wc.nice)
+                    task.slice = wc.slice
+                    if let rt = wc.realtime {
+                        task.rtPriority = rt.priority
+                        task.rtRoundRobin = rt.roundRobin
+                    }
                     newTasks.append(task)
                     stats.tasks += 1
-                    let start = max(wc.startAt, kc.bootAt)
+                    let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kc.bootAt)
                     queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
                 }
             }

@@ -48,6 +48,16 @@ public enum WorkloadGenerator: Sendable {
     case ipiRing(handling: Picoseconds)
     case messages(channel: Int, userCycles: UInt64)
     case periodic(runCycles: UInt64, period: Picoseconds)
+    case interactive(runCycles: UInt64, think: Picoseconds)
+}
+
+/// A real-time scheduling class for a workload's tasks (sched(7)).
+public struct RealtimeConfig: Sendable, Hashable {
+    /// 1 (lowest) … 99 (highest).
+    public var priority: UInt8
+    /// SCHED_RR (time-sliced within a priority) instead of SCHED_FIFO.
+    public var roundRobin: Bool
+    public init(priority: UInt8, roundRobin: Bool = false) { self.priority = priority; self.roundRobin = roundRobin }
 }
 
 /// A workload: a generator run by `threads` tasks in each kernel it is placed on.
@@ -66,9 +76,17 @@ public struct WorkloadConfig: Sendable {
     public var startAt: Picoseconds
     /// Scheduling priority, -20 (most CPU) to 19, as Linux's nice: weight 1024 at 0.
     public var nice: Int
+    /// Real-time class, above every normal task (nil: a normal task).
+    public var realtime: RealtimeConfig?
+    /// Requested slice for policies that take one (EEVDF); zero: the policy's default.
+    public var slice: Picoseconds = .zero
+    /// Thread i of each copy starts at `startAt + i × stagger` (tasks arriving over time).
+    public var stagger: Picoseconds
 
-    public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero, nice: Int = 0) {
-        self.name = name; self.copies = copies; self.generator = generator; self.stop = stop; self.startAt = startAt; self.nice = nice
+    public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero,
+                nice: Int = 0, realtime: RealtimeConfig? = nil, stagger: Picoseconds = .zero) {
+        self.name = name; self.copies = copies; self.generator = generator; self.stop = stop; self.startAt = startAt
+        self.nice = nice; self.realtime = realtime; self.stagger = stagger
     }
 }
 

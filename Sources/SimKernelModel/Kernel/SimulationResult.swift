@@ -49,6 +49,12 @@ public struct KernelResult: Sendable {
     public var voluntarySwitches: UInt64
     /// Jain's index over the kernel's tasks of CPU time per unit of weight (1 = perfectly fair).
     public var fairness: Double
+    /// CPU time its CPUs spent idle (no task, no interrupt handler), in ns.
+    public var idleNs: Double
+    /// Tasks that ran on another CPU than last time, by `MigrationKind` (same LLC, same socket, cross socket).
+    public var migrations: [UInt64]
+    public var wakeupLatency: LatencySummary
+    public var runqueueWait: LatencySummary
     public var locks: [LockResult]
 }
 
@@ -67,6 +73,37 @@ public struct WorkloadResult: Sendable {
     public var runqueueWait: LatencySummary
     /// Periodic jobs completed after the end of their period.
     public var deadlineMisses: UInt64
+    /// Uninterrupted runs on a CPU (ended by preemption, sleep or exit).
+    public var slices: LatencySummary
+    /// Involuntary (preempted) and voluntary (slept or exited) switches away from its tasks.
+    public var preemptions: UInt64
+    public var voluntarySwitches: UInt64
+    public var migrations: [UInt64]
+    /// Tasks that exited, and the time from the first start to the last exit once all have (else nil).
+    public var exited: Int
+    public var makespanNs: Double?
+}
+
+/// One task's scheduling history (means and maxima; percentiles are per workload).
+public struct TaskResult: Sendable {
+    public var workload: String
+    /// Index of the task within its workload (copies in kernel order).
+    public var index: Int
+    public var kernel: String
+    /// The CPU it ran on last (-1: never ran).
+    public var lastCPU: Int
+    public var cpuTimeNs: Double
+    public var ops: UInt64
+    public var slices: UInt64
+    public var preemptions: UInt64
+    public var voluntarySwitches: UInt64
+    public var migrations: [UInt64]
+    public var wakeups: UInt64
+    public var wakeupMeanNs: Double
+    public var wakeupMaxNs: Double
+    public var runqueueWaitMeanNs: Double
+    public var runqueueWaitMaxNs: Double
+    public var exitedNs: Double?
 }
 
 /// Jain's fairness index (Σx)² / (n Σx²): 1 when all equal, 1/n when one gets everything.
@@ -101,6 +138,7 @@ public struct SimulationResult: Sendable {
     public var simTime: Picoseconds
     public var kernels: [KernelResult]
     public var workloads: [WorkloadResult]
+    public var tasks: [TaskResult]
     /// Coherence transfers by where the data came from (AccessSource order).
     public var transfers: [(String, UInt64)]
     /// Memory operations (loads, stores, atomics, spin polls) the coherence model served.
@@ -144,6 +182,7 @@ extension Simulation {
                 voluntary &+= cpus[c].voluntarySwitches
             }
             let total = Double(end.raw) * Double(kr.config.cpus.count)
+            let idle = max(0, total - Double(busy)) / 1000
             let locks = lockStats.enumerated().filter { $0.element.kernel == k }.map { _, s in
                 LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
@@ -152,7 +191,9 @@ extension Simulation {
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
-                preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }), locks: locks))
+                preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
+                idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
+                runqueueWait: LatencySummary(kr.runqueueWait), locks: locks))
         }
         let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero
@@ -163,7 +204,25 @@ extension Simulation {
                                   latency: LatencySummary(w.latency), cpuTimeNs: mine.reduce(0) { $0 + cpuTime[$1] },
                                   fairness: fairness(mine), wakeupLatency: LatencySummary(w.wakeupLatency),
                                   runqueueWait: LatencySummary(w.runqueueWait),
-                                  deadlineMisses: mine.reduce(0) { $0 + tasks[$1].generator.deadlineMisses })
+                                  deadlineMisses: mine.reduce(0) { $0 + tasks[$1].generator.deadlineMisses },
+                                  slices: LatencySummary(w.slices),
+                                  preemptions: mine.reduce(0) { $0 + tasks[$1].sched.preemptions },
+                                  voluntarySwitches: mine.reduce(0) { $0 + tasks[$1].sched.voluntary },
+                                  migrations: w.migrations, exited: w.exited,
+                                  makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil)
+        }
+        var perWorkload = [Int](repeating: 0, count: workloadStats.count)
+        let taskResults = tasks.indices.map { t -> TaskResult in
+            let task = tasks[t], s = task.sched
+            let index = perWorkload[task.workload]
+            perWorkload[task.workload] += 1
+            func mean(_ sum: UInt64, _ n: UInt64) -> Double { n > 0 ? Double(sum) / Double(n) / 1000 : 0 }
+            return TaskResult(workload: workloadStats[task.workload].name, index: index, kernel: config.kernels[task.kernel].name,
+                              lastCPU: task.lastCPU, cpuTimeNs: cpuTime[t], ops: task.ops, slices: s.slices,
+                              preemptions: s.preemptions, voluntarySwitches: s.voluntary, migrations: s.migrations,
+                              wakeups: s.wakeups, wakeupMeanNs: mean(s.wakeupSumPs, s.wakeups), wakeupMaxNs: Double(s.wakeupMaxPs) / 1000,
+                              runqueueWaitMeanNs: mean(s.waitSumPs, s.waits), runqueueWaitMaxNs: Double(s.waitMaxPs) / 1000,
+                              exitedNs: s.exitedAt?.nanoseconds)
         }
         let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }
         // Hottest lines: most misses, then most queueing, then lowest id (deterministic).
@@ -186,7 +245,7 @@ extension Simulation {
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency))
         }
         return SimulationResult(
-            simTime: end, kernels: kernelResults, workloads: workloads, transfers: transfers,
+            simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
             memoryAccesses: directory.lineAccesses.reduce(0, +), hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             host: HostStats(wallSeconds: wallSeconds, events: events))

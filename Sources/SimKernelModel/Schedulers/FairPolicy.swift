@@ -13,24 +13,35 @@ func virtualTime(_ t: Picoseconds, weight: UInt64) -> UInt64 {
 /// (`latency` × its share of the queue's weight, at least `minGranularity`) and its
 /// virtual runtime has passed the queue's least. New and woken tasks start no earlier
 /// than the CPU's minimum virtual runtime, so sleeping earns no unbounded credit.
-/// Simplifications: per-CPU queues scanned linearly; no wake-up preemption, no groups.
+/// A woken task preempts the running one when it is behind by more than the wake-up
+/// granularity. Simplifications: per-CPU queues scanned linearly; no groups.
+/// The load balancer moves the task with the most virtual runtime, re-based on arrival.
 public struct FairPolicy: SchedulingPolicy {
     static let latency = Picoseconds(us: 6_000)         // sysctl_sched_latency
     static let minGranularity = Picoseconds(us: 750)    // sysctl_sched_min_granularity
+    static let wakeupGranularity = Picoseconds(us: 1_000) // sysctl_sched_wakeup_granularity
 
     let weights: [UInt64]
     var vruntime: [UInt64]
     var queues: [[Int]]
     var minVruntime: [UInt64]
+    /// Tasks detached by the load balancer carry their vruntime relative to the old CPU's
+    /// minimum, re-based on the new CPU's at enqueue (as Linux does on migration).
+    var relative: [Bool]
 
     public init(cpuCount: Int, weights: [UInt64]) {
         self.weights = weights
         vruntime = Array(repeating: 0, count: weights.count)
         queues = Array(repeating: [], count: cpuCount)
         minVruntime = Array(repeating: 0, count: cpuCount)
+        relative = Array(repeating: false, count: weights.count)
     }
 
     public mutating func enqueue(task: Int, cpu: Int) {
+        if relative[task] {
+            relative[task] = false
+            vruntime[task] &+= minVruntime[cpu]
+        }
         vruntime[task] = max(vruntime[task], minVruntime[cpu])
         queues[cpu].append(task)
     }
@@ -56,6 +67,28 @@ public struct FairPolicy: SchedulingPolicy {
     }
 
     public func hasWaiting(cpu: Int) -> Bool { !queues[cpu].isEmpty }
+
+    /// `check_preempt_wakeup`: the woken task preempts when the running one is ahead of it
+    /// by more than the wake-up granularity, in the woken task's virtual time.
+    public func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool {
+        let current = vruntime[running] &+ virtualTime(ranFor, weight: weights[running])
+        guard current > vruntime[woken] else { return false }
+        return current - vruntime[woken] > virtualTime(Self.wakeupGranularity, weight: weights[woken])
+    }
+
+    /// The movable task with the most virtual runtime (the one that would run last here).
+    public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? {
+        var best: Int?
+        for (i, t) in queues[cpu].enumerated() where movable(t) {
+            if let b = best, vruntime[queues[cpu][b]] >= vruntime[t] { continue }
+            best = i
+        }
+        guard let i = best else { return nil }
+        let t = queues[cpu].remove(at: i)
+        vruntime[t] = vruntime[t] > minVruntime[cpu] ? vruntime[t] - minVruntime[cpu] : 0
+        relative[t] = true
+        return t
+    }
 
     /// Index of the queued task with the least virtual runtime (lowest id on ties).
     func leftmost(_ cpu: Int) -> Int? {

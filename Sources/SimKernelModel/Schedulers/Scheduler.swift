@@ -8,13 +8,19 @@ public struct SchedulerConfig: Sendable, Hashable {
         case roundRobin = "round-robin"
         case cfs
         case eevdf
+        case workStealing = "work-stealing"
     }
     /// A built-in policy's raw value or a registered policy's name.
     public var policy: String
     /// Period of the scheduler tick, at which preemption is decided.
     public var tick: Picoseconds
-    public init(policy: String = Policy.roundRobin.rawValue, tick: Picoseconds = Picoseconds(us: 4_000)) {
-        self.policy = policy; self.tick = tick
+    /// Interval of periodic load balancing (nil: off, and no idle pulling either).
+    public var balance: Picoseconds?
+    /// Time slice of SCHED_RR tasks (Linux's RR_TIMESLICE: 100 ms).
+    public var rrSlice: Picoseconds
+    public init(policy: String = Policy.roundRobin.rawValue, tick: Picoseconds = Picoseconds(us: 4_000),
+                balance: Picoseconds? = Picoseconds(us: 4_000), rrSlice: Picoseconds = Picoseconds(us: 100_000)) {
+        self.policy = policy; self.tick = tick; self.balance = balance; self.rrSlice = rrSlice
     }
 }
 
@@ -24,6 +30,8 @@ public struct SchedulerContext: Sendable {
     public var cpuCount: Int
     /// Load weight of every task of the simulation, by global task id (nice 0 = 1024).
     public var weights: [UInt64]
+    /// Requested slice of every task (a workload's `slice`; zero: the policy's default).
+    public var requests: [Picoseconds]
     /// A seed for the policy's own random choices, derived from the scenario's.
     public var seed: UInt64
     /// The instance's index, so that each instance's policy can draw its own stream.
@@ -66,6 +74,32 @@ public protocol SchedulingPolicy: Sendable {
     func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool
     /// Whether tasks wait on `cpu` (the tick stays armed while they do).
     func hasWaiting(cpu: Int) -> Bool
+
+    // Optional points (default implementations below do nothing).
+
+    /// `woken` was just enqueued on `cpu`, where `running` has run for `ranFor`: preempt it now, without
+    /// waiting for the tick?
+    func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool
+    /// `cpu` has nothing to run: a task taken from another CPU's queue for it (work
+    /// stealing), with the CPU it came from, or nil to let the load balancer try.
+    /// `movable(task)` says whether a task may leave its CPU (pinned ones may not).
+    mutating func steal(for cpu: Int, movable: (Int) -> Bool) -> (task: Int, from: Int)?
+    /// Removes one waiting task of `cpu` for the load balancer to move elsewhere, or nil
+    /// when none may move. Policies that do not implement it are never balanced.
+    mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int?
+    /// The task stopped running and is not runnable any more (it sleeps or exits); called
+    /// after `charge`. A preempted task is enqueued again instead.
+    mutating func blocked(task: Int)
+    /// The task exited: drop what the policy keeps about it.
+    mutating func exited(task: Int)
+}
+
+extension SchedulingPolicy {
+    public func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool { false }
+    public mutating func steal(for cpu: Int, movable: (Int) -> Bool) -> (task: Int, from: Int)? { nil }
+    public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? { nil }
+    public mutating func blocked(task: Int) {}
+    public mutating func exited(task: Int) {}
 }
 
 /// Linux's `sched_prio_to_weight`: nice -20 … 19 to load weight (nice 0 = 1024, ~1.25× a step).
@@ -85,6 +119,7 @@ public enum Scheduler: Sendable {
     case queue(QueuePolicy)
     case cfs(FairPolicy)
     case eevdf(EEVDFPolicy)
+    case workStealing(WorkStealingPolicy)
     /// A registered policy: one existential call per scheduling decision (not per event).
     case custom(any SchedulingPolicy)
 
@@ -94,24 +129,12 @@ public enum Scheduler: Sendable {
         case .fifo: self = .queue(QueuePolicy(cpuCount: context.cpuCount, timeSlices: false))
         case .roundRobin: self = .queue(QueuePolicy(cpuCount: context.cpuCount, timeSlices: true))
         case .cfs: self = .cfs(FairPolicy(cpuCount: context.cpuCount, weights: context.weights))
-        case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: context.cpuCount, weights: context.weights))
+        case .eevdf: self = .eevdf(EEVDFPolicy(cpuCount: context.cpuCount, weights: context.weights, requests: context.requests))
+        case .workStealing: self = .workStealing(WorkStealingPolicy(cpuCount: context.cpuCount, seed: context.seed))
         case nil:
             guard let p = SchedulerRegistry.make(name, context) else { return nil }
             self = .custom(p)
         }
-    }
-
-    /// CPU (local index) for a new or woken task: the pinned one, else the least loaded
-    /// (`load(i)` tasks on local CPU `i`), lowest index on ties. The same for every policy.
-    public func selectCPU(task: Int, pinned: Int?, cpuCount: Int, load: (Int) -> Int) -> Int {
-        if let p = pinned { return p }
-        var best = 0
-        var bestLoad = load(0)
-        for c in 1..<max(1, cpuCount) {
-            let l = load(c)
-            if l < bestLoad { best = c; bestLoad = l }
-        }
-        return best
     }
 
     /// An empty value to park in `self` while a policy is mutated: without it the payload
@@ -123,24 +146,27 @@ public enum Scheduler: Sendable {
         case .queue(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .queue(p)
         case .cfs(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .workStealing(p)
         case .custom(var p): self = Self.parked; p.enqueue(task: task, cpu: cpu); self = .custom(p)
         }
     }
 
     public mutating func pickNext(cpu: Int) -> Int? {
         switch self {
-        case .queue(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .queue(p); return t
-        case .cfs(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .cfs(p); return t
-        case .eevdf(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .eevdf(p); return t
-        case .custom(var p): self = Self.parked; let t = p.pickNext(cpu: cpu); self = .custom(p); return t
+        case .queue(var p): self = Self.parked; let r = p.pickNext(cpu: cpu); self = .queue(p); return r
+        case .cfs(var p): self = Self.parked; let r = p.pickNext(cpu: cpu); self = .cfs(p); return r
+        case .eevdf(var p): self = Self.parked; let r = p.pickNext(cpu: cpu); self = .eevdf(p); return r
+        case .workStealing(var p): self = Self.parked; let r = p.pickNext(cpu: cpu); self = .workStealing(p); return r
+        case .custom(var p): self = Self.parked; let r = p.pickNext(cpu: cpu); self = .custom(p); return r
         }
     }
 
     public mutating func charge(task: Int, ran: Picoseconds) {
         switch self {
-        case .queue: break
+        case .queue(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .queue(p)
         case .cfs(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .cfs(p)
         case .eevdf(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .workStealing(p)
         case .custom(var p): self = Self.parked; p.charge(task: task, ran: ran); self = .custom(p)
         }
     }
@@ -150,6 +176,7 @@ public enum Scheduler: Sendable {
         case .queue(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .cfs(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .eevdf(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
+        case .workStealing(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         case .custom(let p): p.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor)
         }
     }
@@ -159,7 +186,58 @@ public enum Scheduler: Sendable {
         case .queue(let p): p.hasWaiting(cpu: cpu)
         case .cfs(let p): p.hasWaiting(cpu: cpu)
         case .eevdf(let p): p.hasWaiting(cpu: cpu)
+        case .workStealing(let p): p.hasWaiting(cpu: cpu)
         case .custom(let p): p.hasWaiting(cpu: cpu)
+        }
+    }
+
+    public func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool {
+        switch self {
+        case .queue(let p): p.preemptsOnWakeup(cpu: cpu, running: running, ranFor: ranFor, woken: woken)
+        case .cfs(let p): p.preemptsOnWakeup(cpu: cpu, running: running, ranFor: ranFor, woken: woken)
+        case .eevdf(let p): p.preemptsOnWakeup(cpu: cpu, running: running, ranFor: ranFor, woken: woken)
+        case .workStealing(let p): p.preemptsOnWakeup(cpu: cpu, running: running, ranFor: ranFor, woken: woken)
+        case .custom(let p): p.preemptsOnWakeup(cpu: cpu, running: running, ranFor: ranFor, woken: woken)
+        }
+    }
+
+    public mutating func steal(for cpu: Int, movable: (Int) -> Bool) -> (task: Int, from: Int)? {
+        switch self {
+        case .queue(var p): self = Self.parked; let r = p.steal(for: cpu, movable: movable); self = .queue(p); return r
+        case .cfs(var p): self = Self.parked; let r = p.steal(for: cpu, movable: movable); self = .cfs(p); return r
+        case .eevdf(var p): self = Self.parked; let r = p.steal(for: cpu, movable: movable); self = .eevdf(p); return r
+        case .workStealing(var p): self = Self.parked; let r = p.steal(for: cpu, movable: movable); self = .workStealing(p); return r
+        case .custom(var p): self = Self.parked; let r = p.steal(for: cpu, movable: movable); self = .custom(p); return r
+        }
+    }
+
+    public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? {
+        switch self {
+        case .queue(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .queue(p); return r
+        case .cfs(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .cfs(p); return r
+        case .eevdf(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .eevdf(p); return r
+        case .workStealing(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .workStealing(p); return r
+        case .custom(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .custom(p); return r
+        }
+    }
+
+    public mutating func blocked(task: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.blocked(task: task); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.blocked(task: task); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.blocked(task: task); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.blocked(task: task); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.blocked(task: task); self = .custom(p)
+        }
+    }
+
+    public mutating func exited(task: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.exited(task: task); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.exited(task: task); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.exited(task: task); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.exited(task: task); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.exited(task: task); self = .custom(p)
         }
     }
 }
@@ -185,6 +263,32 @@ public struct FIFOQueues: Sendable {
     }
 
     func isEmpty(cpu: Int) -> Bool { heads[cpu] >= queues[cpu].count }
+
+    var count: Int { queues.count }
+    func waiting(cpu: Int) -> Int { queues[cpu].count - heads[cpu] }
+
+    /// Removes the longest-waiting task that may move (a thief's pick).
+    mutating func removeFirst(cpu: Int, where movable: (Int) -> Bool) -> Int? {
+        var i = heads[cpu]
+        while i < queues[cpu].count {
+            if movable(queues[cpu][i]) {
+                if i == heads[cpu] { return pop(cpu: cpu) }
+                return queues[cpu].remove(at: i)
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Removes the most recently queued task that may move (the one that would wait longest).
+    mutating func removeLast(cpu: Int, where movable: (Int) -> Bool) -> Int? {
+        var i = queues[cpu].count - 1
+        while i >= heads[cpu] {
+            if movable(queues[cpu][i]) { return queues[cpu].remove(at: i) }
+            i -= 1
+        }
+        return nil
+    }
 }
 
 /// FIFO run queues. Without time slices it is SCHED_FIFO at one priority: a task runs until
@@ -202,4 +306,5 @@ public struct QueuePolicy: SchedulingPolicy {
     public mutating func charge(task: Int, ran: Picoseconds) {}
     public func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { timeSlices && !queues.isEmpty(cpu: cpu) }
     public func hasWaiting(cpu: Int) -> Bool { !queues.isEmpty(cpu: cpu) }
+    public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? { queues.removeLast(cpu: cpu, where: movable) }
 }
