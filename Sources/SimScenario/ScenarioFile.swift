@@ -124,6 +124,14 @@ public struct ScenarioFile: Sendable {
             }
             let reader = ScenarioReader(check: check)
             if let scenario = reader.read(tree) {
+                for e in scenario.expectations {
+                    for (key, name) in [("variant", e.variant), ("relative_to", e.relativeTo)] {
+                        guard let name, !variants.contains(where: { $0.name == name }) else { continue }
+                        let hint = nearest(name, in: variants.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                        check.error(SourceMark(line: e.line, column: 1), "expect.\(key)",
+                                    "no variant named '\(name)'\(hint)" + (variants.isEmpty ? " (the file has no variants)" : ""))
+                    }
+                }
                 let params = settings.filter { $0.0 != "variant" }.map { (key: $0.0, value: $0.1.scalar ?? $0.1.yamlText(indent: -1)) }
                 out.append(RunPoint(variant: chosenVariant, params: params, scenario: scenario))
             }

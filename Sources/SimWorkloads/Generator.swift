@@ -81,6 +81,15 @@ public struct Generator: Sendable {
         self.kind = kind; self.stop = stop; self.rng = rng
     }
 
+    /// The task arrives at `time` (before it first runs): durations and the first periodic
+    /// release count from here, not from when a CPU first picks it up.
+    public mutating func start(at time: Picoseconds) {
+        startTime = time
+        release = time
+        arrived = true
+    }
+    private var arrived = false
+
     /// The next operation of the stream at simulated time `now`.
     public mutating func next(now: Picoseconds) -> Operation {
         if step == 0 {
@@ -145,7 +154,7 @@ public struct Generator: Sendable {
         case .periodic(let runCycles, let period):
             switch step {
             case 0:
-                if iteration == 0 { release = now }
+                if iteration == 0 && !arrived { release = now }
                 step = 1
                 return .compute(cycles: runCycles)
             case 1:

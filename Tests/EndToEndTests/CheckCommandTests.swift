@@ -60,3 +60,56 @@ import Testing
         #expect(same.stdout.contains("0 of"))
     }
 }
+
+@Suite struct SchedulingSuiteTests {
+    /// Acceptance: every scenario of the CI suite in scenarios/sched/ passes `mksim check`, and
+    /// the JUnit report is XML with one test case per expectation outcome.
+    @Test func everySchedScenarioPassesCheck() throws {
+        let junit = CheckCommandTests.temp("sched-junit.xml")
+        defer { try? FileManager.default.removeItem(at: junit) }
+        let files = Repo.scenarios().filter { $0.contains("/scenarios/sched/") }
+        #expect(files.count >= 8)
+        let r = try Repo.mksim(["check"] + files + ["--junit", junit.path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let summary = r.stdout.split(separator: "\n").last { $0.hasSuffix(" failed") } ?? ""
+        let passed = Int(summary.split(separator: " ").first ?? "") ?? -1
+        #expect(summary.hasSuffix(", 0 failed") && passed > 100, "\(summary)")
+        let xml = try XMLDocument(contentsOf: junit)
+        #expect(try xml.nodes(forXPath: "//testcase[starts-with(@name, 'expect ')]").count == passed)
+        #expect(try xml.nodes(forXPath: "//failure").isEmpty)
+    }
+
+    /// An expectation relative to another variant compares the two at the same sweep point;
+    /// naming a variant that does not exist is bad input, with the line.
+    @Test func relativeExpectations() throws {
+        let dir = CheckCommandTests.temp("relative")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func scenario(_ expect: String) throws -> String {
+            let path = dir.appendingPathComponent("s\(UUID().uuidString).yaml").path
+            try """
+            mksim: 1
+            name: relative
+            duration: 50ms
+            machine: {preset: teaching-2s4c}
+            kernels: [{name: k, cpus: [0], scheduler: {policy: eevdf, tick: 1ms}}]
+            workloads: [{name: w, threads: 3, generate: {kind: compute-memory, compute: 5us, accesses: 0}}]
+            variants: {eevdf: {}, fifo: {kernels.k.scheduler.policy: fifo}}
+            sweep: {variant: [eevdf, fifo], workloads.w.threads: [2, 3]}
+            expect:
+              - \(expect)
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // FIFO runs one task: fairness over 2 tasks is 0.5, over 3 it is 1/3; EEVDF is 1.
+        let ok = try Repo.mksim(["check", try scenario("{metric: workloads.w.fairness, variant: eevdf, relative_to: fifo, at: {workloads.w.threads: 3}, min: 2.9}")])
+        #expect(ok.status == 0 && ok.stdout.contains("1 passed, 0 failed"), "\(ok.stdout)")
+        let fails = try Repo.mksim(["check", try scenario("{metric: workloads.w.fairness, variant: eevdf, relative_to: fifo, min: 2.1}")])
+        #expect(fails.status == 1)
+        #expect(fails.stdout.contains("workloads.w.fairness = 1 vs 0.5 in fifo: ratio 2 (below min 2.1)"), "\(fails.stdout)")
+        let typo = try Repo.mksim(["check", try scenario("{metric: workloads.w.fairness, relative_to: fifi, min: 1}")])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains(":10:1: error: expect.relative_to: no variant named 'fifi'; did you mean 'fifo'?"), "\(typo.stderr)")
+    }
+}

@@ -67,6 +67,8 @@ struct TaskState {
     /// POSIX real-time priority 1…99 (0: a normal task) and SCHED_RR vs SCHED_FIFO.
     var rtPriority: UInt8 = 0
     var rtRoundRobin = false
+    /// SCHED_RR: time used of the current slice, kept across preemptions and sleeps.
+    var rrUsed = Picoseconds.zero
     var sched = TaskSchedulingStats()
     // Measurement.
     var opStart = Picoseconds.zero

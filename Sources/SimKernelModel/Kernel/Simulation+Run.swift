@@ -48,6 +48,7 @@ extension Simulation {
             let t = Int(e.target)
             workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now
             tasks[t].opStart = now
+            tasks[t].generator.start(at: now)
             makeRunnable(task: t)
         case nil:
             preconditionFailure("unknown event kind \(e.kind)")

@@ -128,7 +128,7 @@ extension Simulation {
         let preempt: Bool
         if mine > 0 {
             preempt = waitingRT > mine
-                || (tasks[running].rtRoundRobin && waitingRT == mine && ranFor >= kernels[k].config.scheduler.rrSlice)
+                || (tasks[running].rtRoundRobin && waitingRT == mine && tasks[running].rrUsed + ranFor >= kernels[k].config.scheduler.rrSlice)
         } else if waitingRT > 0 {
             preempt = true
         } else {
@@ -147,11 +147,11 @@ extension Simulation {
         cpus[c].preemptions &+= 1
         tasks[task].sched.preemptions &+= 1
         tasks[task].status = .runnable
-        let ranFor = t > tasks[task].runStart ? t - tasks[task].runStart : .zero
         chargeRun(task: task, at: t)
         // A real-time task preempted by a higher priority keeps its place at the head of its
-        // list; one whose RR slice ran out goes to the tail (sched(7)).
-        let sliceOver = tasks[task].rtRoundRobin && ranFor >= kernels[cpus[c].kernel].config.scheduler.rrSlice
+        // list; one whose RR slice ran out goes to the tail with a new slice (sched(7)).
+        let sliceOver = tasks[task].rtRoundRobin && tasks[task].rrUsed >= kernels[cpus[c].kernel].config.scheduler.rrSlice
+        if sliceOver { tasks[task].rrUsed = .zero }
         enqueue(task: task, cpu: c, atHead: tasks[task].rtPriority > 0 && !sliceOver, at: t)
         cpus[c].task = -1
     }
@@ -179,6 +179,7 @@ extension Simulation {
     mutating func chargeRun(task: Int, at t: Picoseconds) {
         let ran = t > tasks[task].runStart ? t - tasks[task].runStart : .zero
         tasks[task].cpuTime &+= ran.raw
+        if tasks[task].rtRoundRobin { tasks[task].rrUsed += ran }
         tasks[task].sched.slices &+= 1
         _ = workloadStats[tasks[task].workload].slices.record(ran.raw)
         if tasks[task].rtPriority == 0 {

@@ -17,7 +17,7 @@ extension Simulation {
         while true {
             // Bounded run-ahead: a long stretch of pure work returns to the engine every
             // `maxRunAhead`, so that ticks and interrupts can reach this CPU in time.
-            if t.raw &- now.raw > Self.maxRunAhead.raw {
+            if t.raw &- now.raw >= Self.maxRunAhead.raw {
                 schedule(cpu: c, at: t)
                 return
             }

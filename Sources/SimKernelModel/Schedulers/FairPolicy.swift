@@ -12,10 +12,12 @@ func virtualTime(_ t: Picoseconds, weight: UInt64) -> UInt64 {
 /// runs next. At a tick the running task gives way when it has run at least its slice
 /// (`latency` × its share of the queue's weight, at least `minGranularity`) and its
 /// virtual runtime has passed the queue's least. New and woken tasks start no earlier
-/// than the CPU's minimum virtual runtime, so sleeping earns no unbounded credit.
+/// than the CPU's minimum virtual runtime (woken sleepers: half a latency period before it),
+/// so sleeping earns no unbounded credit.
 /// A woken task preempts the running one when it is behind by more than the wake-up
 /// granularity. Simplifications: per-CPU queues scanned linearly; no groups.
-/// The load balancer moves the task with the most virtual runtime, re-based on arrival.
+/// The load balancer moves the task with the most virtual runtime; any task that changes
+/// CPU is re-based on the new CPU's minimum.
 public struct FairPolicy: SchedulingPolicy {
     static let latency = Picoseconds(us: 6_000)         // sysctl_sched_latency
     static let minGranularity = Picoseconds(us: 750)    // sysctl_sched_min_granularity
@@ -25,24 +27,33 @@ public struct FairPolicy: SchedulingPolicy {
     var vruntime: [UInt64]
     var queues: [[Int]]
     var minVruntime: [UInt64]
-    /// Tasks detached by the load balancer carry their vruntime relative to the old CPU's
-    /// minimum, re-based on the new CPU's at enqueue (as Linux does on migration).
-    var relative: [Bool]
+    /// The CPU each task was last queued on (-1: none yet): a task that arrives on another
+    /// CPU has its vruntime re-based from that CPU's minimum to this one's, as Linux does
+    /// on every migration (`migrate_task_rq_fair`), so per-CPU clocks do not leak.
+    var home: [Int]
+    /// Tasks that blocked since they last ran: they wake with the sleeper credit.
+    var sleeping: [Bool]
 
     public init(cpuCount: Int, weights: [UInt64]) {
         self.weights = weights
         vruntime = Array(repeating: 0, count: weights.count)
         queues = Array(repeating: [], count: cpuCount)
         minVruntime = Array(repeating: 0, count: cpuCount)
-        relative = Array(repeating: false, count: weights.count)
+        home = Array(repeating: -1, count: weights.count)
+        sleeping = Array(repeating: false, count: weights.count)
     }
 
     public mutating func enqueue(task: Int, cpu: Int) {
-        if relative[task] {
-            relative[task] = false
-            vruntime[task] &+= minVruntime[cpu]
+        let from = home[task]
+        if from >= 0 && from != cpu {
+            vruntime[task] = (vruntime[task] > minVruntime[from] ? vruntime[task] - minVruntime[from] : 0) &+ minVruntime[cpu]
         }
-        vruntime[task] = max(vruntime[task], minVruntime[cpu])
+        home[task] = cpu
+        // A waking sleeper is placed up to half a latency period behind the queue's minimum
+        // (GENTLE_FAIR_SLEEPERS), so that it preempts soon without banking its whole sleep.
+        let credit = sleeping[task] ? virtualTime(Picoseconds(Self.latency.raw / 2), weight: 1024) : 0
+        sleeping[task] = false
+        vruntime[task] = max(vruntime[task], minVruntime[cpu] > credit ? minVruntime[cpu] - credit : 0)
         queues[cpu].append(task)
     }
 
@@ -68,6 +79,8 @@ public struct FairPolicy: SchedulingPolicy {
 
     public func hasWaiting(cpu: Int) -> Bool { !queues[cpu].isEmpty }
 
+    public mutating func blocked(task: Int) { sleeping[task] = true }
+
     /// `check_preempt_wakeup`: the woken task preempts when the running one is ahead of it
     /// by more than the wake-up granularity, in the woken task's virtual time.
     public func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool {
@@ -84,10 +97,7 @@ public struct FairPolicy: SchedulingPolicy {
             best = i
         }
         guard let i = best else { return nil }
-        let t = queues[cpu].remove(at: i)
-        vruntime[t] = vruntime[t] > minVruntime[cpu] ? vruntime[t] - minVruntime[cpu] : 0
-        relative[t] = true
-        return t
+        return queues[cpu].remove(at: i)
     }
 
     /// Index of the queued task with the least virtual runtime (lowest id on ties).
