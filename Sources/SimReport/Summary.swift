@@ -16,20 +16,22 @@ public enum Summary {
         lines.append(title + "  seed=\(cfg.seed)")
         lines.append("machine \(m.name): \(t.sockets) sockets x \(t.coresPerSocket) cores x \(t.threadsPerCore) threads (\(t.cpuCount) CPUs), \(m.frequency); simulated \(r.simTime)")
         lines.append("")
-        var table = [["kernel", "cpus", "util", "ctx-sw", "IPIs sent/recv", "lock waits p50 / p99 (contended)"]]
+        var table = [["kernel", "cpus", "util", "ctx-sw", "preempt", "migrations", "IPIs sent/recv", "lock waits p50 / p99 (contended)"]]
         for (k, kr) in r.kernels.enumerated() {
             let locks = kr.locks.filter { $0.acquisitions > 0 }.map { l in
                 "\(l.name) \(ns(l.wait.p50)) / \(ns(l.wait.p99)) (\(pct(Double(l.contended) / Double(max(1, l.acquisitions)))))"
             }
             table.append([kr.name, "\(cfg.kernels[k].cpus.count)", pct(kr.utilization), count(kr.contextSwitches),
+                          count(kr.preemptions), count(kr.migrations.reduce(0, +)),
                           "\(count(kr.ipiSent)) / \(count(kr.ipiReceived))", locks.isEmpty ? "-" : locks.joined(separator: ", ")])
         }
         lines += render(table)
         lines.append("")
-        var wt = [["workload", "tasks", "ops", "throughput", "latency p50 / p99 / max"]]
+        var wt = [["workload", "tasks", "ops", "throughput", "latency p50 / p99 / max", "wake-up p99"]]
         for w in r.workloads {
             wt.append([w.name, "\(w.tasks)", count(w.ops), rate(w.throughputPerSecond),
-                       "\(ns(w.latency.p50)) / \(ns(w.latency.p99)) / \(ns(w.latency.max))"])
+                       "\(ns(w.latency.p50)) / \(ns(w.latency.p99)) / \(ns(w.latency.max))",
+                       w.wakeupLatency.count > 0 ? ns(w.wakeupLatency.p99) : "-"])
         }
         lines += render(wt)
         lines.append("")

@@ -1,4 +1,6 @@
 import Foundation
+import SimKernelModel
+import SimMachine
 import SimReport
 import SimScenario
 import Testing
@@ -98,5 +100,44 @@ import Testing
         let typo = try Repo.mksim(["run", "scenarios/sched/fairness.yaml", "--variant", "eevdf", "--set", "kernels.cpu.scheduler.policy=lotery"])
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("did you mean 'lottery'"))
+    }
+}
+
+/// One run queue for the whole kernel, round-robin: the interface takes `cpu` as advice, so
+/// a global queue is a policy that ignores it.
+struct GlobalRoundRobinPolicy: SchedulingPolicy {
+    var queue: [Int] = []
+    mutating func enqueue(task: Int, cpu: Int) { queue.append(task) }
+    mutating func pickNext(cpu: Int) -> Int? { queue.isEmpty ? nil : queue.removeFirst() }
+    mutating func charge(task: Int, ran: Picoseconds) {}
+    func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { !queue.isEmpty }
+    func hasWaiting(cpu: Int) -> Bool { !queue.isEmpty }
+}
+
+@Suite struct GlobalQueueTests {
+    /// Six CPU-bound tasks on four CPUs: per-CPU queues hold 2, 2, 1, 1 tasks (balancing
+    /// leaves a difference of one), so shares are unequal; a global queue rotates every task
+    /// over every CPU and shares equally, migrating as it goes.
+    @Test func aGlobalQueuePolicySharesEveryCPU() throws {
+        SchedulerRegistry.register("global-rr-test") { _ in GlobalRoundRobinPolicy() }
+        func run(_ policy: String) throws -> KernelResult {
+            let yaml = """
+            mksim: 1
+            name: global
+            duration: 100ms
+            machine: {preset: teaching-2s4c}
+            kernels: [{name: k, cpus: 0-3, scheduler: {policy: \(policy), tick: 1ms}}]
+            workloads: [{name: w, threads: 6, generate: {kind: compute-memory, compute: 20us, accesses: 0}}]
+            """
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-global-\(UUID().uuidString).yaml")
+            try yaml.write(to: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: path) }
+            return try Runner.run(try ScenarioFile.load(path: path.path).points()[0]).result.kernels[0]
+        }
+        let perCPU = try run("round-robin"), global = try run("global-rr-test")
+        #expect(perCPU.fairness < 0.95)
+        #expect(global.fairness > 0.99)
+        #expect(global.utilization > 0.99)
+        #expect(global.migrations.reduce(0, +) > 100)
     }
 }

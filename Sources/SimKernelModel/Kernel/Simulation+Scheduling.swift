@@ -39,6 +39,11 @@ extension Simulation {
             kernels[k].realtime.enqueue(task: t, cpu: cpus[c].local, atHead: atHead)
         } else {
             kernels[k].scheduler.enqueue(task: t, cpu: cpus[c].local)
+            // A registered policy may keep one queue for several CPUs: then any busy CPU of
+            // the kernel may have to give way, so each gets its tick while tasks wait.
+            if case .custom = kernels[k].scheduler {
+                for x in kernels[k].config.cpus where cpus[x].mode != .idle { armTick(cpu: x) }
+            }
         }
     }
 
@@ -191,9 +196,12 @@ extension Simulation {
     /// pulled from another CPU of its kernel. Nil: `c` goes idle.
     mutating func nextTask(cpu c: Int) -> Int? {
         let k = cpus[c].kernel, local = cpus[c].local
-        if cpus[c].runnable > 0 {
+        if cpus[c].runnable > 0 || kernels[k].waiting > 0 {
             if let t = kernels[k].realtime.pickNext(cpu: local) ?? kernels[k].scheduler.pickNext(cpu: local) {
-                dequeued(task: t, from: c)
+                // A policy with one queue for the kernel may hand over a task queued for another CPU.
+                let from = tasks[t].cpu
+                dequeued(task: t, from: from)
+                if from != c { move(task: t, from: from, to: c) }
                 return t
             }
         }
