@@ -82,13 +82,26 @@ struct TaskSchedulingStats {
     var voluntary: UInt64 = 0
     /// By `MigrationKind`.
     var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
-    var wakeups: UInt64 = 0
-    var wakeupSumPs: UInt64 = 0
-    var wakeupMaxPs: UInt64 = 0
-    var waits: UInt64 = 0
-    var waitSumPs: UInt64 = 0
-    var waitMaxPs: UInt64 = 0
+    /// From a wake-up to running, and from becoming runnable to running.
+    var wakeup = DelayStats()
+    var wait = DelayStats()
     var exitedAt: Picoseconds?
+}
+
+/// Count, sum and maximum of a delay: per-task figures without a histogram per task.
+struct DelayStats {
+    var count: UInt64 = 0
+    var sumPs: UInt64 = 0
+    var maxPs: UInt64 = 0
+
+    mutating func record(_ ps: UInt64) {
+        count &+= 1
+        sumPs &+= ps
+        maxPs = max(maxPs, ps)
+    }
+
+    var meanNs: Double { count > 0 ? Double(sumPs) / Double(count) / 1000 : 0 }
+    var maxNs: Double { Double(maxPs) / 1000 }
 }
 
 /// How far a task moved when it ran on another CPU than last time.

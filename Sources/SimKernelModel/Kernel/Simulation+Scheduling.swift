@@ -276,16 +276,12 @@ extension Simulation {
         let waited = t.raw &- min(t.raw, tasks[next].enqueuedAt.raw)
         _ = workloadStats[w].runqueueWait.record(waited)
         _ = kernels[k].runqueueWait.record(waited)
-        tasks[next].sched.waits &+= 1
-        tasks[next].sched.waitSumPs &+= waited
-        tasks[next].sched.waitMaxPs = max(tasks[next].sched.waitMaxPs, waited)
+        tasks[next].sched.wait.record(waited)
         if tasks[next].wokeAt != .max {
             let latency = t.raw &- min(t.raw, tasks[next].wokeAt.raw)
             _ = workloadStats[w].wakeupLatency.record(latency)
             _ = kernels[k].wakeupLatency.record(latency)
-            tasks[next].sched.wakeups &+= 1
-            tasks[next].sched.wakeupSumPs &+= latency
-            tasks[next].sched.wakeupMaxPs = max(tasks[next].sched.wakeupMaxPs, latency)
+            tasks[next].sched.wakeup.record(latency)
             tasks[next].wokeAt = .max
         }
         let last = tasks[next].lastCPU

@@ -216,12 +216,11 @@ extension Simulation {
             let task = tasks[t], s = task.sched
             let index = perWorkload[task.workload]
             perWorkload[task.workload] += 1
-            func mean(_ sum: UInt64, _ n: UInt64) -> Double { n > 0 ? Double(sum) / Double(n) / 1000 : 0 }
             return TaskResult(workload: workloadStats[task.workload].name, index: index, kernel: config.kernels[task.kernel].name,
                               lastCPU: task.lastCPU, cpuTimeNs: cpuTime[t], ops: task.ops, slices: s.slices,
                               preemptions: s.preemptions, voluntarySwitches: s.voluntary, migrations: s.migrations,
-                              wakeups: s.wakeups, wakeupMeanNs: mean(s.wakeupSumPs, s.wakeups), wakeupMaxNs: Double(s.wakeupMaxPs) / 1000,
-                              runqueueWaitMeanNs: mean(s.waitSumPs, s.waits), runqueueWaitMaxNs: Double(s.waitMaxPs) / 1000,
+                              wakeups: s.wakeup.count, wakeupMeanNs: s.wakeup.meanNs, wakeupMaxNs: s.wakeup.maxNs,
+                              runqueueWaitMeanNs: s.wait.meanNs, runqueueWaitMaxNs: s.wait.maxNs,
                               exitedNs: s.exitedAt?.nanoseconds)
         }
         let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }

@@ -144,12 +144,7 @@ public struct EEVDFPolicy: SchedulingPolicy {
 
     /// The movable task with the latest deadline; its lag goes with it.
     public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? {
-        var best: Int?
-        for (i, t) in queues[cpu].enumerated() where movable(t) {
-            if let b = best, deadline[queues[cpu][b]] >= deadline[t] { continue }
-            best = i
-        }
-        guard let i = best else { return nil }
+        guard let i = indexOfGreatest(in: queues[cpu], movable: movable, key: { deadline[$0] }) else { return nil }
         let v = average(cpu) ?? 0
         let t = queues[cpu].remove(at: i)
         let limit = lagLimit(t)

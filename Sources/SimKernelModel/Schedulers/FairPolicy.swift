@@ -91,12 +91,7 @@ public struct FairPolicy: SchedulingPolicy {
 
     /// The movable task with the most virtual runtime (the one that would run last here).
     public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? {
-        var best: Int?
-        for (i, t) in queues[cpu].enumerated() where movable(t) {
-            if let b = best, vruntime[queues[cpu][b]] >= vruntime[t] { continue }
-            best = i
-        }
-        guard let i = best else { return nil }
+        guard let i = indexOfGreatest(in: queues[cpu], movable: movable, key: { vruntime[$0] }) else { return nil }
         return queues[cpu].remove(at: i)
     }
 

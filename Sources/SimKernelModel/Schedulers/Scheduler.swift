@@ -242,6 +242,17 @@ public enum Scheduler: Sendable {
     }
 }
 
+/// The index in `queue` of the movable task with the greatest `key` (the first on ties):
+/// which task a policy gives up to the load balancer.
+func indexOfGreatest(in queue: [Int], movable: (Int) -> Bool, key: (Int) -> UInt64) -> Int? {
+    var best: Int?
+    for (i, t) in queue.enumerated() where movable(t) {
+        if let b = best, key(queue[b]) >= key(t) { continue }
+        best = i
+    }
+    return best
+}
+
 /// A FIFO run queue per CPU, shared by the FIFO and round-robin policies.
 public struct FIFOQueues: Sendable {
     var queues: [[Int]]
