@@ -25,6 +25,10 @@ public enum ResultJSON {
             ("coherence", .object([
                 ("accesses", .uint(r.memoryAccesses)),
                 ("transfers", .object(r.transfers.map { ($0.0, .uint($0.1)) })),
+                ("caches", .object(r.caches.map { c in
+                    (c.name, .object([("hits", .uint(c.hits)), ("misses", .uint(c.misses)), ("evictions", .uint(c.evictions))]))
+                })),
+                ("writebacks", .uint(r.writebacks)),
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered))])),

@@ -180,7 +180,8 @@ struct ScenarioReader {
 
     static let generatorKeys: [String: [String]] = [
         "syscall-loop": ["syscall", "user"],
-        "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels"],
+        "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels",
+                           "pattern"],
         "ping-pong": [],
         "ipi-ring": ["handling"],
         "messages": ["channel", "user"],
@@ -315,7 +316,8 @@ struct ScenarioReader {
                 sharedFraction: f["shared"].flatMap { check.fraction($0, p + ".shared") } ?? 0.1,
                 writeFraction: f["writes"].flatMap { check.fraction($0, p + ".writes") } ?? 0.3,
                 atomicFraction: f["atomics"].flatMap { check.fraction($0, p + ".atomics") } ?? 0,
-                sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false), stop)
+                sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false,
+                sequential: f["pattern"].flatMap { check.choice($0, p + ".pattern", ["random", "sequential"]) } == "sequential"), stop)
         case "ping-pong":
             return (.pingPong, stop)
         case "ipi-ring":

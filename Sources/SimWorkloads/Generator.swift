@@ -20,6 +20,9 @@ public struct ComputeMemoryParams: Sendable, Hashable {
     public var writeFraction: Double
     /// Probability that a write is a locked read-modify-write instead of a store.
     public var atomicFraction: Double
+    /// Private lines in order, wrapping around (a stream, or a chase through a ring), instead
+    /// of uniformly at random.
+    public var sequential = false
 
     public init(computeCycles: UInt64, accesses: Int, privateBase: LineID, privateCount: Int, sharedBase: LineID,
                 sharedCount: Int, sharedFraction: Double, writeFraction: Double, atomicFraction: Double) {
@@ -76,6 +79,8 @@ public struct Generator: Sendable {
     /// Periodic jobs: the current job's release time, and jobs that finished past their deadline.
     var release = Picoseconds.zero
     public private(set) var deadlineMisses: UInt64 = 0
+    /// Next private line of a sequential pattern.
+    var cursor: UInt64 = 0
 
     public init(kind: GeneratorKind, stop: StopRule, rng: SplitMix64) {
         self.kind = kind; self.stop = stop; self.rng = rng
@@ -116,9 +121,15 @@ public struct Generator: Sendable {
             if step <= p.accesses {
                 step += 1
                 let shared = p.sharedCount > 0 && (p.privateCount == 0 || rng.unit() < p.sharedFraction)
-                let line = shared
-                    ? p.sharedBase + LineID(rng.below(UInt64(p.sharedCount)))
-                    : p.privateBase + LineID(rng.below(UInt64(max(1, p.privateCount))))
+                let line: LineID
+                if shared {
+                    line = p.sharedBase + LineID(rng.below(UInt64(p.sharedCount)))
+                } else if p.sequential {
+                    line = p.privateBase + LineID(cursor % UInt64(max(1, p.privateCount)))
+                    cursor &+= 1
+                } else {
+                    line = p.privateBase + LineID(rng.below(UInt64(max(1, p.privateCount))))
+                }
                 if rng.unit() < p.writeFraction {
                     return rng.unit() < p.atomicFraction ? .fetchAdd(line, 1) : .store(line, iteration)
                 }

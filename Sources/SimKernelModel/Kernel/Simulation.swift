@@ -38,7 +38,7 @@ public struct Simulation {
         timing = CoreTiming(frequency: m.frequency, table: table)
         computeChunk = max(1, UInt64(m.frequency.cycles(in: Self.maxRunAhead)))
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
-                                       hitLatency: m.hitLatency, frequency: m.frequency)
+                                       hitLatency: m.hitLatency, frequency: m.frequency, caches: m.caches)
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         try buildKernels()
@@ -188,7 +188,7 @@ public struct Simulation {
                 var copyShared: (LineID, Int)?
                 var pingLine: LineID = -1
                 switch wc.generator {
-                case .computeMemory(_, _, _, let sharedLines, _, _, _, let acrossCopies) where sharedLines > 0:
+                case .computeMemory(_, _, _, let sharedLines, _, _, _, let acrossCopies, _) where sharedLines > 0:
                     if acrossCopies, let p = sharedPool { copyShared = p } else {
                         var base: LineID = -1
                         for i in 0..<sharedLines {
@@ -222,16 +222,18 @@ public struct Simulation {
                             throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'")
                         }
                         kind = .syscallLoop(syscall: UInt16(s), userCycles: user)
-                    case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _):
+                    case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let sequential):
                         var base: LineID = -1
                         for i in 0..<privateLines {
                             let id = directory.allocate(name: "\(wc.name)[\(kc.name)].t\(thread).private[\(i)]", home: kc.memoryNode)
                             if base < 0 { base = id }
                         }
-                        kind = .computeMemory(ComputeMemoryParams(
+                        var params = ComputeMemoryParams(
                             computeCycles: cycles, accesses: accesses, privateBase: base, privateCount: privateLines,
                             sharedBase: copyShared?.0 ?? -1, sharedCount: copyShared?.1 ?? 0,
-                            sharedFraction: sf, writeFraction: wf, atomicFraction: af))
+                            sharedFraction: sf, writeFraction: wf, atomicFraction: af)
+                        params.sequential = sequential
+                        kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
                     case .ipiRing(let handling):

@@ -43,7 +43,8 @@ public struct ChannelConfig: Sendable {
 public enum WorkloadGenerator: Sendable {
     case syscallLoop(syscall: String, userCycles: UInt64)
     case computeMemory(computeCycles: UInt64, accesses: Int, privateLines: Int, sharedLines: Int,
-                       sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool)
+                       sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool,
+                       sequential: Bool = false)
     case pingPong
     case ipiRing(handling: Picoseconds)
     case messages(channel: Int, userCycles: UInt64)

@@ -143,6 +143,9 @@ public struct SimulationResult: Sendable {
     public var transfers: [(String, UInt64)]
     /// Memory operations (loads, stores, atomics, spin polls) the coherence model served.
     public var memoryAccesses: UInt64
+    /// Per cache level, L1 first: hits, misses, evictions; and dirty lines written back.
+    public var caches: [CacheLevelStats]
+    public var writebacks: UInt64
     public var hotLines: [HotLine]
     public var channels: [ChannelResult]
     public var ipiSent: UInt64
@@ -245,7 +248,8 @@ extension Simulation {
         }
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
-            memoryAccesses: directory.lineAccesses.reduce(0, +), hotLines: hot,
+            memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
+            hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }

@@ -53,7 +53,11 @@ public struct CoherenceDirectory: Sendable {
     public private(set) var lineRemoteTransfers: [UInt64] = []
     var touched: [UInt64] = []
 
-    public init(topology: Topology, spec: CoherenceSpec, memory: MemorySpec, hitLatency: Picoseconds, frequency: Frequency) {
+    /// The caches in front of the directory (empty: every line a CPU holds stays cached).
+    var caches: CacheHierarchy
+
+    public init(topology: Topology, spec: CoherenceSpec, memory: MemorySpec, hitLatency: Picoseconds, frequency: Frequency,
+                caches cacheLevels: [CacheLevel] = []) {
         self.topology = topology
         self.spec = spec
         self.memory = memory
@@ -70,6 +74,7 @@ public struct CoherenceDirectory: Sendable {
         self.multiDie = topology.coresPerDie < topology.coresPerSocket
         self.nextWaiter = Array(repeating: -1, count: n)
         self.waitingOn = Array(repeating: -1, count: n)
+        self.caches = CacheHierarchy(levels: cacheLevels, topology: topology, frequency: frequency)
     }
 
     public var lineCount: Int { state.count }
@@ -136,7 +141,7 @@ public struct CoherenceDirectory: Sendable {
         var completion: Picoseconds
         var source = AccessSource.hit
         if isHit {
-            completion = now + hit
+            completion = now + (caches.isEmpty ? hit : cachedHit(line, cpu: cpu))
             if update.isLocked {
                 completion += atomic
                 if busyUntil[l] < completion.raw { busyUntil[l] = completion.raw }
@@ -179,9 +184,13 @@ public struct CoherenceDirectory: Sendable {
                 source = AccessSource(nearest)
             }
             let selfHeld = sharers[bitWord] & bit != 0 || o == cpu
+            if !caches.isEmpty { caches.countPrivateMiss() }
             if source == .hit && selfHeld {
                 // Upgrade of the only copy: no other cache to ask, no data to fetch.
                 latency = hit
+            } else if source == .hit, let (llcLatency, llcSource) = lastLevelLookup(line, cpu: cpu) {
+                // No core has it, a last-level cache does.
+                latency = llcLatency; source = llcSource
             } else if source == .hit {
                 // Nobody has it: memory serves it, local or remote by the line's home.
                 if home[l] == cpuNode[cpu] {
@@ -196,6 +205,8 @@ public struct CoherenceDirectory: Sendable {
             transfers[source.rawValue] &+= 1
             lineMisses[l] &+= 1
             if source == .remote || source == .memoryRemote { lineRemoteTransfers[l] &+= 1 }
+
+            if writes && !caches.isEmpty { invalidateCopies(line, except: cpu) }
 
             // Transitions.
             if writes {
@@ -219,6 +230,7 @@ public struct CoherenceDirectory: Sendable {
                 owner[l] = Int32(cpu)
                 state[l] = .exclusive
             }
+            if !caches.isEmpty { fill(line, cpu: cpu, fromMemory: source == .memoryLocal || source == .memoryRemote) }
         }
 
         let old = values[l]

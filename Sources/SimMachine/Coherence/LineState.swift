@@ -35,6 +35,8 @@ public enum ValueUpdate: Sendable, BitwiseCopyable {
 /// Where the data of an access came from.
 public enum AccessSource: Int, Sendable, CaseIterable, BitwiseCopyable {
     case hit = 0, smt, cluster, die, socket, remote, memoryLocal, memoryRemote
+    /// The requester's own last-level cache (no core held the line).
+    case llc
 
     public var name: String {
         switch self {
@@ -46,6 +48,7 @@ public enum AccessSource: Int, Sendable, CaseIterable, BitwiseCopyable {
         case .remote: "remote"
         case .memoryLocal: "memory_local"
         case .memoryRemote: "memory_remote"
+        case .llc: "llc"
         }
     }
 

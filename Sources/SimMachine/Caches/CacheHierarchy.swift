@@ -1,0 +1,185 @@
+/// The data caches of a machine: levels private to a core (SMT threads share them), then
+/// one shared last level per LLC domain (a socket, or an AMD core complex).
+///
+/// Policy (docs/model.md): private levels are inclusive (a line leaving the last private
+/// level leaves the others); the last level is filled by misses to memory and by lines the
+/// private levels evict, and is not inclusive (its evictions leave the cores' copies). LRU
+/// everywhere. A dirty line leaving the chip is a write-back.
+struct CacheHierarchy: Sendable {
+    /// Per private level, one cache per physical core.
+    var privateCaches: [[SetAssociativeCache]]
+    var privateLatency: [Picoseconds]
+    /// One cache per LLC domain; empty when the machine has no shared level.
+    var lastLevel: [SetAssociativeCache]
+    var lastLevelLatency: Picoseconds
+    /// LLC domain of each logical CPU, and one CPU of each domain (to measure distances).
+    let domainOf: [Int32]
+    let domainCPU: [Int]
+    /// Logical CPUs of each physical core.
+    let coreThreads: [[Int]]
+    let names: [String]
+    /// Per level (private levels, then the last level): hits and misses.
+    var hits: [UInt64]
+    var misses: [UInt64]
+    var writebacks: UInt64 = 0
+    var evictions: [UInt64]
+
+    var isEmpty: Bool { privateCaches.isEmpty && lastLevel.isEmpty }
+    var privateLevels: Int { privateCaches.count }
+
+    init(levels: [CacheLevel], topology t: Topology, frequency: Frequency) {
+        // Data caches only: instruction caches do not see loads and stores.
+        let data = levels.filter { !$0.name.lowercased().hasPrefix("l1i") }
+        let privates = data.filter { $0.shared == .core }
+        let shared = data.first { $0.shared != .core }
+        privateCaches = privates.map { level in
+            Array(repeating: SetAssociativeCache(sizeBytes: level.sizeBytes, ways: level.ways, lineBytes: level.lineBytes),
+                  count: t.coreCount)
+        }
+        privateLatency = privates.map { frequency.duration(cycles: $0.latencyCycles) }
+        let perCluster = shared?.shared == .cluster
+        let domains = shared == nil ? 0 : (perCluster ? t.sockets * t.clustersPerSocket : t.sockets)
+        lastLevel = shared.map { level in
+            Array(repeating: SetAssociativeCache(sizeBytes: level.sizeBytes, ways: level.ways, lineBytes: level.lineBytes),
+                  count: domains)
+        } ?? []
+        lastLevelLatency = shared.map { frequency.duration(cycles: $0.latencyCycles) } ?? .zero
+        domainOf = (0..<t.cpuCount).map { Int32(perCluster ? t.cluster(of: $0) : t.socket(of: $0)) }
+        var first = Array(repeating: 0, count: domains)
+        for c in (0..<t.cpuCount).reversed() where domains > 0 { first[Int(perCluster ? t.cluster(of: c) : t.socket(of: c))] = c }
+        domainCPU = first
+        var threads = Array(repeating: [Int](), count: t.coreCount)
+        for c in 0..<t.cpuCount { threads[t.core(of: c)].append(c) }
+        coreThreads = threads
+        names = privates.map(\.name) + (shared.map { [$0.name] } ?? [])
+        hits = Array(repeating: 0, count: names.count)
+        misses = Array(repeating: 0, count: names.count)
+        evictions = Array(repeating: 0, count: names.count)
+    }
+
+    /// A directory miss missed every private level of the requester.
+    mutating func countPrivateMiss() {
+        for i in 0..<privateLevels { misses[i] &+= 1 }
+    }
+}
+
+/// What the caches counted, per level.
+public struct CacheLevelStats: Sendable {
+    public var name: String
+    public var hits: UInt64
+    public var misses: UInt64
+    public var evictions: UInt64
+}
+
+extension CoherenceDirectory {
+    /// Latency of an access to a line the CPU holds: the first private level that has it.
+    mutating func cachedHit(_ line: LineID, cpu: Int) -> Picoseconds {
+        let core = Int(cpuCore[cpu])
+        for i in 0..<caches.privateLevels {
+            if caches.privateCaches[i][core].touch(line) {
+                caches.hits[i] &+= 1
+                // Bring it up into the levels above (inclusive: they are subsets).
+                for j in 0..<i { _ = caches.privateCaches[j][core].insert(line) }
+                return caches.privateLatency[i]
+            }
+            caches.misses[i] &+= 1
+        }
+        // Held by the directory but in no private cache: only when the machine has none.
+        fill(line, cpu: cpu, fromMemory: false)
+        return caches.privateLatency.last ?? hit
+    }
+
+    /// A line no core holds, looked up in the requester's last-level cache, then in the
+    /// other domains' (a transfer from there). Nil: memory serves it.
+    mutating func lastLevelLookup(_ line: LineID, cpu: Int) -> (Picoseconds, AccessSource)? {
+        guard !caches.lastLevel.isEmpty else { return nil }
+        let llc = caches.privateLevels
+        let own = Int(caches.domainOf[cpu])
+        if caches.lastLevel[own].touch(line) {
+            caches.hits[llc] &+= 1
+            return (caches.lastLevelLatency, .llc)
+        }
+        caches.misses[llc] &+= 1
+        var best: (Picoseconds, AccessSource)?
+        for d in caches.lastLevel.indices where d != own && caches.lastLevel[d].contains(line) {
+            let distance = distance(caches.domainCPU[d], cpu)
+            let latency = transferLatency(distance, requester: cpu)
+            if best == nil || latency < best!.0 { best = (latency, AccessSource(distance)) }
+        }
+        return best
+    }
+
+    /// A write by `cpu`: every other core's copy and every last-level copy go.
+    mutating func invalidateCopies(_ line: LineID, except cpu: Int) {
+        let l = Int(line), base = l * words
+        let mine = Int(cpuCore[cpu])
+        func drop(_ holder: Int) {
+            let core = Int(cpuCore[holder])
+            guard core != mine else { return }
+            for i in 0..<caches.privateLevels { caches.privateCaches[i][core].remove(line) }
+        }
+        if owner[l] >= 0 { drop(Int(owner[l])) }
+        for w in 0..<words {
+            var bits = sharers[base + w]
+            while bits != 0 {
+                drop(w << 6 | bits.trailingZeroBitCount)
+                bits &= bits &- 1
+            }
+        }
+        for d in caches.lastLevel.indices { caches.lastLevel[d].remove(line) }
+    }
+
+    /// Puts a line the CPU now holds into its core's private levels (and into its last
+    /// level when it came from memory), handling what falls out.
+    mutating func fill(_ line: LineID, cpu: Int, fromMemory: Bool) {
+        let core = Int(cpuCore[cpu])
+        let last = caches.privateLevels - 1
+        for i in 0..<caches.privateLevels {
+            guard let victim = caches.privateCaches[i][core].insert(line) else { continue }
+            caches.evictions[i] &+= 1
+            if i == last { evictFromCore(victim.line, core: core) }
+        }
+        if fromMemory && !caches.lastLevel.isEmpty {
+            insertLastLevel(line, domain: Int(caches.domainOf[cpu]), dirty: false)
+        }
+    }
+
+    /// `line` left the last private level of `core`: its threads no longer hold it; dirty
+    /// data goes to the last level (or, without one, back to memory).
+    mutating func evictFromCore(_ line: LineID, core: Int) {
+        let l = Int(line), base = l * words
+        for i in 0..<(caches.privateLevels - 1) { caches.privateCaches[i][core].remove(line) }
+        var dirty = false
+        for t in caches.coreThreads[core] {
+            sharers[base + t >> 6] &= ~(UInt64(1) << UInt64(t & 63))
+            if owner[l] == Int32(t) {
+                dirty = state[l] == .modified || state[l] == .owned
+                owner[l] = -1
+            }
+        }
+        var anySharer = false
+        for w in 0..<words where sharers[base + w] != 0 { anySharer = true }
+        if owner[l] < 0 { state[l] = anySharer ? .shared : .invalid }
+        guard !caches.lastLevel.isEmpty else {
+            if dirty { caches.writebacks &+= 1 }
+            return
+        }
+        insertLastLevel(line, domain: Int(caches.domainOf[caches.coreThreads[core][0]]), dirty: dirty)
+    }
+
+    mutating func insertLastLevel(_ line: LineID, domain: Int, dirty: Bool) {
+        guard let victim = caches.lastLevel[domain].insert(line, dirty: dirty) else { return }
+        caches.evictions[caches.privateLevels] &+= 1
+        if victim.dirty { caches.writebacks &+= 1 }
+    }
+
+    /// Hits, misses and evictions per cache level, L1 first.
+    public var cacheStats: [CacheLevelStats] {
+        caches.names.indices.map {
+            CacheLevelStats(name: caches.names[$0], hits: caches.hits[$0], misses: caches.misses[$0], evictions: caches.evictions[$0])
+        }
+    }
+
+    /// Dirty lines written back to memory.
+    public var writebacks: UInt64 { caches.writebacks }
+}
