@@ -13,6 +13,9 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     /// Work of a fixed duration (kernel paths whose cost is given in time).
     case delay(Picoseconds)
     case load(LineID)
+    /// A load independent of the ones before it (a stream): its miss overlaps with up to
+    /// `memory.parallelism` others, so it holds the core for that fraction of its latency.
+    case streamLoad(LineID)
     case store(LineID, UInt64)
     /// A plain store to the bits of `mask` (one field of a word), leaving the others.
     case storeField(LineID, mask: UInt64, value: UInt64)

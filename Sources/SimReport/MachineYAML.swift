@@ -27,6 +27,7 @@ public enum MachineYAML {
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")
         out.append("    bandwidth: {local: \(bw(m.memory.bandwidthLocal)), remote: \(bw(m.memory.bandwidthRemote))}")
+        out.append("    parallelism: \(m.memory.parallelism)")
         out.append("  apic:")
         out.append("    mode: \(m.apic.mode.rawValue)")
         out.append("    send: \(d(m.apic.send))")

@@ -2,7 +2,7 @@
 public enum Metrics {
     /// Sections of a result that are measurements (not configuration, not host timing).
     static let sections = ["sim_time_ns", "workloads", "kernels", "coherence.accesses", "coherence.transfers", "coherence.caches",
-                                "coherence.writebacks", "apic", "channels"]
+                                "coherence.writebacks", "apic", "interconnect", "channels"]
 
     /// Every numeric metric of a result, in the result's key order.
     public static func flatten(_ json: JSONValue) -> [(String, Double)] {

@@ -33,7 +33,13 @@ public enum ResultJSON {
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered))])),
             ("channels", channels(r.channels)),
-            ("interconnect", .object([])),
+            ("interconnect", .object(r.servers.map { v in
+                (v.name, .object([
+                    ("lines", .uint(v.lines)), ("writebacks", .uint(v.writebacks)),
+                    ("bytes", .uint((v.lines + v.writebacks) &* 64)), ("queue_wait_ns", .num(Double(v.waitPs) / 1000)),
+                    ("utilization", .num(v.utilization, 4)),
+                ]))
+            })),
             ("host", .object([
                 ("wall_s", .num(r.host.wallSeconds, 4)),
                 ("events", .uint(r.host.events)),

@@ -109,7 +109,8 @@ struct MachineReader {
 
     private func readMemory(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.memory"
-        guard let f = check.mapping(node, p, known: ["per_node", "latency", "bandwidth"]) else { return }
+        guard let f = check.mapping(node, p, known: ["per_node", "latency", "bandwidth", "parallelism"]) else { return }
+        if let v = f["parallelism"], let n = check.int(v, p + ".parallelism", min: 1, max: 1024) { m.memory.parallelism = n }
         if let v = f["per_node"], let s = check.size(v, p + ".per_node") { m.memory.bytesPerNode = s }
         if let v = f["latency"], let l = check.mapping(v, p + ".latency", known: ["local", "remote"]) {
             if let n = l["local"], let d = check.duration(n, p + ".latency.local") { m.memory.latencyLocal = d }

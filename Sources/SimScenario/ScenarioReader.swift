@@ -317,7 +317,8 @@ struct ScenarioReader {
                 writeFraction: f["writes"].flatMap { check.fraction($0, p + ".writes") } ?? 0.3,
                 atomicFraction: f["atomics"].flatMap { check.fraction($0, p + ".atomics") } ?? 0,
                 sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false,
-                sequential: f["pattern"].flatMap { check.choice($0, p + ".pattern", ["random", "sequential"]) } == "sequential"), stop)
+                pattern: f["pattern"].flatMap { check.choice($0, p + ".pattern", AccessPattern.allCases.map(\.rawValue)) }
+                    .flatMap(AccessPattern.init(rawValue:)) ?? .random), stop)
         case "ping-pong":
             return (.pingPong, stop)
         case "ipi-ring":

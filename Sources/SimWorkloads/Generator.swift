@@ -20,9 +20,11 @@ public struct ComputeMemoryParams: Sendable, Hashable {
     public var writeFraction: Double
     /// Probability that a write is a locked read-modify-write instead of a store.
     public var atomicFraction: Double
-    /// Private lines in order, wrapping around (a stream, or a chase through a ring), instead
-    /// of uniformly at random.
+    /// Private lines in order, wrapping around (a chase through a ring), instead of
+    /// uniformly at random.
     public var sequential = false
+    /// Sequential, and the loads are independent (`streamLoad`): a streaming read.
+    public var stream = false
 
     public init(computeCycles: UInt64, accesses: Int, privateBase: LineID, privateCount: Int, sharedBase: LineID,
                 sharedCount: Int, sharedFraction: Double, writeFraction: Double, atomicFraction: Double) {
@@ -133,7 +135,7 @@ public struct Generator: Sendable {
                 if rng.unit() < p.writeFraction {
                     return rng.unit() < p.atomicFraction ? .fetchAdd(line, 1) : .store(line, iteration)
                 }
-                return .load(line)
+                return p.stream && !shared ? .streamLoad(line) : .load(line)
             }
             return finishIteration()
 

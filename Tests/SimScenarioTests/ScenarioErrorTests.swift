@@ -219,7 +219,7 @@ import Testing
         #expect(c.machine.memory.bytesPerNode == 3 << 29)
         #expect(c.machine.memory.bandwidthLocal == 20_000_000_000)
         #expect(c.kernels[0].scheduler.tick.raw == 1_000_000_000)
-        guard case .computeMemory(let cycles, _, _, _, let shared, _, _, _) = c.workloads[0].generator else {
+        guard case .computeMemory(let cycles, _, _, _, let shared, _, _, _, _) = c.workloads[0].generator else {
             Issue.record("wrong generator"); return
         }
         #expect(cycles == 250 && shared == 0.25)

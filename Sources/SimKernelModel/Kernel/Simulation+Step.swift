@@ -114,6 +114,13 @@ extension Simulation {
                 t = out.completion
                 finish(task: task, cpu: c, outcome: out, at: t)
 
+            case .streamLoad(let line):
+                if t > now { schedule(cpu: c, at: t); return }
+                let out = directory.access(line, cpu: c, update: .none, now: now)
+                // In flight with others: the core moves on after its share of the latency.
+                t = now + Picoseconds((out.completion - now).raw / UInt64(directory.memory.parallelism))
+                finish(task: task, cpu: c, outcome: out, at: t)
+
             case .spinUntil(let line, let mask, let value), .spinWhile(let line, let mask, let value):
                 if t > now { schedule(cpu: c, at: t); return }
                 let out = directory.access(line, cpu: c, update: .none, now: now)

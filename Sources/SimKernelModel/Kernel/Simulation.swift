@@ -222,7 +222,7 @@ public struct Simulation {
                             throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'")
                         }
                         kind = .syscallLoop(syscall: UInt16(s), userCycles: user)
-                    case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let sequential):
+                    case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let pattern):
                         var base: LineID = -1
                         for i in 0..<privateLines {
                             let id = directory.allocate(name: "\(wc.name)[\(kc.name)].t\(thread).private[\(i)]", home: kc.memoryNode)
@@ -232,7 +232,8 @@ public struct Simulation {
                             computeCycles: cycles, accesses: accesses, privateBase: base, privateCount: privateLines,
                             sharedBase: copyShared?.0 ?? -1, sharedCount: copyShared?.1 ?? 0,
                             sharedFraction: sf, writeFraction: wf, atomicFraction: af)
-                        params.sequential = sequential
+                        params.sequential = pattern != .random
+                        params.stream = pattern == .stream
                         kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)

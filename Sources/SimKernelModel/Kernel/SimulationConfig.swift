@@ -44,12 +44,22 @@ public enum WorkloadGenerator: Sendable {
     case syscallLoop(syscall: String, userCycles: UInt64)
     case computeMemory(computeCycles: UInt64, accesses: Int, privateLines: Int, sharedLines: Int,
                        sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool,
-                       sequential: Bool = false)
+                       pattern: AccessPattern = .random)
     case pingPong
     case ipiRing(handling: Picoseconds)
     case messages(channel: Int, userCycles: UInt64)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
+}
+
+/// How `compute-memory` walks its private lines.
+public enum AccessPattern: String, Sendable, CaseIterable {
+    /// Uniformly at random.
+    case random
+    /// In order, around a ring, each load waiting for the one before (a pointer chase).
+    case sequential
+    /// In order, loads independent and overlapped (a streaming read).
+    case stream
 }
 
 /// A real-time scheduling class for a workload's tasks (sched(7)).

@@ -146,6 +146,8 @@ public struct SimulationResult: Sendable {
     /// Per cache level, L1 first: hits, misses, evictions; and dirty lines written back.
     public var caches: [CacheLevelStats]
     public var writebacks: UInt64
+    /// Memory controllers (`nodeN`) and the inter-socket links that carried lines (`socketA->B`).
+    public var servers: [ServerStats]
     public var hotLines: [HotLine]
     public var channels: [ChannelResult]
     public var ipiSent: UInt64
@@ -249,6 +251,7 @@ extension Simulation {
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
             memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
+            servers: directory.serverStats(elapsed: end),
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             host: HostStats(wallSeconds: wallSeconds, events: events))

@@ -161,7 +161,10 @@ extension CoherenceDirectory {
         for w in 0..<words where sharers[base + w] != 0 { anySharer = true }
         if owner[l] < 0 { state[l] = anySharer ? .shared : .invalid }
         guard !caches.lastLevel.isEmpty else {
-            if dirty { caches.writebacks &+= 1 }
+            if dirty {
+                caches.writebacks &+= 1
+                servers.writeBack(node: Int(home[l]), at: clock)
+            }
             return
         }
         insertLastLevel(line, domain: Int(caches.domainOf[caches.coreThreads[core][0]]), dirty: dirty)
@@ -170,7 +173,10 @@ extension CoherenceDirectory {
     mutating func insertLastLevel(_ line: LineID, domain: Int, dirty: Bool) {
         guard let victim = caches.lastLevel[domain].insert(line, dirty: dirty) else { return }
         caches.evictions[caches.privateLevels] &+= 1
-        if victim.dirty { caches.writebacks &+= 1 }
+        if victim.dirty {
+            caches.writebacks &+= 1
+            servers.writeBack(node: Int(home[Int(victim.line)]), at: clock)
+        }
     }
 
     /// Hits, misses and evictions per cache level, L1 first.
@@ -182,4 +188,19 @@ extension CoherenceDirectory {
 
     /// Dirty lines written back to memory.
     public var writebacks: UInt64 { caches.writebacks }
+
+    /// Per NUMA node controller (`node0`…), then per loaded link (`socket0->1`…), over `elapsed`.
+    public func serverStats(elapsed: Picoseconds) -> [ServerStats] {
+        let span = Double(Swift.max(1, elapsed.raw))
+        var out = servers.nodeLines.indices.map { n in
+            ServerStats(name: "node\(n)", lines: servers.nodeLines[n], writebacks: servers.nodeWritebacks[n], waitPs: servers.nodeWaitPs[n],
+                        utilization: Swift.min(1, Double((servers.nodeLines[n] + servers.nodeWritebacks[n]) &* servers.nodeService) / span))
+        }
+        for link in servers.linkLines.indices where servers.linkLines[link] > 0 {
+            out.append(ServerStats(name: "socket\(link / servers.sockets)->\(link % servers.sockets)", lines: servers.linkLines[link],
+                                   writebacks: 0, waitPs: servers.linkWaitPs[link],
+                                   utilization: Swift.min(1, Double(servers.linkLines[link] &* servers.linkService) / span)))
+        }
+        return out
+    }
 }

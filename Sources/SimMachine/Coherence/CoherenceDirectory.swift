@@ -55,6 +55,10 @@ public struct CoherenceDirectory: Sendable {
 
     /// The caches in front of the directory (empty: every line a CPU holds stays cached).
     var caches: CacheHierarchy
+    /// Memory controllers and inter-socket links, with their queues.
+    var servers: MemoryServers
+    /// Time of the access being served (write-backs it causes happen then).
+    var clock: UInt64 = 0
 
     public init(topology: Topology, spec: CoherenceSpec, memory: MemorySpec, hitLatency: Picoseconds, frequency: Frequency,
                 caches cacheLevels: [CacheLevel] = []) {
@@ -75,6 +79,7 @@ public struct CoherenceDirectory: Sendable {
         self.nextWaiter = Array(repeating: -1, count: n)
         self.waitingOn = Array(repeating: -1, count: n)
         self.caches = CacheHierarchy(levels: cacheLevels, topology: topology, frequency: frequency)
+        self.servers = MemoryServers(memory: memory, topology: topology)
     }
 
     public var lineCount: Int { state.count }
@@ -130,6 +135,7 @@ public struct CoherenceDirectory: Sendable {
         let writes = update.writes
         lineAccesses[l] &+= 1
         touched[bitWord] |= bit
+        clock = now.raw
 
         let isHit: Bool
         if writes {
@@ -198,6 +204,8 @@ public struct CoherenceDirectory: Sendable {
                 } else {
                     latency = memory.latencyRemote; source = .memoryRemote
                 }
+                let node = Int(home[l])
+                latency += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: start.raw))
             }
             completion = start + latency
             if update.isLocked { completion += atomic }

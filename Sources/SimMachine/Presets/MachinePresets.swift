@@ -35,6 +35,7 @@ public enum MachinePresets {
             ("coherence.atomic", "LOCK CMPXCHG latency ~18 cycles on Skylake-X (uops.info / Agner Fog instruction tables)"),
             ("coherence.smt, .socket, .remote", c2cSource + ": medians 7.4 / 48.0 / 141.4 ns minus 6.4 ns (18 cycles)"),
             ("memory.latency, memory.bandwidth", "Intel MLC on 2-socket Cascade Lake: idle latency 81/130 ns, read bandwidth 122/51 GB/s per socket"),
+            ("memory.parallelism", "assumption: 10 misses in flight per core on a stream, under the 10-12 L1D fill buffers of Intel cores since Nehalem (Intel Optimization Reference Manual) and AMD Zen 2 (22 MAB per core, AMD Software Optimization Guide 17h); gives 64 B x 10 / local latency per core"),
             ("memory.per_node", "assumption: 192 GiB per socket (12 x 16 GiB DIMMs)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, shared/data/calibration) at 2.8 GHz"),
             ("apic.deliver, apic.handler", "assumption: 1 us same socket, 1.4 us remote, 300 ns entry+exit; below the 2.2 us measured in a KVM guest (an upper bound)"),
@@ -64,7 +65,7 @@ public enum MachinePresets {
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
             ("coherence.atomic", "LOCK CMPXCHG ~18 cycles on Broadwell (Agner Fog instruction tables)"),
             ("coherence.smt, .socket, .remote", c2cSource + ": medians 8.3 / 45.2 / 127.5 ns minus 7.5 ns (18 cycles)"),
-            ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set)"),
+            ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set); parallelism 10 misses in flight per core (10 L1D fill buffers, Intel Optimization Reference Manual)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.4 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
         ]
@@ -95,7 +96,7 @@ public enum MachinePresets {
             ("coherence.protocol", "AMD Zen uses MOESI"),
             ("coherence.atomic", "assumption: 8 cycles for a locked RMW on an owned line (Zen 2)"),
             ("coherence.smt, .cluster, .die, .socket, .remote", c2cSource + ": medians SMT 8.0, same CCX 25.3, same CCD 252.5 (socket 0) / 117.9 (socket 1), other CCD 268.3 / 132.8, other socket 266.6 ns, minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
-            ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set"),
+            ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set; parallelism 10 misses in flight per core (assumption, under Zen 2's 22 miss address buffers)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
         ]

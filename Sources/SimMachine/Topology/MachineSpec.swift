@@ -46,13 +46,18 @@ public struct MemorySpec: Hashable, Sendable {
     public var bytesPerNode: UInt64
     public var latencyLocal: Picoseconds
     public var latencyRemote: Picoseconds
-    /// Read bandwidth in bytes per second; carried and reported, queueing on it comes later.
+    /// Bytes per second a NUMA node's memory controllers serve (`local`), and a link between
+    /// two sockets carries in each direction (`remote`): the servers misses queue at.
     public var bandwidthLocal: UInt64
     public var bandwidthRemote: UInt64
+    /// Misses a core keeps in flight on a stream of independent loads (line fill buffers and
+    /// prefetching): such a load holds the core for 1/parallelism of its latency.
+    public var parallelism: Int
 
-    public init(bytesPerNode: UInt64, latencyLocal: Picoseconds, latencyRemote: Picoseconds, bandwidthLocal: UInt64, bandwidthRemote: UInt64) {
+    public init(bytesPerNode: UInt64, latencyLocal: Picoseconds, latencyRemote: Picoseconds, bandwidthLocal: UInt64, bandwidthRemote: UInt64,
+                parallelism: Int = 10) {
         self.bytesPerNode = bytesPerNode; self.latencyLocal = latencyLocal; self.latencyRemote = latencyRemote
-        self.bandwidthLocal = bandwidthLocal; self.bandwidthRemote = bandwidthRemote
+        self.bandwidthLocal = bandwidthLocal; self.bandwidthRemote = bandwidthRemote; self.parallelism = parallelism
     }
 }
 

@@ -1,0 +1,96 @@
+import SimMachine
+import Testing
+
+/// The caches in front of the directory: capacity, conflicts, LRU, write-backs, and the
+/// directory forgetting a core's copy when its caches drop it.
+@Suite struct CacheTests {
+    /// A small machine whose caches are easy to overflow: 4 KiB 2-way L1d, 16 KiB 4-way L2,
+    /// 64 KiB 4-way LLC per socket.
+    static let levels = [
+        CacheLevel(name: "l1d", sizeBytes: 4 << 10, ways: 2, latencyCycles: 4, shared: .core),
+        CacheLevel(name: "l2", sizeBytes: 16 << 10, ways: 4, latencyCycles: 12, shared: .core),
+        CacheLevel(name: "llc", sizeBytes: 64 << 10, ways: 4, latencyCycles: 40, shared: .socket),
+    ]
+    let m = MachinePresets.teaching2s4c
+
+    func directory(lines: Int) -> (CoherenceDirectory, [LineID]) {
+        var d = CoherenceDirectory(topology: m.topology, spec: m.coherence, memory: m.memory, hitLatency: m.hitLatency,
+                                   frequency: m.frequency, caches: Self.levels)
+        let ids = (0..<lines).map { d.allocate(name: "l\($0)", home: 0) }
+        return (d, ids)
+    }
+
+    /// Reads `ids` in order `rounds` times on CPU 0; returns the last round's sources.
+    func walk(_ d: inout CoherenceDirectory, _ ids: [LineID], rounds: Int, cpu: Int = 0) -> [AccessSource: Int] {
+        var t = Picoseconds(ns: 1000)
+        var last: [AccessSource: Int] = [:]
+        for r in 0..<rounds {
+            for id in ids {
+                let out = d.access(id, cpu: cpu, update: .none, now: t)
+                t = out.completion + Picoseconds(ns: 1)
+                if r == rounds - 1 { last[out.source, default: 0] += 1 }
+            }
+        }
+        return last
+    }
+
+    func stats(_ d: CoherenceDirectory, _ name: String) -> CacheLevelStats { d.cacheStats.first { $0.name == name }! }
+
+    @Test func capacityMissesFallToTheNextLevel() {
+        // 64 lines = the whole 4 KiB L1d: after the first round, every read hits L1.
+        var (d, ids) = directory(lines: 64)
+        #expect(walk(&d, ids, rounds: 3) == [.hit: 64])
+        #expect(stats(d, "l1d").hits == 128)
+        // 128 lines overflow L1 (LRU on a ring misses every time) but fit L2: L1 misses, L2 hits.
+        (d, ids) = directory(lines: 128)
+        _ = walk(&d, ids, rounds: 3)
+        #expect(stats(d, "l1d").hits == 0)
+        #expect(stats(d, "l2").hits == 256)
+        // 512 lines overflow L2 too, and fit the 1024-line LLC: served from it.
+        (d, ids) = directory(lines: 512)
+        #expect(walk(&d, ids, rounds: 3) == [.llc: 512])
+        // 2048 lines overflow everything: memory every time.
+        (d, ids) = directory(lines: 2048)
+        #expect(walk(&d, ids, rounds: 2) == [.memoryLocal: 2048])
+    }
+
+    @Test func conflictMissesInOneSet() {
+        // L1d has 32 sets of 2 ways: lines 0, 32 and 64 share set 0. Two of them fit; a ring of
+        // three misses L1 on every access although the cache is nearly empty.
+        var (d, ids) = directory(lines: 65)
+        let two = [ids[0], ids[32]], three = [ids[0], ids[32], ids[64]]
+        _ = walk(&d, two, rounds: 4)
+        #expect(stats(d, "l1d").hits == 6)
+        _ = walk(&d, three, rounds: 1)  // settles the set's LRU order
+        let before = stats(d, "l1d").hits
+        _ = walk(&d, three, rounds: 4)
+        #expect(stats(d, "l1d").hits == before)
+        #expect(stats(d, "l2").hits > 0)
+    }
+
+    @Test func evictionForgetsTheCopyAndWritesBackDirtyData() {
+        var (d, ids) = directory(lines: 4096)
+        // CPU 0 writes line 0, then streams enough lines to push it out of L1, L2 and the LLC.
+        _ = d.access(ids[0], cpu: 0, update: .set(7), now: Picoseconds(ns: 100))
+        #expect(d.owner(of: ids[0]) == 0)
+        _ = walk(&d, Array(ids[1...]), rounds: 1)
+        #expect(d.owner(of: ids[0]) == nil && d.sharerList(of: ids[0]).isEmpty)
+        #expect(d.writebacks >= 1)
+        // The value survived, and a reader on the other socket gets it from memory, not from CPU 0.
+        let out = d.access(ids[0], cpu: 4, update: .none, now: Picoseconds(us: 10_000))
+        #expect(out.oldValue == 7)
+        #expect(out.source == .memoryRemote)
+    }
+
+    @Test func smtSiblingsShareTheirCoreCaches() {
+        // The Xeon preset has SMT: CPUs 0 and 32 are one core. Lines CPU 0 filled are in the
+        // caches CPU 32 reads from: the hand-off costs the SMT latency, not a socket transfer.
+        let x = MachinePresets.xeonGold6242
+        var d = CoherenceDirectory(topology: x.topology, spec: x.coherence, memory: x.memory, hitLatency: x.hitLatency,
+                                   frequency: x.frequency, caches: x.caches)
+        let line = d.allocate(name: "x", home: 0)
+        _ = d.access(line, cpu: 0, update: .set(1), now: Picoseconds(ns: 100))
+        let out = d.access(line, cpu: 32, update: .none, now: Picoseconds(ns: 1000))
+        #expect(out.source == .smt)
+    }
+}
