@@ -1,5 +1,4 @@
-/// One level of cache. Sizes and ways are carried and reported now; the
-/// set-associative model that uses them comes with trace-driven workloads.
+/// One level of cache, simulated as a set-associative LRU cache (`CacheHierarchy`).
 public struct CacheLevel: Hashable, Sendable {
     public enum Sharing: String, Sendable, CaseIterable { case core, cluster, socket }
     public var name: String
