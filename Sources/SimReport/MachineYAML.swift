@@ -22,7 +22,7 @@ public enum MachineYAML {
         out.append("  coherence:")
         out.append("    protocol: \(c.protocolKind.rawValue)")
         out.append("    atomic: \(c.atomicCycles) cycles")
-        out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), die: \(list(c.die)), socket: \(list(c.socket)), remote: \(d(c.remote))}")
+        out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), die: \(list(c.die)), socket: \(list(c.socket)), remote: \(d(c.remote)), via_home: \(d(c.viaHome))}")
         out.append("  memory:")
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")

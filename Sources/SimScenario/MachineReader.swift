@@ -88,10 +88,13 @@ struct MachineReader {
             m.coherence.protocolKind = .init(rawValue: s)!
         }
         if let v = f["atomic"], let w = check.work(v, p + ".atomic") { m.coherence.atomicCycles = w.cycles(at: m.frequency) }
-        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "die", "socket", "remote"]) {
+        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "die", "socket", "remote", "via_home"]) {
             if let n = t["smt"], let d = check.duration(n, p + ".transfer.smt") { m.coherence.smt = d }
             if let n = t["cluster"], let d = check.duration(n, p + ".transfer.cluster") { m.coherence.cluster = d }
             if let n = t["remote"], let d = check.duration(n, p + ".transfer.remote") { m.coherence.remote = d }
+            if let n = t["via_home"] {
+                if n.scalar == "0" { m.coherence.viaHome = .zero } else if let d = check.duration(n, p + ".transfer.via_home") { m.coherence.viaHome = d }
+            }
             if let n = t["socket"], let values = perSocket(n, p + ".transfer.socket") { m.coherence.socket = values }
             if let n = t["die"], let values = perSocket(n, p + ".transfer.die") { m.coherence.die = values }
         }

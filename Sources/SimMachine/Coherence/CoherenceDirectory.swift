@@ -158,15 +158,18 @@ public struct CoherenceDirectory: Sendable {
             lineWaitPs[l] &+= start.raw &- now.raw
             var latency = Picoseconds.zero
             let o = Int(owner[l])
+            var server = -1  // the cache that sends the data, when one does
             if o >= 0 && o != cpu {
                 let d = distance(o, cpu)
                 latency = transferLatency(d, requester: cpu)
                 source = AccessSource(d)
+                server = o
             }
             // Other sharers: nearest serves a read; all must ack a write.
             var nearest = Distance.remote
             var farthest = Distance.same
             var anySharer = false
+            var nearestCPU = -1
             for w in 0..<words {
                 var bits = sharers[base + w]
                 if w == cpu >> 6 { bits &= ~bit }
@@ -175,7 +178,7 @@ public struct CoherenceDirectory: Sendable {
                     bits &= bits &- 1
                     let d = distance(c, cpu)
                     anySharer = true
-                    if d < nearest { nearest = d }
+                    if d < nearest { nearest = d; nearestCPU = c }
                     if d > farthest { farthest = d }
                 }
             }
@@ -188,6 +191,12 @@ public struct CoherenceDirectory: Sendable {
             } else if source == .hit && anySharer {
                 latency = transferLatency(nearest, requester: cpu)
                 source = AccessSource(nearest)
+                server = nearestCPU
+            }
+            // Across sockets, a line homed away from the serving cache's socket costs a detour
+            // through its home directory.
+            if source == .remote && server >= 0 && topology.socket(ofNode: Int(home[l])) != Int(cpuSocket[server]) {
+                latency += spec.viaHome
             }
             let selfHeld = sharers[bitWord] & bit != 0 || o == cpu
             if !caches.isEmpty { caches.countPrivateMiss() }

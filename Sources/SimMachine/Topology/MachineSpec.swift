@@ -26,17 +26,20 @@ public struct CoherenceSpec: Hashable, Sendable {
     public var die: [Picoseconds]
     /// Hand-off between cores of one socket, per socket (machines are not always symmetric).
     public var socket: [Picoseconds]
-    /// Hand-off across sockets.
+    /// Hand-off across sockets, when the line's home memory is on the serving cache's socket.
     public var remote: Picoseconds
+    /// Added to a hand-off across sockets when the line's home is elsewhere (the requester's
+    /// socket or a third one): the request visits the home directory first, then the owner.
+    public var viaHome: Picoseconds
     /// Execution latency of a locked read-modify-write once the line is held, in core cycles.
     public var atomicCycles: UInt64
 
     public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, die: [Picoseconds]? = nil,
-                socket: [Picoseconds], remote: Picoseconds, atomicCycles: UInt64) {
+                socket: [Picoseconds], remote: Picoseconds, viaHome: Picoseconds = .zero, atomicCycles: UInt64) {
         self.protocolKind = protocolKind; self.smt = smt
         self.cluster = cluster ?? socket.first ?? .zero
         self.die = die ?? socket
-        self.socket = socket; self.remote = remote; self.atomicCycles = atomicCycles
+        self.socket = socket; self.remote = remote; self.viaHome = viaHome; self.atomicCycles = atomicCycles
     }
 }
 
