@@ -36,6 +36,9 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case pause(UInt32)
     /// Send a fixed IPI with `vector` to logical CPU `cpu`.
     case sendIPI(cpu: Int32, vector: UInt8)
+    /// An IPI to a set of CPUs the kernel model keeps (by index), addressed as `addressing`
+    /// says: one ICR write per CPU, per logical cluster, or one for a shorthand.
+    case sendIPIGroup(set: UInt16, addressing: IPIAddressing, vector: UInt8)
     /// Enter the kernel: syscall number in the kernel's profile.
     case syscall(UInt16)
     /// Acquire / release a kernel lock object (index in the kernel's object table).

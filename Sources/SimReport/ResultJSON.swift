@@ -31,7 +31,8 @@ public enum ResultJSON {
                 ("writebacks", .uint(r.writebacks)),
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),
-            ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered))])),
+            ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),
+                              ("latency_ns", latency(r.ipiLatency))])),
             ("channels", channels(r.channels)),
             ("interconnect", .object(r.servers.map { v in
                 (v.name, .object([

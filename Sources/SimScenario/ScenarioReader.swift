@@ -187,6 +187,7 @@ struct ScenarioReader {
         "messages": ["channel", "user"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
+        "ipi-broadcast": ["targets", "addressing", "handling"],
     ]
 
     private func readWorkloads(_ node: YNode?, kernels: [KernelConfig], channels: [(ChannelConfig, String)],
@@ -250,7 +251,7 @@ struct ScenarioReader {
                     }
                     copyPin = mine.isEmpty ? nil : mine
                 }
-                if case .ipiRing = generator, copyPin == nil { perCopy[j] = kernels[k].cpus.count }
+                if case .ipiRing = generator { perCopy[j] = copyPin?.count ?? kernels[k].cpus.count }  // one task per ring CPU
                 copies.append(.init(kernel: k, threads: perCopy[j], pin: copyPin))
             }
             let nice = f["nice"].flatMap { n -> Int? in
@@ -343,6 +344,12 @@ struct ScenarioReader {
             guard let period = check.duration(pn, p + ".period") else { return nil }
             if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
             return (.periodic(runCycles: cycles("run"), period: period), stop)
+        case "ipi-broadcast":
+            let targets = f["targets"].flatMap { check.int($0, p + ".targets", min: 1, max: 1 << 20) }
+            let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }
+                .flatMap { name in IPIAddressing.allCases.first { $0.name == name } } ?? .physical
+            let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)
+            return (.ipiBroadcast(targets: targets, addressing: addressing, handling: handling), stop)
         case "interactive":
             guard f["run"] != nil, f["think"] != nil else {
                 check.error(node.mark, p, "an interactive workload needs run (work per burst) and think (mean sleep between bursts), like {run: 200us, think: 5ms}")

@@ -55,6 +55,9 @@ public enum GeneratorKind: Sendable, Hashable {
     /// exponential distribution of mean `think`. One operation is one burst (its latency
     /// runs from the wake-up: the response time).
     case interactive(runCycles: UInt64, think: Picoseconds)
+    /// Send an IPI to the CPU set `set`, then spin until `ackLine` counts every target's
+    /// acknowledgement (`targets` per round). One operation is one round.
+    case ipiBroadcast(set: UInt16, addressing: IPIAddressing, vector: UInt8, ackLine: LineID, targets: UInt64)
 }
 
 /// When a generator stops.
@@ -184,6 +187,13 @@ public struct Generator: Sendable {
                 if let n = stop.iterations, iteration >= n { return .exit }
                 if let d = stop.duration, let s = startTime, next - s >= d { return .exit }
                 return .sleep(next - now)
+            }
+
+        case .ipiBroadcast(let set, let addressing, let vector, let ackLine, let targets):
+            switch step {
+            case 0: step = 1; return .sendIPIGroup(set: set, addressing: addressing, vector: vector)
+            case 1: step = 2; return .spinUntil(ackLine, mask: ~0, equals: targets &* (iteration + 1))
+            default: return finishIteration()
             }
 
         case .interactive(let runCycles, let think):

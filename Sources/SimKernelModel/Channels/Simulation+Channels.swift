@@ -77,6 +77,14 @@ extension Simulation {
             default: return nil
             }
         }
+        if v == Vectors.broadcast {
+            guard cpus[c].broadcastAck >= 0 else { return nil }
+            switch phase {
+            case 0: return .delay(cpus[c].broadcastHandling)
+            case 1: return .fetchAdd(cpus[c].broadcastAck, 1)
+            default: return nil
+            }
+        }
         if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < rings.count {
             let r = rings[Int(v - Vectors.channelBase)]
             let tail = cpus[c].handlerScratch
@@ -93,7 +101,7 @@ extension Simulation {
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
         let v = cpus[c].vector
-        if v == Vectors.ring {
+        if v == Vectors.ring || v == Vectors.broadcast {
             cpus[c].handlerPhase &+= 1
             return
         }

@@ -155,6 +155,9 @@ struct CPUState {
     var ringNext: Int32 = -1
     var ringHandling = Picoseconds.zero
     var ringWorkload = -1
+    // IPI-broadcast acknowledgements, when a broadcast workload targets this CPU.
+    var broadcastAck: LineID = -1
+    var broadcastHandling = Picoseconds.zero
     // MCS queue nodes: 4 per CPU (nesting levels), as Linux's qspinlock has.
     var mcsNodeBase: LineID = -1
     var mcsDepth = 0
@@ -256,6 +259,8 @@ enum Vectors {
     static let maxRings = 0x80
     /// The IPI-ring benchmark's vector.
     static let ring: UInt8 = 0xF0
+    /// The IPI-broadcast workload's vector (its handler acknowledges on a shared line).
+    static let broadcast: UInt8 = 0xF1
 }
 
 /// Latencies in picoseconds up to ~75 minutes, two significant digits (~1%).

@@ -39,7 +39,7 @@ extension Simulation {
             guard cpus[c].generation == e.payload && cpus[c].mode == .scheduled else { return false }
             step(c)
         case .ipiArrive:
-            ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag))
+            ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag), sentAt: e.payload)
         case .tick:
             return tick(cpu: Int(e.target))
         case .taskWake:
@@ -81,8 +81,8 @@ extension Simulation {
         }
     }
 
-    mutating func ipiArrived(cpu c: Int, vector: UInt8) {
-        apic.raise(cpu: c, vector: vector)
+    mutating func ipiArrived(cpu c: Int, vector: UInt8, sentAt: UInt64) {
+        apic.raise(cpu: c, vector: vector, sentAt: sentAt)
         guard cpus[c].kernel >= 0 else { return }
         // An idle or spinning CPU takes the interrupt now, without another event.
         switch cpus[c].mode {

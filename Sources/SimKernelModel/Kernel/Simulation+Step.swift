@@ -30,6 +30,7 @@ extension Simulation {
                     cpus[c].handlerPhase = 0
                     cpus[c].handlerCount = 0
                     cpus[c].handlerRuns &+= 1
+                    _ = ipiLatency.record(t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v)))
                     if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
                         // Each delivery around the ring is one operation of the ring workload.
                         let w = cpus[c].ringWorkload
@@ -152,9 +153,15 @@ extension Simulation {
             case .sendIPI(let target, let vector):
                 // With interrupts off nothing can come between this CPU's clock and the send.
                 if t > now && cpus[c].irqEnabled { schedule(cpu: c, at: t); return }
+                let sentAt = t
                 t += apic.spec.send
                 let latency = apic.send(from: c, to: Int(target))
-                queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector))
+                queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector), payload: sentAt.raw)
+                finish(task: task, cpu: c, outcome: nil, at: t)
+
+            case .sendIPIGroup(let set, let addressing, let vector):
+                if t > now && cpus[c].irqEnabled { schedule(cpu: c, at: t); return }
+                t = sendGroup(from: c, set: Int(set), addressing: addressing, vector: vector, at: t)
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
             case .syscall(let s):

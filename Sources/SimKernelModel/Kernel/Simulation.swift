@@ -25,6 +25,9 @@ public struct Simulation {
     var rings: [RingState] = []
     var events: UInt64 = 0
     var lastActivity = Picoseconds.zero
+    /// CPU sets that group IPIs name (`sendIPIGroup`), and the send-to-handler latency of IPIs.
+    var ipiSets: [[Int]] = []
+    var ipiLatency = latencyHistogram()
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
@@ -201,6 +204,13 @@ public struct Simulation {
                 case .pingPong:
                     guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
                     pingLine = directory.allocate(name: "\(wc.name)[\(kc.name)].line", home: kc.memoryNode)
+                case .ipiBroadcast:
+                    guard copy.threads == 1 else {
+                        throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast has one sending thread per kernel")
+                    }
+                    guard !cpus.indices.contains(where: { cpus[$0].broadcastAck >= 0 }) else {
+                        throw ConfigurationError("workload '\(wc.name)': one ipi-broadcast workload per machine")
+                    }
                 case .ipiRing:
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
@@ -250,11 +260,26 @@ public struct Simulation {
                         kind = .periodic(runCycles: run, period: period)
                     case .interactive(let run, let think):
                         kind = .interactive(runCycles: run, think: think)
+                    case .ipiBroadcast(let count, let addressing, let handling):
+                        let sender = copy.pin?.first ?? kc.cpus[0]
+                        let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
+                        guard !targets.isEmpty, ipiSets.count < Int(UInt16.max) else {
+                            throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast needs at least one other CPU")
+                        }
+                        let ack = directory.allocate(name: "\(wc.name)[\(kc.name)].acks", home: kc.memoryNode)
+                        for target in targets {
+                            cpus[target].broadcastAck = ack
+                            cpus[target].broadcastHandling = handling
+                        }
+                        ipiSets.append(targets)
+                        kind = .ipiBroadcast(set: UInt16(ipiSets.count - 1), addressing: addressing, vector: Vectors.broadcast,
+                                             ackLine: ack, targets: UInt64(targets.count))
                     }
                     let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var pinnedLocal: Int?
                     if let pin = copy.pin { pinnedLocal = kc.cpus.firstIndex(of: pin[thread % pin.count]) }
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
+                    if case .ipiBroadcast = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: copy.pin?.first ?? kc.cpus[0]) }
                     let t = newTasks.count
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,

@@ -50,6 +50,9 @@ public enum WorkloadGenerator: Sendable {
     case messages(channel: Int, userCycles: UInt64)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
+    /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and
+    /// waits until every handler has acknowledged (smp_call_function_many with wait).
+    case ipiBroadcast(targets: Int?, addressing: IPIAddressing, handling: Picoseconds)
 }
 
 /// How `compute-memory` walks its private lines.

@@ -152,6 +152,8 @@ public struct SimulationResult: Sendable {
     public var channels: [ChannelResult]
     public var ipiSent: UInt64
     public var ipiDelivered: UInt64
+    /// From the send to the target's handler entry (coalesced arrivals: from the first send).
+    public var ipiLatency: LatencySummary
     public var host: HostStats
 }
 
@@ -254,6 +256,7 @@ extension Simulation {
             servers: directory.serverStats(elapsed: end),
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
+            ipiLatency: LatencySummary(ipiLatency),
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }
 }

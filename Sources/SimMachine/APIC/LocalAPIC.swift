@@ -15,10 +15,24 @@ public struct LocalAPICs: Sendable {
     let pending: FixedArray<UInt64>
     /// Number of pending vectors per CPU, so that the per-boundary check reads one word.
     let pendingCount: FixedArray<UInt16>
+    /// When the pending vector was sent (per CPU, per vector), for the delivery latency.
+    let sentAt: FixedArray<UInt64>
+    /// Logical cluster of each CPU in the APIC's mode (x2APIC: 16 IDs, xAPIC: 4).
+    public let clusterOf: [Int32]
 
     public init(spec: APICSpec, topology: Topology) {
         self.spec = spec
         self.socketOf = (0..<topology.cpuCount).map { Int32(topology.socket(of: $0)) }
+        // APIC IDs as firmware assigns them: socket, then core, then SMT thread, each field a
+        // power of two wide; logical clusters are runs of consecutive IDs.
+        let threadBits = topology.threadsPerCore > 1 ? (topology.threadsPerCore - 1).bitWidthNeeded : 0
+        let coreBits = (topology.coresPerSocket - 1).bitWidthNeeded
+        let perCluster = spec.mode == .x2apic ? 16 : 4
+        self.clusterOf = (0..<topology.cpuCount).map { c in
+            let id = topology.socket(of: c) << (coreBits + threadBits) | topology.coreInSocket(of: c) << threadBits | topology.thread(of: c)
+            return Int32(id / perCluster)
+        }
+        sentAt = FixedArray(repeating: 0, count: topology.cpuCount * 256)
         sent = FixedArray(repeating: 0, count: topology.cpuCount)
         received = FixedArray(repeating: 0, count: topology.cpuCount)
         pending = FixedArray(repeating: 0, count: topology.cpuCount * 4)
@@ -26,7 +40,6 @@ public struct LocalAPICs: Sendable {
     }
 
     /// Records a send from `from` to `to` and returns the delivery latency after the send cost.
-
     public mutating func send(from: Int, to: Int) -> Picoseconds {
         sent[from] &+= 1
         return socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
@@ -34,10 +47,23 @@ public struct LocalAPICs: Sendable {
 
     /// Marks `vector` pending on `cpu` (an arriving interrupt).
 
-    public mutating func raise(cpu: Int, vector: UInt8) {
+    public mutating func raise(cpu: Int, vector: UInt8, sentAt time: UInt64 = 0) {
         received[cpu] &+= 1
+        let w = cpu << 2 | Int(vector >> 6)
+        if pending[w] & (UInt64(1) << UInt64(vector & 63)) == 0 { sentAt[cpu << 8 | Int(vector)] = time }
         markPending(cpu: cpu, vector: vector)
     }
+
+    /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
+    public func sendTime(cpu: Int, vector: UInt8) -> UInt64 { sentAt[cpu << 8 | Int(vector)] }
+
+    /// Delivery latency from `from` to `to`, counting one more send (for group sends, whose
+    /// ICR writes the caller times).
+    public mutating func deliver(from: Int, to: Int) -> Picoseconds {
+        socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
+    }
+
+    public mutating func countSend(from: Int) { sent[from] &+= 1 }
 
     /// Marks `vector` pending without an arriving IPI (a handler asking to run again).
     public mutating func markPending(cpu: Int, vector: UInt8) {
@@ -67,4 +93,9 @@ public struct LocalAPICs: Sendable {
         }
         return nil
     }
+}
+
+extension Int {
+    /// Bits needed to write every value from 0 to self (0 for 0).
+    var bitWidthNeeded: Int { self <= 0 ? 0 : Int.bitWidth - self.leadingZeroBitCount }
 }
