@@ -6,25 +6,26 @@
 /// private levels evict, and is not inclusive (its evictions leave the cores' copies). LRU
 /// everywhere. A dirty line leaving the chip is a write-back.
 struct CacheHierarchy: Sendable {
-    /// Per private level, one cache per physical core.
-    var privateCaches: [[SetAssociativeCache]]
-    var privateLatency: [Picoseconds]
-    /// One cache per LLC domain; empty when the machine has no shared level.
-    var lastLevel: [SetAssociativeCache]
-    var lastLevelLatency: Picoseconds
+    /// Per private level (L1d first), one instance per physical core.
+    let privateCaches: [CacheArray]
+    let privateLatency: [Picoseconds]
+    /// One instance per LLC domain; nil when the machine has no shared level.
+    let lastLevel: CacheArray?
+    let lastLevelLatency: Picoseconds
     /// LLC domain of each logical CPU, and one CPU of each domain (to measure distances).
     let domainOf: [Int32]
     let domainCPU: [Int]
+    let domains: Int
     /// Logical CPUs of each physical core.
     let coreThreads: [[Int]]
     let names: [String]
-    /// Per level (private levels, then the last level): hits and misses.
-    var hits: [UInt64]
-    var misses: [UInt64]
+    /// Per level (private levels, then the last level): hits, misses, evictions.
+    let hits: FixedArray<UInt64>
+    let misses: FixedArray<UInt64>
+    let evictions: FixedArray<UInt64>
     var writebacks: UInt64 = 0
-    var evictions: [UInt64]
 
-    var isEmpty: Bool { privateCaches.isEmpty && lastLevel.isEmpty }
+    let isEmpty: Bool
     var privateLevels: Int { privateCaches.count }
 
     init(levels: [CacheLevel], topology t: Topology, frequency: Frequency) {
@@ -32,33 +33,31 @@ struct CacheHierarchy: Sendable {
         let data = levels.filter { !$0.name.lowercased().hasPrefix("l1i") }
         let privates = data.filter { $0.shared == .core }
         let shared = data.first { $0.shared != .core }
-        privateCaches = privates.map { level in
-            Array(repeating: SetAssociativeCache(sizeBytes: level.sizeBytes, ways: level.ways, lineBytes: level.lineBytes),
-                  count: t.coreCount)
+        privateCaches = privates.map {
+            CacheArray(instances: t.coreCount, sizeBytes: $0.sizeBytes, ways: $0.ways, lineBytes: $0.lineBytes)
         }
         privateLatency = privates.map { frequency.duration(cycles: $0.latencyCycles) }
         let perCluster = shared?.shared == .cluster
-        let domains = shared == nil ? 0 : (perCluster ? t.sockets * t.clustersPerSocket : t.sockets)
-        lastLevel = shared.map { level in
-            Array(repeating: SetAssociativeCache(sizeBytes: level.sizeBytes, ways: level.ways, lineBytes: level.lineBytes),
-                  count: domains)
-        } ?? []
+        let domainCount = shared == nil ? 0 : (perCluster ? t.sockets * t.clustersPerSocket : t.sockets)
+        domains = domainCount
+        lastLevel = shared.map { CacheArray(instances: domainCount, sizeBytes: $0.sizeBytes, ways: $0.ways, lineBytes: $0.lineBytes) }
         lastLevelLatency = shared.map { frequency.duration(cycles: $0.latencyCycles) } ?? .zero
         domainOf = (0..<t.cpuCount).map { Int32(perCluster ? t.cluster(of: $0) : t.socket(of: $0)) }
-        var first = Array(repeating: 0, count: domains)
-        for c in (0..<t.cpuCount).reversed() where domains > 0 { first[Int(perCluster ? t.cluster(of: c) : t.socket(of: c))] = c }
+        var first = Array(repeating: 0, count: domainCount)
+        for c in (0..<t.cpuCount).reversed() where domainCount > 0 { first[Int(perCluster ? t.cluster(of: c) : t.socket(of: c))] = c }
         domainCPU = first
         var threads = Array(repeating: [Int](), count: t.coreCount)
         for c in 0..<t.cpuCount { threads[t.core(of: c)].append(c) }
         coreThreads = threads
         names = privates.map(\.name) + (shared.map { [$0.name] } ?? [])
-        hits = Array(repeating: 0, count: names.count)
-        misses = Array(repeating: 0, count: names.count)
-        evictions = Array(repeating: 0, count: names.count)
+        hits = FixedArray(repeating: 0, count: names.count)
+        misses = FixedArray(repeating: 0, count: names.count)
+        evictions = FixedArray(repeating: 0, count: names.count)
+        isEmpty = names.isEmpty
     }
 
     /// A directory miss missed every private level of the requester.
-    mutating func countPrivateMiss() {
+    func countPrivateMiss() {
         for i in 0..<privateLevels { misses[i] &+= 1 }
     }
 }
@@ -76,10 +75,10 @@ extension CoherenceDirectory {
     mutating func cachedHit(_ line: LineID, cpu: Int) -> Picoseconds {
         let core = Int(cpuCore[cpu])
         for i in 0..<caches.privateLevels {
-            if caches.privateCaches[i][core].touch(line) {
+            if caches.privateCaches[i].touch(core, line) {
                 caches.hits[i] &+= 1
                 // Bring it up into the levels above (inclusive: they are subsets).
-                for j in 0..<i { _ = caches.privateCaches[j][core].insert(line) }
+                for j in 0..<i { _ = caches.privateCaches[j].insert(core, line) }
                 return caches.privateLatency[i]
             }
             caches.misses[i] &+= 1
@@ -92,16 +91,17 @@ extension CoherenceDirectory {
     /// A line no core holds, looked up in the requester's last-level cache, then in the
     /// other domains' (a transfer from there). Nil: memory serves it.
     mutating func lastLevelLookup(_ line: LineID, cpu: Int) -> (Picoseconds, AccessSource)? {
-        guard !caches.lastLevel.isEmpty else { return nil }
+        guard let last = caches.lastLevel else { return nil }
         let llc = caches.privateLevels
         let own = Int(caches.domainOf[cpu])
-        if caches.lastLevel[own].touch(line) {
+        if last.touch(own, line) {
             caches.hits[llc] &+= 1
             return (caches.lastLevelLatency, .llc)
         }
         caches.misses[llc] &+= 1
+        guard inLastLevel[Int(line)] else { return nil }
         var best: (Picoseconds, AccessSource)?
-        for d in caches.lastLevel.indices where d != own && caches.lastLevel[d].contains(line) {
+        for d in 0..<caches.domains where d != own && last.contains(d, line) {
             let distance = distance(caches.domainCPU[d], cpu)
             let latency = transferLatency(distance, requester: cpu)
             if best == nil || latency < best!.0 { best = (latency, AccessSource(distance)) }
@@ -116,7 +116,7 @@ extension CoherenceDirectory {
         func drop(_ holder: Int) {
             let core = Int(cpuCore[holder])
             guard core != mine else { return }
-            for i in 0..<caches.privateLevels { caches.privateCaches[i][core].remove(line) }
+            for i in 0..<caches.privateLevels { caches.privateCaches[i].remove(core, line) }
         }
         if owner[l] >= 0 { drop(Int(owner[l])) }
         for w in 0..<words {
@@ -126,7 +126,10 @@ extension CoherenceDirectory {
                 bits &= bits &- 1
             }
         }
-        for d in caches.lastLevel.indices { caches.lastLevel[d].remove(line) }
+        if let last = caches.lastLevel, inLastLevel[l] {
+            for d in 0..<caches.domains { last.remove(d, line) }
+            inLastLevel[l] = false
+        }
     }
 
     /// Puts a line the CPU now holds into its core's private levels (and into its last
@@ -135,11 +138,11 @@ extension CoherenceDirectory {
         let core = Int(cpuCore[cpu])
         let last = caches.privateLevels - 1
         for i in 0..<caches.privateLevels {
-            guard let victim = caches.privateCaches[i][core].insert(line) else { continue }
+            guard let victim = caches.privateCaches[i].insert(core, line) else { continue }
             caches.evictions[i] &+= 1
             if i == last { evictFromCore(victim.line, core: core) }
         }
-        if fromMemory && !caches.lastLevel.isEmpty {
+        if fromMemory && caches.lastLevel != nil {
             insertLastLevel(line, domain: Int(caches.domainOf[cpu]), dirty: false)
         }
     }
@@ -148,7 +151,7 @@ extension CoherenceDirectory {
     /// data goes to the last level (or, without one, back to memory).
     mutating func evictFromCore(_ line: LineID, core: Int) {
         let l = Int(line), base = l * words
-        for i in 0..<(caches.privateLevels - 1) { caches.privateCaches[i][core].remove(line) }
+        for i in 0..<(caches.privateLevels - 1) { caches.privateCaches[i].remove(core, line) }
         var dirty = false
         for t in caches.coreThreads[core] {
             sharers[base + t >> 6] &= ~(UInt64(1) << UInt64(t & 63))
@@ -160,7 +163,7 @@ extension CoherenceDirectory {
         var anySharer = false
         for w in 0..<words where sharers[base + w] != 0 { anySharer = true }
         if owner[l] < 0 { state[l] = anySharer ? .shared : .invalid }
-        guard !caches.lastLevel.isEmpty else {
+        guard caches.lastLevel != nil else {
             if dirty {
                 caches.writebacks &+= 1
                 servers.writeBack(node: Int(home[l]), at: clock)
@@ -171,7 +174,8 @@ extension CoherenceDirectory {
     }
 
     mutating func insertLastLevel(_ line: LineID, domain: Int, dirty: Bool) {
-        guard let victim = caches.lastLevel[domain].insert(line, dirty: dirty) else { return }
+        inLastLevel[Int(line)] = true
+        guard let victim = caches.lastLevel!.insert(domain, line, dirty: dirty) else { return }
         caches.evictions[caches.privateLevels] &+= 1
         if victim.dirty {
             caches.writebacks &+= 1

@@ -55,6 +55,9 @@ public struct CoherenceDirectory: Sendable {
 
     /// The caches in front of the directory (empty: every line a CPU holds stays cached).
     var caches: CacheHierarchy
+    /// Per line: whether some last-level cache may hold it (an eviction leaves it set), so
+    /// that writes and misses skip the other domains' sets when none does.
+    var inLastLevel: [Bool] = []
     /// Memory controllers and inter-socket links, with their queues.
     var servers: MemoryServers
     /// Time of the access being served (write-backs it causes happen then).
@@ -90,7 +93,7 @@ public struct CoherenceDirectory: Sendable {
         state.append(.invalid); owner.append(-1)
         sharers.append(contentsOf: repeatElement(0, count: words)); touched.append(contentsOf: repeatElement(0, count: words))
         busyUntil.append(0); values.append(value); home.append(Int32(homeNode))
-        waiterHead.append(-1); waiterTail.append(-1); names.append(name)
+        waiterHead.append(-1); waiterTail.append(-1); names.append(name); inLastLevel.append(false)
         lineMisses.append(0); lineAccesses.append(0); lineWaitPs.append(0); lineRemoteTransfers.append(0)
         return id
     }
