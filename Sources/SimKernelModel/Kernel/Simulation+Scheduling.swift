@@ -194,7 +194,14 @@ extension Simulation {
 
     /// The task `c` runs next: from its own queues (real-time first), else stolen or
     /// pulled from another CPU of its kernel. Nil: `c` goes idle.
+    @inline(__always)
     mutating func nextTask(cpu c: Int) -> Int? {
+        // The common idle case (an interrupt handler returned, nothing waits) stays inline.
+        if cpus[c].runnable == 0 && kernels[cpus[c].kernel].waiting == 0 { return nil }
+        return findTask(cpu: c)
+    }
+
+    private mutating func findTask(cpu c: Int) -> Int? {
         let k = cpus[c].kernel, local = cpus[c].local
         if cpus[c].runnable > 0 || kernels[k].waiting > 0 {
             if let t = kernels[k].realtime.pickNext(cpu: local) ?? kernels[k].scheduler.pickNext(cpu: local) {

@@ -30,7 +30,7 @@ extension Simulation {
                     cpus[c].handlerPhase = 0
                     cpus[c].handlerCount = 0
                     cpus[c].handlerRuns &+= 1
-                    _ = ipiLatency.record(t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v)))
+                    ipiLatency.record(t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v)))
                     if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
                         // Each delivery around the ring is one operation of the ring workload.
                         let w = cpus[c].ringWorkload

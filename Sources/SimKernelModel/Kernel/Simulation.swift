@@ -27,7 +27,7 @@ public struct Simulation {
     var lastActivity = Picoseconds.zero
     /// CPU sets that group IPIs name (`sendIPIGroup`), and the send-to-handler latency of IPIs.
     var ipiSets: [[Int]] = []
-    var ipiLatency = latencyHistogram()
+    var ipiLatency = RunLengthHistogram()
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).

@@ -256,7 +256,7 @@ extension Simulation {
             servers: directory.serverStats(elapsed: end),
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
-            ipiLatency: LatencySummary(ipiLatency),
+            ipiLatency: ipiLatency.summary,
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }
 }
