@@ -1,22 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Every instance of one cache level (one per core, or one per LLC domain), set-associative
 /// with LRU replacement by use stamps. A line's set is its id modulo the number of sets, as
 /// consecutive addresses map to consecutive sets.
 ///
-/// Storage is `FixedArray` and the methods are non-mutating: the hierarchy updates tags in
-/// place on every access without copy-on-write checks (they were 9% of a coherence-heavy run).
-struct CacheArray: Sendable {
+/// Storage is zero-filled on demand (`ZeroedStorage`) and the methods are non-mutating: the
+/// hierarchy updates tags in place on every access without copy-on-write checks (they were
+/// 9% of a coherence-heavy run), and a simulation that touches a few lines of a machine
+/// with hundreds of megabytes of cache pays only for the pages it touches.
+struct CacheArray: @unchecked Sendable {
     let instances: Int
     let sets: Int
     let ways: Int
     /// `sets - 1` when `sets` is a power of two (a mask instead of a division), else 0.
     let setMask: Int
-    /// `instances × sets × ways` slots; -1 is empty.
-    let tags: FixedArray<LineID>
+    /// `instances × sets × ways` slots holding line id + 1 (0: empty).
+    let tags: ZeroedStorage<Int32>
     /// When each slot was last used (0: empty), from `clock`.
-    let stamps: FixedArray<UInt64>
-    /// Whether the slot's line is dirty (written and not yet written back).
-    let dirty: FixedArray<Bool>
-    let clock: FixedArray<UInt64>
+    let stamps: ZeroedStorage<UInt64>
+    /// Whether the slot's line is dirty (written and not yet written back): 0 or 1.
+    let dirty: ZeroedStorage<UInt8>
+    let clock: ZeroedStorage<UInt64>
 
     init(instances: Int, sizeBytes: UInt64, ways: Int, lineBytes: Int) {
         let lines = max(1, Int(sizeBytes / UInt64(max(1, lineBytes))))
@@ -25,10 +33,10 @@ struct CacheArray: Sendable {
         sets = max(1, lines / self.ways)
         setMask = sets & (sets - 1) == 0 ? sets - 1 : 0
         let slots = self.instances * sets * self.ways
-        tags = FixedArray(repeating: -1, count: slots)
-        stamps = FixedArray(repeating: 0, count: slots)
-        dirty = FixedArray(repeating: false, count: slots)
-        clock = FixedArray(repeating: 0, count: 1)
+        tags = ZeroedStorage(count: slots)
+        stamps = ZeroedStorage(count: slots)
+        dirty = ZeroedStorage(count: slots)
+        clock = ZeroedStorage(count: 1)
     }
 
     @inline(__always) func base(_ instance: Int, _ line: LineID) -> Int {
@@ -45,8 +53,8 @@ struct CacheArray: Sendable {
     // every index inside the instance's set, so the per-element bounds checks are redundant.
 
     @inline(__always) func find(_ b: Int, _ line: LineID) -> Int? {
-        let t = tags.base
-        for i in b..<(b + ways) where t[i] == line { return i }
+        let t = tags.base, tag = line &+ 1
+        for i in b..<(b + ways) where t[i] == tag { return i }
         return nil
     }
 
@@ -65,21 +73,21 @@ struct CacheArray: Sendable {
     /// was already there.
     func insert(_ instance: Int, _ line: LineID, dirty makeDirty: Bool = false) -> (line: LineID, dirty: Bool)? {
         let b = base(instance, line)
-        let t = tags.base, st = stamps.base, d = dirty.base
+        let t = tags.base, st = stamps.base, d = dirty.base, tag = line &+ 1
         var victim = b
         var oldest = UInt64.max
         for i in b..<(b + ways) {
-            if t[i] == line {
+            if t[i] == tag {
                 st[i] = tick()
-                if makeDirty { d[i] = true }
+                if makeDirty { d[i] = 1 }
                 return nil
             }
             if st[i] < oldest { victim = i; oldest = st[i] }
         }
-        let evicted = t[victim] >= 0 ? (t[victim], d[victim]) : nil
-        t[victim] = line
+        let evicted = t[victim] != 0 ? (t[victim] &- 1, d[victim] != 0) : nil
+        t[victim] = tag
         st[victim] = tick()
-        d[victim] = makeDirty
+        d[victim] = makeDirty ? 1 : 0
         return evicted
     }
 
@@ -87,10 +95,27 @@ struct CacheArray: Sendable {
     @discardableResult
     func remove(_ instance: Int, _ line: LineID) -> (present: Bool, dirty: Bool) {
         guard let i = find(base(instance, line), line) else { return (false, false) }
-        let wasDirty = dirty.base[i]
-        tags.base[i] = -1
+        let wasDirty = dirty.base[i] != 0
+        tags.base[i] = 0
         stamps.base[i] = 0
-        dirty.base[i] = false
+        dirty.base[i] = 0
         return (true, wasDirty)
     }
+}
+
+/// A zero-filled buffer from `calloc`: the C library maps large ones from fresh pages, which
+/// the kernel zeroes only when first touched. Shared by copies, like `FixedArray`.
+final class ZeroedStorage<Element: FixedWidthInteger> {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(count: Int) {
+        self.count = Swift.max(1, count)
+        guard let raw = calloc(self.count, MemoryLayout<Element>.stride) else {
+            fatalError("out of memory for a cache array of \(count) slots")
+        }
+        base = raw.bindMemory(to: Element.self, capacity: self.count)
+    }
+
+    deinit { free(base) }
 }
