@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SimKernelModel
 import SimMachine
 import SimReport
@@ -139,5 +140,58 @@ struct GlobalRoundRobinPolicy: SchedulingPolicy {
         #expect(global.fairness > 0.99)
         #expect(global.utilization > 0.99)
         #expect(global.migrations.reduce(0, +) > 100)
+    }
+}
+
+/// What a policy is told about task arrivals and wake-ups, recorded from inside a run.
+final class HookLog: Sendable {
+    let events = Mutex<[String]>([])
+    func add(_ e: String) { events.withLock { $0.append(e) } }
+}
+
+/// Round-robin per CPU that logs `forked` and `wakingUp`.
+struct HookRecordingPolicy: SchedulingPolicy {
+    var inner: QueuePolicy
+    let log: HookLog
+    mutating func enqueue(task: Int, cpu: Int) { inner.enqueue(task: task, cpu: cpu) }
+    mutating func pickNext(cpu: Int) -> Int? { inner.pickNext(cpu: cpu) }
+    mutating func charge(task: Int, ran: Picoseconds) {}
+    func shouldPreempt(cpu: Int, running: Int, ranFor: Picoseconds) -> Bool { inner.shouldPreempt(cpu: cpu, running: running, ranFor: ranFor) }
+    func hasWaiting(cpu: Int) -> Bool { inner.hasWaiting(cpu: cpu) }
+    mutating func forked(task: Int, cpu: Int) { log.add("fork \(task) on \(cpu)") }
+    mutating func wakingUp(task: Int, cpu: Int, waker: Int) { log.add("wake \(task) on \(cpu) by \(waker)") }
+}
+
+@Suite struct SchedulerHookTests {
+    /// Every task's creation reaches the policy once, before its first enqueue; every wake-up
+    /// of a sleeping task names the CPU whose timer woke it (the one it slept on).
+    @Test func arrivalsAndWakeUpsReachThePolicy() throws {
+        let log = HookLog()
+        SchedulerRegistry.register("hooks-test") { context in
+            HookRecordingPolicy(inner: QueuePolicy(cpuCount: context.cpuCount, timeSlices: true), log: log)
+        }
+        let yaml = """
+        mksim: 1
+        name: hooks
+        duration: 20ms
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: 4-7, scheduler: {policy: hooks-test, tick: 1ms}}]
+        workloads:
+          - {name: tick, threads: 1, pin: [6], generate: {kind: periodic, run: 100us, period: 5ms}}
+          - {name: hog, threads: 2, generate: {kind: compute-memory, compute: 20us, accesses: 0}}
+        """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-hooks-\(UUID().uuidString).yaml")
+        try yaml.write(to: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: path) }
+        _ = try Runner.run(try ScenarioFile.load(path: path.path).points()[0])
+        let events = log.events.withLock { $0 }
+        // Three tasks created; the pinned one on CPU 6, which is local CPU 2 of the kernel.
+        #expect(events.filter { $0.hasPrefix("fork ") }.count == 3)
+        #expect(events.contains("fork 0 on 2"))
+        // The periodic task sleeps between jobs (releases at 5, 10, 15 and 20 ms: a run
+        // includes the events at its end) and its timer fires on the CPU it slept on.
+        let wakes = events.filter { $0.hasPrefix("wake ") }
+        #expect(wakes.count == 4, "\(wakes)")
+        #expect(wakes.allSatisfy { $0 == "wake 0 on 2 by 2" }, "\(wakes)")
     }
 }

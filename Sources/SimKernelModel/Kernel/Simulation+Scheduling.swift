@@ -9,9 +9,19 @@ extension Simulation {
 
     mutating func makeRunnable(task t: Int) {
         let c = placement(of: t)
-        if tasks[t].status == .sleeping {
+        let k = tasks[t].kernel
+        let wasSleeping = tasks[t].status == .sleeping
+        if wasSleeping {
             tasks[t].wokeAt = now
             tasks[t].opStart = now  // periodic and interactive latencies run from the wake-up
+        }
+        if tasks[t].rtPriority == 0 {
+            if wasSleeping {
+                let waker = tasks[t].lastCPU >= 0 && cpus[tasks[t].lastCPU].kernel == k ? cpus[tasks[t].lastCPU].local : -1
+                kernels[k].scheduler.wakingUp(task: t, cpu: cpus[c].local, waker: waker)
+            } else if tasks[t].status == .pending {
+                kernels[k].scheduler.forked(task: t, cpu: cpus[c].local)
+            }
         }
         tasks[t].status = .runnable
         cpus[c].runnable += 1

@@ -87,6 +87,13 @@ public protocol SchedulingPolicy: Sendable {
     /// Removes one waiting task of `cpu` for the load balancer to move elsewhere, or nil
     /// when none may move. Policies that do not implement it are never balanced.
     mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int?
+    /// A new task arrives (its workload creates it: Linux's fork or clone), just before its
+    /// first `enqueue` on `cpu`.
+    mutating func forked(task: Int, cpu: Int)
+    /// A sleeping task wakes, just before its `enqueue` on `cpu`. `waker` is the CPU whose
+    /// event woke it (for the end of a sleep, the timer's CPU: the one the task slept on), or
+    /// -1 when that CPU is not one of this instance's.
+    mutating func wakingUp(task: Int, cpu: Int, waker: Int)
     /// The task stopped running and is not runnable any more (it sleeps or exits); called
     /// after `charge`. A preempted task is enqueued again instead.
     mutating func blocked(task: Int)
@@ -98,6 +105,8 @@ extension SchedulingPolicy {
     public func preemptsOnWakeup(cpu: Int, running: Int, ranFor: Picoseconds, woken: Int) -> Bool { false }
     public mutating func steal(for cpu: Int, movable: (Int) -> Bool) -> (task: Int, from: Int)? { nil }
     public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? { nil }
+    public mutating func forked(task: Int, cpu: Int) {}
+    public mutating func wakingUp(task: Int, cpu: Int, waker: Int) {}
     public mutating func blocked(task: Int) {}
     public mutating func exited(task: Int) {}
 }
@@ -218,6 +227,26 @@ public enum Scheduler: Sendable {
         case .eevdf(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .eevdf(p); return r
         case .workStealing(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .workStealing(p); return r
         case .custom(var p): self = Self.parked; let r = p.detach(from: cpu, movable: movable); self = .custom(p); return r
+        }
+    }
+
+    public mutating func forked(task: Int, cpu: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.forked(task: task, cpu: cpu); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.forked(task: task, cpu: cpu); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.forked(task: task, cpu: cpu); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.forked(task: task, cpu: cpu); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.forked(task: task, cpu: cpu); self = .custom(p)
+        }
+    }
+
+    public mutating func wakingUp(task: Int, cpu: Int, waker: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .custom(p)
         }
     }
 
