@@ -117,6 +117,8 @@ public enum ResultJSON {
             ("idle_ns", .num(k.idleNs)),
             ("migrations", migrations(k.migrations)),
             ("wakeup_latency_ns", latency(k.wakeupLatency)), ("runqueue_wait_ns", latency(k.runqueueWait)),
+            ("hotplug", .object([("offline", .uint(k.hotplug.offline)), ("online", .uint(k.hotplug.online)),
+                                 ("tasks_moved", .uint(k.hotplug.tasksMoved)), ("affinity_broken", .uint(k.hotplug.affinityBroken))])),
             ("locks", .object(k.locks.map { l in
                 (l.name, .object([
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),

@@ -65,7 +65,7 @@ struct ScenarioReader {
         let topo = machine.topology
         for (i, item) in items.enumerated() {
             let p = "kernels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot"],
+            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug"],
                                         required: ["name", "cpus"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
@@ -116,8 +116,26 @@ struct ScenarioReader {
                 }
                 if let v = b["via"] { _ = check.choice(v, p + ".boot.via", ["kexec", "firmware"]) }
             }
-            out.append(KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
-                                    profile: profile, bootAt: bootAt))
+            var kernel = KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
+                                      profile: profile, bootAt: bootAt)
+            if let hn = f["hotplug"], let events = check.list(hn, p + ".hotplug") {
+                for (j, en) in events.enumerated() {
+                    let q = p + ".hotplug[\(j)]"
+                    guard let e = check.mapping(en, q, known: ["at", "offline", "online"], required: ["at"]) else { continue }
+                    guard (e["offline"] == nil) != (e["online"] == nil) else {
+                        check.error(en.mark, q, "give either offline or online (a CPU set), like {at: 10ms, offline: [3]}")
+                        continue
+                    }
+                    let at = e["at"].flatMap { $0.scalar == "0" ? .zero : check.duration($0, q + ".at") }
+                    let key = e["offline"] != nil ? "offline" : "online"
+                    let set = cpuList(e[key]!, q + "." + key, topology: topo, free: cpus)
+                    for c in set ?? [] where !cpus.contains(c) {
+                        check.error(e[key]!.mark, q + "." + key, "CPU \(c) is not one of kernel '\(name)''s CPUs")
+                    }
+                    if let at, let set { kernel.hotplug.append(HotplugEvent(at: at, cpus: set, online: key == "online")) }
+                }
+            }
+            out.append(kernel)
         }
         return out
     }

@@ -160,11 +160,14 @@ struct HookRecordingPolicy: SchedulingPolicy {
     func hasWaiting(cpu: Int) -> Bool { inner.hasWaiting(cpu: cpu) }
     mutating func forked(task: Int, cpu: Int) { log.add("fork \(task) on \(cpu)") }
     mutating func wakingUp(task: Int, cpu: Int, waker: Int) { log.add("wake \(task) on \(cpu) by \(waker)") }
+    mutating func cpuRemoved(cpu: Int) { log.add("removed \(cpu)") }
+    mutating func cpuAdded(cpu: Int) { log.add("added \(cpu)") }
 }
 
 @Suite struct SchedulerHookTests {
     /// Every task's creation reaches the policy once, before its first enqueue; every wake-up
-    /// of a sleeping task names the CPU whose timer woke it (the one it slept on).
+    /// of a sleeping task names the CPU whose timer woke it (the one it slept on); CPU
+    /// hot-plug reaches it as removal and addition.
     @Test func arrivalsAndWakeUpsReachThePolicy() throws {
         let log = HookLog()
         SchedulerRegistry.register("hooks-test") { context in
@@ -175,7 +178,11 @@ struct HookRecordingPolicy: SchedulingPolicy {
         name: hooks
         duration: 20ms
         machine: {preset: teaching-2s4c}
-        kernels: [{name: k, cpus: 4-7, scheduler: {policy: hooks-test, tick: 1ms}}]
+        kernels:
+          - name: k
+            cpus: 4-7
+            scheduler: {policy: hooks-test, tick: 1ms}
+            hotplug: [{at: 7ms, offline: [5]}, {at: 12ms, online: [5]}]
         workloads:
           - {name: tick, threads: 1, pin: [6], generate: {kind: periodic, run: 100us, period: 5ms}}
           - {name: hog, threads: 2, generate: {kind: compute-memory, compute: 20us, accesses: 0}}
@@ -193,5 +200,7 @@ struct HookRecordingPolicy: SchedulingPolicy {
         let wakes = events.filter { $0.hasPrefix("wake ") }
         #expect(wakes.count == 4, "\(wakes)")
         #expect(wakes.allSatisfy { $0 == "wake 0 on 2 by 2" }, "\(wakes)")
+        // CPU 5 (local 1) leaves and comes back, once each, in that order.
+        #expect(events.filter { $0.hasPrefix("removed") || $0.hasPrefix("added") } == ["removed 1", "added 1"])
     }
 }

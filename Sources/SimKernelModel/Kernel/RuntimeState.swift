@@ -15,6 +15,8 @@ enum EventKind: UInt16 {
     case taskWake
     /// A task is created and placed (target: task).
     case taskStart
+    /// A CPU goes offline (tag 0) or comes back online (tag 1) (target: CPU).
+    case hotplug
 }
 
 enum CPUMode: UInt8 {
@@ -145,6 +147,10 @@ struct CPUState {
     /// Queued (not running) tasks that are not pinned: what the load balancer may move.
     var movableWaiting = 0
     var nextBalance = Picoseconds.zero
+    /// Hot-plug: offline CPUs take no tasks; one going offline waits for its running task
+    /// to reach a preemption point.
+    var online = true
+    var goingOffline = false
     // Interrupt handler frame.
     var inHandler = false
     var vector: UInt8 = 0
@@ -193,6 +199,12 @@ struct KernelRuntime {
     var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
     var wakeupLatency = latencyHistogram()
     var runqueueWait = latencyHistogram()
+    /// Hot-plug: CPUs taken offline, brought online, tasks moved off departing CPUs, and
+    /// pinned tasks whose CPU went away (Linux breaks their affinity).
+    var offlined: UInt64 = 0
+    var onlined: UInt64 = 0
+    var tasksMoved: UInt64 = 0
+    var affinityBroken: UInt64 = 0
 }
 
 struct LockRecord {

@@ -44,6 +44,8 @@ extension Simulation {
             return tick(cpu: Int(e.target))
         case .taskWake:
             makeRunnable(task: Int(e.target))
+        case .hotplug:
+            hotplug(cpu: Int(e.target), online: e.tag == 1)
         case .taskStart:
             let t = Int(e.target)
             workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now

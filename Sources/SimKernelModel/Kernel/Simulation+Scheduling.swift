@@ -58,7 +58,7 @@ extension Simulation {
     }
 
     /// Bookkeeping for a task leaving a queue (picked, stolen or detached).
-    private mutating func dequeued(task t: Int, from c: Int) {
+    mutating func dequeued(task t: Int, from c: Int) {
         let k = cpus[c].kernel
         kernels[k].waiting -= 1
         if tasks[t].pinnedLocal == nil {
@@ -75,13 +75,13 @@ extension Simulation {
     func placement(of t: Int) -> Int {
         let k = tasks[t].kernel
         let list = kernels[k].config.cpus
-        if let p = tasks[t].pinnedLocal { return list[p] }
+        if let p = tasks[t].pinnedLocal, cpus[list[p]].online { return list[p] }
         let prev = tasks[t].lastCPU
-        if prev >= 0 && cpus[prev].kernel == k && cpus[prev].runnable == 0 { return prev }
+        if prev >= 0 && cpus[prev].kernel == k && cpus[prev].online && cpus[prev].runnable == 0 { return prev }
         let rt = Int(tasks[t].rtPriority)
         var best = list[0]
         var bestKey = Int.max
-        for c in list {
+        for c in list where cpus[c].online {
             let level = prev >= 0 ? domainLevel(prev, c) : 0
             var key = cpus[c].runnable << 2 | level
             if rt > 0 && cpus[c].runnable > 0 {
@@ -207,7 +207,7 @@ extension Simulation {
     @inline(__always)
     mutating func nextTask(cpu c: Int) -> Int? {
         // The common idle case (an interrupt handler returned, nothing waits) stays inline.
-        if cpus[c].runnable == 0 && kernels[cpus[c].kernel].waiting == 0 { return nil }
+        if cpus[c].runnable == 0 && kernels[cpus[c].kernel].waiting == 0 || !cpus[c].online { return nil }
         return findTask(cpu: c)
     }
 
@@ -254,7 +254,7 @@ extension Simulation {
         guard cpus[c].movableWaiting > 0 else { return }
         let k = cpus[c].kernel
         var target = -1, targetKey = Int.max
-        for x in kernels[k].config.cpus where x != c && cpus[x].runnable + 2 <= cpus[c].runnable {
+        for x in kernels[k].config.cpus where x != c && cpus[x].online && cpus[x].runnable + 2 <= cpus[c].runnable {
             let key = cpus[x].runnable << 2 | domainLevel(c, x)
             if key < targetKey { target = x; targetKey = key }
         }

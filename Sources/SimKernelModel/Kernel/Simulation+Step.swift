@@ -58,6 +58,7 @@ extension Simulation {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
                     preempt(task: task, cpu: c, at: t)
                     task = -1
+                    if cpus[c].goingOffline { evacuate(cpu: c) }
                 }
                 if task < 0 {
                     guard let next = nextTask(cpu: c) else {

@@ -62,6 +62,7 @@ public struct Simulation {
         }
         tasks = FixedArray(newTasks)
         newTasks = []
+        try scheduleHotplug()
     }
 
     // MARK: Building

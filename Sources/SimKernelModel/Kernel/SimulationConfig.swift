@@ -13,12 +13,22 @@ public struct KernelConfig: Sendable {
     public var profile: SyscallProfile
     /// When the instance starts running tasks (a kexec boot finishes).
     public var bootAt: Picoseconds
+    /// CPUs taken offline and brought back at given times (CPU hot-plug within the instance).
+    public var hotplug: [HotplugEvent] = []
 
     public init(name: String, cpus: [Int], memoryNode: Int, memoryBytes: UInt64, scheduler: SchedulerConfig = .init(),
                 profile: SyscallProfile = .linux, bootAt: Picoseconds = .zero) {
         self.name = name; self.cpus = cpus; self.memoryNode = memoryNode; self.memoryBytes = memoryBytes
         self.scheduler = scheduler; self.profile = profile; self.bootAt = bootAt
     }
+}
+
+/// CPUs of a kernel going offline or coming back online at a time.
+public struct HotplugEvent: Sendable, Hashable {
+    public var at: Picoseconds
+    public var cpus: [Int]
+    public var online: Bool
+    public init(at: Picoseconds, cpus: [Int], online: Bool) { self.at = at; self.cpus = cpus; self.online = online }
 }
 
 /// A shared-memory ring pair between two kernels (one ring per direction).

@@ -55,6 +55,9 @@ public struct KernelResult: Sendable {
     public var migrations: [UInt64]
     public var wakeupLatency: LatencySummary
     public var runqueueWait: LatencySummary
+    /// CPU hot-plug: CPUs taken offline and brought online, tasks moved off departing CPUs,
+    /// and how many of those were pinned there.
+    public var hotplug: (offline: UInt64, online: UInt64, tasksMoved: UInt64, affinityBroken: UInt64)
     public var locks: [LockResult]
 }
 
@@ -200,7 +203,8 @@ extension Simulation {
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
                 preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
                 idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
-                runqueueWait: LatencySummary(kr.runqueueWait), locks: locks))
+                runqueueWait: LatencySummary(kr.runqueueWait),
+                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks))
         }
         let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero

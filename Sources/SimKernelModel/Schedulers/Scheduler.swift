@@ -94,6 +94,11 @@ public protocol SchedulingPolicy: Sendable {
     /// event woke it (for the end of a sleep, the timer's CPU: the one the task slept on), or
     /// -1 when that CPU is not one of this instance's.
     mutating func wakingUp(task: Int, cpu: Int, waker: Int)
+    /// `cpu` goes offline: after this call the simulation takes every task queued on it
+    /// (through `pickNext`) and places them on the instance's other CPUs.
+    mutating func cpuRemoved(cpu: Int)
+    /// `cpu` is back online (idle, about to look for work).
+    mutating func cpuAdded(cpu: Int)
     /// The task stopped running and is not runnable any more (it sleeps or exits); called
     /// after `charge`. A preempted task is enqueued again instead.
     mutating func blocked(task: Int)
@@ -107,6 +112,8 @@ extension SchedulingPolicy {
     public mutating func detach(from cpu: Int, movable: (Int) -> Bool) -> Int? { nil }
     public mutating func forked(task: Int, cpu: Int) {}
     public mutating func wakingUp(task: Int, cpu: Int, waker: Int) {}
+    public mutating func cpuRemoved(cpu: Int) {}
+    public mutating func cpuAdded(cpu: Int) {}
     public mutating func blocked(task: Int) {}
     public mutating func exited(task: Int) {}
 }
@@ -247,6 +254,26 @@ public enum Scheduler: Sendable {
         case .eevdf(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .eevdf(p)
         case .workStealing(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .workStealing(p)
         case .custom(var p): self = Self.parked; p.wakingUp(task: task, cpu: cpu, waker: waker); self = .custom(p)
+        }
+    }
+
+    public mutating func cpuRemoved(cpu: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.cpuRemoved(cpu: cpu); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.cpuRemoved(cpu: cpu); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.cpuRemoved(cpu: cpu); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.cpuRemoved(cpu: cpu); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.cpuRemoved(cpu: cpu); self = .custom(p)
+        }
+    }
+
+    public mutating func cpuAdded(cpu: Int) {
+        switch self {
+        case .queue(var p): self = Self.parked; p.cpuAdded(cpu: cpu); self = .queue(p)
+        case .cfs(var p): self = Self.parked; p.cpuAdded(cpu: cpu); self = .cfs(p)
+        case .eevdf(var p): self = Self.parked; p.cpuAdded(cpu: cpu); self = .eevdf(p)
+        case .workStealing(var p): self = Self.parked; p.cpuAdded(cpu: cpu); self = .workStealing(p)
+        case .custom(var p): self = Self.parked; p.cpuAdded(cpu: cpu); self = .custom(p)
         }
     }
 
