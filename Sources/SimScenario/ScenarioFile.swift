@@ -53,7 +53,7 @@ public struct ScenarioFile: Sendable {
                                 check.error(item.mark, "sweep.variant", "no variant named '\(name)'\(hint)")
                             }
                         }
-                    } else if !([root] + variants.map { root.merging($0.1) }).contains(where: {
+                    } else if !([root] + variants.map { Self.apply($0.1, to: root).tree }).contains(where: {
                         $0.setting(k.split(separator: ".").map(String.init)[...], to: values.first ?? YNode(.scalar("", plain: true))) != nil
                     }) {
                         check.error(km, "sweep.\(k)", "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
@@ -100,19 +100,11 @@ public struct ScenarioFile: Sendable {
                     check.error(.unknown, "variant", "no variant named '\(name)'")
                     continue
                 }
-                // Top-level keys merge; dotted keys set one value, as --set does.
-                guard case .mapping(let pairs) = overlay.value else { continue }
-                for pair in pairs {
-                    if pair.key.contains(".") {
-                        guard let edited = tree.setting(pair.key.split(separator: ".").map(String.init)[...], to: pair.value) else {
-                            check.error(pair.keyMark, "variants.\(name).\(pair.key)",
-                                        "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
-                            continue
-                        }
-                        tree = edited
-                    } else {
-                        tree = tree.merging(YNode(.mapping([pair]), mark: overlay.mark))
-                    }
+                let (applied, unknown) = Self.apply(overlay, to: tree)
+                tree = applied
+                for pair in unknown {
+                    check.error(pair.keyMark, "variants.\(name).\(pair.key)",
+                                "no such key path in the scenario (a list item is selected by its name, like workloads.unlink.threads)")
                 }
             }
             for (k, v) in settings where k != "variant" {
@@ -138,6 +130,26 @@ public struct ScenarioFile: Sendable {
         }
         if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }
         return out
+    }
+
+    /// `tree` with a variant's overlay applied: top-level keys merge; dotted keys set one
+    /// value, as `--set` does. Also returns the dotted keys whose path does not exist.
+    static func apply(_ overlay: YNode, to tree: YNode) -> (tree: YNode, unknown: [(key: String, keyMark: SourceMark, value: YNode)]) {
+        guard case .mapping(let pairs) = overlay.value else { return (tree, []) }
+        var out = tree
+        var unknown: [(key: String, keyMark: SourceMark, value: YNode)] = []
+        for pair in pairs {
+            if pair.key.contains(".") {
+                guard let edited = out.setting(pair.key.split(separator: ".").map(String.init)[...], to: pair.value) else {
+                    unknown.append(pair)
+                    continue
+                }
+                out = edited
+            } else {
+                out = out.merging(YNode(.mapping([pair]), mark: overlay.mark))
+            }
+        }
+        return (out, unknown)
     }
 
     /// Every problem of the file: the file as written and each variant.

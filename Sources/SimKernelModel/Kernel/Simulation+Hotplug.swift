@@ -47,7 +47,7 @@ extension Simulation {
 
     /// Schedules the scenario's hot-plug events; every kernel keeps at least one CPU online.
     mutating func scheduleHotplug() throws(ConfigurationError) {
-        for (k, kc) in config.kernels.enumerated() {
+        for kc in config.kernels {
             var offline = Set<Int>()
             for e in kc.hotplug.sorted(by: { $0.at < $1.at }) {
                 for c in e.cpus {
@@ -61,7 +61,6 @@ extension Simulation {
                     throw ConfigurationError("kernel '\(kc.name)': hot-plug at \(e.at) would take all its CPUs offline")
                 }
             }
-            _ = k
         }
     }
 }

@@ -211,16 +211,15 @@ extension Simulation {
         return findTask(cpu: c)
     }
 
+    /// `nextTask` past its fast path: `c` is online and some task waits somewhere.
     private mutating func findTask(cpu c: Int) -> Int? {
         let k = cpus[c].kernel, local = cpus[c].local
-        if cpus[c].runnable > 0 || kernels[k].waiting > 0 {
-            if let t = kernels[k].realtime.pickNext(cpu: local) ?? kernels[k].scheduler.pickNext(cpu: local) {
-                // A policy with one queue for the kernel may hand over a task queued for another CPU.
-                let from = tasks[t].cpu
-                dequeued(task: t, from: from)
-                if from != c { move(task: t, from: from, to: c) }
-                return t
-            }
+        if let t = kernels[k].realtime.pickNext(cpu: local) ?? kernels[k].scheduler.pickNext(cpu: local) {
+            // A policy with one queue for the kernel may hand over a task queued for another CPU.
+            let from = tasks[t].cpu
+            dequeued(task: t, from: from)
+            if from != c { move(task: t, from: from, to: c) }
+            return t
         }
         guard kernels[k].movableWaiting > 0 else { return nil }
         let movable = movableTasks

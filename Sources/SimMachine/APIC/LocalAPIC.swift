@@ -41,8 +41,8 @@ public struct LocalAPICs: Sendable {
 
     /// Records a send from `from` to `to` and returns the delivery latency after the send cost.
     public mutating func send(from: Int, to: Int) -> Picoseconds {
-        sent[from] &+= 1
-        return socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
+        countSend(from: from)
+        return deliver(from: from, to: to)
     }
 
     /// Marks `vector` pending on `cpu` (an arriving interrupt).
@@ -57,9 +57,9 @@ public struct LocalAPICs: Sendable {
     /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
     public func sendTime(cpu: Int, vector: UInt8) -> UInt64 { sentAt[cpu << 8 | Int(vector)] }
 
-    /// Delivery latency from `from` to `to`, counting one more send (for group sends, whose
-    /// ICR writes the caller times).
-    public mutating func deliver(from: Int, to: Int) -> Picoseconds {
+    /// Delivery latency from `from` to `to` (same or other socket, from the precomputed table).
+    /// Group sends count their ICR writes themselves (`countSend`).
+    public func deliver(from: Int, to: Int) -> Picoseconds {
         socketOf[from] == socketOf[to] ? spec.deliverSocket : spec.deliverRemote
     }
 
