@@ -46,6 +46,8 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case unlock(UInt32)
     /// Send one message on an inter-kernel channel (index in the simulation's channel table).
     case channelSend(UInt16)
+    /// Receive the next message sent to this task's kernel on a channel (polling its ring).
+    case channelReceive(UInt16)
     /// Block for a duration (the CPU is free for other tasks meanwhile).
     case sleep(Picoseconds)
     /// Marks the end of one workload-level operation (for throughput and latency).

@@ -12,6 +12,9 @@ public enum MachineYAML {
         out.append("  cores_per_cluster: \(t.coresPerCluster)")
         out.append("  cores_per_die: \(t.coresPerDie)")
         out.append("  numa_nodes_per_socket: \(t.numaNodesPerSocket)")
+        if !t.socketLinks.isEmpty {
+            out.append("  socket_links: [" + t.socketLinks.map { "[\($0.a), \($0.b)]" }.joined(separator: ", ") + "]")
+        }
         out.append("  frequency: \(m.frequency)")
         out.append("  caches:")
         for c in m.caches {
@@ -23,6 +26,11 @@ public enum MachineYAML {
         out.append("    protocol: \(c.protocolKind.rawValue)")
         out.append("    atomic: \(c.atomicCycles) cycles")
         out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), die: \(list(c.die)), socket: \(list(c.socket)), remote: \(d(c.remote)), via_home: \(d(c.viaHome))}")
+        if c.hop > .zero || c.snoop != .directory {
+            out.append("    snoop: \(c.snoop.rawValue)")
+            out.append("    hop: \(d(c.hop))")
+            if c.snoop == .broadcast { out.append("    probe: \(d(c.probe))") }
+        }
         out.append("  memory:")
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")

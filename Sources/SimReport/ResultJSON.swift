@@ -32,7 +32,7 @@ public enum ResultJSON {
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),
-                              ("latency_ns", latency(r.ipiLatency))])),
+                              ("latency_ns", latency(r.ipiLatency)), ("accounting", ipiAccounting(r.ipiAccounting))])),
             ("channels", channels(r.channels)),
             ("interconnect", .object(r.servers.map { v in
                 (v.name, .object([
@@ -177,12 +177,18 @@ public enum ResultJSON {
         ])
     }
 
+    static func ipiAccounting(_ a: IPIAccounting) -> JSONValue {
+        .object([("targeted", .uint(a.targeted)), ("arrived", .uint(a.arrived)), ("in_flight", .uint(a.inFlight)),
+                 ("coalesced", .uint(a.coalesced)), ("reraised", .uint(a.reraised)), ("taken", .uint(a.taken)),
+                 ("pending", .uint(a.pending))])
+    }
+
     static func channels(_ cs: [ChannelResult]) -> JSONValue {
         var grouped: [(String, [(String, JSONValue)])] = []
         for c in cs {
             let v: JSONValue = .object([
                 ("sent", .uint(c.sent)), ("delivered", .uint(c.delivered)), ("bytes", .uint(c.bytes)), ("ipis", .uint(c.ipis)),
-                ("ring_full_stalls", .uint(c.ringFullStalls)), ("latency_ns", latency(c.latency)),
+                ("ring_full_stalls", .uint(c.ringFullStalls)), ("in_ring", .uint(c.inRing)), ("latency_ns", latency(c.latency)),
             ])
             if let i = grouped.firstIndex(where: { $0.0 == c.name }) { grouped[i].1.append((c.direction, v)) } else {
                 grouped.append((c.name, [(c.direction, v)]))

@@ -5,7 +5,7 @@ struct MachineReader {
     let check: Checker
 
     static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster", "cores_per_die",
-                       "numa_nodes_per_socket", "frequency", "caches", "coherence", "memory", "apic"]
+                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic"]
 
     func read(_ node: YNode) -> MachineSpec? {
         let path = "machine"
@@ -44,7 +44,21 @@ struct MachineReader {
         if topoChanged && !dieGiven && (topo.coresPerDie > topo.coresPerSocket || m.topology.coresPerDie == m.topology.coresPerSocket) {
             topo.coresPerDie = topo.coresPerSocket
         }
-        for problem in topo.problems() { check.error(node.mark, path, problem) }
+        if let n = f["socket_links"], let list = check.list(n, "machine.socket_links") {
+            var links: [SocketLink] = []
+            for (i, item) in list.enumerated() {
+                let p = "machine.socket_links[\(i)]"
+                guard case .sequence(let ends) = item.value, ends.count == 2 else {
+                    check.error(item.mark, p, "expected a pair of socket indices, like [0, 1]"); continue
+                }
+                guard let a = check.int(ends[0], p + "[0]", min: 0, max: 63), let b = check.int(ends[1], p + "[1]", min: 0, max: 63) else { continue }
+                links.append(SocketLink(a, b))
+            }
+            topo.socketLinks = links
+        } else if topoChanged && topo.sockets != m.topology.sockets {
+            topo.socketLinks = []  // the preset's links were drawn for its own socket count
+        }
+        for problem in topo.problems() { check.error((f["socket_links"] ?? node).mark, path, problem) }
         m.topology = topo
         if let n = f["frequency"], let v = check.frequency(n, "machine.frequency") { m.frequency = v }
         if let n = f["caches"] { readCaches(n, into: &m) }
@@ -83,7 +97,16 @@ struct MachineReader {
 
     private func readCoherence(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.coherence"
-        guard let f = check.mapping(node, p, known: ["protocol", "atomic", "transfer"]) else { return }
+        guard let f = check.mapping(node, p, known: ["protocol", "atomic", "transfer", "snoop", "hop", "probe"]) else { return }
+        if let v = f["snoop"], let s = check.choice(v, p + ".snoop", CoherenceSpec.Snoop.allCases.map(\.rawValue)) {
+            m.coherence.snoop = .init(rawValue: s)!
+        }
+        if let v = f["hop"] {
+            if v.scalar == "0" { m.coherence.hop = .zero } else if let d = check.duration(v, p + ".hop") { m.coherence.hop = d }
+        }
+        if let v = f["probe"] {
+            if v.scalar == "0" { m.coherence.probe = .zero } else if let d = check.duration(v, p + ".probe") { m.coherence.probe = d }
+        }
         if let v = f["protocol"], let s = check.choice(v, p + ".protocol", CoherenceSpec.ProtocolKind.allCases.map(\.rawValue)) {
             m.coherence.protocolKind = .init(rawValue: s)!
         }

@@ -45,7 +45,7 @@ struct ScenarioReader {
         guard let machineNode = f["machine"], let machine = MachineReader(check: check).read(machineNode) else { return nil }
 
         let kernels = readKernels(f["kernels"], machine: machine)
-        let channels = readChannels(f["channels"], kernels: kernels ?? [])
+        let channels = readChannels(f["channels"], kernels: kernels ?? [], machine: machine)
         let workloads = readWorkloads(f["workloads"], kernels: kernels ?? [], channels: channels, machine: machine,
                                       runDuration: duration)
         let expectations = readExpectations(f["expect"])
@@ -161,12 +161,13 @@ struct ScenarioReader {
 
     // MARK: Channels
 
-    private func readChannels(_ node: YNode?, kernels: [KernelConfig]) -> [(ChannelConfig, String)] {
+    private func readChannels(_ node: YNode?, kernels: [KernelConfig], machine: MachineSpec) -> [(ChannelConfig, String)] {
         guard let node, let items = check.list(node, "channels") else { return [] }
         var out: [(ChannelConfig, String)] = []
         for (i, item) in items.enumerated() {
             let p = "channels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "between", "slots", "slot_size", "notify", "handling", "budget"],
+            guard let f = check.mapping(item, p, known: ["name", "between", "transport", "slots", "slot_size", "notify", "handling", "budget",
+                                                         "stub", "poll"],
                                         required: ["between"]) else { continue }
             var ends: [Int] = []
             if let b = f["between"], let list = check.list(b, p + ".between") {
@@ -183,10 +184,23 @@ struct ScenarioReader {
             guard ends.count == 2 else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "\(kernels[ends[0]].name)-\(kernels[ends[1]].name)"
             if out.contains(where: { $0.1 == name }) { check.error((f["name"] ?? item).mark, p + ".name", "channel name '\(name)' is used twice") }
-            var ch = ChannelConfig(name: name, kernels: (ends[0], ends[1]))
+            let transport = f["transport"].flatMap { check.choice($0, p + ".transport", ChannelTransport.allCases.map(\.rawValue)) }
+                .flatMap(ChannelTransport.init(rawValue:)) ?? .linux
+            var ch = ChannelConfig(name: name, kernels: (ends[0], ends[1]), transport: transport)
+            if let v = f["stub"], let w = check.work(v, p + ".stub") { ch.stubCycles = w.cycles(at: machine.frequency) }
+            if let v = f["poll"] {
+                if v.scalar == "spin" || v.scalar == "0" { ch.pollInterval = .zero } else if let d = check.duration(v, p + ".poll") { ch.pollInterval = d }
+            }
+            for key in ["stub", "poll"] where f[key] != nil && transport != .urpc {
+                check.error(f[key]!.mark, p + "." + key, "'\(key)' applies to urpc channels; this one uses \(transport.rawValue)")
+            }
             if let v = f["slots"], let n = check.int(v, p + ".slots", min: 1, max: 1 << 16) { ch.slots = n }
             if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(clamping: min(s, 1 << 40)) }
-            if let v = f["notify"] { _ = check.choice(v, p + ".notify", ["ipi"]) }
+            if let v = f["notify"], let n = check.choice(v, p + ".notify", ["ipi", "poll"]) {
+                // Each transport has one notification scheme; the key documents it and catches mismatches.
+                let expected = transport == .urpc ? "poll" : "ipi"
+                if n != expected { check.error(v.mark, p + ".notify", "transport \(transport.rawValue) notifies by \(expected)") }
+            }
             if let v = f["handling"], let d = check.duration(v, p + ".handling") { ch.handling = d }
             if let v = f["budget"], let n = check.int(v, p + ".budget", min: 1, max: 1 << 16) { ch.drainBudget = n }
             out.append((ch, name))
@@ -202,7 +216,8 @@ struct ScenarioReader {
                            "pattern"],
         "ping-pong": [],
         "ipi-ring": ["handling"],
-        "messages": ["channel", "user"],
+        "messages": ["channel", "user", "reply"],
+        "receive": ["channel", "user", "reply"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -343,7 +358,7 @@ struct ScenarioReader {
         case "ipi-ring":
             let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)
             return (.ipiRing(handling: handling), stop)
-        case "messages":
+        case "messages", "receive":
             guard let cn = f["channel"], let name = check.string(cn, p + ".channel") else {
                 check.error(node.mark, p + ".channel", "missing required key 'channel'")
                 return nil
@@ -353,7 +368,13 @@ struct ScenarioReader {
                 check.error(cn.mark, p + ".channel", "no channel named '\(name)'\(hint)")
                 return nil
             }
-            return (.messages(channel: idx, userCycles: cycles("user")), stop)
+            let reply = f["reply"].flatMap { check.bool($0, p + ".reply") } ?? false
+            if reply || kind == "receive", channels[idx].0.transport != .urpc {
+                check.error((f["reply"] ?? kindNode).mark, p + (kind == "receive" ? ".kind" : ".reply"),
+                            "channel '\(name)' uses transport \(channels[idx].0.transport.rawValue): its receiver is the kernel's interrupt handler; tasks receive and reply on urpc channels")
+            }
+            if kind == "receive" { return (.receive(channel: idx, userCycles: cycles("user"), reply: reply), stop) }
+            return (.messages(channel: idx, userCycles: cycles("user"), reply: reply), stop)
         case "periodic":
             guard f["run"] != nil, let pn = f["period"] else {
                 check.error(node.mark, p, "a periodic workload needs run (work per job) and period, like {run: 2ms, period: 10ms}")

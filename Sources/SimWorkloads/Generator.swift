@@ -46,8 +46,11 @@ public enum GeneratorKind: Sendable, Hashable {
     case pingPong(line: LineID, role: Int)
     /// Send one IPI around a ring at start; the kernel's ring handler forwards it thereafter.
     case ipiRingStart(next: Int32, vector: UInt8, handling: Picoseconds)
-    /// Send messages over an inter-kernel channel, with user-space work between sends.
-    case messages(channel: UInt16, userCycles: UInt64)
+    /// Send messages over an inter-kernel channel, with user-space work between sends;
+    /// with `reply`, receive the answer before the next send (one operation: a round trip).
+    case messages(channel: UInt16, userCycles: UInt64, reply: Bool)
+    /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
+    case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
     /// the end of the period. One operation is one job (release to completion).
     case periodic(runCycles: UInt64, period: Picoseconds)
@@ -157,13 +160,25 @@ public struct Generator: Sendable {
             default: return .exit
             }
 
-        case .messages(let channel, let userCycles):
+        case .messages(let channel, let userCycles, let reply):
             switch step {
             case 0:
                 step = 1
                 if userCycles > 0 { return .compute(cycles: userCycles) }
                 fallthrough
             case 1: step = 2; return .channelSend(channel)
+            case 2 where reply: step = 3; return .channelReceive(channel)
+            default: return finishIteration()
+            }
+
+        case .receive(let channel, let userCycles, let reply):
+            switch step {
+            case 0: step = 1; return .channelReceive(channel)
+            case 1 where userCycles > 0: step = 2; return .compute(cycles: userCycles)
+            case 1, 2:
+                // (`fallthrough` would skip a `where` clause: the reply is chosen explicitly.)
+                if reply { step = 3; return .channelSend(channel) }
+                return finishIteration()
             default: return finishIteration()
             }
 

@@ -1,64 +1,199 @@
 import SimCPU
 import SimMachine
 
-/// The multikernel-Linux-style channel: per direction, a ring of slots in the
-/// receiver's memory. The sender reads head and tail, claims a slot by CAS on
-/// head, publishes the payload with a release store of the slot's sequence
-/// number, then sends one IPI. The receiver drains in interrupt context, up to
-/// its budget, advancing tail after each message. A full ring stalls the sender
-/// until tail moves.
+/// Sending on a channel, per transport (`ChannelTransport`). Each is a state machine of
+/// memory operations on the ring's simulated lines, so its cost is the coherence model's.
+///
+/// linux: read head and tail, claim a slot by CAS on head, publish the payload with a
+/// release store of the slot's sequence number, send one IPI. A full ring stalls the
+/// sender until tail moves.
+/// popcorn: take a ticket by atomic add on head, wait for that slot to be free, publish,
+/// then read the receiver's draining flag and send an IPI only if it is clear.
+/// urpc: claim the next sequence privately (one sender per direction), marshal, write the
+/// slot's line (payload and header in one line), no IPI; when the ring looks full, read
+/// the receiver's acknowledgement line first.
 extension Simulation {
     mutating func beginSendFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
         let k = tasks[task].kernel
         let ring = rings.firstIndex { $0.channel == channel && $0.from == k }!
         tasks[task].frame = .channelSend
-        tasks[task].phase = 0
         tasks[task].target = ring
         tasks[task].frameStart = t
+        switch rings[ring].transport {
+        case .linux, .popcorn:
+            tasks[task].phase = 0
+        case .urpc:
+            tasks[task].phase = urpcClaim(ring: ring, task: task) ? 1 : 0
+        }
     }
+
+    /// Takes the next URPC sequence number if the sender believes a slot is free.
+    private mutating func urpcClaim(ring ri: Int, task: Int) -> Bool {
+        guard rings[ri].nextSeq &- rings[ri].knownAck < UInt64(rings[ri].slots) else { return false }
+        tasks[task].scratch = rings[ri].nextSeq
+        rings[ri].nextSeq &+= 1
+        return true
+    }
+
+    func slotLine(_ r: RingState, _ seq: UInt64) -> LineID { r.slotBase + LineID(Int(seq % UInt64(r.slots))) }
 
     mutating func sendOp(task: Int) -> Operation {
         let r = rings[tasks[task].target]
-        switch tasks[task].phase {
-        case 0: return .load(r.head)
-        case 1: return .load(r.tail)
-        case 2: return .compareAndSwap(r.head, expected: tasks[task].scratch, new: tasks[task].scratch + 1)
-        case 3:
-            let h = tasks[task].scratch
-            return .store(r.slotBase + LineID(Int(h % UInt64(r.slots))), h + 1)
-        case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
-        default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
+        let phase = tasks[task].phase
+        switch r.transport {
+        case .linux:
+            switch phase {
+            case 0: return .load(r.head)
+            case 1: return .load(r.tail)
+            case 2: return .compareAndSwap(r.head, expected: tasks[task].scratch, new: tasks[task].scratch + 1)
+            case 3: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
+            case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
+            default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
+            }
+        case .popcorn:
+            switch phase {
+            case 0: return .fetchAdd(r.head, 1)
+            case 1: return .load(r.tail)
+            case 2: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
+            case 3: return .load(r.activeLine)
+            case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
+            default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
+            }
+        case .urpc:
+            switch phase {
+            case 0: return .load(r.ackLine)
+            case 1: return .delay(r.stub)
+            case 2: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
+            default: return .spinWhile(r.ackLine, mask: .max, equals: r.knownAck)
+            }
         }
+    }
+
+    /// Records a message as published in its slot at the frame's start time.
+    private mutating func published(ring ri: Int, seq: UInt64, task: Int) {
+        rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))] = tasks[task].frameStart
+        rings[ri].sent &+= 1
     }
 
     mutating func sendFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let ri = tasks[task].target
         let old = outcome?.oldValue ?? 0
+        let slots = UInt64(rings[ri].slots)
+        let phase = tasks[task].phase
+        switch rings[ri].transport {
+        case .linux:
+            switch phase {
+            case 0:
+                tasks[task].scratch = old
+                tasks[task].phase = 1
+            case 1:
+                tasks[task].scratch2 = old
+                if tasks[task].scratch &- old >= slots {
+                    rings[ri].fullStalls &+= 1
+                    tasks[task].phase = 5
+                } else {
+                    tasks[task].phase = 2
+                }
+            case 2:
+                tasks[task].phase = outcome?.succeeded == true ? 3 : 0
+            case 3:
+                published(ring: ri, seq: tasks[task].scratch, task: task)
+                tasks[task].phase = 4
+            case 4:
+                rings[ri].ipis &+= 1
+                return true
+            default:
+                tasks[task].phase = 0
+            }
+        case .popcorn:
+            switch phase {
+            case 0:
+                tasks[task].scratch = old  // the ticket
+                tasks[task].phase = 1
+            case 1, 5:
+                tasks[task].scratch2 = old
+                if phase == 1 && tasks[task].scratch &- old >= slots {
+                    rings[ri].fullStalls &+= 1
+                    tasks[task].phase = 5
+                } else if phase == 5 {
+                    tasks[task].phase = 1  // tail moved: look again
+                } else {
+                    tasks[task].phase = 2
+                }
+            case 2:
+                published(ring: ri, seq: tasks[task].scratch, task: task)
+                tasks[task].phase = 3
+            case 3:
+                if old != 0 { return true }  // the receiver is draining and will see it
+                tasks[task].phase = 4
+            default:
+                rings[ri].ipis &+= 1
+                return true
+            }
+        case .urpc:
+            switch phase {
+            case 0:
+                rings[ri].knownAck = max(rings[ri].knownAck, old)
+                if urpcClaim(ring: ri, task: task) {
+                    tasks[task].phase = 1
+                } else {
+                    rings[ri].fullStalls &+= 1
+                    tasks[task].phase = 3
+                }
+            case 1:
+                tasks[task].phase = 2
+            case 2:
+                published(ring: ri, seq: tasks[task].scratch, task: task)
+                return true
+            default:
+                tasks[task].phase = 0  // the acknowledgement moved
+            }
+        }
+        return false
+    }
+
+    // MARK: URPC receive (a polling task)
+
+    mutating func beginReceiveFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
+        let k = tasks[task].kernel
+        let ri = rings.firstIndex { $0.channel == channel && $0.to == k }!
+        tasks[task].frame = .channelReceive
+        tasks[task].target = ri
+        tasks[task].phase = 0
+        tasks[task].frameStart = t
+        tasks[task].scratch = rings[ri].recvSeq  // the message this task takes
+        rings[ri].recvSeq &+= 1
+    }
+
+    mutating func receiveOp(task: Int) -> Operation {
+        let r = rings[tasks[task].target]
+        let seq = tasks[task].scratch
         switch tasks[task].phase {
         case 0:
-            tasks[task].scratch = old
-            tasks[task].phase = 1
+            // Spinning re-reads the slot when it is written; a poll interval looks once per interval.
+            return r.pollInterval > .zero ? .load(slotLine(r, seq)) : .spinUntil(slotLine(r, seq), mask: .max, equals: seq + 1)
+        case 1: return .delay(r.pollInterval)
+        case 2: return .delay(r.stub)
+        default: return .store(r.ackLine, seq + 1)
+        }
+    }
+
+    mutating func receiveFinish(task: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
+        let ri = tasks[task].target
+        let seq = tasks[task].scratch
+        switch tasks[task].phase {
+        case 0:
+            tasks[task].phase = outcome?.oldValue == seq + 1 ? 2 : 1
         case 1:
-            tasks[task].scratch2 = old
-            if tasks[task].scratch &- old >= UInt64(rings[ri].slots) {
-                rings[ri].fullStalls &+= 1
-                tasks[task].phase = 5
-            } else {
-                tasks[task].phase = 2
-            }
-        case 2:
-            tasks[task].phase = outcome?.succeeded == true ? 3 : 0
-        case 3:
-            let h = tasks[task].scratch
-            rings[ri].sentAt[Int(h % UInt64(rings[ri].slots))] = tasks[task].frameStart
-            rings[ri].sent &+= 1
-            tasks[task].phase = 4
-        case 4:
-            rings[ri].ipis &+= 1
-            tasks[task].frame = .none
-            return true
-        default:
             tasks[task].phase = 0
+        case 2:
+            _ = rings[ri].latency.record((t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]).raw)
+            rings[ri].delivered &+= 1
+            // Slots go back to the sender in batches of half a ring.
+            let batch = UInt64(max(1, rings[ri].slots / 2))
+            if (seq + 1) % batch == 0 { tasks[task].phase = 3 } else { return true }
+        default:
+            return true
         }
         return false
     }
@@ -89,10 +224,15 @@ extension Simulation {
             let r = rings[Int(v - Vectors.channelBase)]
             let tail = cpus[c].handlerScratch
             switch phase {
-            case 0: return .load(r.tail)
-            case 1: return .load(r.slotBase + LineID(Int(tail % UInt64(r.slots))))
-            case 2: return .delay(r.handling)
-            case 3: return .store(r.tail, tail + 1)
+            case DrainPhase.entry:
+                if r.transport == .popcorn { return .store(r.activeLine, 1) }
+                cpus[c].handlerPhase = DrainPhase.readTail
+                return .load(r.tail)
+            case DrainPhase.readTail: return .load(r.tail)
+            case DrainPhase.readSlot, DrainPhase.recheck: return .load(slotLine(r, tail))
+            case DrainPhase.handle: return .delay(r.handling)
+            case DrainPhase.advance: return .store(r.tail, tail + 1)
+            case DrainPhase.clearActive: return .store(r.activeLine, 0)
             default: return nil
             }
         }
@@ -107,33 +247,54 @@ extension Simulation {
         }
         let ri = Int(v &- Vectors.channelBase)
         let old = outcome?.oldValue ?? 0
+        let popcorn = rings[ri].transport == .popcorn
         switch cpus[c].handlerPhase {
-        case 0:
+        case DrainPhase.entry:
+            cpus[c].handlerPhase = DrainPhase.readTail
+        case DrainPhase.readTail:
             cpus[c].handlerScratch = old
-            cpus[c].handlerPhase = 1
-        case 1:
+            cpus[c].handlerPhase = DrainPhase.readSlot
+        case DrainPhase.readSlot:
             // Published slots hold their sequence number + 1.
             if old == cpus[c].handlerScratch + 1 {
                 let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
                 _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
                 rings[ri].delivered &+= 1
-                cpus[c].handlerPhase = 2
+                cpus[c].handlerPhase = DrainPhase.handle
             } else {
-                cpus[c].handlerPhase = 4
+                // Empty. Popcorn clears its draining flag, then looks once more, since a
+                // sender that saw the flag set sent no IPI.
+                cpus[c].handlerPhase = popcorn ? DrainPhase.clearActive : DrainPhase.done
             }
-        case 2:
-            cpus[c].handlerPhase = 3
-        case 3:
+        case DrainPhase.handle:
+            cpus[c].handlerPhase = DrainPhase.advance
+        case DrainPhase.advance:
             cpus[c].handlerCount += 1
             if cpus[c].handlerCount < rings[ri].budget {
-                cpus[c].handlerPhase = 0
+                cpus[c].handlerPhase = DrainPhase.readTail
             } else {
                 // Budget spent: leave the rest for a fresh pass, as a re-raised interrupt.
                 apic.markPending(cpu: c, vector: v)
-                cpus[c].handlerPhase = 4
+                cpus[c].handlerPhase = popcorn ? DrainPhase.clearActive : DrainPhase.done
             }
+        case DrainPhase.clearActive:
+            cpus[c].handlerPhase = cpus[c].handlerCount < rings[ri].budget ? DrainPhase.recheck : DrainPhase.done
+        case DrainPhase.recheck:
+            cpus[c].handlerPhase = old == cpus[c].handlerScratch + 1 ? DrainPhase.entry : DrainPhase.done
         default:
             break
         }
     }
+}
+
+/// Steps of a channel's interrupt-context drain (`CPUState.handlerPhase`).
+enum DrainPhase {
+    static let entry: UInt8 = 0
+    static let readTail: UInt8 = 1
+    static let readSlot: UInt8 = 2
+    static let handle: UInt8 = 3
+    static let advance: UInt8 = 4
+    static let clearActive: UInt8 = 5
+    static let recheck: UInt8 = 6
+    static let done: UInt8 = 7
 }

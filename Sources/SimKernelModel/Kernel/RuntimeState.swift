@@ -29,7 +29,7 @@ enum CPUMode: UInt8 {
 }
 
 /// Inner kernel-path frames a task can be in (below a syscall, above the hardware ops).
-enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend }
+enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend, channelReceive }
 
 enum TaskStatus: UInt8 { case pending, runnable, running, sleeping, done }
 
@@ -246,6 +246,7 @@ struct RingState {
     var channel: Int
     var from: Int
     var to: Int
+    var transport: ChannelTransport
     var slots: Int
     var head: LineID
     var tail: LineID
@@ -256,6 +257,17 @@ struct RingState {
     var handling: Picoseconds
     var budget: Int
     var slotBytes: Int
+    /// URPC: the receiver's acknowledgement line (in the sender's memory) and stub time per end.
+    var ackLine: LineID = -1
+    var stub = Picoseconds.zero
+    var pollInterval = Picoseconds.zero
+    /// Popcorn: set while the receiver drains (senders skip the IPI).
+    var activeLine: LineID = -1
+    /// URPC sequence numbers: the sender's next, the last acknowledgement it read, the
+    /// receiver's next. Kept by each side privately (no memory traffic).
+    var nextSeq: UInt64 = 0
+    var knownAck: UInt64 = 0
+    var recvSeq: UInt64 = 0
     // Statistics.
     var sent: UInt64 = 0
     var delivered: UInt64 = 0

@@ -26,6 +26,7 @@ extension Simulation {
             }
             queue.push(at: t + apic.deliver(from: c, to: target), target: Int32(target), kind: EventKind.ipiArrive.rawValue,
                        tag: UInt16(vector), payload: start.raw)
+            ipiTargeted &+= 1
         }
         return t
     }

@@ -158,6 +158,7 @@ extension Simulation {
                 t += apic.spec.send
                 let latency = apic.send(from: c, to: Int(target))
                 queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector), payload: sentAt.raw)
+                ipiTargeted &+= 1
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
             case .sendIPIGroup(let set, let addressing, let vector):
@@ -181,6 +182,10 @@ extension Simulation {
             case .channelSend(let channel):
                 tasks[task].hasCurrent = false
                 beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)
+
+            case .channelReceive(let channel):
+                tasks[task].hasCurrent = false
+                beginReceiveFrame(task: task, cpu: c, channel: Int(channel), at: t)
 
             case .sleep(let d):
                 leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)

@@ -28,6 +28,8 @@ public struct Simulation {
     /// CPU sets that group IPIs name (`sendIPIGroup`), and the send-to-handler latency of IPIs.
     var ipiSets: [[Int]] = []
     var ipiLatency = RunLengthHistogram()
+    /// IPIs addressed to a CPU so far (each target of a group send counts).
+    var ipiTargeted: UInt64 = 0
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
@@ -166,10 +168,21 @@ public struct Simulation {
                     let id = directory.allocate(name: prefix + ".slot[\(s)]", home: kc.memoryNode)
                     if slotBase < 0 { slotBase = id }
                 }
-                rings.append(RingState(channel: ci, from: from, to: to, slots: ch.slots, head: head, tail: tail,
-                                       slotBase: slotBase, sentAt: Array(repeating: .zero, count: ch.slots),
-                                       receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
-                                       handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes))
+                var ring = RingState(channel: ci, from: from, to: to, transport: ch.transport, slots: ch.slots, head: head, tail: tail,
+                                     slotBase: slotBase, sentAt: Array(repeating: .zero, count: ch.slots),
+                                     receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
+                                     handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes)
+                switch ch.transport {
+                case .urpc:
+                    ring.ackLine = directory.allocate(name: prefix + ".ack", home: config.kernels[from].memoryNode)
+                    ring.stub = config.machine.frequency.duration(cycles: ch.stubCycles)
+                    ring.pollInterval = ch.pollInterval
+                case .popcorn:
+                    ring.activeLine = directory.allocate(name: prefix + ".draining", home: kc.memoryNode)
+                case .linux:
+                    break
+                }
+                rings.append(ring)
             }
         }
     }
@@ -216,11 +229,17 @@ public struct Simulation {
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
                     }
-                case .messages(let ch, _):
+                case .messages(let ch, _, let reply), .receive(let ch, _, let reply):
                     guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel") }
-                    let (a, b) = config.channels[ch].kernels
+                    let channel = config.channels[ch]
+                    let (a, b) = channel.kernels
                     guard copy.kernel == a || copy.kernel == b else {
-                        throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(config.channels[ch].name)' does not connect")
+                        throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(channel.name)' does not connect")
+                    }
+                    var receives = reply
+                    if case .receive = wc.generator { receives = true }
+                    if receives && channel.transport != .urpc {
+                        throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on urpc channels")
                     }
                 default: break
                 }
@@ -255,8 +274,10 @@ public struct Simulation {
                         cpus[me].ringHandling = handling
                         cpus[me].ringWorkload = w
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
-                    case .messages(let ch, let user):
-                        kind = .messages(channel: UInt16(ch), userCycles: user)
+                    case .messages(let ch, let user, let reply):
+                        kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply)
+                    case .receive(let ch, let user, let reply):
+                        kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .periodic(let run, let period):
                         kind = .periodic(runCycles: run, period: period)
                     case .interactive(let run, let think):

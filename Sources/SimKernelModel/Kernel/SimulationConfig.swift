@@ -31,21 +31,58 @@ public struct HotplugEvent: Sendable, Hashable {
     public init(at: Picoseconds, cpus: [Int], online: Bool) { self.at = at; self.cpus = cpus; self.online = online }
 }
 
+/// How messages travel on a channel: three designs of shared-memory rings.
+public enum ChannelTransport: String, Sendable, CaseIterable {
+    /// Multikernel Linux: slot claimed by compare-and-swap on the head, payload published
+    /// with a release store, one IPI per message, drained in interrupt context with a budget.
+    case linux
+    /// Barrelfish URPC: one cache line per message (payload words and a sequence header
+    /// written last), a single-producer ring per direction, the receiver polls the next
+    /// slot; slots are returned by an acknowledgement line every half ring.
+    case urpc
+    /// Popcorn Linux: multi-producer ring, slot taken by a ticket (atomic add on the head),
+    /// an IPI only when the receiver is not already draining, drained in interrupt context.
+    case popcorn
+
+    /// Slots per direction, drain budget.
+    public var defaults: (slots: Int, budget: Int) {
+        switch self {
+        case .linux: (64, 64)
+        case .urpc: (32, 32)
+        case .popcorn: (64, 128)
+        }
+    }
+}
+
 /// A shared-memory ring pair between two kernels (one ring per direction).
 public struct ChannelConfig: Sendable {
     public var name: String
     public var kernels: (Int, Int)
+    public var transport: ChannelTransport
     public var slots: Int
     public var slotBytes: Int
-    /// Receiver's work per message, in interrupt context.
+    /// Receiver's work per message, in interrupt context (linux, popcorn).
     public var handling: Picoseconds
     /// Messages drained per interrupt before the handler returns.
     public var drainBudget: Int
+    /// URPC: core cycles of stub code per message at each end (marshalling and sending;
+    /// receiving and dispatching). Calibrated in docs/kernel-model.md.
+    public var stubCycles: UInt64
+    /// URPC: a receiver that finds no message waits this long before looking again
+    /// (zero: it spins on the slot, and sees the write at once).
+    public var pollInterval: Picoseconds
 
-    public init(name: String, kernels: (Int, Int), slots: Int = 64, slotBytes: Int = 64,
-                handling: Picoseconds = Picoseconds(ns: 100), drainBudget: Int = 64) {
-        self.name = name; self.kernels = kernels; self.slots = slots; self.slotBytes = slotBytes
-        self.handling = handling; self.drainBudget = drainBudget
+    /// URPC stub cycles: Barrelfish's 180-cycle one-way latency between cores sharing an
+    /// L2 on the 2x4-core Intel, less the two line transfers the model charges there.
+    public static let defaultStubCycles: UInt64 = 76
+
+    public init(name: String, kernels: (Int, Int), transport: ChannelTransport = .linux, slots: Int? = nil, slotBytes: Int = 64,
+                handling: Picoseconds = Picoseconds(ns: 100), drainBudget: Int? = nil,
+                stubCycles: UInt64 = ChannelConfig.defaultStubCycles, pollInterval: Picoseconds = .zero) {
+        self.name = name; self.kernels = kernels; self.transport = transport
+        self.slots = slots ?? transport.defaults.slots; self.slotBytes = slotBytes
+        self.handling = handling; self.drainBudget = drainBudget ?? transport.defaults.budget
+        self.stubCycles = stubCycles; self.pollInterval = pollInterval
     }
 }
 
@@ -57,7 +94,13 @@ public enum WorkloadGenerator: Sendable {
                        pattern: AccessPattern = .random)
     case pingPong
     case ipiRing(handling: Picoseconds)
-    case messages(channel: Int, userCycles: UInt64)
+    /// Send messages on a channel; with `reply`, wait for the answer before the next (a
+    /// ping-pong: one operation is one round trip).
+    case messages(channel: Int, userCycles: UInt64, reply: Bool = false)
+    /// Receive messages on a channel (polling its ring), doing `userCycles` of work on each,
+    /// answering each with `reply`. Channels whose receiver is an interrupt handler
+    /// (linux, popcorn) need no such task.
+    case receive(channel: Int, userCycles: UInt64, reply: Bool)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and

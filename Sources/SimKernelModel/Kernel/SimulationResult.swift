@@ -134,6 +134,27 @@ public struct ChannelResult: Sendable {
     public var ipis: UInt64
     public var ringFullStalls: UInt64
     public var latency: LatencySummary
+    /// Messages published in the ring's slots and not yet taken at the end, counted from the
+    /// simulated memory (the slots' sequence words), not from the counters above.
+    public var inRing: UInt64
+}
+
+/// Where every IPI went, for conservation checks: `targeted == arrived + inFlight` and
+/// `taken == arrived - coalesced + reraised - pending`.
+public struct IPIAccounting: Sendable {
+    /// Interrupts addressed to a CPU (a group send counts each target).
+    public var targeted: UInt64
+    public var arrived: UInt64
+    /// Still travelling when the run ended.
+    public var inFlight: UInt64
+    /// Arrivals merged into a vector already pending.
+    public var coalesced: UInt64
+    /// Vectors a handler raised again for itself (drain budget spent).
+    public var reraised: UInt64
+    /// Handler entries.
+    public var taken: UInt64
+    /// Pending, not yet taken, at the end.
+    public var pending: UInt64
 }
 
 /// Everything a run measured. Deterministic except `host`.
@@ -157,6 +178,7 @@ public struct SimulationResult: Sendable {
     public var ipiDelivered: UInt64
     /// From the send to the target's handler entry (coalesced arrivals: from the first send).
     public var ipiLatency: LatencySummary
+    public var ipiAccounting: IPIAccounting
     public var host: HostStats
 }
 
@@ -252,15 +274,34 @@ extension Simulation {
             ChannelResult(name: config.channels[r.channel].name,
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
                           sent: r.sent, delivered: r.delivered, bytes: r.sent * UInt64(r.slotBytes), ipis: r.ipis,
-                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency))
+                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r))
         }
+        let accounting = IPIAccounting(
+            targeted: ipiTargeted, arrived: apic.received.reduce(0, +),
+            inFlight: UInt64(queue.count(kind: EventKind.ipiArrive.rawValue)), coalesced: apic.coalesced, reraised: apic.reraised,
+            taken: cpus.reduce(0) { $0 + $1.handlerRuns }, pending: UInt64(apic.pendingTotal))
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
             memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
             servers: directory.serverStats(elapsed: end),
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
-            ipiLatency: ipiLatency.summary,
+            ipiLatency: ipiLatency.summary, ipiAccounting: accounting,
             host: HostStats(wallSeconds: wallSeconds, events: events))
+    }
+}
+
+extension Simulation {
+    /// Published, untaken messages of a ring, read from its lines: a slot holding sequence
+    /// number `s` holds `s + 1` (slots are never cleared, so the walk starts at the first
+    /// message not yet taken and stops at the first slot not published for its turn).
+    func unconsumedSlots(_ r: RingState) -> UInt64 {
+        var n: UInt64 = 0
+        var seq = r.delivered
+        while n < UInt64(r.slots) && directory.peekValue(slotLine(r, seq)) == seq + 1 {
+            n += 1
+            seq += 1
+        }
+        return n
     }
 }

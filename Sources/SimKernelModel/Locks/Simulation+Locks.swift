@@ -83,6 +83,8 @@ extension Simulation {
             }
         case .channelSend:
             return sendOp(task: task)
+        case .channelReceive:
+            return receiveOp(task: task)
         }
     }
 
@@ -90,7 +92,11 @@ extension Simulation {
     mutating func frameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         switch tasks[task].frame {
         case .none: return true
-        case .channelSend: return sendFinish(task: task, cpu: c, outcome: outcome, at: t)
+        case .channelSend, .channelReceive:
+            let done = tasks[task].frame == .channelSend
+                ? sendFinish(task: task, cpu: c, outcome: outcome, at: t) : receiveFinish(task: task, outcome: outcome, at: t)
+            if done { tasks[task].frame = .none }
+            return done
         case .lockAcquire, .lockRelease: break
         }
         let record = tasks[task].target

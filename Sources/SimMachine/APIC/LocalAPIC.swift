@@ -19,6 +19,10 @@ public struct LocalAPICs: Sendable {
     let sentAt: FixedArray<UInt64>
     /// Logical cluster of each CPU in the APIC's mode (x2APIC: 16 IDs, xAPIC: 4).
     public let clusterOf: [Int32]
+    /// Arrivals that found their vector already pending (merged, as the IRR bit holds one),
+    /// and vectors a handler raised again for itself (a drain budget spent).
+    public private(set) var coalesced: UInt64 = 0
+    public private(set) var reraised: UInt64 = 0
 
     public init(spec: APICSpec, topology: Topology) {
         self.spec = spec
@@ -50,8 +54,8 @@ public struct LocalAPICs: Sendable {
     public mutating func raise(cpu: Int, vector: UInt8, sentAt time: UInt64 = 0) {
         received[cpu] &+= 1
         let w = cpu << 2 | Int(vector >> 6)
-        if pending[w] & (UInt64(1) << UInt64(vector & 63)) == 0 { sentAt[cpu << 8 | Int(vector)] = time }
-        markPending(cpu: cpu, vector: vector)
+        if pending[w] & (UInt64(1) << UInt64(vector & 63)) == 0 { sentAt[cpu << 8 | Int(vector)] = time } else { coalesced &+= 1 }
+        setPending(cpu: cpu, vector: vector)
     }
 
     /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
@@ -67,6 +71,11 @@ public struct LocalAPICs: Sendable {
 
     /// Marks `vector` pending without an arriving IPI (a handler asking to run again).
     public mutating func markPending(cpu: Int, vector: UInt8) {
+        if pending[cpu << 2 | Int(vector >> 6)] & (UInt64(1) << UInt64(vector & 63)) == 0 { reraised &+= 1 }
+        setPending(cpu: cpu, vector: vector)
+    }
+
+    mutating func setPending(cpu: Int, vector: UInt8) {
         let w = cpu << 2 | Int(vector >> 6)
         let bit = UInt64(1) << UInt64(vector & 63)
         if pending[w] & bit == 0 {
@@ -77,6 +86,8 @@ public struct LocalAPICs: Sendable {
 
 
     public func hasPending(cpu: Int) -> Bool { pendingCount[cpu] != 0 }
+    /// Vectors pending, not yet taken, over all CPUs.
+    public var pendingTotal: Int { socketOf.indices.reduce(0) { $0 + Int(pendingCount[$1]) } }
 
     /// Takes the highest-priority pending vector of `cpu`.
 

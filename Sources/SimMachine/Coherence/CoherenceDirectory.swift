@@ -29,6 +29,12 @@ public struct CoherenceDirectory: Sendable {
     @usableFromInline let cpuNode: [Int32]
     let clustered: Bool
     let multiDie: Bool
+    /// Links between sockets, row-major; `multiHop` when some pair is more than one apart.
+    let socketHops: [Int32]
+    let sockets: Int
+    let multiHop: Bool
+    /// Broadcast snooping: the shortest a miss can take, by (home socket, requester socket).
+    let probeFloor: [Picoseconds]
 
     // Per line.
     var state: [LineState] = []
@@ -79,6 +85,23 @@ public struct CoherenceDirectory: Sendable {
         self.cpuNode = (0..<n).map { Int32(topology.numaNode(of: $0)) }
         self.clustered = topology.coresPerCluster < topology.coresPerSocket
         self.multiDie = topology.coresPerDie < topology.coresPerSocket
+        let hops = topology.socketHops()
+        let sockets = topology.sockets
+        self.sockets = sockets
+        self.socketHops = hops.map { Int32($0) }
+        self.multiHop = hops.contains { $0 > 1 } && spec.hop > .zero
+        // Probes go home → every socket, responses every socket → requester.
+        var floor: [Picoseconds] = []
+        if spec.snoop == .broadcast {
+            for h in 0..<sockets {
+                for r in 0..<sockets {
+                    var longest = 0
+                    for n in 0..<sockets { longest = Swift.max(longest, hops[h * sockets + n] + hops[n * sockets + r]) }
+                    floor.append(spec.probe + Picoseconds(spec.hop.raw * UInt64(longest)))
+                }
+            }
+        }
+        self.probeFloor = floor
         self.nextWaiter = Array(repeating: -1, count: n)
         self.waitingOn = Array(repeating: -1, count: n)
         self.caches = CacheHierarchy(levels: cacheLevels, topology: topology, frequency: frequency)
@@ -127,6 +150,12 @@ public struct CoherenceDirectory: Sendable {
         }
     }
 
+    /// What the links beyond the first add between two sockets (request out, data back).
+    @inline(__always) func extraHops(_ a: Int32, _ b: Int32) -> Picoseconds {
+        let h = socketHops[Int(a) * sockets + Int(b)]
+        return h > 1 ? Picoseconds(spec.hop.raw &* 2 &* UInt64(h - 1)) : .zero
+    }
+
     // MARK: Access
 
     /// Performs one access by `cpu` at `now`, applying MESI/MOESI transitions and the value update.
@@ -165,6 +194,7 @@ public struct CoherenceDirectory: Sendable {
             if o >= 0 && o != cpu {
                 let d = distance(o, cpu)
                 latency = transferLatency(d, requester: cpu)
+                if d == .remote && multiHop { latency += extraHops(cpuSocket[o], cpuSocket[cpu]) }
                 source = AccessSource(d)
                 server = o
             }
@@ -173,6 +203,7 @@ public struct CoherenceDirectory: Sendable {
             var farthest = Distance.same
             var anySharer = false
             var nearestCPU = -1
+            var farthestHops = Picoseconds.zero
             for w in 0..<words {
                 var bits = sharers[base + w]
                 if w == cpu >> 6 { bits &= ~bit }
@@ -183,16 +214,18 @@ public struct CoherenceDirectory: Sendable {
                     anySharer = true
                     if d < nearest { nearest = d; nearestCPU = c }
                     if d > farthest { farthest = d }
+                    if multiHop && d == .remote { farthestHops = Swift.max(farthestHops, extraHops(cpuSocket[c], cpuSocket[cpu])) }
                 }
             }
             if writes {
                 if anySharer {
-                    let inv = transferLatency(farthest, requester: cpu)
+                    let inv = transferLatency(farthest, requester: cpu) + farthestHops
                     if inv > latency { latency = inv }
                     if source == .hit { source = AccessSource(farthest) }
                 }
             } else if source == .hit && anySharer {
                 latency = transferLatency(nearest, requester: cpu)
+                if nearest == .remote && multiHop { latency += extraHops(cpuSocket[nearestCPU], cpuSocket[cpu]) }
                 source = AccessSource(nearest)
                 server = nearestCPU
             }
@@ -215,9 +248,15 @@ public struct CoherenceDirectory: Sendable {
                     latency = memory.latencyLocal; source = .memoryLocal
                 } else {
                     latency = memory.latencyRemote; source = .memoryRemote
+                    if multiHop { latency += extraHops(Int32(topology.socket(ofNode: Int(home[l]))), cpuSocket[cpu]) }
                 }
                 let node = Int(home[l])
                 latency += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: start.raw))
+            }
+            if !probeFloor.isEmpty && source != .hit && source != .smt && source != .llc {
+                // Nothing completes before every socket has answered the probes.
+                let floor = probeFloor[topology.socket(ofNode: Int(home[l])) * sockets + Int(cpuSocket[cpu])]
+                if latency < floor { latency = floor }
             }
             completion = start + latency
             if update.isLocked { completion += atomic }

@@ -25,6 +25,13 @@ public struct EventQueue: Sendable {
     @inlinable public var count: Int { heap.count - (holeAtRoot ? 1 : 0) }
     @inlinable public var isEmpty: Bool { count == 0 }
 
+    /// Pending events of one kind (for end-of-run accounting; walks the heap).
+    public func count(kind: UInt16) -> Int {
+        var n = 0
+        for (i, e) in heap.enumerated() where e.kind == kind && !(i == 0 && holeAtRoot) { n += 1 }
+        return n
+    }
+
     /// Time of the earliest pending event, if any.
     @inlinable public mutating func peekTime() -> Picoseconds? {
         fillHole()

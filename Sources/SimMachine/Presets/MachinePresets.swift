@@ -3,7 +3,7 @@
 /// (see `shared/data/calibration`): a CAS ping-pong's one-way time is one hand-off
 /// plus one locked read-modify-write, so `transfer = median one-way − atomic`.
 public enum MachinePresets {
-    public static let all: [MachineSpec] = [xeonGold6242, xeonE52680v4, epyc7742, teaching2s4c]
+    public static let all: [MachineSpec] = [xeonGold6242, xeonE52680v4, epyc7742, intel2x4of2009, opteron8x4, teaching2s4c]
 
     public static func named(_ name: String) -> MachineSpec? { all.first { $0.name == name } }
     public static var names: [String] { all.map(\.name) }
@@ -101,6 +101,77 @@ public enum MachinePresets {
             ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set; parallelism 10 misses in flight per core (assumption, under Zen 2's 22 miss address buffers)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+        ]
+    )
+
+    /// The Barrelfish paper's "2×4-core Intel" machine (Baumann et al., SOSP 2009, §2 and §5):
+    /// 2 × Xeon X5355 (Clovertown), each package two dies of two cores sharing a 4 MB L2, on
+    /// an Intel 5000X board with one external memory controller (front-side buses, no NUMA).
+    public static let intel2x4of2009 = MachineSpec(
+        name: "intel-2x4-2009",
+        summary: "2 x Intel Xeon X5355 (Clovertown), 2 dies x 2 cores per package sharing a 4 MB L2 per die, 2.66 GHz, FSB + FB-DIMM (Barrelfish's 2x4-core Intel)",
+        topology: Topology(sockets: 2, coresPerSocket: 4, threadsPerCore: 1, coresPerCluster: 2),
+        frequency: Frequency(gigahertz: 2.66),
+        caches: [
+            CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 3, shared: .core),
+            CacheLevel(name: "l2", sizeBytes: 4 << 20, ways: 16, latencyCycles: 14, shared: .cluster),
+        ],
+        coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(ns: 1), cluster: Picoseconds(nanoseconds: 5.3),
+                                 socket: [Picoseconds(ns: 100)], remote: Picoseconds(ns: 100), atomicCycles: 22),
+        memory: MemorySpec(bytesPerNode: 8 << 30, latencyLocal: Picoseconds(ns: 100), latencyRemote: Picoseconds(ns: 100),
+                           bandwidthLocal: 21_000_000_000, bandwidthRemote: 10_600_000_000, parallelism: 8),
+        apic: APICSpec(mode: .xapic, send: Picoseconds(nanoseconds: 602), deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(us: 1), handler: Picoseconds(ns: 300)),
+        sources: [
+            ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 2 quad-core 2.66 GHz Xeon X5355, each package 2 dies of 2 cores with a shared 4 MB L2, one external memory controller"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, shared L2 16-way 14 cycles"),
+            ("coherence.cluster", "a line modified in the other core of a die is served through their shared L2: its 14-cycle latency (same manual)"),
+            ("coherence.socket, .remote", "assumption: a core on another die gets a modified line by a front-side-bus snoop with implicit write-back through the chipset, taken as long as a memory read on this platform (100 ns, below)"),
+            ("coherence.atomic", "assumption: ~22 cycles for LOCK CMPXCHG on Core 2 (Agner Fog's instruction tables list 20-25)"),
+            ("memory.latency", "~100 ns for a Core 2 on a server chipset with FB-DIMM (AnandTech, Quad Core Intel Xeon 53xx Clovertown, Dec 2006, CPU-Z latency); one memory controller, so local = remote"),
+            ("memory.bandwidth", "4 channels of FBD-667, 21 GB/s (hardware.info Xeon 5300 review); one 1333 MT/s x 8 B front-side bus per package, 10.6 GB/s"),
+            ("memory.parallelism", "assumption: 8 misses in flight per core (8 L1D fill buffers on Core 2, Intel Optimization Reference Manual)"),
+            ("apic", "xAPIC (pre-x2APIC generation); send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.66 GHz; delivery and entry/exit as for xeon-gold-6242-2s (assumption)"),
+        ]
+    )
+
+    /// The Barrelfish paper's "8×4-core AMD" machine: 8 × Opteron 8350 (Barcelona) on a Tyan
+    /// Thunder S4985 with the M4985 daughtercard; HyperTransport links, broadcast probes.
+    public static let opteron8x4 = MachineSpec(
+        name: "opteron-8x4",
+        summary: "8 x AMD Opteron 8350 (Barcelona), 4 cores per socket, 2 MB shared L3, 2.0 GHz, HyperTransport twisted ladder, broadcast snooping (Barrelfish's 8x4-core AMD)",
+        topology: {
+            var t = Topology(sockets: 8, coresPerSocket: 4, threadsPerCore: 1)
+            // Möbius ("twisted") ladder: a ring of 8 plus a link to the opposite socket;
+            // three coherent links per socket, every socket within two hops of every other.
+            t.socketLinks = (0..<8).map { SocketLink($0, ($0 + 1) % 8) } + (0..<4).map { SocketLink($0, $0 + 4) }
+            return t
+        }(),
+        frequency: Frequency(gigahertz: 2.0),
+        caches: [
+            CacheLevel(name: "l1d", sizeBytes: 64 << 10, ways: 2, latencyCycles: 3, shared: .core),
+            CacheLevel(name: "l2", sizeBytes: 512 << 10, ways: 16, latencyCycles: 15, shared: .core),
+            CacheLevel(name: "llc", sizeBytes: 2 << 20, ways: 32, latencyCycles: 46, shared: .socket),
+        ],
+        coherence: CoherenceSpec(protocolKind: .moesi, smt: Picoseconds(ns: 1), socket: [Picoseconds(ns: 23)],
+                                 remote: Picoseconds(nanoseconds: 68), atomicCycles: 20,
+                                 hop: Picoseconds(nanoseconds: 22.5), snoop: .broadcast, probe: Picoseconds(ns: 10)),
+        memory: MemorySpec(bytesPerNode: 4 << 30, latencyLocal: Picoseconds(ns: 85), latencyRemote: Picoseconds(ns: 130),
+                           bandwidthLocal: 10_600_000_000, bandwidthRemote: 4_000_000_000, parallelism: 8),
+        apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 800), deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
+        sources: [
+            ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 8 quad-core 2 GHz Opteron 8350, 64 KiB L1 and 512 KiB L2 per core, 2 MB L3 per processor"),
+            ("topology.socket_links", "assumption: Moebius ladder (the paper's Figure 2 draws a ladder; three coherent HyperTransport links per Opteron 8000; the paper's URPC table goes up to two hops)"),
+            ("caches", "AMD Family 10h Software Optimization Guide: 64 KiB 2-way L1d 3 cycles, 512 KiB 16-way L2, 2 MiB 32-way shared L3; L2 ~15 cycles (7-cpu.com, K10); L3 ~23 ns measured on Opteron 2350 (The Tech Report, AMD's quad-core Opteron 2300)"),
+            ("coherence.snoop", "Barcelona has no probe filter (HT Assist came with Istanbul): 'memory latency is controlled by the longer of the time to get data from DRAM and the time to receive snoop responses from all the other chips' (J. McCalpin, AMD Opteron Memory Latency Chart, 2010)"),
+            ("coherence.hop, .probe", "from McCalpin's Family 10h rev B3 figures: remote one-hop 130 ns = local DRAM 85 ns + 2 hops, so 22.5 ns a hop; 4-socket local 100 ns is probe-bound over 4 link traversals (2 out, 2 back), so 100 - 4 x 22.5 = 10 ns fixed"),
+            ("coherence.socket, .remote", "assumption: a modified line from another core of the die through the L3/crossbar, ~the L3 latency (23 ns); one link away adds 2 hops (68 ns). Both are under the probe floor on this machine"),
+            ("coherence.atomic", "assumption: ~20 cycles for a locked read-modify-write on K10 (Agner Fog's instruction tables)"),
+            ("memory.latency", "McCalpin, Family 10h rev B3: 85 ns local (2-socket, DRAM-bound), 130 ns remote (4-socket)"),
+            ("memory.bandwidth", "dual-channel DDR2-667 per socket, 10.6 GB/s; HyperTransport 1 GHz x 16 bit, 4 GB/s each way per link"),
+            ("memory.parallelism", "assumption: 8 misses in flight per core"),
+            ("apic", "xAPIC; send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.0 GHz; delivery and entry/exit assumptions as for the other presets"),
         ]
     )
 

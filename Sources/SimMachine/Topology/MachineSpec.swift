@@ -33,13 +33,32 @@ public struct CoherenceSpec: Hashable, Sendable {
     public var viaHome: Picoseconds
     /// Execution latency of a locked read-modify-write once the line is held, in core cycles.
     public var atomicCycles: UInt64
+    /// One traversal of one socket link. A hand-off or memory read `h` links away costs its
+    /// one-link figure plus `2 × (h − 1) × hop` (request out, data back); with broadcast
+    /// snooping, probes and their responses travel the links too.
+    public var hop: Picoseconds = .zero
+    /// How a miss finds the other copies of a line.
+    public enum Snoop: String, Sendable, CaseIterable {
+        /// A directory (or snoop filter) names the holders: only they are asked.
+        case directory
+        /// The line's home node probes every socket and the requester waits for every
+        /// response (AMD Opteron before HT Assist): a miss is never faster than the
+        /// farthest socket's probe round trip.
+        case broadcast
+    }
+    public var snoop: Snoop = .directory
+    /// Broadcast snooping: fixed part of a probe round (request and response handling in the
+    /// northbridges); the links add `hop` per traversal on the longest probe path.
+    public var probe: Picoseconds = .zero
 
     public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, die: [Picoseconds]? = nil,
-                socket: [Picoseconds], remote: Picoseconds, viaHome: Picoseconds = .zero, atomicCycles: UInt64) {
+                socket: [Picoseconds], remote: Picoseconds, viaHome: Picoseconds = .zero, atomicCycles: UInt64,
+                hop: Picoseconds = .zero, snoop: Snoop = .directory, probe: Picoseconds = .zero) {
         self.protocolKind = protocolKind; self.smt = smt
         self.cluster = cluster ?? socket.first ?? .zero
         self.die = die ?? socket
         self.socket = socket; self.remote = remote; self.viaHome = viaHome; self.atomicCycles = atomicCycles
+        self.hop = hop; self.snoop = snoop; self.probe = probe
     }
 }
 

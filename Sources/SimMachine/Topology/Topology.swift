@@ -47,6 +47,9 @@ public struct Topology: Hashable, Sendable {
     public var coresPerDie: Int
     /// NUMA nodes per socket (1 unless a machine is set to NPS2/NPS4 or sub-NUMA clustering).
     public var numaNodesPerSocket: Int
+    /// Point-to-point links between sockets (HyperTransport, QPI/UPI), as pairs of socket
+    /// indices. Empty: every socket is linked to every other (one hop apart).
+    public var socketLinks: [SocketLink] = []
 
     public init(sockets: Int, coresPerSocket: Int, threadsPerCore: Int, coresPerCluster: Int? = nil, coresPerDie: Int? = nil,
                 numaNodesPerSocket: Int = 1) {
@@ -103,6 +106,33 @@ public struct Topology: Hashable, Sendable {
         return .socket
     }
 
+    /// Links on the shortest path between every pair of sockets, row-major (`a * sockets + b`).
+    /// Fully connected without `socketLinks`; unreachable pairs (an invalid link list) get `sockets`.
+    public func socketHops() -> [Int] {
+        let n = sockets
+        if socketLinks.isEmpty { return (0..<n * n).map { $0 / n == $0 % n ? 0 : 1 } }
+        var neighbours = [[Int]](repeating: [], count: n)
+        for l in socketLinks where l.a >= 0 && l.a < n && l.b >= 0 && l.b < n {
+            neighbours[l.a].append(l.b); neighbours[l.b].append(l.a)
+        }
+        var hops = [Int](repeating: n, count: n * n)
+        for s in 0..<n {  // breadth-first from every socket
+            hops[s * n + s] = 0
+            var frontier = [s]
+            while !frontier.isEmpty {
+                var next: [Int] = []
+                for u in frontier {
+                    for v in neighbours[u] where hops[s * n + v] == n {
+                        hops[s * n + v] = hops[s * n + u] + 1
+                        next.append(v)
+                    }
+                }
+                frontier = next
+            }
+        }
+        return hops
+    }
+
     /// Problems with the shape, as readable sentences (empty when valid).
     public func problems() -> [String] {
         var out: [String] = []
@@ -115,6 +145,20 @@ public struct Topology: Hashable, Sendable {
         }
         if numaNodesPerSocket < 1 || numaNodesPerSocket > Swift.max(1, coresPerSocket) { out.append("numa_nodes_per_socket must be between 1 and cores_per_socket") }
         if out.isEmpty && cpuCount > 65_536 { out.append("at most 65536 logical CPUs are supported") }
+        if !socketLinks.isEmpty {
+            if let bad = socketLinks.first(where: { $0.a < 0 || $0.b < 0 || $0.a >= sockets || $0.b >= sockets || $0.a == $0.b }) {
+                out.append("socket link \(bad.a)-\(bad.b) must join two different sockets between 0 and \(sockets - 1)")
+            } else if socketHops().contains(sockets) {
+                out.append("socket links leave some sockets unreachable from others")
+            }
+        }
         return out
     }
+}
+
+/// A point-to-point link between two sockets.
+public struct SocketLink: Hashable, Sendable {
+    public var a: Int
+    public var b: Int
+    public init(_ a: Int, _ b: Int) { self.a = a; self.b = b }
 }
