@@ -20,6 +20,9 @@ public enum MachineYAML {
         for c in m.caches {
             out.append("    \(c.name): {size: \(size(c.sizeBytes)), ways: \(c.ways), line: \(size(UInt64(c.lineBytes))), latency: \(c.latencyCycles) cycles, shared: \(c.shared.rawValue)}")
         }
+        for name in ["l2", "llc"] where !m.caches.contains(where: { $0.name == name }) {
+            out.append("    \(name): none")  // absent here, present in the machine unset fields come from
+        }
         let c = m.coherence
         func list(_ v: [Picoseconds]) -> String { v.count == 1 ? d(v[0]) : "[" + v.map(d).joined(separator: ", ") + "]" }
         out.append("  coherence:")

@@ -74,6 +74,10 @@ struct MachineReader {
         for name in names {
             guard let n = f[name] else { continue }
             let p = "machine.caches.\(name)"
+            if n.scalar == "none" {  // a level the machine does not have (the base machine's goes)
+                m.caches.removeAll { $0.name == name }
+                continue
+            }
             guard let c = check.mapping(n, p, known: ["size", "ways", "line", "latency", "shared"]) else { continue }
             var level = m.caches.first { $0.name == name }
                 ?? CacheLevel(name: name, sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: name == "llc" ? .socket : .core)
