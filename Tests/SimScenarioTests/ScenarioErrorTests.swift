@@ -36,6 +36,33 @@ import Testing
         #expect(typo.description.hasPrefix("broken.yaml:13:5: error: workloads[0].thread: unknown key"))
     }
 
+    /// Channel transports and socket links: mismatched keys are errors at their position.
+    @Test func channelAndLinkMistakes() throws {
+        let text = """
+        mksim: 1
+        machine:
+          preset: teaching-2s4c
+          socket_links: [[0, 2]]
+        kernels:
+          - {name: a, cpus: socket0}
+          - {name: b, cpus: socket1}
+        channels:
+          - {name: c, between: [a, b], transport: linux, stub: 50 cycles}
+          - {name: d, between: [a, b], transport: urcp}
+        workloads:
+          - name: r
+            on: b
+            threads: 1
+            generate: {kind: receive, channel: c, iterations: 10}
+        """
+        let d = try ScenarioFile.parse(text, path: "m.yaml").validate()
+        let byPath = Dictionary(d.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byPath["machine"]?.message.contains("socket link 0-2") == true && byPath["machine"]?.line == 4, "\(d)")
+        #expect(byPath["channels[0].stub"]?.message.contains("urpc") == true && byPath["channels[0].stub"]?.line == 9)
+        #expect(byPath["channels[1].transport"]?.message.contains("urpc") == true && byPath["channels[1].transport"]?.line == 10)
+        #expect(byPath["workloads[0].generate.kind"]?.message.contains("interrupt handler") == true, "\(d)")
+    }
+
     @Test func yamlSyntaxErrorHasPosition() {
         #expect {
             _ = try ScenarioFile.parse("mksim: 1\nname: [unclosed\n", path: "bad.yaml")
