@@ -44,6 +44,11 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     /// Acquire / release a kernel lock object (index in the kernel's object table).
     case lock(UInt32)
     case unlock(UInt32)
+    /// Acquire / release a lock of the simulation's own table (a workload's lock, `lock-loop`).
+    case acquire(UInt32)
+    case release(UInt32)
+    /// Sleep until another task wakes this one (a wait queue), leaving the CPU to others.
+    case block
     /// Send one message on an inter-kernel channel (index in the simulation's channel table).
     case channelSend(UInt16)
     /// Receive the next message sent to this task's kernel on a channel (polling its ring).

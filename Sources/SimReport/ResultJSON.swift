@@ -123,6 +123,7 @@ public enum ResultJSON {
                 (l.name, .object([
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),
                     ("hold_mean_ns", .num(l.holdMeanNs)), ("wait_ns", latency(l.wait)),
+                    ("handoff_ns", latency(l.handoff)), ("slept", .uint(l.slept)),
                 ]))
             })),
         ])

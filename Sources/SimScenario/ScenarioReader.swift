@@ -218,6 +218,7 @@ struct ScenarioReader {
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply"],
         "receive": ["channel", "user", "reply"],
+        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -355,6 +356,13 @@ struct ScenarioReader {
                     .flatMap(AccessPattern.init(rawValue:)) ?? .random), stop)
         case "ping-pong":
             return (.pingPong, stop)
+        case "lock-loop":
+            let algorithm = f["lock"].flatMap { check.choice($0, p + ".lock", LockAlgorithm.allCases.map(\.rawValue)) }
+                .flatMap(LockAlgorithm.init(rawValue:)) ?? .mcs
+            return (.lockLoop(algorithm: algorithm, holdCycles: f["hold"] == nil ? 500 : cycles("hold"),
+                              outsideCycles: f["outside"] == nil ? 2000 : cycles("outside"),
+                              sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false),
+                    stop)
         case "ipi-ring":
             let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)
             return (.ipiRing(handling: handling), stop)

@@ -49,6 +49,9 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Send messages over an inter-kernel channel, with user-space work between sends;
     /// with `reply`, receive the answer before the next send (one operation: a round trip).
     case messages(channel: UInt16, userCycles: UInt64, reply: Bool)
+    /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
+    /// `holdCycles`, release it. One operation is one pass.
+    case lockLoop(lock: UInt32, holdCycles: UInt64, outsideCycles: UInt64)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
@@ -168,6 +171,15 @@ public struct Generator: Sendable {
                 fallthrough
             case 1: step = 2; return .channelSend(channel)
             case 2 where reply: step = 3; return .channelReceive(channel)
+            default: return finishIteration()
+            }
+
+        case .lockLoop(let lock, let hold, let outside):
+            switch step {
+            case 0 where outside > 0: step = 1; return .compute(cycles: outside)
+            case 0, 1: step = 2; return .acquire(lock)
+            case 2 where hold > 0: step = 3; return .compute(cycles: hold)
+            case 2, 3: step = 4; return .release(lock)
             default: return finishIteration()
             }
 

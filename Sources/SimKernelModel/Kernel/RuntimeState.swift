@@ -55,6 +55,9 @@ struct TaskState {
     var scratch2: UInt64 = 0
     var frameStart = Picoseconds.zero
     var waited = false
+    /// Next task on the same mutex wait list (-1: last); set while asleep on a mutex.
+    var nextLockWaiter: Int32 = -1
+    var sleepsOnLock = false
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).
@@ -212,6 +215,11 @@ struct LockRecord {
     var algorithm: LockAlgorithm
     var stat: Int
     var holdStart = Picoseconds.zero
+    /// When it was last released (hand-off latency of a waiter that then takes it).
+    var releasedAt = Picoseconds.zero
+    /// Mutex wait list, FIFO, linked through `TaskState.nextLockWaiter`.
+    var waitHead: Int32 = -1
+    var waitTail: Int32 = -1
 }
 
 struct LockStats {
@@ -222,6 +230,10 @@ struct LockStats {
     var contended: UInt64 = 0
     var holdPs: UInt64 = 0
     var wait = latencyHistogram()
+    /// From a release to a waiting acquirer holding the lock.
+    var handoff = latencyHistogram()
+    /// Mutex acquisitions that slept.
+    var slept: UInt64 = 0
 }
 
 struct WorkloadStats {

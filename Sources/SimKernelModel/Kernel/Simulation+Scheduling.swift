@@ -13,7 +13,10 @@ extension Simulation {
         let wasSleeping = tasks[t].status == .sleeping
         if wasSleeping {
             tasks[t].wokeAt = now
-            tasks[t].opStart = now  // periodic and interactive latencies run from the wake-up
+            // Periodic and interactive latencies run from the wake-up; a sleep on a lock is
+            // part of the operation under way.
+            if !tasks[t].sleepsOnLock { tasks[t].opStart = now }
+            tasks[t].sleepsOnLock = false
         }
         if tasks[t].rtPriority == 0 {
             if wasSleeping {

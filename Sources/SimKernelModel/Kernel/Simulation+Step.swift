@@ -179,6 +179,15 @@ extension Simulation {
                 let record = lockRecord(kernel: tasks[task].kernel, object: Int(object), cpu: c)
                 beginLockFrame(task: task, cpu: c, record: record, release: release, at: t)
 
+            case .acquire(let record), .release(let record):
+                tasks[task].hasCurrent = false
+                let release: Bool = { if case .release = op { return true } else { return false } }()
+                beginLockFrame(task: task, cpu: c, record: Int(record), release: release, at: t)
+
+            case .block:
+                if t > now { schedule(cpu: c, at: t); return }
+                _ = blockOnMutex(task: task, cpu: c, at: t)
+
             case .channelSend(let channel):
                 tasks[task].hasCurrent = false
                 beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)

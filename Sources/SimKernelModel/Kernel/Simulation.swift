@@ -191,6 +191,7 @@ public struct Simulation {
         for (w, wc) in config.workloads.enumerated() {
             var stats = WorkloadStats(name: wc.name)
             var sharedPool: (LineID, Int)?
+            var sharedLock: Int?
             for (copyIndex, copy) in wc.copies.enumerated() {
                 guard copy.kernel >= 0 && copy.kernel < kernels.count else {
                     throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist")
@@ -204,6 +205,7 @@ public struct Simulation {
                 // Per-copy resources.
                 var copyShared: (LineID, Int)?
                 var pingLine: LineID = -1
+                var copyLock = -1
                 switch wc.generator {
                 case .computeMemory(_, _, _, let sharedLines, _, _, _, let acrossCopies, _) where sharedLines > 0:
                     if acrossCopies, let p = sharedPool { copyShared = p } else {
@@ -214,6 +216,15 @@ public struct Simulation {
                         }
                         copyShared = (base, sharedLines)
                         if acrossCopies { sharedPool = copyShared }
+                    }
+                case .lockLoop(let algorithm, _, _, let acrossCopies):
+                    if acrossCopies, let shared = sharedLock { copyLock = shared } else {
+                        let stat = lockStats.count
+                        lockStats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
+                        copyLock = locks.count
+                        locks.append(LockRecord(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
+                                                algorithm: algorithm, stat: stat))
+                        if acrossCopies { sharedLock = copyLock }
                     }
                 case .pingPong:
                     guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
@@ -278,6 +289,8 @@ public struct Simulation {
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
+                    case .lockLoop(_, let hold, let outside, _):
+                        kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside)
                     case .periodic(let run, let period):
                         kind = .periodic(runCycles: run, period: period)
                     case .interactive(let run, let think):

@@ -101,6 +101,9 @@ public enum WorkloadGenerator: Sendable {
     /// answering each with `reply`. Channels whose receiver is an interrupt handler
     /// (linux, popcorn) need no such task.
     case receive(channel: Int, userCycles: UInt64, reply: Bool)
+    /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
+    /// own per copy (or one for all copies with `sharedAcrossCopies`).
+    case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and

@@ -34,6 +34,10 @@ public struct LockResult: Sendable {
     public var contended: UInt64
     public var holdMeanNs: Double
     public var wait: LatencySummary
+    /// From a release to the next holder having it, for acquisitions that waited.
+    public var handoff: LatencySummary
+    /// Mutex acquisitions that went to sleep.
+    public var slept: UInt64
 }
 
 public struct KernelResult: Sendable {
@@ -218,7 +222,7 @@ extension Simulation {
             let locks = lockStats.enumerated().filter { $0.element.kernel == k }.map { _, s in
                 LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
-                           wait: LatencySummary(s.wait))
+                           wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
             }
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,

@@ -80,6 +80,10 @@ extension Simulation {
                 case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
                 default: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.low32, value: 0)
                 }
+            case (.mutex, true):
+                return mutexAcquireOp(task: task, lock: lock)
+            case (.mutex, false):
+                return mutexReleaseOp(task: task, lock: lock)
             }
         case .channelSend:
             return sendOp(task: task)
@@ -125,6 +129,10 @@ extension Simulation {
             case 2: tasks[task].phase = 3
             default: done = true
             }
+        case (.mutex, true):
+            done = mutexAcquireFinish(task: task, outcome: outcome)
+        case (.mutex, false):
+            done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
         case (.mcs, false):
             switch phase {
             case 0:
@@ -143,10 +151,14 @@ extension Simulation {
         if acquire {
             let wait = t - tasks[task].frameStart
             lockStats[s].acquisitions &+= 1
-            if tasks[task].waited { lockStats[s].contended &+= 1 }
+            if tasks[task].waited {
+                lockStats[s].contended &+= 1
+                _ = lockStats[s].handoff.record(t.raw &- min(t.raw, locks[record].releasedAt.raw))
+            }
             _ = lockStats[s].wait.record(wait.raw)
             locks[record].holdStart = t
         } else {
+            locks[record].releasedAt = t
             lockStats[s].holdPs &+= t.raw &- locks[record].holdStart.raw
             if locks[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
         }

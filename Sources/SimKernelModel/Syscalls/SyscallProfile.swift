@@ -17,6 +17,10 @@ public enum LockAlgorithm: String, Sendable, CaseIterable {
     case ticket
     /// MCS queue lock (the queue of Linux's qspinlock): waiters spin on their own per-CPU node.
     case mcs
+    /// Sleeping mutex (Linux's `struct mutex`): CAS the owner in; while the owner runs,
+    /// spin on the lock word; otherwise join a wait list and sleep. Release hands the lock
+    /// to the first waiter and wakes it through the scheduler.
+    case mutex
 }
 
 public enum KernelObjectKind: Sendable, Hashable {
