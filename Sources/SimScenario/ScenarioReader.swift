@@ -219,6 +219,7 @@ struct ScenarioReader {
         "messages": ["channel", "user", "reply"],
         "receive": ["channel", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels"],
+        "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -391,6 +392,14 @@ struct ScenarioReader {
             guard let period = check.duration(pn, p + ".period") else { return nil }
             if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
             return (.periodic(runCycles: cycles("run"), period: period), stop)
+        case "shootdown":
+            let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
+                .flatMap(ShootdownProtocol.init(rawValue:)) ?? .ipi
+            let span = f["cpus"].flatMap { check.int($0, p + ".cpus", min: 2, max: 1 << 16) }
+            let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }
+                .flatMap { name in IPIAddressing.allCases.first { $0.name == name } } ?? .physical
+            let invalidate = f["invalidate"].flatMap { check.duration($0, p + ".invalidate") } ?? Picoseconds(ns: 200)
+            return (.shootdown(protocol: proto, span: span, invalidate: invalidate, addressing: addressing), stop)
         case "ipi-broadcast":
             let targets = f["targets"].flatMap { check.int($0, p + ".targets", min: 1, max: 1 << 20) }
             let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }

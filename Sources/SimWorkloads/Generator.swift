@@ -52,6 +52,10 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
     /// `holdCycles`, release it. One operation is one pass.
     case lockLoop(lock: UInt32, holdCycles: UInt64, outsideCycles: UInt64)
+    /// A TLB shootdown by messages: the initiator sends requests and waits for acks (one
+    /// operation: one unmap, request to last ack); participants wait, forward, invalidate,
+    /// acknowledge, round after round (they complete no operations of their own).
+    case shootdown(ShootdownRole)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
@@ -64,6 +68,25 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Send an IPI to the CPU set `set`, then spin until `ackLine` counts every target's
     /// acknowledgement (`targets` per round). One operation is one round.
     case ipiBroadcast(set: UInt16, addressing: IPIAddressing, vector: UInt8, ackLine: LineID, targets: UInt64)
+}
+
+/// One CPU's part in a TLB shootdown done by messages (`shootdown` workloads): lines are
+/// written with the round number (iteration + 1) and waited on for it.
+public struct ShootdownRole: Sendable, Hashable {
+    /// The line this CPU waits on for a round's request (-1: the initiator, which starts rounds).
+    public var request: LineID
+    /// Where it acknowledges (-1: the initiator, which ends the round instead).
+    public var ack: LineID
+    /// Request lines it writes, in order (its children: every participant, the aggregators...).
+    public var sends: [LineID]
+    /// Acknowledgement lines it waits for after its own invalidation.
+    public var waits: [LineID]
+    /// Its own invalidation (invlpg and the page-table walk cache flush).
+    public var invalidate: Picoseconds
+
+    public init(request: LineID, ack: LineID, sends: [LineID], waits: [LineID], invalidate: Picoseconds) {
+        self.request = request; self.ack = ack; self.sends = sends; self.waits = waits; self.invalidate = invalidate
+    }
 }
 
 /// When a generator stops.
@@ -173,6 +196,28 @@ public struct Generator: Sendable {
             case 2 where reply: step = 3; return .channelReceive(channel)
             default: return finishIteration()
             }
+
+        case .shootdown(let role):
+            let round = iteration + 1
+            let initiator = role.request < 0
+            // Steps: [wait for the request], sends, invalidate, waits, [acknowledge].
+            var s = step
+            if !initiator {
+                if s == 0 { step = 1; return .spinUntil(role.request, mask: .max, equals: round) }
+                s -= 1
+            }
+            if s < role.sends.count { step += 1; return .store(role.sends[s], round) }
+            s -= role.sends.count
+            if s == 0 { step += 1; return .delay(role.invalidate) }
+            s -= 1
+            if s < role.waits.count { step += 1; return .spinUntil(role.waits[s], mask: .max, equals: round) }
+            s -= role.waits.count
+            if initiator { return finishIteration() }
+            if s == 0 { step += 1; return .store(role.ack, round) }
+            // A participant's round ends without an operation of its own.
+            step = 0
+            iteration += 1
+            return next(now: now)
 
         case .lockLoop(let lock, let hold, let outside):
             switch step {

@@ -233,9 +233,6 @@ public struct Simulation {
                     guard copy.threads == 1 else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast has one sending thread per kernel")
                     }
-                    guard !cpus.indices.contains(where: { cpus[$0].broadcastAck >= 0 }) else {
-                        throw ConfigurationError("workload '\(wc.name)': one ipi-broadcast workload per machine")
-                    }
                 case .ipiRing:
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
@@ -255,7 +252,19 @@ public struct Simulation {
                 default: break
                 }
                 let ringCPUs = copy.pin ?? Array(kc.cpus.prefix(copy.threads))
-                for thread in 0..<copy.threads {
+                var threadCount = copy.threads
+                var span: [Int] = []
+                var roles: [ShootdownRole] = []
+                if case .shootdown(let proto, let n, let invalidate, _) = wc.generator {
+                    // The address space spans the kernel's first n CPUs (pinned: the span, in order).
+                    span = copy.pin ?? Array(kc.cpus.prefix(n ?? kc.cpus.count))
+                    guard span.count >= 2 else {
+                        throw ConfigurationError("workload '\(wc.name)': a shootdown needs an address space over at least 2 CPUs")
+                    }
+                    roles = shootdownRoles(span: span, protocol: proto, invalidate: invalidate, workload: "\(wc.name)[\(kc.name)]")
+                    threadCount = proto == .ipi ? 1 : span.count
+                }
+                for thread in 0..<threadCount {
                     let kind: GeneratorKind
                     switch wc.generator {
                     case .syscallLoop(let name, let user):
@@ -298,23 +307,23 @@ public struct Simulation {
                     case .ipiBroadcast(let count, let addressing, let handling):
                         let sender = copy.pin?.first ?? kc.cpus[0]
                         let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
-                        guard !targets.isEmpty, ipiSets.count < Int(UInt16.max) else {
-                            throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast needs at least one other CPU")
+                        kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
+                                                 handling: handling)
+                    case .shootdown(let proto, _, let invalidate, let addressing):
+                        if proto == .ipi {
+                            let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }
+                            kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
+                                                     handling: invalidate)
+                        } else {
+                            kind = .shootdown(roles[thread])
                         }
-                        let ack = directory.allocate(name: "\(wc.name)[\(kc.name)].acks", home: kc.memoryNode)
-                        for target in targets {
-                            cpus[target].broadcastAck = ack
-                            cpus[target].broadcastHandling = handling
-                        }
-                        ipiSets.append(targets)
-                        kind = .ipiBroadcast(set: UInt16(ipiSets.count - 1), addressing: addressing, vector: Vectors.broadcast,
-                                             ackLine: ack, targets: UInt64(targets.count))
                     }
                     let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var pinnedLocal: Int?
                     if let pin = copy.pin { pinnedLocal = kc.cpus.firstIndex(of: pin[thread % pin.count]) }
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
                     if case .ipiBroadcast = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: copy.pin?.first ?? kc.cpus[0]) }
+                    if case .shootdown = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: span[thread]) }
                     let t = newTasks.count
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,

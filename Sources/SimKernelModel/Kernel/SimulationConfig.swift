@@ -101,6 +101,9 @@ public enum WorkloadGenerator: Sendable {
     /// answering each with `reply`. Channels whose receiver is an interrupt handler
     /// (linux, popcorn) need no such task.
     case receive(channel: Int, userCycles: UInt64, reply: Bool)
+    /// Unmap pages of an address space spanning `span` CPUs of the kernel (nil: all) and
+    /// shoot down their TLB entries by `protocol`; each CPU spends `invalidate`.
+    case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing)
     /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
     /// own per copy (or one for all copies with `sharedAcrossCopies`).
     case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool)
@@ -109,6 +112,20 @@ public enum WorkloadGenerator: Sendable {
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and
     /// waits until every handler has acknowledged (smp_call_function_many with wait).
     case ipiBroadcast(targets: Int?, addressing: IPIAddressing, handling: Picoseconds)
+}
+
+/// How a TLB shootdown reaches the CPUs of an address space.
+public enum ShootdownProtocol: String, Sendable, CaseIterable {
+    /// SMP kernel: one IPI per CPU (or per cluster), handlers invalidate and count an ack.
+    case ipi
+    /// A message (one cache line) to every CPU's kernel, one after another; an ack line each.
+    case unicast
+    /// One shared request line every CPU's kernel polls; an ack line each.
+    case broadcast
+    /// A message to one aggregator per socket, which forwards on its socket and gathers acks.
+    case multicast
+    /// Multicast with the farthest sockets served first (Barrelfish's NUMA-aware multicast).
+    case numaMulticast = "numa-multicast"
 }
 
 /// How `compute-memory` walks its private lines.
