@@ -117,6 +117,8 @@ public enum ResultJSON {
             ("idle_ns", .num(k.idleNs)),
             ("migrations", migrations(k.migrations)),
             ("wakeup_latency_ns", latency(k.wakeupLatency)), ("runqueue_wait_ns", latency(k.runqueueWait)),
+            ("ops", .uint(k.ops)), ("throughput_per_s", .num(k.throughputPerSecond)),
+            ("lifecycle", lifecycle(k.lifecycle)),
             ("hotplug", .object([("offline", .uint(k.hotplug.offline)), ("online", .uint(k.hotplug.online)),
                                  ("tasks_moved", .uint(k.hotplug.tasksMoved)), ("affinity_broken", .uint(k.hotplug.affinityBroken))])),
             ("locks", .object(k.locks.map { l in
@@ -178,6 +180,17 @@ public enum ResultJSON {
         ])
     }
 
+    static func lifecycle(_ l: KernelLifecycle) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("state", .string(l.state)), ("via", .string(l.via)), ("loaded_ns", .num(l.loadedNs)), ("active_ns", .num(l.activeNs)),
+            ("all_cpus_up_ns", .num(l.allCPUsUpNs)),
+        ]
+        if let f = l.failedNs { pairs.append(("failed_ns", .num(f))) }
+        pairs += [("tasks_killed", .int(Int64(l.tasksKilled))), ("cpus", .string(CPURanges.format(l.cpus))),
+                  ("memory_bytes", .uint(l.memoryBytes)), ("memory_node", .int(Int64(l.memoryNode)))]
+        return .object(pairs)
+    }
+
     static func ipiAccounting(_ a: IPIAccounting) -> JSONValue {
         .object([("targeted", .uint(a.targeted)), ("arrived", .uint(a.arrived)), ("in_flight", .uint(a.inFlight)),
                  ("coalesced", .uint(a.coalesced)), ("reraised", .uint(a.reraised)), ("taken", .uint(a.taken)),
@@ -189,7 +202,8 @@ public enum ResultJSON {
         for c in cs {
             let v: JSONValue = .object([
                 ("sent", .uint(c.sent)), ("delivered", .uint(c.delivered)), ("bytes", .uint(c.bytes)), ("ipis", .uint(c.ipis)),
-                ("ring_full_stalls", .uint(c.ringFullStalls)), ("in_ring", .uint(c.inRing)), ("latency_ns", latency(c.latency)),
+                ("ring_full_stalls", .uint(c.ringFullStalls)), ("in_ring", .uint(c.inRing)), ("dropped", .uint(c.dropped)),
+                ("receive_timeouts", .uint(c.receiveTimeouts)), ("latency_ns", latency(c.latency)),
             ])
             if let i = grouped.firstIndex(where: { $0.0 == c.name }) { grouped[i].1.append((c.direction, v)) } else {
                 grouped.append((c.name, [(c.direction, v)]))

@@ -65,7 +65,7 @@ struct ScenarioReader {
         let topo = machine.topology
         for (i, item) in items.enumerated() {
             let p = "kernels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug"],
+            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic"],
                                         required: ["name", "cpus"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
@@ -109,15 +109,29 @@ struct ScenarioReader {
             if let pn = f["profile"], let s = check.choice(pn, p + ".profile", SyscallProfile.builtins.map(\.name)) {
                 profile = SyscallProfile.builtin(s)!
             }
-            var bootAt = Picoseconds.zero
-            if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", known: ["at", "via"]) {
+            var boot = BootConfig()
+            if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", known: ["at", "via", "image", "init", "per_cpu", "bringup"]) {
                 if let a = b["at"] {
-                    if a.scalar == "0" { bootAt = .zero } else if let d = check.duration(a, p + ".boot.at") { bootAt = d }
+                    if a.scalar == "0" { boot.at = .zero } else if let d = check.duration(a, p + ".boot.at") { boot.at = d }
                 }
-                if let v = b["via"] { _ = check.choice(v, p + ".boot.via", ["kexec", "firmware"]) }
+                if let v = b["via"], let s = check.choice(v, p + ".boot.via", BootConfig.Via.allCases.map(\.rawValue)) { boot.via = .init(rawValue: s)! }
+                if let v = b["image"], let s = check.size(v, p + ".boot.image") { boot.imageBytes = s }
+                if let v = b["init"], let d = check.duration(v, p + ".boot.init") { boot.kernelInit = d }
+                if let v = b["per_cpu"], let d = check.duration(v, p + ".boot.per_cpu") { boot.perCPU = d }
+                if let v = b["bringup"], let s = check.choice(v, p + ".boot.bringup", BootConfig.Bringup.allCases.map(\.rawValue)) {
+                    boot.bringup = .init(rawValue: s)!
+                }
+                for key in ["image", "init", "per_cpu", "bringup"] where b[key] != nil && boot.via != .kexec {
+                    check.error(b[key]!.mark, p + ".boot." + key, "'\(key)' describes a kexec boot; add via: kexec")
+                }
             }
             var kernel = KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
-                                      profile: profile, bootAt: bootAt)
+                                      profile: profile)
+            kernel.boot = boot
+            if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", known: ["at"], required: ["at"]),
+               let a = pm["at"], let d = check.duration(a, p + ".panic.at") {
+                kernel.panicAt = d
+            }
             if let hn = f["hotplug"], let events = check.list(hn, p + ".hotplug") {
                 for (j, en) in events.enumerated() {
                     let q = p + ".hotplug[\(j)]"
@@ -167,7 +181,7 @@ struct ScenarioReader {
         for (i, item) in items.enumerated() {
             let p = "channels[\(i)]"
             guard let f = check.mapping(item, p, known: ["name", "between", "transport", "slots", "slot_size", "notify", "handling", "budget",
-                                                         "stub", "poll"],
+                                                         "stub", "poll", "timeout"],
                                         required: ["between"]) else { continue }
             var ends: [Int] = []
             if let b = f["between"], let list = check.list(b, p + ".between") {
@@ -190,6 +204,12 @@ struct ScenarioReader {
             if let v = f["stub"], let w = check.work(v, p + ".stub") { ch.stubCycles = w.cycles(at: machine.frequency) }
             if let v = f["poll"] {
                 if v.scalar == "spin" || v.scalar == "0" { ch.pollInterval = .zero } else if let d = check.duration(v, p + ".poll") { ch.pollInterval = d }
+            }
+            if let v = f["timeout"], let d = check.duration(v, p + ".timeout") {
+                ch.timeout = d
+                if transport == .popcorn {
+                    check.error(v.mark, p + ".timeout", "a popcorn sender holds its ticket's slot and cannot give it up; timeouts apply to linux and urpc channels")
+                }
             }
             for key in ["stub", "poll"] where f[key] != nil && transport != .urpc {
                 check.error(f[key]!.mark, p + "." + key, "'\(key)' applies to urpc channels; this one uses \(transport.rawValue)")

@@ -48,7 +48,8 @@ extension Simulation {
             case 2: return .compareAndSwap(r.head, expected: tasks[task].scratch, new: tasks[task].scratch + 1)
             case 3: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
             case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
-            default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
+            case 6: return .delay(Self.timeoutPoll)
+            default: return waitForChange(r, r.tail, from: tasks[task].scratch2)
             }
         case .popcorn:
             switch phase {
@@ -64,9 +65,30 @@ extension Simulation {
             case 0: return .load(r.ackLine)
             case 1: return .delay(r.stub)
             case 2: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
-            default: return .spinWhile(r.ackLine, mask: .max, equals: r.knownAck)
+            case 4: return .delay(Self.timeoutPoll)
+            default: return waitForChange(r, r.ackLine, from: r.knownAck)
             }
         }
+    }
+
+    /// How often a sender with a timeout looks at a full ring again.
+    static let timeoutPoll = Picoseconds(us: 1)
+
+    /// Wait for `line` to move from `value`: spin, or with a timeout, look once (the
+    /// caller's finish decides between looking again, retrying and giving up).
+    func waitForChange(_ r: RingState, _ line: LineID, from value: UInt64) -> Operation {
+        r.timeout > .zero ? .load(line) : .spinWhile(line, mask: .max, equals: value)
+    }
+
+    /// With a timeout, after looking at a full ring's `line` and finding `old`: the phase to
+    /// go to (`retry` if it moved, `pause` to look again later), or nil to give up.
+    mutating func afterLook(task: Int, ring ri: Int, old: UInt64, unchanged: UInt64, retry: UInt8, pause: UInt8, at t: Picoseconds) -> UInt8? {
+        if rings[ri].timeout == .zero || old != unchanged { return retry }
+        if t - tasks[task].frameStart >= rings[ri].timeout {
+            rings[ri].dropped &+= 1
+            return nil
+        }
+        return pause
     }
 
     /// Records a message as published in its slot at the frame's start time.
@@ -102,8 +124,13 @@ extension Simulation {
             case 4:
                 rings[ri].ipis &+= 1
                 return true
+            case 6:
+                tasks[task].phase = 5
             default:
-                tasks[task].phase = 0
+                guard let next = afterLook(task: task, ring: ri, old: old, unchanged: tasks[task].scratch2, retry: 0, pause: 6, at: t) else {
+                    return true  // dropped
+                }
+                tasks[task].phase = next
             }
         case .popcorn:
             switch phase {
@@ -145,8 +172,13 @@ extension Simulation {
             case 2:
                 published(ring: ri, seq: tasks[task].scratch, task: task)
                 return true
+            case 4:
+                tasks[task].phase = 3
             default:
-                tasks[task].phase = 0  // the acknowledgement moved
+                guard let next = afterLook(task: task, ring: ri, old: old, unchanged: rings[ri].knownAck, retry: 0, pause: 4, at: t) else {
+                    return true  // dropped before it took a slot
+                }
+                tasks[task].phase = next
             }
         }
         return false
@@ -170,9 +202,11 @@ extension Simulation {
         let seq = tasks[task].scratch
         switch tasks[task].phase {
         case 0:
-            // Spinning re-reads the slot when it is written; a poll interval looks once per interval.
-            return r.pollInterval > .zero ? .load(slotLine(r, seq)) : .spinUntil(slotLine(r, seq), mask: .max, equals: seq + 1)
-        case 1: return .delay(r.pollInterval)
+            // Spinning re-reads the slot when it is written; a poll interval (or a timeout,
+            // which needs the clock checked) looks once per interval.
+            let polls = r.pollInterval > .zero || r.timeout > .zero
+            return polls ? .load(slotLine(r, seq)) : .spinUntil(slotLine(r, seq), mask: .max, equals: seq + 1)
+        case 1: return .delay(r.pollInterval > .zero ? r.pollInterval : Self.timeoutPoll)
         case 2: return .delay(r.stub)
         default: return .store(r.ackLine, seq + 1)
         }
@@ -183,7 +217,14 @@ extension Simulation {
         let seq = tasks[task].scratch
         switch tasks[task].phase {
         case 0:
-            tasks[task].phase = outcome?.oldValue == seq + 1 ? 2 : 1
+            if outcome?.oldValue == seq + 1 {
+                tasks[task].phase = 2
+            } else if rings[ri].timeout > .zero && t - tasks[task].frameStart >= rings[ri].timeout {
+                rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
+                return true
+            } else {
+                tasks[task].phase = 1
+            }
         case 1:
             tasks[task].phase = 0
         case 2:

@@ -15,8 +15,11 @@ enum EventKind: UInt16 {
     case taskWake
     /// A task is created and placed (target: task).
     case taskStart
-    /// A CPU goes offline (tag 0) or comes back online (tag 1) (target: CPU).
+    /// A CPU goes offline (tag 0) or comes back online (tag 1), or is brought up by its
+    /// kernel's boot (tag 2) (target: CPU).
     case hotplug
+    /// A kernel instance panics (target: kernel).
+    case panic
 }
 
 enum CPUMode: UInt8 {
@@ -58,6 +61,8 @@ struct TaskState {
     /// Next task on the same mutex wait list (-1: last); set while asleep on a mutex.
     var nextLockWaiter: Int32 = -1
     var sleepsOnLock = false
+    /// Died with its kernel (a panic), rather than exiting.
+    var killed = false
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).
@@ -153,6 +158,8 @@ struct CPUState {
     /// Hot-plug: offline CPUs take no tasks; one going offline waits for its running task
     /// to reach a preemption point.
     var online = true
+    /// Its kernel panicked: the CPU executes nothing more (interrupts stay pending).
+    var halted = false
     var goingOffline = false
     // Interrupt handler frame.
     var inHandler = false
@@ -193,6 +200,15 @@ struct ResolvedStep {
 struct KernelRuntime {
     var config: KernelConfig
     var scheduler: Scheduler
+    /// Boot timeline (multikernel Linux's LOADED, ACTIVE, every CPU up) and failure.
+    var loadedAt = Picoseconds.zero
+    var activeAt = Picoseconds.zero
+    var cpuUpAt: [Picoseconds] = []
+    var failedAt: Picoseconds?
+    var tasksKilled = 0
+    /// First task start and last completed operation of its tasks (its throughput's span).
+    var firstStart: Picoseconds?
+    var lastOp = Picoseconds.zero
     var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
     var syscalls: [[ResolvedStep]]
     /// Queued tasks over all its CPUs, and those of them that may move (cheap early outs
@@ -285,6 +301,10 @@ struct RingState {
     var delivered: UInt64 = 0
     var fullStalls: UInt64 = 0
     var ipis: UInt64 = 0
+    /// Messages given up on a full ring, and replies waited for in vain (`timeout`).
+    var dropped: UInt64 = 0
+    var receiveTimeouts: UInt64 = 0
+    var timeout = Picoseconds.zero
     var latency = latencyHistogram()
 }
 

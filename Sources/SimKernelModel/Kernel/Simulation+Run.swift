@@ -43,12 +43,17 @@ extension Simulation {
         case .tick:
             return tick(cpu: Int(e.target))
         case .taskWake:
+            guard tasks[Int(e.target)].status == .sleeping else { return false }  // killed meanwhile
             makeRunnable(task: Int(e.target))
         case .hotplug:
-            hotplug(cpu: Int(e.target), online: e.tag == 1)
+            if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
+        case .panic:
+            panic(kernel: Int(e.target))
         case .taskStart:
             let t = Int(e.target)
+            guard tasks[t].status == .pending else { return false }  // its kernel died first
             workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now
+            kernels[tasks[t].kernel].firstStart = kernels[tasks[t].kernel].firstStart ?? now
             tasks[t].opStart = now
             tasks[t].generator.start(at: now)
             makeRunnable(task: t)
@@ -85,7 +90,7 @@ extension Simulation {
 
     mutating func ipiArrived(cpu c: Int, vector: UInt8, sentAt: UInt64) {
         apic.raise(cpu: c, vector: vector, sentAt: sentAt)
-        guard cpus[c].kernel >= 0 else { return }
+        guard cpus[c].kernel >= 0, !cpus[c].halted else { return }
         // An idle or spinning CPU takes the interrupt now, without another event.
         switch cpus[c].mode {
         case .idle where cpus[c].freeAt > now:

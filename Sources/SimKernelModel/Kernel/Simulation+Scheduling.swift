@@ -131,7 +131,7 @@ extension Simulation {
     /// Returns whether the tick asked for a reschedule.
     mutating func tick(cpu c: Int) -> Bool {
         cpus[c].tickArmed = false
-        guard hasWaiting(cpu: c) else { return false }
+        guard !cpus[c].halted, hasWaiting(cpu: c) else { return false }
         armTick(cpu: c)  // while tasks wait, the tick keeps coming
         let k = cpus[c].kernel, local = cpus[c].local
         if let interval = kernels[k].config.scheduler.balance, now >= cpus[c].nextBalance {

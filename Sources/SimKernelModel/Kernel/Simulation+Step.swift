@@ -13,6 +13,7 @@ extension Simulation {
     /// `t` equals the engine's time, so that every interaction happens in order.
     /// Interrupts are taken at operation boundaries.
     mutating func step(_ c: Int) {
+        if cpus[c].halted { return }
         var t = now
         while true {
             // Bounded run-ahead: a long stretch of pure work returns to the engine every
@@ -97,6 +98,7 @@ extension Simulation {
                 if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
                 tasks[task].opStart = t
                 tasks[task].ops &+= 1
+                kernels[tasks[task].kernel].lastOp = t
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
             case .load(let line), .store(let line, _), .fetchAdd(let line, _), .compareAndSwap(let line, _, _),

@@ -65,6 +65,7 @@ public struct Simulation {
         tasks = FixedArray(newTasks)
         newTasks = []
         try scheduleHotplug()
+        scheduleLifecycle()
     }
 
     // MARK: Building
@@ -133,7 +134,9 @@ public struct Simulation {
                 resolved.append(steps)
             }
             // The scheduler is made once the tasks (and their weights) exist.
-            kernels.append(KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved))
+            var runtime = KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved)
+            (runtime.loadedAt, runtime.activeAt, runtime.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
+            kernels.append(runtime)
             objectBases.append(objectBase)
         }
     }
@@ -172,6 +175,7 @@ public struct Simulation {
                                      slotBase: slotBase, sentAt: Array(repeating: .zero, count: ch.slots),
                                      receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
                                      handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes)
+                ring.timeout = ch.transport == .popcorn ? .zero : ch.timeout
                 switch ch.transport {
                 case .urpc:
                     ring.ackLine = directory.allocate(name: prefix + ".ack", home: config.kernels[from].memoryNode)
@@ -336,7 +340,7 @@ public struct Simulation {
                     }
                     newTasks.append(task)
                     stats.tasks += 1
-                    let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kc.bootAt)
+                    let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[copy.kernel].activeAt)
                     queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
                 }
             }

@@ -11,16 +11,51 @@ public struct KernelConfig: Sendable {
     public var memoryBytes: UInt64
     public var scheduler: SchedulerConfig
     public var profile: SyscallProfile
-    /// When the instance starts running tasks (a kexec boot finishes).
-    public var bootAt: Picoseconds
+    /// How and when the instance starts.
+    public var boot: BootConfig
+    /// When the boot starts (kept for callers that set only a time).
+    public var bootAt: Picoseconds {
+        get { boot.at }
+        set { boot.at = newValue }
+    }
     /// CPUs taken offline and brought back at given times (CPU hot-plug within the instance).
     public var hotplug: [HotplugEvent] = []
+    /// A kernel panic at a time (nil: none): tasks die, CPUs stop, peers keep running.
+    public var panicAt: Picoseconds?
 
     public init(name: String, cpus: [Int], memoryNode: Int, memoryBytes: UInt64, scheduler: SchedulerConfig = .init(),
                 profile: SyscallProfile = .linux, bootAt: Picoseconds = .zero) {
         self.name = name; self.cpus = cpus; self.memoryNode = memoryNode; self.memoryBytes = memoryBytes
-        self.scheduler = scheduler; self.profile = profile; self.bootAt = bootAt
+        self.scheduler = scheduler; self.profile = profile; self.boot = BootConfig(at: bootAt)
     }
+}
+
+/// How a kernel instance comes up (multikernel Linux: EMPTY → READY → LOADED → ACTIVE).
+public struct BootConfig: Sendable, Hashable {
+    public enum Via: String, Sendable, CaseIterable {
+        /// Already running when the simulation starts its clock at `at` (the host kernel).
+        case firmware
+        /// Spawned by the host with kexec: the image is copied into the instance's memory,
+        /// the boot CPU initializes the kernel, then brings up the others one by one.
+        case kexec
+    }
+    public enum Bringup: String, Sendable, CaseIterable {
+        /// INIT, SIPI, SIPI: three interrupt-command writes per CPU.
+        case initSIPI = "init-sipi"
+        /// CPUs parked in a trampoline loop poll a mailbox line: one write wakes each.
+        case trampoline
+    }
+    public var at: Picoseconds
+    public var via: Via = .firmware
+    /// Kernel image and initial ramdisk copied by the host (read and written at the
+    /// instance's memory-node bandwidth).
+    public var imageBytes: UInt64 = 32 << 20
+    /// From the jump into the new kernel to starting its other CPUs.
+    public var kernelInit = Picoseconds(us: 50_000)
+    /// Per CPU brought up (the `cpu_up` path), serially.
+    public var perCPU = Picoseconds(us: 20_000)
+    public var bringup: Bringup = .initSIPI
+    public init(at: Picoseconds = .zero) { self.at = at }
 }
 
 /// CPUs of a kernel going offline or coming back online at a time.
@@ -71,6 +106,10 @@ public struct ChannelConfig: Sendable {
     /// URPC: a receiver that finds no message waits this long before looking again
     /// (zero: it spins on the slot, and sees the write at once).
     public var pollInterval: Picoseconds
+    /// linux, urpc: a sender that finds the ring full for this long drops its message, and a
+    /// task waiting this long for a reply gives up (zero: wait forever). A dead peer never
+    /// drains its ring: this is how its peers see it.
+    public var timeout: Picoseconds = .zero
 
     /// URPC stub cycles: Barrelfish's 180-cycle one-way latency between cores sharing an
     /// L2 on the 2x4-core Intel, less the two line transfers the model charges there.

@@ -63,6 +63,29 @@ public struct KernelResult: Sendable {
     /// and how many of those were pinned there.
     public var hotplug: (offline: UInt64, online: UInt64, tasksMoved: UInt64, affinityBroken: UInt64)
     public var locks: [LockResult]
+    public var lifecycle: KernelLifecycle
+    /// Operations completed by this instance's tasks, and per second from its first task's
+    /// start to its last operation (its share of every workload it runs: after a panic, the
+    /// survivors' throughput on its own).
+    public var ops: UInt64
+    public var throughputPerSecond: Double
+}
+
+/// How an instance came up and whether it went down.
+public struct KernelLifecycle: Sendable {
+    /// `active`, `booting` (its CPUs were still coming up at the end), or `failed`.
+    public var state: String
+    public var via: String
+    public var loadedNs: Double
+    public var activeNs: Double
+    /// When its last CPU came up (boot complete).
+    public var allCPUsUpNs: Double
+    public var failedNs: Double?
+    public var tasksKilled: Int
+    /// CPUs and memory it held (a failed instance's resources, accounted for).
+    public var cpus: [Int]
+    public var memoryBytes: UInt64
+    public var memoryNode: Int
 }
 
 public struct WorkloadResult: Sendable {
@@ -141,6 +164,9 @@ public struct ChannelResult: Sendable {
     /// Messages published in the ring's slots and not yet taken at the end, counted from the
     /// simulated memory (the slots' sequence words), not from the counters above.
     public var inRing: UInt64
+    /// Messages a sender gave up on a full ring, and receives that timed out (`timeout`).
+    public var dropped: UInt64
+    public var receiveTimeouts: UInt64
 }
 
 /// Where every IPI went, for conservation checks: `targeted == arrived + inFlight` and
@@ -224,13 +250,16 @@ extension Simulation {
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
                            wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
             }
+            let kernelOps = tasks.indices.reduce(UInt64(0)) { $0 + (tasks[$1].kernel == k ? tasks[$1].ops : 0) }
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
                 preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
                 idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
                 runqueueWait: LatencySummary(kr.runqueueWait),
-                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks))
+                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks,
+                lifecycle: lifecycle(k, end: end), ops: kernelOps,
+                throughputPerSecond: kr.lastOp > (kr.firstStart ?? kr.lastOp) ? Double(kernelOps) / (kr.lastOp - kr.firstStart!).seconds : 0))
         }
         let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero
@@ -278,7 +307,8 @@ extension Simulation {
             ChannelResult(name: config.channels[r.channel].name,
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
                           sent: r.sent, delivered: r.delivered, bytes: r.sent * UInt64(r.slotBytes), ipis: r.ipis,
-                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r))
+                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
+                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts)
         }
         let accounting = IPIAccounting(
             targeted: ipiTargeted, arrived: apic.received.reduce(0, +),
@@ -307,5 +337,17 @@ extension Simulation {
             seq += 1
         }
         return n
+    }
+}
+
+extension Simulation {
+    func lifecycle(_ k: Int, end: Picoseconds) -> KernelLifecycle {
+        let kr = kernels[k]
+        let allUp = kr.cpuUpAt.max() ?? kr.activeAt
+        let state = kr.failedAt != nil ? "failed" : allUp > end ? "booting" : "active"
+        return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
+                               activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
+                               failedNs: kr.failedAt?.nanoseconds, tasksKilled: kr.tasksKilled, cpus: kr.config.cpus,
+                               memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
     }
 }

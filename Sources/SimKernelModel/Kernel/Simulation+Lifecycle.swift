@@ -1,0 +1,69 @@
+import SimMachine
+
+/// Kernel instance lifecycle: a modeled kexec boot (image copy, kernel init on the boot
+/// CPU, then the other CPUs one by one) and a panic (tasks die, CPUs stop, the rest of the
+/// machine keeps running).
+extension Simulation {
+    /// When a kernel's image is loaded, its boot CPU runs tasks, and each CPU is up.
+    static func bootTimeline(_ kc: KernelConfig, machine m: MachineSpec) -> (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds]) {
+        let b = kc.boot
+        guard b.via == .kexec else { return (b.at, b.at, kc.cpus.map { _ in b.at }) }
+        // The host reads and writes every byte of the image at the node's bandwidth.
+        let copy = Picoseconds(UInt64((2 * Double(b.imageBytes) / Double(max(1, m.memory.bandwidthLocal)) * 1e12).rounded()))
+        let loaded = b.at + copy
+        let active = loaded + b.kernelInit
+        let wake: Picoseconds = b.bringup == .initSIPI
+            ? Picoseconds(m.apic.send.raw * 3)                                    // INIT, SIPI, SIPI
+            : Picoseconds((m.coherence.socket.first ?? .zero).raw * 2)          // mailbox write, parked CPU's read
+        let cpuUp = kc.cpus.indices.map { i in i == 0 ? active : active + Picoseconds((b.perCPU + wake).raw &* UInt64(i)) }
+        return (loaded, active, cpuUp)
+    }
+
+    /// Takes booting kernels' CPUs offline until they come up, and schedules panics.
+    mutating func scheduleLifecycle() {
+        for k in kernels.indices {
+            let kc = kernels[k].config
+            if kc.boot.via == .kexec {
+                for (i, c) in kc.cpus.enumerated() {
+                    cpus[c].online = false
+                    kernels[k].scheduler.cpuRemoved(cpu: i)
+                    queue.push(at: kernels[k].cpuUpAt[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+                }
+            }
+            if let at = kc.panicAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue) }
+        }
+    }
+
+    /// A CPU of a booting kernel comes up (not counted as hot-plug).
+    mutating func bootCPUUp(_ c: Int) {
+        let k = cpus[c].kernel
+        guard kernels[k].failedAt == nil, !cpus[c].online else { return }
+        cpus[c].online = true
+        kernels[k].scheduler.cpuAdded(cpu: cpus[c].local)
+        kick(cpu: c)
+    }
+
+    /// Kernel `k` panics now: its CPUs stop where they are, its tasks die. Lines its tasks
+    /// held (locks in shared memory), messages in its rings and interrupts sent to it stay
+    /// as they are: peers see what a machine without a supervisor shows them.
+    mutating func panic(kernel k: Int) {
+        guard kernels[k].failedAt == nil else { return }
+        kernels[k].failedAt = now
+        for c in kernels[k].config.cpus {
+            if cpus[c].mode == .spinning { directory.cancelWait(cpu: c) }
+            if cpus[c].mode != .idle, cpus[c].busySince < now { cpus[c].busyPs &+= (now - cpus[c].busySince).raw }
+            cpus[c].generation &+= 1  // pending steps of this CPU go stale
+            cpus[c].mode = .idle
+            cpus[c].halted = true
+            cpus[c].online = false
+            cpus[c].task = -1
+            cpus[c].inHandler = false
+        }
+        for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done {
+            tasks[t].status = .done
+            tasks[t].killed = true
+            tasks[t].sched.exitedAt = now
+            kernels[k].tasksKilled += 1
+        }
+    }
+}
