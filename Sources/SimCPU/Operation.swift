@@ -49,6 +49,11 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case release(UInt32)
     /// Sleep until another task wakes this one (a wait queue), leaving the CPU to others.
     case block
+    /// pipe_read / pipe_write on a pipe of the simulation's table (the kernel's profile
+    /// gives the path; reading an empty pipe sleeps until a writer wakes the task).
+    case pipe(UInt32, write: Bool)
+    /// Sleep until pipe `UInt32` has a message (inside pipe_read).
+    case waitPipe(UInt32)
     /// Send one message on an inter-kernel channel (index in the simulation's channel table).
     case channelSend(UInt16)
     /// Receive the next message sent to this task's kernel on a channel (polling its ring).

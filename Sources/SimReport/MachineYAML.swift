@@ -44,6 +44,7 @@ public enum MachineYAML {
         out.append("    send: \(d(m.apic.send))")
         out.append("    deliver: {socket: \(d(m.apic.deliverSocket)), remote: \(d(m.apic.deliverRemote))}")
         out.append("    handler: \(d(m.apic.handler))")
+        out.append("  idle_exit: \(d(m.idleExit))")
         if !m.sources.isEmpty {
             out.append("# sources:")
             for (k, v) in m.sources { out.append("#   \(k): \(v)") }

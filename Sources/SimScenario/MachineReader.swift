@@ -5,7 +5,7 @@ struct MachineReader {
     let check: Checker
 
     static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster", "cores_per_die",
-                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic"]
+                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic", "idle_exit"]
 
     func read(_ node: YNode) -> MachineSpec? {
         let path = "machine"
@@ -65,6 +65,9 @@ struct MachineReader {
         if let n = f["coherence"] { readCoherence(n, into: &m) }
         if let n = f["memory"] { readMemory(n, into: &m) }
         if let n = f["apic"] { readAPIC(n, into: &m) }
+        if let n = f["idle_exit"] {
+            if n.scalar == "0" { m.idleExit = .zero } else if let d = check.duration(n, "machine.idle_exit") { m.idleExit = d }
+        }
         return m
     }
 

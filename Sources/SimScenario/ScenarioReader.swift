@@ -235,6 +235,7 @@ struct ScenarioReader {
         "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels",
                            "pattern"],
         "ping-pong": [],
+        "pipe-pingpong": [],
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply"],
         "receive": ["channel", "user", "reply"],
@@ -377,6 +378,8 @@ struct ScenarioReader {
                     .flatMap(AccessPattern.init(rawValue:)) ?? .random), stop)
         case "ping-pong":
             return (.pingPong, stop)
+        case "pipe-pingpong":
+            return (.pipePingPong, stop)
         case "lock-loop":
             let algorithm = f["lock"].flatMap { check.choice($0, p + ".lock", LockAlgorithm.allCases.map(\.rawValue)) }
                 .flatMap(LockAlgorithm.init(rawValue:)) ?? .mcs

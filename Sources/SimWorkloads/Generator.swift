@@ -52,6 +52,10 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
     /// `holdCycles`, release it. One operation is one pass.
     case lockLoop(lock: UInt32, holdCycles: UInt64, outsideCycles: UInt64)
+    /// lmbench's lat_pipe: role 0 writes pipe `a` and reads pipe `b` (one operation: a round
+    /// trip); role 1 reads `a` and writes `b`, completing no operations of its own. Role -1,
+    /// alone, writes and reads `a` (lat_ctx's measure of the pipe overhead without a switch).
+    case pipePingPong(a: UInt32, b: UInt32, role: Int)
     /// A TLB shootdown by messages: the initiator sends requests and waits for acks (one
     /// operation: one unmap, request to last ack); participants wait, forward, invalidate,
     /// acknowledge, round after round (they complete no operations of their own).
@@ -195,6 +199,22 @@ public struct Generator: Sendable {
             case 1: step = 2; return .channelSend(channel)
             case 2 where reply: step = 3; return .channelReceive(channel)
             default: return finishIteration()
+            }
+
+        case .pipePingPong(let a, let b, let role):
+            switch (role, step) {
+            case (-1, 0): step = 1; return .pipe(a, write: true)
+            case (-1, 1): step = 2; return .pipe(a, write: false)
+            case (-1, _): return finishIteration()
+            case (0, 0): step = 1; return .pipe(a, write: true)
+            case (0, 1): step = 2; return .pipe(b, write: false)
+            case (0, _): return finishIteration()
+            case (_, 0): step = 1; return .pipe(a, write: false)
+            case (_, 1): step = 2; return .pipe(b, write: true)
+            default:
+                step = 0
+                iteration += 1
+                return next(now: now)
             }
 
         case .shootdown(let role):

@@ -63,6 +63,8 @@ struct TaskState {
     var sleepsOnLock = false
     /// Died with its kernel (a panic), rather than exiting.
     var killed = false
+    /// The pipe of the syscall under way (pipe_read, pipe_write).
+    var pipe: Int32 = -1
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).
@@ -189,12 +191,20 @@ struct CPUState {
 
 /// A syscall step with its objects resolved to lines or lock records of one kernel.
 struct ResolvedStep {
-    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock }
+    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite }
     var kind: Kind
     /// Line id (read/write/atomic) or lock record index (lock/unlock); base of a per-CPU block.
     var base: Int
     var perCPU: Bool
     var delay: Picoseconds
+}
+
+/// A pipe between tasks of one kernel: its buffer line, the messages in it, a sleeping reader.
+struct PipeState {
+    var line: LineID
+    var count: UInt64 = 0
+    var reader: Int32 = -1
+    var written: UInt64 = 0
 }
 
 struct KernelRuntime {
@@ -211,6 +221,9 @@ struct KernelRuntime {
     var lastOp = Picoseconds.zero
     var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
     var syscalls: [[ResolvedStep]]
+    /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
+    var pipeRead = -1
+    var pipeWrite = -1
     /// Queued tasks over all its CPUs, and those of them that may move (cheap early outs
     /// for stealing and balancing, which run every time a CPU runs dry).
     var waiting = 0

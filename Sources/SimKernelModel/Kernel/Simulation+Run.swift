@@ -44,7 +44,7 @@ extension Simulation {
             return tick(cpu: Int(e.target))
         case .taskWake:
             guard tasks[Int(e.target)].status == .sleeping else { return false }  // killed meanwhile
-            makeRunnable(task: Int(e.target))
+            makeRunnable(task: Int(e.target), waker: Int(e.payload) - 1)
         case .hotplug:
             if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
         case .panic:
@@ -74,9 +74,9 @@ extension Simulation {
     }
 
     /// Starts an idle CPU now, or when it is free if its own clock is ahead of the engine.
-    mutating func kick(cpu c: Int) {
+    mutating func kick(cpu c: Int, after delay: Picoseconds = .zero) {
         guard cpus[c].mode == .idle else { return }
-        let start = max(now, cpus[c].freeAt)
+        let start = max(now + delay, cpus[c].freeAt)
         cpus[c].busySince = start
         schedule(cpu: c, at: start)
     }

@@ -7,7 +7,8 @@ import SimMachine
 extension Simulation {
     // MARK: Becoming runnable
 
-    mutating func makeRunnable(task t: Int) {
+    /// `waker`: the CPU of the task that woke this one (-1: a timer, or a new task).
+    mutating func makeRunnable(task t: Int, waker: Int = -1) {
         let c = placement(of: t)
         let k = tasks[t].kernel
         let wasSleeping = tasks[t].status == .sleeping
@@ -30,7 +31,8 @@ extension Simulation {
         cpus[c].runnable += 1
         enqueue(task: t, cpu: c, atHead: false, at: now)
         if cpus[c].mode == .idle {
-            kick(cpu: c)
+            // Woken from another CPU, an idle CPU first leaves its idle state.
+            kick(cpu: c, after: waker >= 0 && waker != c ? config.machine.idleExit : .zero)
         } else {
             armTick(cpu: c)
             let running = cpus[c].task

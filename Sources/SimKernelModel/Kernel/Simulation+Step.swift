@@ -190,6 +190,23 @@ extension Simulation {
                 if t > now { schedule(cpu: c, at: t); return }
                 _ = blockOnMutex(task: task, cpu: c, at: t)
 
+            case .pipe(let p, let write):
+                tasks[task].hasCurrent = false
+                let k = tasks[task].kernel
+                tasks[task].pipe = Int32(p)
+                tasks[task].syscall = write ? kernels[k].pipeWrite : kernels[k].pipeRead
+                tasks[task].syscallPC = 0
+
+            case .waitPipe(let p):
+                if t > now { schedule(cpu: c, at: t); return }
+                tasks[task].hasCurrent = false
+                if pipes[Int(p)].count == 0 {
+                    // Empty at the engine's time: sleep until a writer wakes this task.
+                    pipes[Int(p)].reader = Int32(task)
+                    tasks[task].sleepsOnLock = true  // the operation under way goes on after the wake-up
+                    leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+                }
+
             case .channelSend(let channel):
                 tasks[task].hasCurrent = false
                 beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)
@@ -242,6 +259,17 @@ extension Simulation {
                 case .lock, .unlock:
                     beginLockFrame(task: task, cpu: c, record: index, release: step.kind == .unlock, at: t)
                     continue
+                case .pipeRead:
+                    let p = Int(tasks[task].pipe)
+                    if pipes[p].count == 0 {
+                        op = .waitPipe(UInt32(p))
+                    } else {
+                        pipes[p].count -= 1
+                        op = .load(pipes[p].line)  // copy_to_user from the writer's buffer line
+                    }
+                case .pipeWrite:
+                    let p = Int(tasks[task].pipe)
+                    op = .store(pipes[p].line, pipes[p].written &+ 1)
                 }
                 break
             }
@@ -251,6 +279,18 @@ extension Simulation {
         tasks[task].current = op
         tasks[task].hasCurrent = true
         return op
+    }
+
+    /// A pipe_write's message is in: count it, wake the reader sleeping on it.
+    mutating func pipeWritten(task: Int, at t: Picoseconds) {
+        let p = Int(tasks[task].pipe)
+        pipes[p].count &+= 1
+        pipes[p].written &+= 1
+        let r = pipes[p].reader
+        if r >= 0 {
+            pipes[p].reader = -1
+            queue.push(at: t, target: r, kind: EventKind.taskWake.rawValue, payload: UInt64(tasks[task].cpu + 1))
+        }
     }
 
     /// Advances the innermost frame after an operation completed at `t`.
@@ -265,6 +305,8 @@ extension Simulation {
                 tasks[task].syscallPC += 1
             }
         } else if tasks[task].syscall >= 0 {
+            let k = tasks[task].kernel
+            if kernels[k].syscalls[tasks[task].syscall][tasks[task].syscallPC].kind == .pipeWrite { pipeWritten(task: task, at: t) }
             tasks[task].syscallPC += 1
         }
     }

@@ -30,6 +30,7 @@ public struct Simulation {
     var ipiLatency = RunLengthHistogram()
     /// IPIs addressed to a CPU so far (each target of a group send counts).
     var ipiTargeted: UInt64 = 0
+    var pipes: [PipeState] = []
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
@@ -129,12 +130,16 @@ public struct Simulation {
                     case .atomic(let o): steps.append(obj(o, .atomic))
                     case .lock(let o): steps.append(obj(o, .lock))
                     case .unlock(let o): steps.append(obj(o, .unlock))
+                    case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead, base: 0, perCPU: false, delay: .zero))
+                    case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite, base: 0, perCPU: false, delay: .zero))
                     }
                 }
                 resolved.append(steps)
             }
             // The scheduler is made once the tasks (and their weights) exist.
             var runtime = KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved)
+            runtime.pipeRead = kc.profile.syscallIndex("pipe_read") ?? -1
+            runtime.pipeWrite = kc.profile.syscallIndex("pipe_write") ?? -1
             (runtime.loadedAt, runtime.activeAt, runtime.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
             kernels.append(runtime)
             objectBases.append(objectBase)
@@ -230,6 +235,16 @@ public struct Simulation {
                                                 algorithm: algorithm, stat: stat))
                         if acrossCopies { sharedLock = copyLock }
                     }
+                case .pipePingPong:
+                    guard copy.threads <= 2 else {
+                        throw ConfigurationError("workload '\(wc.name)': pipe-pingpong runs 2 threads per copy (or 1, writing and reading its own pipe)")
+                    }
+                    guard kernels[copy.kernel].pipeRead >= 0 && kernels[copy.kernel].pipeWrite >= 0 else {
+                        throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' has no pipe_read/pipe_write")
+                    }
+                    for end in ["ab", "ba"] {
+                        pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode)))
+                    }
                 case .pingPong:
                     guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
                     pingLine = directory.allocate(name: "\(wc.name)[\(kc.name)].line", home: kc.memoryNode)
@@ -291,6 +306,8 @@ public struct Simulation {
                         kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
+                    case .pipePingPong:
+                        kind = .pipePingPong(a: UInt32(pipes.count - 2), b: UInt32(pipes.count - 1), role: copy.threads == 1 ? -1 : thread)
                     case .ipiRing(let handling):
                         let me = ringCPUs[thread]
                         let next = ringCPUs[(thread + 1) % ringCPUs.count]

@@ -132,6 +132,8 @@ public enum WorkloadGenerator: Sendable {
                        sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool,
                        pattern: AccessPattern = .random)
     case pingPong
+    /// lmbench lat_pipe: two tasks pass a message back and forth through two pipes.
+    case pipePingPong
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).

@@ -15,6 +15,9 @@ import SimMachine
 /// releaser re-checks the list after its store: no wake-up is lost.
 extension Simulation {
     static let waitersFlag: UInt64 = 1 << 63
+
+    /// The CPU a running task is on (the waker of a task it wakes).
+    func cpuOf(_ task: Int) -> Int { tasks[task].cpu }
     static let noWaiter = UInt64.max
 
     enum MutexPhase {
@@ -130,7 +133,7 @@ extension Simulation {
         if tasks[task].scratch2 != Self.noWaiter {
             let w = Int(tasks[task].scratch2)
             tasks[w].phase = MutexPhase.woken
-            queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue)
+            queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(cpuOf(task) + 1))
         }
         return true
     }

@@ -48,6 +48,10 @@ public enum KernelStep: Sendable, Hashable {
     case atomic(object: Int)
     case lock(object: Int)
     case unlock(object: Int)
+    /// Take one message from the pipe the syscall names, sleeping while it is empty.
+    case pipeRead
+    /// Put one message into the pipe the syscall names, waking a sleeping reader.
+    case pipeWrite
 }
 
 /// A syscall as data: the steps its kernel path takes.

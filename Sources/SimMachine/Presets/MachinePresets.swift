@@ -3,7 +3,7 @@
 /// (see `shared/data/calibration`): a CAS ping-pong's one-way time is one hand-off
 /// plus one locked read-modify-write, so `transfer = median one-way − atomic`.
 public enum MachinePresets {
-    public static let all: [MachineSpec] = [xeonGold6242, xeonE52680v4, epyc7742, intel2x4of2009, opteron8x4, teaching2s4c]
+    public static let all: [MachineSpec] = [xeonGold6242, xeonE52680v4, epyc7742, xeonGold5418Y, intel2x4of2009, opteron8x4, teaching2s4c]
 
     public static func named(_ name: String) -> MachineSpec? { all.first { $0.name == name } }
     public static var names: [String] { all.map(\.name) }
@@ -101,6 +101,35 @@ public enum MachinePresets {
             ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set; parallelism 10 misses in flight per core (assumption, under Zen 2's 22 miss address buffers)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+        ]
+    )
+
+    /// 2 × Intel Xeon Gold 5418Y (Sapphire Rapids), 24 cores, 2 threads, 2.0 GHz: the machine
+    /// of the multikernel Linux project's published lmbench and unlink runs.
+    public static let xeonGold5418Y = MachineSpec(
+        name: "xeon-gold-5418y-2s",
+        summary: "2 x Intel Xeon Gold 5418Y (Sapphire Rapids), 24 cores x 2 threads per socket, 2.0 GHz",
+        topology: Topology(sockets: 2, coresPerSocket: 24, threadsPerCore: 2),
+        frequency: Frequency(gigahertz: 2.0),
+        caches: [
+            CacheLevel(name: "l1d", sizeBytes: 48 << 10, ways: 12, latencyCycles: 5, shared: .core),
+            CacheLevel(name: "l2", sizeBytes: 2 << 20, ways: 16, latencyCycles: 16, shared: .core),
+            CacheLevel(name: "llc", sizeBytes: 45 << 20, ways: 15, latencyCycles: 66, shared: .socket),
+        ],
+        coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(ns: 1), socket: [Picoseconds(ns: 50)],
+                                 remote: Picoseconds(ns: 110), viaHome: Picoseconds(ns: 60), atomicCycles: 20),
+        memory: MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 110), latencyRemote: Picoseconds(ns: 180),
+                           bandwidthLocal: 250_000_000_000, bandwidthRemote: 100_000_000_000),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(ns: 800), deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
+        sources: [
+            ("topology, frequency", "Intel ARK, Xeon Gold 5418Y: 24 cores, 48 threads, 2.0 GHz base, 45 MB cache; the multikernel Linux project's lmbench machine (calibration README)"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Golden Cove / Sapphire Rapids: 48 KiB 12-way L1d 5 cycles, 2 MiB 16-way L2 16 cycles; LLC 1.875 MiB per core, 15-way; its latency (~33 ns) is an assumption"),
+            ("coherence", "assumption: no core-to-core matrix for this machine in the calibration set; same order as xeon-gold-6242-2s (50 ns same socket, 110 ns + 60 ns via home across)"),
+            ("memory", "assumption: DDR5-4400, 8 channels per socket (281 GB/s peak; 250 GB/s used), 110 / 180 ns idle latency, 100 GB/s over UPI; no MLC figure in the calibration set"),
+            ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, calibration README) at 2.0 GHz"),
+            ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+            ("kernel paths", "what this preset is for: the linux profile's null syscall, context switch, pipe and unlink costs come from lmbench on this machine (docs/kernel-model.md)"),
         ]
     )
 

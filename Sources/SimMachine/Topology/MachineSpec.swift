@@ -114,6 +114,9 @@ public struct MachineSpec: Hashable, Sendable {
     public var coherence: CoherenceSpec
     public var memory: MemorySpec
     public var apic: APICSpec
+    /// An idle CPU woken by another CPU (a task waking a task there) starts this much later:
+    /// leaving its idle state (C1 with mwait: a few hundred ns, calibration README).
+    public var idleExit = Picoseconds(ns: 300)
     /// Where each parameter comes from: parameter path → source.
     public var sources: [(String, String)]
 
@@ -128,7 +131,7 @@ public struct MachineSpec: Hashable, Sendable {
 
     public static func == (a: MachineSpec, b: MachineSpec) -> Bool {
         a.name == b.name && a.topology == b.topology && a.frequency == b.frequency && a.caches == b.caches
-            && a.coherence == b.coherence && a.memory == b.memory && a.apic == b.apic
+            && a.coherence == b.coherence && a.memory == b.memory && a.apic == b.apic && a.idleExit == b.idleExit
     }
     public func hash(into h: inout Hasher) { h.combine(name); h.combine(topology) }
 }
