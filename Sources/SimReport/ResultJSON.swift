@@ -33,6 +33,7 @@ public enum ResultJSON {
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),
                               ("latency_ns", latency(r.ipiLatency)), ("accounting", ipiAccounting(r.ipiAccounting))])),
+            ("moves", moves(r.moves)),
             ("channels", channels(r.channels)),
             ("interconnect", .object(r.servers.map { v in
                 (v.name, .object([
@@ -178,6 +179,18 @@ public enum ResultJSON {
             ("touched_by_cpus", .string(CPURanges.format(h.touchedBy))),
             ("touched_by_sockets", .array(sockets.map { .int(Int64($0)) })),
         ])
+    }
+
+    /// Keyed by position ("0", "1", ...), so that `expect:` can name them.
+    static func moves(_ ms: [MoveResult]) -> JSONValue {
+        .object(ms.enumerated().map { i, m in
+            let fields: [(String, JSONValue)] = [
+                ("cpus", .string(CPURanges.format(m.cpus))), ("from", .string(m.from)), ("to", .string(m.to)),
+                ("requested_ns", .num(m.requestedNs)), ("released_ns", .num(m.releasedNs)), ("arrived_ns", .num(m.arrivedNs)),
+                ("online_ns", .num(m.onlineNs)), ("acked_ns", .num(m.ackedNs)), ("tasks_moved", .uint(m.tasksMoved)),
+            ]
+            return (String(i), .object(fields))
+        })
     }
 
     static func lifecycle(_ l: KernelLifecycle) -> JSONValue {

@@ -28,7 +28,7 @@ public struct ReadScenario: Sendable {
 struct ScenarioReader {
     let check: Checker
 
-    static let topKeys = ["mksim", "name", "description", "seed", "duration", "machine", "kernels", "channels",
+    static let topKeys = ["mksim", "name", "description", "seed", "duration", "machine", "kernels", "channels", "moves",
                           "workloads", "variants", "sweep", "expect"]
 
     func read(_ root: YNode) -> ReadScenario? {
@@ -48,11 +48,48 @@ struct ScenarioReader {
         let channels = readChannels(f["channels"], kernels: kernels ?? [], machine: machine)
         let workloads = readWorkloads(f["workloads"], kernels: kernels ?? [], channels: channels, machine: machine,
                                       runDuration: duration)
+        let moves = readMoves(f["moves"], kernels: kernels ?? [])
         let expectations = readExpectations(f["expect"])
         guard let kernels, let workloads, check.diagnostics.isEmpty else { return nil }
-        let config = SimulationConfig(machine: machine, kernels: kernels, channels: channels.map(\.0), workloads: workloads,
+        var config = SimulationConfig(machine: machine, kernels: kernels, channels: channels.map(\.0), workloads: workloads,
                                       seed: seed, duration: duration)
+        config.moves = moves
         return ReadScenario(name: name, description: description, config: config, expectations: expectations)
+    }
+
+    // MARK: Resource moves
+
+    private func readMoves(_ node: YNode?, kernels: [KernelConfig]) -> [ResourceMove] {
+        guard let node, let items = check.list(node, "moves") else { return [] }
+        var out: [ResourceMove] = []
+        for (i, item) in items.enumerated() {
+            let p = "moves[\(i)]"
+            guard let f = check.mapping(item, p, known: ["at", "cpus", "from", "to", "per_cpu"], required: ["at", "cpus", "from", "to"]) else { continue }
+            func kernel(_ key: String) -> Int? {
+                guard let n = f[key], let name = check.string(n, p + "." + key) else { return nil }
+                if let k = kernels.firstIndex(where: { $0.name == name }) { return k }
+                let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                check.error(n.mark, p + "." + key, "no kernel named '\(name)'\(hint)")
+                return nil
+            }
+            let at = f["at"].flatMap { check.duration($0, p + ".at") }
+            let from = kernel("from"), to = kernel("to")
+            var cpus: [Int] = []
+            if let cn = f["cpus"], let list = check.list(cn, p + ".cpus") {
+                cpus = list.enumerated().compactMap { j, c in check.int(c, p + ".cpus[\(j)]", min: 0, max: 1 << 16) }
+                if let from, let bad = cpus.first(where: { !kernels[from].cpus.contains($0) }) {
+                    check.error(cn.mark, p + ".cpus", "CPU \(bad) is not one of kernel '\(kernels[from].name)''s CPUs")
+                } else if let from, cpus.count >= kernels[from].cpus.count {
+                    check.error(cn.mark, p + ".cpus", "kernel '\(kernels[from].name)' would be left without a CPU")
+                }
+            }
+            if let from, let to, from == to { check.error(item.mark, p, "a move goes between two different kernels") }
+            guard let at, let from, let to, !cpus.isEmpty else { continue }
+            var move = ResourceMove(at: at, cpus: cpus, from: from, to: to)
+            if let d = f["per_cpu"].flatMap({ check.duration($0, p + ".per_cpu") }) { move.perCPU = d }
+            out.append(move)
+        }
+        return out
     }
 
     // MARK: Kernels

@@ -20,6 +20,8 @@ enum EventKind: UInt16 {
     case hotplug
     /// A kernel instance panics (target: kernel).
     case panic
+    /// A step of a resource move (target: move index; tag: the step).
+    case move
 }
 
 enum CPUMode: UInt8 {

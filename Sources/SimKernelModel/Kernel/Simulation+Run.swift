@@ -49,6 +49,8 @@ extension Simulation {
             if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
         case .panic:
             panic(kernel: Int(e.target))
+        case .move:
+            moveStep(Int(e.target), step: e.tag)
         case .taskStart:
             let t = Int(e.target)
             guard tasks[t].status == .pending else { return false }  // its kernel died first

@@ -57,7 +57,7 @@ extension Simulation {
             // A registered policy may keep one queue for several CPUs: then any busy CPU of
             // the kernel may have to give way, so each gets its tick while tasks wait.
             if case .custom = kernels[k].scheduler {
-                for x in kernels[k].config.cpus where cpus[x].mode != .idle { armTick(cpu: x) }
+                for x in kernels[k].config.cpus where cpus[x].kernel == k && cpus[x].mode != .idle { armTick(cpu: x) }
             }
         }
     }
@@ -80,13 +80,14 @@ extension Simulation {
     func placement(of t: Int) -> Int {
         let k = tasks[t].kernel
         let list = kernels[k].config.cpus
-        if let p = tasks[t].pinnedLocal, cpus[list[p]].online { return list[p] }
+        if let p = tasks[t].pinnedLocal, cpus[list[p]].online && cpus[list[p]].kernel == k { return list[p] }
         let prev = tasks[t].lastCPU
         if prev >= 0 && cpus[prev].kernel == k && cpus[prev].online && cpus[prev].runnable == 0 { return prev }
         let rt = Int(tasks[t].rtPriority)
         var best = list[0]
         var bestKey = Int.max
-        for c in list where cpus[c].online {
+        // (A kernel's list also holds CPUs that move in later or moved out: `kernel` says whose they are now.)
+        for c in list where cpus[c].online && cpus[c].kernel == k {
             let level = prev >= 0 ? domainLevel(prev, c) : 0
             var key = cpus[c].runnable << 2 | level
             if rt > 0 && cpus[c].runnable > 0 {
@@ -243,7 +244,7 @@ extension Simulation {
     private mutating func pullWaitingTask(to c: Int) -> Int? {
         let k = cpus[c].kernel
         var source = -1, sourceKey = Int.max
-        for x in kernels[k].config.cpus where x != c && cpus[x].movableWaiting > 0 {
+        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].movableWaiting > 0 {
             let key = domainLevel(c, x) << 32 | (Int(UInt32.max) - cpus[x].movableWaiting)
             if key < sourceKey { source = x; sourceKey = key }
         }
@@ -258,7 +259,7 @@ extension Simulation {
         guard cpus[c].movableWaiting > 0 else { return }
         let k = cpus[c].kernel
         var target = -1, targetKey = Int.max
-        for x in kernels[k].config.cpus where x != c && cpus[x].online && cpus[x].runnable + 2 <= cpus[c].runnable {
+        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].online && cpus[x].runnable + 2 <= cpus[c].runnable {
             let key = cpus[x].runnable << 2 | domainLevel(c, x)
             if key < targetKey { target = x; targetKey = key }
         }

@@ -31,12 +31,19 @@ public struct Simulation {
     /// IPIs addressed to a CPU so far (each target of a group send counts).
     var ipiTargeted: UInt64 = 0
     var pipes: [PipeState] = []
+    var moveRecords: [MoveRecord] = []
+    /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
+    var incomingCPUs: Set<Int> = []
+    /// A moved CPU's busy time when it changed hands (split between donor and receiver).
+    var moveBusyAtHandOver: [Int: UInt64] = [:]
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
     let computeChunk: UInt64
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
+        var config = config
+        incomingCPUs = try Self.prepareMoves(&config)
         self.config = config
         let m = config.machine
         let topo = m.topology
@@ -67,6 +74,7 @@ public struct Simulation {
         newTasks = []
         try scheduleHotplug()
         scheduleLifecycle()
+        scheduleMoves()
     }
 
     // MARK: Building
@@ -75,13 +83,14 @@ public struct Simulation {
         let n = cpus.count
         for (k, kc) in config.kernels.enumerated() {
             if kc.cpus.isEmpty { throw ConfigurationError("kernel '\(kc.name)' has no CPUs") }
-            for c in kc.cpus {
+            // CPUs a move will bring in are in the list (their scheduler slots) but not yet owned.
+            for c in kc.cpus where !incomingCPUs.contains(k << 20 | c) {
                 guard c >= 0 && c < n else { throw ConfigurationError("kernel '\(kc.name)': CPU \(c) does not exist (the machine has \(n))") }
                 if cpus[c].kernel >= 0 {
                     throw ConfigurationError("CPU \(c) is given to both '\(config.kernels[cpus[c].kernel].name)' and '\(kc.name)'")
                 }
             }
-            for (i, c) in kc.cpus.enumerated() {
+            for (i, c) in kc.cpus.enumerated() where !incomingCPUs.contains(k << 20 | c) {
                 cpus[c].kernel = k
                 cpus[c].local = i
             }

@@ -89,6 +89,22 @@ public enum ChannelTransport: String, Sendable, CaseIterable {
     }
 }
 
+/// CPUs handed from one kernel instance to another at a time: the donor takes them offline
+/// (its tasks move to its other CPUs), tells the receiver with a RESOURCE message, the
+/// receiver brings them up and acknowledges.
+public struct ResourceMove: Sendable, Hashable {
+    public var at: Picoseconds
+    public var cpus: [Int]
+    public var from: Int
+    public var to: Int
+    /// Taking one CPU down in the donor, and bringing it up in the receiver (Linux CPU
+    /// hot-plug: "tens of milliseconds", calibration README).
+    public var perCPU: Picoseconds
+    public init(at: Picoseconds, cpus: [Int], from: Int, to: Int, perCPU: Picoseconds = Picoseconds(us: 20_000)) {
+        self.at = at; self.cpus = cpus; self.from = from; self.to = to; self.perCPU = perCPU
+    }
+}
+
 /// A shared-memory ring pair between two kernels (one ring per direction).
 public struct ChannelConfig: Sendable {
     public var name: String
@@ -224,6 +240,7 @@ public struct SimulationConfig: Sendable {
     public var kernels: [KernelConfig]
     public var channels: [ChannelConfig]
     public var workloads: [WorkloadConfig]
+    public var moves: [ResourceMove] = []
     public var seed: UInt64
     /// Simulated time limit (nil: until every task has finished).
     public var duration: Picoseconds?

@@ -209,7 +209,26 @@ public struct SimulationResult: Sendable {
     /// From the send to the target's handler entry (coalesced arrivals: from the first send).
     public var ipiLatency: LatencySummary
     public var ipiAccounting: IPIAccounting
+    public var moves: [MoveResult]
     public var host: HostStats
+}
+
+/// One resource move, step by step (times from the start of the run).
+public struct MoveResult: Sendable {
+    public var cpus: [Int]
+    public var from: String
+    public var to: String
+    public var requestedNs: Double
+    /// The donor is done with the CPUs (empty, then taken down).
+    public var releasedNs: Double
+    /// The RESOURCE message reached the receiver.
+    public var arrivedNs: Double
+    /// The last CPU is up in the receiver.
+    public var onlineNs: Double
+    /// The ACK reached the donor (0: not yet at the end).
+    public var ackedNs: Double
+    /// Tasks that had to leave the departing CPUs.
+    public var tasksMoved: UInt64
 }
 
 public struct HostStats: Sendable {
@@ -235,6 +254,8 @@ extension Simulation {
             for c in kr.config.cpus {
                 var b = cpus[c].busyPs
                 if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].busySince.raw }
+                // A CPU that changed hands counts for each owner up to or from the hand-over.
+                if let handed = moveBusyAtHandOver[c] { b = cpus[c].kernel == k ? b &- handed : handed } else if cpus[c].kernel != k { b = 0 }
                 busy &+= b
                 switches &+= cpus[c].contextSwitches
                 sent &+= apic.sent[c]
@@ -321,6 +342,12 @@ extension Simulation {
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             ipiLatency: ipiLatency.summary, ipiAccounting: accounting,
+            moves: config.moves.enumerated().map { i, m in
+                let r = moveRecords[i]
+                return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
+                                  requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
+                                  onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved)
+            },
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }
 }
@@ -347,7 +374,8 @@ extension Simulation {
         let state = kr.failedAt != nil ? "failed" : allUp > end ? "booting" : "active"
         return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
                                activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
-                               failedNs: kr.failedAt?.nanoseconds, tasksKilled: kr.tasksKilled, cpus: kr.config.cpus,
+                               failedNs: kr.failedAt?.nanoseconds, tasksKilled: kr.tasksKilled,
+                               cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
                                memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
     }
 }

@@ -156,6 +156,18 @@ public struct CoherenceDirectory: Sendable {
         return h > 1 ? Picoseconds(spec.hop.raw &* 2 &* UInt64(h - 1)) : .zero
     }
 
+    /// A modified line's hand-off from `from`'s cache to `to`, without queueing (for costs
+    /// the kernel model charges as one message).
+    public func handOffLatency(from: Int, to: Int) -> Picoseconds {
+        let d = distance(from, to)
+        var latency = transferLatency(d, requester: to)
+        if d == .remote && multiHop { latency += extraHops(cpuSocket[from], cpuSocket[to]) }
+        if !probeFloor.isEmpty && d > .smt {
+            latency = Swift.max(latency, probeFloor[Int(cpuSocket[to]) * sockets + Int(cpuSocket[to])])
+        }
+        return latency
+    }
+
     // MARK: Access
 
     /// Performs one access by `cpu` at `now`, applying MESI/MOESI transitions and the value update.

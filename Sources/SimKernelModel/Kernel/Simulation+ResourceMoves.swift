@@ -1,0 +1,103 @@
+import SimMachine
+
+/// Moving CPUs between kernel instances (multikernel Linux's resource hand-over):
+///
+/// 1. at `at` the donor takes the CPUs offline: queued tasks go to its other CPUs, a
+///    running task leaves at its next preemption point (the hot-plug mechanism);
+/// 2. once a CPU is empty, the donor's `cpu_down` takes `perCPU` per CPU;
+/// 3. a RESOURCE message reaches the receiver (one IPI and one line hand-off between the
+///    two instances' first CPUs);
+/// 4. the receiver brings the CPUs up, `perCPU` each, and they join its scheduler;
+/// 5. its ACK reaches the donor the same way.
+///
+/// Meanwhile the CPUs belong to nobody: that gap, and the tasks moved, are the disruption.
+struct MoveRecord {
+    var released = Picoseconds.zero
+    var arrived = Picoseconds.zero
+    var online = Picoseconds.zero
+    var acked = Picoseconds.zero
+    var tasksMoved: UInt64 = 0
+}
+
+extension Simulation {
+    enum MoveStep { static let release: UInt16 = 0, waitEmpty: UInt16 = 1, resource: UInt16 = 2, ack: UInt16 = 3 }
+
+    /// Makes the receiving kernels' CPU lists hold the CPUs they will receive (before the
+    /// schedulers are sized), and checks the moves.
+    static func prepareMoves(_ config: inout SimulationConfig) throws(ConfigurationError) -> Set<Int> {
+        var incoming: Set<Int> = []
+        for (i, m) in config.moves.enumerated() {
+            let n = config.kernels.count
+            guard m.from >= 0, m.from < n, m.to >= 0, m.to < n, m.from != m.to else {
+                throw ConfigurationError("move \(i): it goes between two different kernels")
+            }
+            let donor = config.kernels[m.from]
+            guard !m.cpus.isEmpty, m.cpus.allSatisfy(donor.cpus.contains) else {
+                throw ConfigurationError("move \(i): kernel '\(donor.name)' does not own CPUs \(m.cpus)")
+            }
+            guard donor.cpus.count > m.cpus.count else {
+                throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without a CPU")
+            }
+            for c in m.cpus where !config.kernels[m.to].cpus.contains(c) {
+                config.kernels[m.to].cpus.append(c)
+                incoming.insert(m.to << 20 | c)
+            }
+        }
+        return incoming
+    }
+
+    /// CPUs a kernel lists but does not own yet (they arrive by a move) start offline to it.
+    mutating func scheduleMoves() {
+        for (i, m) in config.moves.enumerated() {
+            let receiver = kernels[m.to].config
+            for c in m.cpus {
+                kernels[m.to].scheduler.cpuRemoved(cpu: receiver.cpus.firstIndex(of: c)!)
+            }
+            queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release)
+        }
+        moveRecords = config.moves.map { _ in MoveRecord() }
+    }
+
+    /// One IPI and one line hand-off between the two kernels' first CPUs.
+    func messageLatency(from a: Int, to b: Int) -> Picoseconds {
+        let x = kernels[a].config.cpus[0], y = kernels[b].config.cpus[0]
+        return apic.spec.send + apic.deliver(from: x, to: y) + directory.handOffLatency(from: x, to: y)
+    }
+
+    mutating func moveStep(_ i: Int, step: UInt16) {
+        let m = config.moves[i]
+        guard kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
+        switch step {
+        case MoveStep.release:
+            moveRecords[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after
+            for c in m.cpus { hotplug(cpu: c, online: false) }
+            moveStep(i, step: MoveStep.waitEmpty)
+        case MoveStep.waitEmpty:
+            // The running tasks leave at their preemption points; look again shortly.
+            if m.cpus.contains(where: { cpus[$0].task >= 0 || cpus[$0].inHandler }) {
+                queue.push(at: now + Picoseconds(us: 10), target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.waitEmpty)
+                return
+            }
+            moveRecords[i].tasksMoved = kernels[m.from].tasksMoved - moveRecords[i].tasksMoved
+            moveRecords[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
+            let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
+            queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
+        case MoveStep.resource:
+            moveRecords[i].arrived = now
+            let receiver = kernels[m.to].config
+            for (j, c) in m.cpus.enumerated() {
+                cpus[c].kernel = m.to
+                cpus[c].local = receiver.cpus.firstIndex(of: c)!
+                cpus[c].lastTask = -1
+                moveBusyAtHandOver[c] = cpus[c].busyPs
+                let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))
+                queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+                moveRecords[i].online = up
+            }
+            queue.push(at: moveRecords[i].online + messageLatency(from: m.to, to: m.from), target: Int32(i),
+                       kind: EventKind.move.rawValue, tag: MoveStep.ack)
+        default:
+            moveRecords[i].acked = now
+        }
+    }
+}

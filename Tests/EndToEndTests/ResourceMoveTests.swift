@@ -1,0 +1,43 @@
+import Foundation
+import SimKernelModel
+import SimReport
+import SimScenario
+import Testing
+
+/// scenarios/multikernel/resource-move.yaml: a CPU changes hands between instances.
+@Suite struct ResourceMoveTests {
+    @Test func cpuLeavesTheDonorAndServesTheReceiver() throws {
+        var results: [String: SimulationResult] = [:]
+        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/resource-move.yaml"))
+        for p in try file.points() { results[p.variant!] = try Runner.run(p).result }
+        let moved = results["move"]!, stay = results["stay"]!
+        let m = moved.moves[0]
+        // Each step after the one before: offline, taken down, RESOURCE, brought up, ACK.
+        #expect(m.requestedNs < m.releasedNs && m.releasedNs < m.arrivedNs && m.arrivedNs < m.onlineNs && m.onlineNs < m.ackedNs)
+        #expect(m.tasksMoved >= 1)
+        func kernel(_ r: SimulationResult, _ name: String) -> KernelResult { r.kernels.first { $0.name == name }! }
+        #expect(kernel(moved, "host").lifecycle.cpus == [0, 1, 2] && kernel(moved, "spawn").lifecycle.cpus == [3, 4, 5, 6, 7])
+        // The host's four threads share three CPUs from the move on; the spawn's six get a fifth.
+        let hostRatio = Double(kernel(moved, "host").ops) / Double(kernel(stay, "host").ops)
+        let spawnRatio = Double(kernel(moved, "spawn").ops) / Double(kernel(stay, "spawn").ops)
+        #expect(hostRatio < 0.85 && spawnRatio > 1.1, "\(hostRatio) \(spawnRatio)")
+    }
+
+    @Test func movesAreCheckedAgainstTheKernels() throws {
+        let text = """
+        mksim: 1
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: socket0}
+          - {name: b, cpus: socket1}
+        workloads:
+          - {name: w, on: all, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 10}}
+        moves:
+          - {at: 1ms, cpus: [5], from: a, to: b}
+          - {at: 1ms, cpus: [0], from: a, to: c}
+        """
+        let d = try ScenarioFile.parse(text, path: "m.yaml").validate()
+        #expect(d.contains { $0.path == "moves[0].cpus" && $0.message.contains("CPU 5") && $0.line == 9 }, "\(d)")
+        #expect(d.contains { $0.path == "moves[1].to" && $0.message.contains("did you mean") }, "\(d)")
+    }
+}
