@@ -142,6 +142,7 @@ public enum ResultJSON {
             ("slice_ns", latency(w.slices)),
             ("preemptions", .uint(w.preemptions)), ("voluntary_switches", .uint(w.voluntarySwitches)),
             ("migrations", migrations(w.migrations)),
+            ("cross_kernel_transfer_ns", .object([("mean", .num(w.crossKernelTransferMeanNs)), ("max", .num(w.crossKernelTransferMaxNs))])),
             ("exited", .int(Int64(w.exited))), ("makespan_ns", w.makespanNs.map { .num($0) } ?? .null),
         ])
     }

@@ -290,7 +290,7 @@ struct ScenarioReader {
         for (i, item) in items.enumerated() {
             let p = "workloads[\(i)]"
             guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "stagger", "nice", "slice",
-                                                                "realtime", "generate"],
+                                                                "realtime", "generate", "migrate"],
                                         required: ["name", "generate"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "workload name '\(name)' is used twice") }
@@ -365,6 +365,17 @@ struct ScenarioReader {
             var workload = WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice,
                                           realtime: realtime, stagger: stagger)
             if let d = positiveDuration(f["slice"], p + ".slice") { workload.slice = d }
+            if let mn = f["migrate"], let m = check.mapping(mn, p + ".migrate", known: ["at", "to", "state"], required: ["at", "to"]),
+               let at = m["at"].flatMap({ check.duration($0, p + ".migrate.at") }), let tn = m["to"], let toName = check.string(tn, p + ".migrate.to") {
+                if let to = kernels.firstIndex(where: { $0.name == toName }) {
+                    var migration = TaskMigration(at: at, to: to)
+                    if let s = m["state"].flatMap({ check.size($0, p + ".migrate.state") }) { migration.stateBytes = s }
+                    workload.migrate = migration
+                } else {
+                    let hint = nearest(toName, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    check.error(tn.mark, p + ".migrate.to", "no kernel named '\(toName)'\(hint)")
+                }
+            }
             out.append(workload)
         }
         return out

@@ -22,6 +22,10 @@ enum EventKind: UInt16 {
     case panic
     /// A step of a resource move (target: move index; tag: the step).
     case move
+    /// A workload's tasks are to migrate to another instance (target: workload).
+    case migrate
+    /// A migrating task's state has reached its new instance (target: task).
+    case migrateArrive
 }
 
 enum CPUMode: UInt8 {
@@ -67,6 +71,10 @@ struct TaskState {
     var killed = false
     /// The pipe of the syscall under way (pipe_read, pipe_write).
     var pipe: Int32 = -1
+    /// A kernel instance it is to migrate to at its next chance (-1: none), and whether it
+    /// arrived from another instance (its next run counts a cross-kernel migration).
+    var migrateTo: Int32 = -1
+    var crossedKernel = false
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).
@@ -125,12 +133,15 @@ public enum MigrationKind: Int, CaseIterable, Sendable {
     /// Another LLC domain (AMD CCX) of the same socket.
     case sameSocket
     case crossSocket
+    /// To another kernel instance (Popcorn-style task migration).
+    case crossKernel
 
     public var name: String {
         switch self {
         case .sameLLC: "same_llc"
         case .sameSocket: "same_socket"
         case .crossSocket: "cross_socket"
+        case .crossKernel: "cross_kernel"
         }
     }
 }
@@ -221,6 +232,8 @@ struct KernelRuntime {
     /// First task start and last completed operation of its tasks (its throughput's span).
     var firstStart: Picoseconds?
     var lastOp = Picoseconds.zero
+    /// Operations its tasks completed while in it (a migrated task's count where it did them).
+    var ops: UInt64 = 0
     var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
     var syscalls: [[ResolvedStep]]
     /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
@@ -282,6 +295,8 @@ struct WorkloadStats {
     var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
     var exited = 0
     var lastExit = Picoseconds.zero
+    /// Cross-kernel migrations: from leaving the CPU to being runnable in the new instance.
+    var transfer = DelayStats()
 }
 
 /// One direction of a channel: a ring of slots in the receiver's memory.

@@ -51,6 +51,10 @@ extension Simulation {
             panic(kernel: Int(e.target))
         case .move:
             moveStep(Int(e.target), step: e.tag)
+        case .migrate:
+            startMigration(workload: Int(e.target))
+        case .migrateArrive:
+            arrive(task: Int(e.target))
         case .taskStart:
             let t = Int(e.target)
             guard tasks[t].status == .pending else { return false }  // its kernel died first

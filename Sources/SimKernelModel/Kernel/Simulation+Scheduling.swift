@@ -9,6 +9,10 @@ extension Simulation {
 
     /// `waker`: the CPU of the task that woke this one (-1: a timer, or a new task).
     mutating func makeRunnable(task t: Int, waker: Int = -1) {
+        if tasks[t].migrateTo >= 0 && tasks[t].status == .sleeping {
+            send(task: t, from: tasks[t].kernel, at: now)  // woken, it goes to its new instance instead
+            return
+        }
         let c = placement(of: t)
         let k = tasks[t].kernel
         let wasSleeping = tasks[t].status == .sleeping
@@ -307,7 +311,14 @@ extension Simulation {
             tasks[next].wokeAt = .max
         }
         let last = tasks[next].lastCPU
-        if last >= 0 && last != c {
+        // Marked to migrate while queued: it leaves at its first preemption point.
+        if tasks[next].migrateTo >= 0 { cpus[c].needResched = true }
+        if tasks[next].crossedKernel {
+            tasks[next].crossedKernel = false
+            tasks[next].sched.migrations[MigrationKind.crossKernel.rawValue] &+= 1
+            workloadStats[w].migrations[MigrationKind.crossKernel.rawValue] &+= 1
+            kernels[k].migrations[MigrationKind.crossKernel.rawValue] &+= 1
+        } else if last >= 0 && last != c {
             let kind: MigrationKind = switch domainLevel(last, c) {
             case 0, 1: .sameLLC
             case 2: .sameSocket

@@ -57,7 +57,12 @@ extension Simulation {
                 if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame == .none
                     && tasks[task].isPreemptible {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
-                    preempt(task: task, cpu: c, at: t)
+                    if tasks[task].migrateTo >= 0 {
+                        cpus[c].needResched = false
+                        depart(task: task, cpu: c, at: t)
+                    } else {
+                        preempt(task: task, cpu: c, at: t)
+                    }
                     task = -1
                     if cpus[c].goingOffline { evacuate(cpu: c) }
                 }
@@ -99,6 +104,7 @@ extension Simulation {
                 tasks[task].opStart = t
                 tasks[task].ops &+= 1
                 kernels[tasks[task].kernel].lastOp = t
+                kernels[tasks[task].kernel].ops &+= 1
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
             case .load(let line), .store(let line, _), .fetchAdd(let line, _), .compareAndSwap(let line, _, _),

@@ -75,6 +75,7 @@ public struct Simulation {
         try scheduleHotplug()
         scheduleLifecycle()
         scheduleMoves()
+        try scheduleMigrations()
     }
 
     // MARK: Building

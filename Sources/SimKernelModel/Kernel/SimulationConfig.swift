@@ -141,6 +141,16 @@ public struct ChannelConfig: Sendable {
     }
 }
 
+/// Tasks moving to another kernel instance: each leaves at its next preemption point (or
+/// when it next wakes), its state (`stateBytes`: registers, kernel stack, task and mm
+/// descriptors) travels by messages, and it is placed by the new instance's scheduler.
+public struct TaskMigration: Sendable, Hashable {
+    public var at: Picoseconds
+    public var to: Int
+    public var stateBytes: UInt64
+    public init(at: Picoseconds, to: Int, stateBytes: UInt64 = 16 << 10) { self.at = at; self.to = to; self.stateBytes = stateBytes }
+}
+
 /// The generator of a workload, with names still symbolic (resolved per kernel).
 public enum WorkloadGenerator: Sendable {
     case syscallLoop(syscall: String, userCycles: UInt64)
@@ -226,6 +236,8 @@ public struct WorkloadConfig: Sendable {
     public var slice: Picoseconds = .zero
     /// Thread i of each copy starts at `startAt + i × stagger` (tasks arriving over time).
     public var stagger: Picoseconds
+    /// Popcorn-style migration of every task of the workload to another instance at a time.
+    public var migrate: TaskMigration?
 
     public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero,
                 nice: Int = 0, realtime: RealtimeConfig? = nil, stagger: Picoseconds = .zero) {

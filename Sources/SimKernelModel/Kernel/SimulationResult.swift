@@ -109,6 +109,10 @@ public struct WorkloadResult: Sendable {
     public var preemptions: UInt64
     public var voluntarySwitches: UInt64
     public var migrations: [UInt64]
+    /// Cross-kernel migrations: mean and longest time from leaving a CPU to being runnable in
+    /// the new instance.
+    public var crossKernelTransferMeanNs: Double
+    public var crossKernelTransferMaxNs: Double
     /// Tasks that exited, and the time from the first start to the last exit once all have (else nil).
     public var exited: Int
     public var makespanNs: Double?
@@ -271,7 +275,7 @@ extension Simulation {
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
                            wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
             }
-            let kernelOps = tasks.indices.reduce(UInt64(0)) { $0 + (tasks[$1].kernel == k ? tasks[$1].ops : 0) }
+            let kernelOps = kr.ops
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
@@ -295,7 +299,8 @@ extension Simulation {
                                   slices: LatencySummary(w.slices),
                                   preemptions: mine.reduce(0) { $0 + tasks[$1].sched.preemptions },
                                   voluntarySwitches: mine.reduce(0) { $0 + tasks[$1].sched.voluntary },
-                                  migrations: w.migrations, exited: w.exited,
+                                  migrations: w.migrations, crossKernelTransferMeanNs: w.transfer.meanNs,
+                                  crossKernelTransferMaxNs: w.transfer.maxNs, exited: w.exited,
                                   makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil)
         }
         var perWorkload = [Int](repeating: 0, count: workloadStats.count)
