@@ -47,6 +47,9 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     /// Acquire / release a lock of the simulation's own table (a workload's lock, `lock-loop`).
     case acquire(UInt32)
     case release(UInt32)
+    /// Shared (reader) acquire and release of a reader-writer lock.
+    case acquireShared(UInt32)
+    case releaseShared(UInt32)
     /// Sleep until another task wakes this one (a wait queue), leaving the CPU to others.
     case block
     /// pipe_read / pipe_write on a pipe of the simulation's table (the kernel's profile

@@ -276,7 +276,7 @@ struct ScenarioReader {
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply"],
         "receive": ["channel", "user", "reply"],
-        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels"],
+        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
@@ -433,7 +433,8 @@ struct ScenarioReader {
                 .flatMap(LockAlgorithm.init(rawValue:)) ?? .mcs
             return (.lockLoop(algorithm: algorithm, holdCycles: f["hold"] == nil ? 500 : cycles("hold"),
                               outsideCycles: f["outside"] == nil ? 2000 : cycles("outside"),
-                              sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false),
+                              sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false,
+                              readFraction: f["reads"].flatMap { check.fraction($0, p + ".reads") } ?? 0.9),
                     stop)
         case "ipi-ring":
             let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)

@@ -51,7 +51,8 @@ public enum GeneratorKind: Sendable, Hashable {
     case messages(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
     /// `holdCycles`, release it. One operation is one pass.
-    case lockLoop(lock: UInt32, holdCycles: UInt64, outsideCycles: UInt64)
+    /// `readFraction`: share of passes that take a reader-writer lock shared.
+    case lockLoop(lock: UInt32, holdCycles: UInt64, outsideCycles: UInt64, readFraction: Double)
     /// lmbench's lat_pipe: role 0 writes pipe `a` and reads pipe `b` (one operation: a round
     /// trip); role 1 reads `a` and writes `b`, completing no operations of its own. Role -1,
     /// alone, writes and reads `a` (lat_ctx's measure of the pipe overhead without a switch).
@@ -119,6 +120,8 @@ public struct Generator: Sendable {
     public private(set) var deadlineMisses: UInt64 = 0
     /// Next private line of a sequential pattern.
     var cursor: UInt64 = 0
+    /// The current lock-loop pass reads (takes its reader-writer lock shared).
+    var readingPass = false
 
     public init(kind: GeneratorKind, stop: StopRule, rng: SplitMix64) {
         self.kind = kind; self.stop = stop; self.rng = rng
@@ -239,12 +242,15 @@ public struct Generator: Sendable {
             iteration += 1
             return next(now: now)
 
-        case .lockLoop(let lock, let hold, let outside):
+        case .lockLoop(let lock, let hold, let outside, let readFraction):
             switch step {
             case 0 where outside > 0: step = 1; return .compute(cycles: outside)
-            case 0, 1: step = 2; return .acquire(lock)
+            case 0, 1:
+                step = 2
+                readingPass = readFraction > 0 && rng.unit() < readFraction
+                return readingPass ? .acquireShared(lock) : .acquire(lock)
             case 2 where hold > 0: step = 3; return .compute(cycles: hold)
-            case 2, 3: step = 4; return .release(lock)
+            case 2, 3: step = 4; return readingPass ? .releaseShared(lock) : .release(lock)
             default: return finishIteration()
             }
 

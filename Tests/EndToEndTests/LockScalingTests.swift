@@ -30,6 +30,25 @@ import Testing
         }
     }
 
+    /// A reader-writer lock: with only writers it excludes like the others; with 90% readers
+    /// every pass still completes (writers get in between readers when the count drops to 0).
+    @Test func readerWriterLockCompletesAndExcludesWriters() throws {
+        for reads in ["0", "0.9"] {
+            for (p, o) in try Self.run([("workloads.loop.generate.lock", "rwlock"), ("workloads.loop.generate.reads", reads),
+                                        ("workloads.loop.generate.iterations", "150"), ("workloads.loop.generate.duration", "1s"),
+                                        ("workloads.loop.total_threads", "16")]) {
+                #expect(o.result.workloads[0].ops == 16 * 150, "\(p.variant!) reads \(reads)")
+                if reads == "0" {
+                    for k in o.result.kernels {
+                        for l in k.locks where l.name == "loop.lock" {
+                            #expect(l.holdMeanNs * Double(l.acquisitions) <= o.result.simTime.nanoseconds)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// More threads than CPUs: lock holders get preempted, so mutex waiters stop spinning
     /// and sleep; each is handed the lock and woken by a releaser. None is left asleep.
     @Test func oversubscribedMutexSleepsAndWakesEveryWaiter() throws {

@@ -75,6 +75,8 @@ struct TaskState {
     /// arrived from another instance (its next run counts a cross-kernel migration).
     var migrateTo: Int32 = -1
     var crossedKernel = false
+    /// The lock frame under way takes a reader-writer lock shared (as a reader).
+    var lockShared = false
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).

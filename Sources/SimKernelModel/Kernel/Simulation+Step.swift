@@ -187,10 +187,17 @@ extension Simulation {
                 let record = lockRecord(kernel: tasks[task].kernel, object: Int(object), cpu: c)
                 beginLockFrame(task: task, cpu: c, record: record, release: release, at: t)
 
-            case .acquire(let record), .release(let record):
+            case .acquire(let record), .release(let record), .acquireShared(let record), .releaseShared(let record):
                 tasks[task].hasCurrent = false
-                let release: Bool = { if case .release = op { return true } else { return false } }()
+                let release: Bool, shared: Bool
+                switch op {
+                case .release: (release, shared) = (true, false)
+                case .acquireShared: (release, shared) = (false, true)
+                case .releaseShared: (release, shared) = (true, true)
+                default: (release, shared) = (false, false)
+                }
                 beginLockFrame(task: task, cpu: c, record: Int(record), release: release, at: t)
+                tasks[task].lockShared = shared
 
             case .block:
                 if t > now { schedule(cpu: c, at: t); return }

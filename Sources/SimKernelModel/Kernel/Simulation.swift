@@ -236,7 +236,7 @@ public struct Simulation {
                         copyShared = (base, sharedLines)
                         if acrossCopies { sharedPool = copyShared }
                     }
-                case .lockLoop(let algorithm, _, _, let acrossCopies):
+                case .lockLoop(let algorithm, _, _, let acrossCopies, _):
                     if acrossCopies, let shared = sharedLock { copyLock = shared } else {
                         let stat = lockStats.count
                         lockStats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
@@ -329,8 +329,9 @@ public struct Simulation {
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
-                    case .lockLoop(_, let hold, let outside, _):
-                        kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside)
+                    case .lockLoop(let algorithm, let hold, let outside, _, let reads):
+                        kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside,
+                                         readFraction: algorithm == .rwlock ? reads : 0)
                     case .periodic(let run, let period):
                         kind = .periodic(runCycles: run, period: period)
                     case .interactive(let run, let think):

@@ -173,7 +173,7 @@ public enum WorkloadGenerator: Sendable {
     case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing)
     /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
     /// own per copy (or one for all copies with `sharedAcrossCopies`).
-    case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool)
+    case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool, readFraction: Double = 0)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and

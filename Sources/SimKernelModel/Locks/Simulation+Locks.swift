@@ -31,6 +31,7 @@ extension Simulation {
         tasks[task].target = record
         tasks[task].frameStart = t
         tasks[task].waited = false
+        tasks[task].lockShared = false
         if locks[record].algorithm == .mcs && !release {
             if cpus[c].mcsNodeBase < 0 {
                 // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
@@ -84,6 +85,10 @@ extension Simulation {
                 return mutexAcquireOp(task: task, lock: lock)
             case (.mutex, false):
                 return mutexReleaseOp(task: task, lock: lock)
+            case (.rwlock, true):
+                return rwAcquireOp(task: task, lock: lock)
+            case (.rwlock, false):
+                return tasks[task].lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
             }
         case .channelSend:
             return sendOp(task: task)
@@ -133,6 +138,10 @@ extension Simulation {
             done = mutexAcquireFinish(task: task, outcome: outcome)
         case (.mutex, false):
             done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
+        case (.rwlock, true):
+            done = rwAcquireFinish(task: task, outcome: outcome)
+        case (.rwlock, false):
+            done = true
         case (.mcs, false):
             switch phase {
             case 0:
@@ -164,5 +173,41 @@ extension Simulation {
         }
         tasks[task].frame = .none
         return true
+    }
+}
+
+/// The reader-writer spinlock: one word, the writer bit on top, the reader count below.
+///
+/// read acquire:  r = fetch_add(word, 1); if r has the writer bit: fetch_add(word, -1),
+///                spin while the writer bit is set, retry
+/// read release:  fetch_add(word, -1)
+/// write acquire: cas(word, 0, WRITER); on failure spin until the word is 0, retry
+/// write release: fetch_add(word, -WRITER) (readers' transient counts stay intact)
+extension Simulation {
+    static let writerBit: UInt64 = 1 << 63
+
+    func rwAcquireOp(task: Int, lock: LockRecord) -> Operation {
+        let shared = tasks[task].lockShared
+        switch tasks[task].phase {
+        case 0: return shared ? .fetchAdd(lock.line, 1) : .compareAndSwap(lock.line, expected: 0, new: Self.writerBit)
+        case 1: return shared ? .fetchAdd(lock.line, UInt64.max) : .spinUntil(lock.line, mask: .max, equals: 0)
+        default: return .spinUntil(lock.line, mask: Self.writerBit, equals: 0)
+        }
+    }
+
+    mutating func rwAcquireFinish(task: Int, outcome: AccessOutcome?) -> Bool {
+        let old = outcome?.oldValue ?? 0
+        let shared = tasks[task].lockShared
+        switch tasks[task].phase {
+        case 0:
+            if shared ? old & Self.writerBit == 0 : outcome?.succeeded == true { return true }
+            tasks[task].waited = true
+            tasks[task].phase = 1
+        case 1:
+            tasks[task].phase = shared ? 2 : 0  // a reader backed out and waits; a writer saw zero
+        default:
+            tasks[task].phase = 0
+        }
+        return false
     }
 }
