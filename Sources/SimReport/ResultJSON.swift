@@ -217,7 +217,7 @@ public enum ResultJSON {
             let v: JSONValue = .object([
                 ("sent", .uint(c.sent)), ("delivered", .uint(c.delivered)), ("bytes", .uint(c.bytes)), ("ipis", .uint(c.ipis)),
                 ("ring_full_stalls", .uint(c.ringFullStalls)), ("in_ring", .uint(c.inRing)), ("dropped", .uint(c.dropped)),
-                ("receive_timeouts", .uint(c.receiveTimeouts)), ("latency_ns", latency(c.latency)),
+                ("receive_timeouts", .uint(c.receiveTimeouts)), ("last_delivered_ns", .num(c.lastDeliveredNs)), ("latency_ns", latency(c.latency)),
             ])
             if let i = grouped.firstIndex(where: { $0.0 == c.name }) { grouped[i].1.append((c.direction, v)) } else {
                 grouped.append((c.name, [(c.direction, v)]))

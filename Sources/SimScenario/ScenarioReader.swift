@@ -218,7 +218,7 @@ struct ScenarioReader {
         for (i, item) in items.enumerated() {
             let p = "channels[\(i)]"
             guard let f = check.mapping(item, p, known: ["name", "between", "transport", "slots", "slot_size", "notify", "handling", "budget",
-                                                         "stub", "poll", "timeout"],
+                                                         "stub", "poll", "timeout", "heartbeat"],
                                         required: ["between"]) else { continue }
             var ends: [Int] = []
             if let b = f["between"], let list = check.list(b, p + ".between") {
@@ -241,6 +241,12 @@ struct ScenarioReader {
             if let v = f["stub"], let w = check.work(v, p + ".stub") { ch.stubCycles = w.cycles(at: machine.frequency) }
             if let v = f["poll"] {
                 if v.scalar == "spin" || v.scalar == "0" { ch.pollInterval = .zero } else if let d = check.duration(v, p + ".poll") { ch.pollInterval = d }
+            }
+            if let v = f["heartbeat"], let d = positiveDuration(v, p + ".heartbeat") {
+                ch.heartbeat = d
+                if transport == .urpc {
+                    check.error(v.mark, p + ".heartbeat", "heartbeats are drained by the receiving kernel's interrupt handler: use a linux or popcorn channel")
+                }
             }
             if let v = f["timeout"], let d = check.duration(v, p + ".timeout") {
                 ch.timeout = d
@@ -274,7 +280,7 @@ struct ScenarioReader {
         "ping-pong": [],
         "pipe-pingpong": [],
         "ipi-ring": ["handling"],
-        "messages": ["channel", "user", "reply"],
+        "messages": ["channel", "user", "reply", "every"],
         "receive": ["channel", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
@@ -455,7 +461,8 @@ struct ScenarioReader {
                             "channel '\(name)' uses transport \(channels[idx].0.transport.rawValue): its receiver is the kernel's interrupt handler; tasks receive and reply on urpc channels")
             }
             if kind == "receive" { return (.receive(channel: idx, userCycles: cycles("user"), reply: reply), stop) }
-            return (.messages(channel: idx, userCycles: cycles("user"), reply: reply), stop)
+            let every = positiveDuration(f["every"], p + ".every") ?? .zero
+            return (.messages(channel: idx, userCycles: cycles("user"), reply: reply, interval: every), stop)
         case "periodic":
             guard f["run"] != nil, let pn = f["period"] else {
                 check.error(node.mark, p, "a periodic workload needs run (work per job) and period, like {run: 2ms, period: 10ms}")

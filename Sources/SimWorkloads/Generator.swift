@@ -48,7 +48,8 @@ public enum GeneratorKind: Sendable, Hashable {
     case ipiRingStart(next: Int32, vector: UInt8, handling: Picoseconds)
     /// Send messages over an inter-kernel channel, with user-space work between sends;
     /// with `reply`, receive the answer before the next send (one operation: a round trip).
-    case messages(channel: UInt16, userCycles: UInt64, reply: Bool)
+    /// `interval`: sleep this long after each (a periodic sender, such as a heartbeat).
+    case messages(channel: UInt16, userCycles: UInt64, reply: Bool, interval: Picoseconds = .zero)
     /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
     /// `holdCycles`, release it. One operation is one pass.
     /// `readFraction`: share of passes that take a reader-writer lock shared.
@@ -193,7 +194,7 @@ public struct Generator: Sendable {
             default: return .exit
             }
 
-        case .messages(let channel, let userCycles, let reply):
+        case .messages(let channel, let userCycles, let reply, let interval):
             switch step {
             case 0:
                 step = 1
@@ -201,6 +202,7 @@ public struct Generator: Sendable {
                 fallthrough
             case 1: step = 2; return .channelSend(channel)
             case 2 where reply: step = 3; return .channelReceive(channel)
+            case 2, 3 where interval > .zero: step = 4; return .sleep(interval)
             default: return finishIteration()
             }
 

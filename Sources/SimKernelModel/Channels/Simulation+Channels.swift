@@ -230,6 +230,7 @@ extension Simulation {
         case 2:
             _ = rings[ri].latency.record((t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]).raw)
             rings[ri].delivered &+= 1
+            rings[ri].lastDelivered = t
             // Slots go back to the sender in batches of half a ring.
             let batch = UInt64(max(1, rings[ri].slots / 2))
             if (seq + 1) % batch == 0 { tasks[task].phase = 3 } else { return true }
@@ -301,6 +302,7 @@ extension Simulation {
                 let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
                 _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
                 rings[ri].delivered &+= 1
+                rings[ri].lastDelivered = t
                 cpus[c].handlerPhase = DrainPhase.handle
             } else {
                 // Empty. Popcorn clears its draining flag, then looks once more, since a

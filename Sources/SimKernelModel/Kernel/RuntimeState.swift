@@ -336,6 +336,8 @@ struct RingState {
     /// Messages given up on a full ring, and replies waited for in vain (`timeout`).
     var dropped: UInt64 = 0
     var receiveTimeouts: UInt64 = 0
+    /// When the receiver last took a message (a peer watching heartbeats sees this stop).
+    var lastDelivered = Picoseconds.zero
     var timeout = Picoseconds.zero
     var latency = latencyHistogram()
 }

@@ -1,4 +1,5 @@
 import SimMachine
+import SimWorkloads
 
 /// Kernel instance lifecycle: a modeled kexec boot (image copy, kernel init on the boot
 /// CPU, then the other CPUs one by one) and a panic (tasks die, CPUs stop, the rest of the
@@ -17,6 +18,22 @@ extension Simulation {
             : Picoseconds((m.coherence.socket.first ?? .zero).raw * 2)          // mailbox write, parked CPU's read
         let cpuUp = kc.cpus.indices.map { i in i == 0 ? active : active + Picoseconds((b.perCPU + wake).raw &* UInt64(i)) }
         return (loaded, active, cpuUp)
+    }
+
+    /// Adds a heartbeat thread at each end of every channel that asks for heartbeats.
+    static func prepareHeartbeats(_ config: inout SimulationConfig) throws(ConfigurationError) {
+        for (ci, ch) in config.channels.enumerated() {
+            guard let period = ch.heartbeat else { continue }
+            guard config.duration != nil else {
+                throw ConfigurationError("channel '\(ch.name)': heartbeats never stop by themselves; set a top-level duration")
+            }
+            guard ch.transport != .urpc else {
+                throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (linux or popcorn)")
+            }
+            let ends = [ch.kernels.0, ch.kernels.1].map { WorkloadConfig.Copy(kernel: $0, threads: 1) }
+            config.workloads.append(WorkloadConfig(name: "\(ch.name).heartbeat", copies: ends,
+                                                   generator: .messages(channel: ci, userCycles: 0, interval: period), stop: StopRule()))
+        }
     }
 
     /// Takes booting kernels' CPUs offline until they come up, and schedules panics.

@@ -44,6 +44,7 @@ public struct Simulation {
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         var config = config
         incomingCPUs = try Self.prepareMoves(&config)
+        try Self.prepareHeartbeats(&config)
         self.config = config
         let m = config.machine
         let topo = m.topology
@@ -266,7 +267,7 @@ public struct Simulation {
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
                     }
-                case .messages(let ch, _, let reply), .receive(let ch, _, let reply):
+                case .messages(let ch, _, let reply, _), .receive(let ch, _, let reply):
                     guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel") }
                     let channel = config.channels[ch]
                     let (a, b) = channel.kernels
@@ -325,8 +326,8 @@ public struct Simulation {
                         cpus[me].ringHandling = handling
                         cpus[me].ringWorkload = w
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
-                    case .messages(let ch, let user, let reply):
-                        kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply)
+                    case .messages(let ch, let user, let reply, let interval):
+                        kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .lockLoop(let algorithm, let hold, let outside, _, let reads):

@@ -126,6 +126,9 @@ public struct ChannelConfig: Sendable {
     /// task waiting this long for a reply gives up (zero: wait forever). A dead peer never
     /// drains its ring: this is how its peers see it.
     public var timeout: Picoseconds = .zero
+    /// Each end sends a SYSTEM heartbeat this often (a kernel thread per end, workload
+    /// `<channel>.heartbeat`); peers of a dead instance see them stop.
+    public var heartbeat: Picoseconds?
 
     /// URPC stub cycles: Barrelfish's 180-cycle one-way latency between cores sharing an
     /// L2 on the 2x4-core Intel, less the two line transfers the model charges there.
@@ -163,7 +166,7 @@ public enum WorkloadGenerator: Sendable {
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).
-    case messages(channel: Int, userCycles: UInt64, reply: Bool = false)
+    case messages(channel: Int, userCycles: UInt64, reply: Bool = false, interval: Picoseconds = .zero)
     /// Receive messages on a channel (polling its ring), doing `userCycles` of work on each,
     /// answering each with `reply`. Channels whose receiver is an interrupt handler
     /// (linux, popcorn) need no such task.

@@ -171,6 +171,8 @@ public struct ChannelResult: Sendable {
     /// Messages a sender gave up on a full ring, and receives that timed out (`timeout`).
     public var dropped: UInt64
     public var receiveTimeouts: UInt64
+    /// When the receiver last took a message (0: never).
+    public var lastDeliveredNs: Double
 }
 
 /// Where every IPI went, for conservation checks: `targeted == arrived + inFlight` and
@@ -334,7 +336,7 @@ extension Simulation {
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
                           sent: r.sent, delivered: r.delivered, bytes: r.sent * UInt64(r.slotBytes), ipis: r.ipis,
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
-                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts)
+                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds)
         }
         let accounting = IPIAccounting(
             targeted: ipiTargeted, arrived: apic.received.reduce(0, +),
