@@ -284,6 +284,7 @@ struct ScenarioReader {
         "receive": ["channel", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
+        "ipi-flood": ["target", "every"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -471,6 +472,17 @@ struct ScenarioReader {
             guard let period = check.duration(pn, p + ".period") else { return nil }
             if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
             return (.periodic(runCycles: cycles("run"), period: period), stop)
+        case "ipi-flood":
+            guard let tn = f["target"], let name = check.string(tn, p + ".target") else {
+                check.error(node.mark, p + ".target", "missing required key 'target' (the kernel whose CPUs are flooded)")
+                return nil
+            }
+            guard let target = kernels.firstIndex(where: { $0.name == name }) else {
+                let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
+                return nil
+            }
+            return (.ipiFlood(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1)), stop)
         case "shootdown":
             let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
                 .flatMap(ShootdownProtocol.init(rawValue:)) ?? .ipi

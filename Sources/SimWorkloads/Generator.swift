@@ -62,6 +62,8 @@ public enum GeneratorKind: Sendable, Hashable {
     /// operation: one unmap, request to last ack); participants wait, forward, invalidate,
     /// acknowledge, round after round (they complete no operations of their own).
     case shootdown(ShootdownRole)
+    /// Send IPIs with `vector` to `targets` in turn, `gap` apart (one operation: one IPI).
+    case ipiFlood(targets: [Int32], vector: UInt8, gap: Picoseconds)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
@@ -220,6 +222,13 @@ public struct Generator: Sendable {
                 step = 0
                 iteration += 1
                 return next(now: now)
+            }
+
+        case .ipiFlood(let targets, let vector, let gap):
+            switch step {
+            case 0: step = 1; return .sendIPI(cpu: targets[Int(iteration % UInt64(targets.count))], vector: vector)
+            case 1 where gap > .zero: step = 2; return .delay(gap)
+            default: return finishIteration()
             }
 
         case .shootdown(let role):

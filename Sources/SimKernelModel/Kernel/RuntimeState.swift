@@ -351,6 +351,8 @@ enum Vectors {
     static let ring: UInt8 = 0xF0
     /// The IPI-broadcast workload's vector (its handler acknowledges on a shared line).
     static let broadcast: UInt8 = 0xF1
+    /// A flooding instance's vector: the handler does nothing but enter and leave.
+    static let flood: UInt8 = 0xF2
 }
 
 /// A latency histogram fed through a one-value run-length buffer: a run of equal values

@@ -342,6 +342,11 @@ public struct Simulation {
                         let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
                         kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
                                                  handling: handling)
+                    case .ipiFlood(let target, let gap):
+                        guard target >= 0 && target < config.kernels.count else {
+                            throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")
+                        }
+                        kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: Vectors.flood, gap: gap)
                     case .shootdown(let proto, _, let invalidate, let addressing):
                         if proto == .ipi {
                             let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }

@@ -182,6 +182,9 @@ public enum WorkloadGenerator: Sendable {
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and
     /// waits until every handler has acknowledged (smp_call_function_many with wait).
     case ipiBroadcast(targets: Int?, addressing: IPIAddressing, handling: Picoseconds)
+    /// A misbehaving instance: one task sends IPIs to the CPUs of kernel `target` in turn,
+    /// `gap` apart. Nothing stops it: the targets pay every interrupt's entry and exit.
+    case ipiFlood(target: Int, gap: Picoseconds)
 }
 
 /// How a TLB shootdown reaches the CPUs of an address space.
