@@ -15,7 +15,7 @@ import Testing
     /// Every task finishes its passes (a lost wake-up would leave a mutex waiter asleep
     /// forever), and one lock's hold times never add up to more than the run: no two
     /// holders at once.
-    @Test(arguments: ["ticket", "mcs", "mutex"])
+    @Test(arguments: ["ticket", "mcs", "qspinlock", "mutex"])
     func everyPassCompletesUnderExclusion(lock: String) throws {
         for (p, o) in try Self.run([("workloads.loop.generate.lock", lock), ("workloads.loop.generate.iterations", "150"),
                                     ("workloads.loop.generate.duration", "1s"), ("workloads.loop.total_threads", "24")]) {

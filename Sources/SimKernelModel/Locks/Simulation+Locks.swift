@@ -32,7 +32,7 @@ extension Simulation {
         tasks[task].frameStart = t
         tasks[task].waited = false
         tasks[task].lockShared = false
-        if locks[record].algorithm == .mcs && !release {
+        if (locks[record].algorithm == .mcs || locks[record].algorithm == .qspinlock) && !release {
             if cpus[c].mcsNodeBase < 0 {
                 // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
                 let k = kernels[cpus[c].kernel].config
@@ -85,6 +85,10 @@ extension Simulation {
                 return mutexAcquireOp(task: task, lock: lock)
             case (.mutex, false):
                 return mutexReleaseOp(task: task, lock: lock)
+            case (.qspinlock, true):
+                return qspinAcquireOp(task: task, cpu: c, lock: lock)
+            case (.qspinlock, false):
+                return .storeField(lock.line, mask: Self.qLockedMask, value: 0)  // queued_spin_unlock: clear the locked byte
             case (.rwlock, true):
                 return rwAcquireOp(task: task, lock: lock)
             case (.rwlock, false):
@@ -138,6 +142,11 @@ extension Simulation {
             done = mutexAcquireFinish(task: task, outcome: outcome)
         case (.mutex, false):
             done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
+        case (.qspinlock, true):
+            done = qspinAcquireFinish(task: task, cpu: c, outcome: outcome)
+            if done { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }  // its queue node is free again
+        case (.qspinlock, false):
+            done = true
         case (.rwlock, true):
             done = rwAcquireFinish(task: task, outcome: outcome)
         case (.rwlock, false):

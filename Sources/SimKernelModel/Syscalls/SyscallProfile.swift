@@ -21,6 +21,9 @@ public enum LockAlgorithm: String, Sendable, CaseIterable {
     /// spin on the lock word; otherwise join a wait list and sleep. Release hands the lock
     /// to the first waiter and wakes it through the scheduler.
     case mutex
+    /// Linux's queued spinlock: a locked byte, a pending bit for the first waiter (who spins
+    /// on the lock word), and an MCS queue (per-CPU nodes) behind it for the rest.
+    case qspinlock
     /// Reader-writer spinlock (Linux's `rwlock_t`, reader-preferring): readers count
     /// themselves in with an atomic add and back out while a writer holds it; a writer
     /// takes the word from zero with a CAS and waits until it is zero.
