@@ -8,6 +8,11 @@ final class Checker {
 
     init(file: String) { self.file = file }
 
+    /// Takes over another checker's problems (a file read on this one's behalf).
+    func absorb(_ other: Checker) {
+        for d in other.diagnostics where !diagnostics.contains(d) { diagnostics.append(d) }
+    }
+
     func error(_ mark: SourceMark, _ path: String, _ message: String) {
         let d = Diagnostic(file: file, line: max(1, mark.line), column: max(1, mark.column), path: path, message: message)
         if !diagnostics.contains(d) { diagnostics.append(d) }

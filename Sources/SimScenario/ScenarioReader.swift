@@ -1,3 +1,4 @@
+import struct Foundation.URL
 import SimKernelModel
 import SimMachine
 import SimWorkloads
@@ -143,8 +144,17 @@ struct ScenarioReader {
                 }
             }
             var profile = SyscallProfile.linux
-            if let pn = f["profile"], let s = check.choice(pn, p + ".profile", SyscallProfile.builtins.map(\.name)) {
-                profile = SyscallProfile.builtin(s)!
+            if let pn = f["profile"], let s = check.string(pn, p + ".profile") {
+                if s.hasSuffix(".yaml") || s.hasSuffix(".yml") {
+                    // A profile file, relative to the scenario's directory.
+                    let base = URL(fileURLWithPath: check.file).deletingLastPathComponent()
+                    let path = s.hasPrefix("/") ? s : base.appendingPathComponent(s).path
+                    if let loaded = ProfileReader.load(path: path, into: check) { profile = loaded }
+                } else if let builtin = SyscallProfile.builtin(s) {
+                    profile = builtin
+                } else {
+                    _ = check.choice(pn, p + ".profile", SyscallProfile.builtins.map(\.name) + ["a file ending in .yaml"])
+                }
             }
             var boot = BootConfig()
             if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", known: ["at", "via", "image", "init", "per_cpu", "bringup"]) {

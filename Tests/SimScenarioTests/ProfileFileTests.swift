@@ -1,0 +1,56 @@
+import Foundation
+import SimKernelModel
+import SimMachine
+@testable import SimScenario
+import Testing
+
+/// Syscall profiles as data: profiles/linux.yaml reads back into the built-in profile, and
+/// a scenario can name a profile file.
+@Suite struct ProfileFileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    @Test func linuxYAMLIsTheBuiltInProfile() throws {
+        let check = Checker(file: "t")
+        let p = ProfileReader.load(path: Self.root.appendingPathComponent("profiles/linux.yaml").path, into: check)
+        #expect(check.diagnostics.isEmpty, "\(check.diagnostics)")
+        #expect(p == SyscallProfile.linux)
+        #expect(p?.sources.count == SyscallProfile.linux.sources.count)
+    }
+
+    @Test func mistakesInAProfileFileNameTheFileAndLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-profile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        mksim-profile: 1
+        name: mine
+        entry_exit: 100ns
+        context_switch: 2us
+        objects:
+          - {name: big, kind: lock, lock: ticket, scope: machine}
+        syscalls:
+          poke: [10ns, {lock: bigg}, {read: big}]
+        """.write(to: dir.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        let scenario = """
+        mksim: 1
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: all, profile: mine.yaml}]
+        workloads: [{name: w, on: k, threads: 1, generate: {kind: syscall-loop, syscall: poke, iterations: 1}}]
+        """
+        let path = dir.appendingPathComponent("s.yaml").path
+        try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+        let d = try ScenarioFile.load(path: path).validate()
+        let inProfile = d.filter { $0.file.hasSuffix("mine.yaml") }
+        #expect(inProfile.contains { $0.line == 8 && $0.path == "syscalls.poke[1].lock" && $0.message.contains("did you mean 'big'") }, "\(d)")
+        #expect(inProfile.contains { $0.line == 8 && $0.message.contains("is a lock") }, "\(d)")
+    }
+
+    @Test func aScenarioRunsOnAProfileFile() throws {
+        let path = Self.root.appendingPathComponent("scenarios/quickstart.yaml").path
+        let file = try ScenarioFile.load(path: path)
+        let viaFile = try file.points(overrides: [("kernels.left.profile", YNode.commandLine("../profiles/linux.yaml")),
+                                                  ("kernels.right.profile", YNode.commandLine("../profiles/linux.yaml"))], variant: "split")
+        let builtin = try file.points(variant: "split")
+        #expect(viaFile[0].scenario.config.kernels[0].profile == builtin[0].scenario.config.kernels[0].profile)
+    }
+}
