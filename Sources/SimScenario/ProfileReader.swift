@@ -39,7 +39,7 @@ enum ProfileReader {
         if let list = f["objects"].flatMap({ check.list($0, "objects") }) {
             for (i, item) in list.enumerated() {
                 let p = "objects[\(i)]"
-                guard let o = check.mapping(item, p, known: ["name", "kind", "lock", "scope"], required: ["name", "kind", "scope"]),
+                guard let o = check.mapping(item, p, known: ["name", "kind", "lock", "scope", "irqsave"], required: ["name", "kind", "scope"]),
                       let n = o["name"].flatMap({ check.string($0, p + ".name") }),
                       let kind = o["kind"].flatMap({ check.choice($0, p + ".kind", ["line", "lock"]) }),
                       let scope = o["scope"].flatMap({ check.choice($0, p + ".scope", ObjectScope.allCases.map(\.rawValue)) })
@@ -50,7 +50,9 @@ enum ProfileReader {
                     let alg = o["lock"].flatMap { check.choice($0, p + ".lock", LockAlgorithm.allCases.map(\.rawValue)) } ?? "mcs"
                     k = .lock(LockAlgorithm(rawValue: alg)!)
                 }
-                objects.append(KernelObject(name: n, kind: k, scope: ObjectScope(rawValue: scope)!))
+                let irqsave = o["irqsave"].flatMap { check.bool($0, p + ".irqsave") } ?? false
+                if irqsave && kind != "lock" { check.error(o["irqsave"]!.mark, p + ".irqsave", "only a lock is taken with interrupts off") }
+                objects.append(KernelObject(name: n, kind: k, scope: ObjectScope(rawValue: scope)!, irqsave: irqsave))
             }
         }
 

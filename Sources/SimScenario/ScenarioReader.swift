@@ -292,9 +292,9 @@ struct ScenarioReader {
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply", "every"],
         "receive": ["channel", "user", "reply"],
-        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads"],
+        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
-        "ipi-flood": ["target", "every"],
+        "ipi-flood": ["target", "every", "nmi"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -451,7 +451,8 @@ struct ScenarioReader {
             return (.lockLoop(algorithm: algorithm, holdCycles: f["hold"] == nil ? 500 : cycles("hold"),
                               outsideCycles: f["outside"] == nil ? 2000 : cycles("outside"),
                               sharedAcrossCopies: f["shared_across_kernels"].flatMap { check.bool($0, p + ".shared_across_kernels") } ?? false,
-                              readFraction: f["reads"].flatMap { check.fraction($0, p + ".reads") } ?? 0.9),
+                              readFraction: f["reads"].flatMap { check.fraction($0, p + ".reads") } ?? 0.9,
+                              irqsave: f["irqsave"].flatMap { check.bool($0, p + ".irqsave") } ?? false),
                     stop)
         case "ipi-ring":
             let handling = f["handling"].flatMap { check.duration($0, p + ".handling") } ?? Picoseconds(ns: 100)
@@ -492,7 +493,8 @@ struct ScenarioReader {
                 check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
                 return nil
             }
-            return (.ipiFlood(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1)), stop)
+            return (.ipiFlood(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1),
+                              nmi: f["nmi"].flatMap { check.bool($0, p + ".nmi") } ?? false), stop)
         case "shootdown":
             let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
                 .flatMap(ShootdownProtocol.init(rawValue:)) ?? .ipi

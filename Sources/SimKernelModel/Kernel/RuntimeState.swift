@@ -167,6 +167,12 @@ struct CPUState {
     var task = -1
     var lastTask = -1
     var irqEnabled = true
+    /// irqsave locks held: interrupts stay off until the last is released.
+    var irqOffDepth: UInt8 = 0
+    /// When its pending step is due (its own clock, ahead of the engine through pure work),
+    /// and pure work an interrupt cut short, to be done once the handler returns.
+    var resumeAt = Picoseconds.zero
+    var deferred = Picoseconds.zero
     var needResched = false
     var tickArmed = false
     /// Queued (not running) tasks that are not pinned: what the load balancer may move.
@@ -261,6 +267,9 @@ struct LockRecord {
     var algorithm: LockAlgorithm
     var stat: Int
     var holdStart = Picoseconds.zero
+    /// Taken with interrupts disabled (spin_lock_irqsave): IPIs to the holder, and to a CPU
+    /// spinning for it, wait until it is released.
+    var irqsave = false
     /// When it was last released (hand-off latency of a waiter that then takes it).
     var releasedAt = Picoseconds.zero
     /// Mutex wait list, FIFO, linked through `TaskState.nextLockWaiter`.
@@ -353,6 +362,8 @@ enum Vectors {
     static let broadcast: UInt8 = 0xF1
     /// A flooding instance's vector: the handler does nothing but enter and leave.
     static let flood: UInt8 = 0xF2
+    /// Non-maskable interrupt: taken even with interrupts disabled.
+    static let nmi: UInt8 = 2
 }
 
 /// A latency histogram fed through a one-value run-length buffer: a run of equal values

@@ -74,6 +74,7 @@ extension Simulation {
     /// Schedules a step of an idle or spinning CPU at `time`.
     @inline(__always)
     mutating func schedule(cpu c: Int, at time: Picoseconds) {
+        cpus[c].resumeAt = time
         cpus[c].generation &+= 1
         cpus[c].mode = .scheduled
         queue.push(at: time, target: Int32(c), kind: EventKind.cpuStep.rawValue, payload: cpus[c].generation)
@@ -106,12 +107,18 @@ extension Simulation {
             cpus[c].mode = .scheduled
             step(c)
         case .spinning:
-            if cpus[c].irqEnabled && !cpus[c].inHandler {
+            if (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].inHandler {
                 directory.cancelWait(cpu: c)
                 cpus[c].generation &+= 1
                 cpus[c].mode = .scheduled
                 step(c)
             }
+        case .scheduled where cpus[c].resumeAt > now && (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].inHandler:
+            // Running ahead through pure work (compute, kernel-path delays): the interrupt
+            // comes in now, in the middle of it; the rest of that work resumes after the handler.
+            cpus[c].deferred = cpus[c].resumeAt - now
+            cpus[c].generation &+= 1
+            step(c)
         case .scheduled:
             break  // taken at the CPU's next operation boundary
         }

@@ -23,8 +23,10 @@ extension Simulation {
                 return
             }
             // Interrupts, at an operation boundary.
-            if cpus[c].irqEnabled && !cpus[c].inHandler && apic.hasPending(cpu: c) {
-                if let v = apic.takeHighest(cpu: c) {
+            if !cpus[c].inHandler && apic.hasPending(cpu: c) && (cpus[c].irqEnabled || apic.nmiPending(cpu: c)) {
+                let nmi = apic.nmiPending(cpu: c)
+                if nmi { apic.takeNMI(cpu: c) }
+                if let v = nmi ? Vectors.nmi : apic.takeHighest(cpu: c) {
                     cpus[c].inHandler = true
                     cpus[c].irqEnabled = false
                     cpus[c].vector = v
@@ -48,7 +50,9 @@ extension Simulation {
             if inHandler {
                 guard let h = handlerOp(c) else {
                     cpus[c].inHandler = false
-                    cpus[c].irqEnabled = true
+                    cpus[c].irqEnabled = cpus[c].irqOffDepth == 0  // an NMI may have come in while they were off
+                    t += cpus[c].deferred  // the interrupted work finishes now
+                    cpus[c].deferred = .zero
                     continue
                 }
                 op = h

@@ -121,7 +121,7 @@ public struct Simulation {
                         let suffix = obj.scope == .cpu ? "[cpu\(kc.cpus[i])]" : ""
                         let owner = obj.scope == .machine ? "machine" : kc.name
                         let line = directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode)
-                        locks.append(LockRecord(line: line, algorithm: algorithm, stat: stat))
+                        locks.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave))
                     }
                     objectBase.append(first)
                 }
@@ -237,13 +237,13 @@ public struct Simulation {
                         copyShared = (base, sharedLines)
                         if acrossCopies { sharedPool = copyShared }
                     }
-                case .lockLoop(let algorithm, _, _, let acrossCopies, _):
+                case .lockLoop(let algorithm, _, _, let acrossCopies, _, let irqsave):
                     if acrossCopies, let shared = sharedLock { copyLock = shared } else {
                         let stat = lockStats.count
                         lockStats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
                         copyLock = locks.count
                         locks.append(LockRecord(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
-                                                algorithm: algorithm, stat: stat))
+                                                algorithm: algorithm, stat: stat, irqsave: irqsave))
                         if acrossCopies { sharedLock = copyLock }
                     }
                 case .pipePingPong:
@@ -330,7 +330,7 @@ public struct Simulation {
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
-                    case .lockLoop(let algorithm, let hold, let outside, _, let reads):
+                    case .lockLoop(let algorithm, let hold, let outside, _, let reads, _):
                         kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside,
                                          readFraction: algorithm == .rwlock ? reads : 0)
                     case .periodic(let run, let period):
@@ -342,11 +342,11 @@ public struct Simulation {
                         let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
                         kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
                                                  handling: handling)
-                    case .ipiFlood(let target, let gap):
+                    case .ipiFlood(let target, let gap, let nmi):
                         guard target >= 0 && target < config.kernels.count else {
                             throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")
                         }
-                        kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: Vectors.flood, gap: gap)
+                        kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: nmi ? Vectors.nmi : Vectors.flood, gap: gap)
                     case .shootdown(let proto, _, let invalidate, let addressing):
                         if proto == .ipi {
                             let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }

@@ -176,7 +176,8 @@ public enum WorkloadGenerator: Sendable {
     case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing)
     /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
     /// own per copy (or one for all copies with `sharedAcrossCopies`).
-    case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool, readFraction: Double = 0)
+    case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool, readFraction: Double = 0,
+                  irqsave: Bool = false)
     case periodic(runCycles: UInt64, period: Picoseconds)
     case interactive(runCycles: UInt64, think: Picoseconds)
     /// One task sends an IPI to `targets` other CPUs (nil: all others of its kernel) and
@@ -184,7 +185,7 @@ public enum WorkloadGenerator: Sendable {
     case ipiBroadcast(targets: Int?, addressing: IPIAddressing, handling: Picoseconds)
     /// A misbehaving instance: one task sends IPIs to the CPUs of kernel `target` in turn,
     /// `gap` apart. Nothing stops it: the targets pay every interrupt's entry and exit.
-    case ipiFlood(target: Int, gap: Picoseconds)
+    case ipiFlood(target: Int, gap: Picoseconds, nmi: Bool = false)
 }
 
 /// How a TLB shootdown reaches the CPUs of an address space.

@@ -32,6 +32,11 @@ extension Simulation {
         tasks[task].frameStart = t
         tasks[task].waited = false
         tasks[task].lockShared = false
+        if locks[record].irqsave && !release {
+            // spin_lock_irqsave: interrupts go off before the spinning starts.
+            cpus[c].irqOffDepth &+= 1
+            cpus[c].irqEnabled = false
+        }
         if (locks[record].algorithm == .mcs || locks[record].algorithm == .qspinlock) && !release {
             if cpus[c].mcsNodeBase < 0 {
                 // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
@@ -177,6 +182,10 @@ extension Simulation {
             locks[record].holdStart = t
         } else {
             locks[record].releasedAt = t
+            if locks[record].irqsave && cpus[c].irqOffDepth > 0 {
+                cpus[c].irqOffDepth -= 1
+                if cpus[c].irqOffDepth == 0 { cpus[c].irqEnabled = true }  // pending interrupts are taken at the next boundary
+            }
             lockStats[s].holdPs &+= t.raw &- locks[record].holdStart.raw
             if locks[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
         }

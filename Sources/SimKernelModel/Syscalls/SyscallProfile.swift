@@ -41,8 +41,10 @@ public struct KernelObject: Sendable, Hashable {
     public var name: String
     public var kind: KernelObjectKind
     public var scope: ObjectScope
-    public init(name: String, kind: KernelObjectKind, scope: ObjectScope) {
-        self.name = name; self.kind = kind; self.scope = scope
+    /// A lock taken with interrupts disabled (spin_lock_irqsave).
+    public var irqsave: Bool
+    public init(name: String, kind: KernelObjectKind, scope: ObjectScope, irqsave: Bool = false) {
+        self.name = name; self.kind = kind; self.scope = scope; self.irqsave = irqsave
     }
 }
 

@@ -86,6 +86,12 @@ public struct LocalAPICs: Sendable {
 
 
     public func hasPending(cpu: Int) -> Bool { pendingCount[cpu] != 0 }
+    /// Whether vector 2 (NMI) is pending: it is taken even with interrupts disabled, first.
+    public func nmiPending(cpu: Int) -> Bool { pending[cpu << 2] & 0b100 != 0 }
+    public mutating func takeNMI(cpu: Int) {
+        pending[cpu << 2] &= ~UInt64(0b100)
+        pendingCount[cpu] &-= 1
+    }
     /// Vectors pending, not yet taken, over all CPUs.
     public var pendingTotal: Int { socketOf.indices.reduce(0) { $0 + Int(pendingCount[$1]) } }
 
