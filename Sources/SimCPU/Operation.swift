@@ -57,8 +57,9 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case pipe(UInt32, write: Bool)
     /// Sleep until pipe `UInt32` has a message (inside pipe_read).
     case waitPipe(UInt32)
-    /// Send one message on an inter-kernel channel (index in the simulation's channel table).
-    case channelSend(UInt16)
+    /// Send one message on an inter-kernel channel (index in the simulation's channel table)
+    /// of `bytes` bytes (0: one slot's worth; popcorn splits larger ones into slot chunks).
+    case channelSend(UInt16, bytes: UInt32 = 0)
     /// Receive the next message sent to this task's kernel on a channel (polling its ring).
     case channelReceive(UInt16)
     /// Block for a duration (the CPU is free for other tasks meanwhile).

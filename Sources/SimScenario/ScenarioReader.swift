@@ -290,7 +290,7 @@ struct ScenarioReader {
         "ping-pong": [],
         "pipe-pingpong": [],
         "ipi-ring": ["handling"],
-        "messages": ["channel", "user", "reply", "every"],
+        "messages": ["channel", "user", "reply", "every", "size"],
         "receive": ["channel", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
@@ -474,7 +474,9 @@ struct ScenarioReader {
             }
             if kind == "receive" { return (.receive(channel: idx, userCycles: cycles("user"), reply: reply), stop) }
             let every = positiveDuration(f["every"], p + ".every") ?? .zero
-            return (.messages(channel: idx, userCycles: cycles("user"), reply: reply, interval: every), stop)
+            let size = f["size"].flatMap { check.size($0, p + ".size") }.map { UInt32(clamping: $0) } ?? 0
+            if let s = f["size"], size > 1 << 24 { check.error(s.mark, p + ".size", "at most 16MiB per message") }
+            return (.messages(channel: idx, userCycles: cycles("user"), reply: reply, interval: every, bytes: size), stop)
         case "periodic":
             guard f["run"] != nil, let pn = f["period"] else {
                 check.error(node.mark, p, "a periodic workload needs run (work per job) and period, like {run: 2ms, period: 10ms}")

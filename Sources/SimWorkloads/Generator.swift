@@ -49,7 +49,7 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Send messages over an inter-kernel channel, with user-space work between sends;
     /// with `reply`, receive the answer before the next send (one operation: a round trip).
     /// `interval`: sleep this long after each (a periodic sender, such as a heartbeat).
-    case messages(channel: UInt16, userCycles: UInt64, reply: Bool, interval: Picoseconds = .zero)
+    case messages(channel: UInt16, userCycles: UInt64, reply: Bool, interval: Picoseconds = .zero, bytes: UInt32 = 0)
     /// Work `outsideCycles`, acquire lock `lock` (the simulation's lock table), hold it
     /// `holdCycles`, release it. One operation is one pass.
     /// `readFraction`: share of passes that take a reader-writer lock shared.
@@ -196,13 +196,13 @@ public struct Generator: Sendable {
             default: return .exit
             }
 
-        case .messages(let channel, let userCycles, let reply, let interval):
+        case .messages(let channel, let userCycles, let reply, let interval, let bytes):
             switch step {
             case 0:
                 step = 1
                 if userCycles > 0 { return .compute(cycles: userCycles) }
                 fallthrough
-            case 1: step = 2; return .channelSend(channel)
+            case 1: step = 2; return .channelSend(channel, bytes: bytes)
             case 2 where reply: step = 3; return .channelReceive(channel)
             case 2, 3 where interval > .zero: step = 4; return .sleep(interval)
             default: return finishIteration()

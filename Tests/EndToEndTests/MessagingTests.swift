@@ -60,4 +60,20 @@ import Testing
         }
         #expect(messages > 10_000 && leftInRing > 0 && leftInFlight > 0, "cut runs must leave work behind: \(leftInRing) \(leftInFlight)")
     }
+
+    /// Popcorn splits a 1 KiB message into 19 one-line chunks (56-byte payloads), each with
+    /// its own ticket; a message counts as sent and as in the ring only when whole.
+    @Test func popcornChunksLargeMessages() throws {
+        for cut in ["40us", "1s"] {
+            let points = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/messaging.yaml"))
+                .points(overrides: [("workloads.send.generate.size", YNode.commandLine("1KiB")), ("duration", YNode.commandLine(cut))],
+                        variant: "popcorn-near")
+            let r = try Runner.run(points[0]).result
+            let c = r.channels.first { $0.direction == "a->b" }!
+            #expect(c.sent == c.delivered + c.inRing, "\(cut): \(c.sent) vs \(c.delivered) + \(c.inRing)")
+            #expect(c.bytes == c.sent * 1024)
+            #expect(c.ipis < c.sent * 19, "an IPI per chunk at most, fewer while the receiver drains")
+            if cut == "1s" { #expect(c.delivered == 2000 && c.inRing == 0) }
+        }
+    }
 }

@@ -13,12 +13,18 @@ import SimMachine
 /// slot's line (payload and header in one line), no IPI; when the ring looks full, read
 /// the receiver's acknowledgement line first.
 extension Simulation {
-    mutating func beginSendFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
+    mutating func beginSendFrame(task: Int, cpu c: Int, channel: Int, bytes: UInt32 = 0, at t: Picoseconds) {
         let k = tasks[task].kernel
         let ring = rings.firstIndex { $0.channel == channel && $0.from == k }!
         tasks[task].frame = .channelSend
         tasks[task].target = ring
         tasks[task].frameStart = t
+        // Popcorn splits a message larger than a slot into chunks of a slot's payload (the
+        // slot less an 8-byte header); every transport counts the message's own size.
+        let slot = UInt32(clamping: rings[ring].slotBytes)
+        tasks[task].messageBytes = bytes == 0 ? slot : bytes
+        let payload = max(1, slot > 8 ? slot - 8 : slot)
+        tasks[task].chunksLeft = bytes <= slot ? 1 : (bytes + payload - 1) / payload
         switch rings[ring].transport {
         case .linux, .popcorn:
             tasks[task].phase = 0
@@ -55,7 +61,9 @@ extension Simulation {
             switch phase {
             case 0: return .fetchAdd(r.head, 1)
             case 1: return .load(r.tail)
-            case 2: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
+            case 2:
+                let last = tasks[task].chunksLeft <= 1 ? Self.lastChunk : 0
+                return .store(slotLine(r, tasks[task].scratch), (tasks[task].scratch + 1) | last)
             case 3: return .load(r.activeLine)
             case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
             default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
@@ -91,11 +99,25 @@ extension Simulation {
         return pause
     }
 
+    /// Popcorn: after a chunk and its notification, the next chunk takes its own ticket;
+    /// true when the message is all sent.
+    private mutating func nextChunk(task: Int) -> Bool {
+        guard tasks[task].chunksLeft > 1 else { return true }
+        tasks[task].chunksLeft -= 1
+        tasks[task].phase = 0
+        return false
+    }
+
     /// Records a message as published in its slot at the frame's start time.
     private mutating func published(ring ri: Int, seq: UInt64, task: Int) {
         rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))] = tasks[task].frameStart
         rings[ri].sent &+= 1
+        rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
     }
+
+    /// A slot's word: its sequence number + 1, with the last-chunk flag on a message's last
+    /// slot (every slot of linux and urpc rings, which do not split messages).
+    static let lastChunk: UInt64 = 1 << 62
 
     mutating func sendFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let ri = tasks[task].target
@@ -148,14 +170,16 @@ extension Simulation {
                     tasks[task].phase = 2
                 }
             case 2:
-                published(ring: ri, seq: tasks[task].scratch, task: task)
+                if tasks[task].chunksLeft <= 1 { published(ring: ri, seq: tasks[task].scratch, task: task) }
                 tasks[task].phase = 3
             case 3:
-                if old != 0 { return true }  // the receiver is draining and will see it
+                // After each chunk: an IPI unless the receiver is draining (and will see it),
+                // so that a long message never waits on a ring the receiver does not know about.
+                if old != 0 { return nextChunk(task: task) }
                 tasks[task].phase = 4
             default:
                 rings[ri].ipis &+= 1
-                return true
+                return nextChunk(task: task)
             }
         case .urpc:
             switch phase {
@@ -230,6 +254,7 @@ extension Simulation {
         case 2:
             _ = rings[ri].latency.record((t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]).raw)
             rings[ri].delivered &+= 1
+            rings[ri].slotsTaken &+= 1
             rings[ri].lastDelivered = t
             // Slots go back to the sender in batches of half a ring.
             let batch = UInt64(max(1, rings[ri].slots / 2))
@@ -298,11 +323,14 @@ extension Simulation {
             cpus[c].handlerPhase = DrainPhase.readSlot
         case DrainPhase.readSlot:
             // Published slots hold their sequence number + 1.
-            if old == cpus[c].handlerScratch + 1 {
-                let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
-                _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
-                rings[ri].delivered &+= 1
-                rings[ri].lastDelivered = t
+            if old & ~Self.lastChunk == cpus[c].handlerScratch + 1 {
+                rings[ri].slotsTaken &+= 1
+                if !popcorn || old & Self.lastChunk != 0 {  // a message's last (or only) slot: it is complete
+                    let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
+                    _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
+                    rings[ri].delivered &+= 1
+                    rings[ri].lastDelivered = t
+                }
                 cpus[c].handlerPhase = DrainPhase.handle
             } else {
                 // Empty. Popcorn clears its draining flag, then looks once more, since a
@@ -323,7 +351,7 @@ extension Simulation {
         case DrainPhase.clearActive:
             cpus[c].handlerPhase = cpus[c].handlerCount < rings[ri].budget ? DrainPhase.recheck : DrainPhase.done
         case DrainPhase.recheck:
-            cpus[c].handlerPhase = old == cpus[c].handlerScratch + 1 ? DrainPhase.entry : DrainPhase.done
+            cpus[c].handlerPhase = old & ~Self.lastChunk == cpus[c].handlerScratch + 1 ? DrainPhase.entry : DrainPhase.done
         default:
             break
         }

@@ -77,6 +77,9 @@ struct TaskState {
     var crossedKernel = false
     /// The lock frame under way takes a reader-writer lock shared (as a reader).
     var lockShared = false
+    /// Popcorn send: slots still to fill for the message under way, and its size.
+    var chunksLeft: UInt32 = 0
+    var messageBytes: UInt32 = 0
     // Scheduling.
     var weight: UInt64 = 1024
     /// Requested slice (zero: the policy's default).
@@ -338,7 +341,10 @@ struct RingState {
     var knownAck: UInt64 = 0
     var recvSeq: UInt64 = 0
     // Statistics.
+    var bytes: UInt64 = 0
     var sent: UInt64 = 0
+    /// Slots the receiver has taken (a popcorn message may span several).
+    var slotsTaken: UInt64 = 0
     var delivered: UInt64 = 0
     var fullStalls: UInt64 = 0
     var ipis: UInt64 = 0

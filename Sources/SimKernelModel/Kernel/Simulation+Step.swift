@@ -224,9 +224,9 @@ extension Simulation {
                     leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
                 }
 
-            case .channelSend(let channel):
+            case .channelSend(let channel, let bytes):
                 tasks[task].hasCurrent = false
-                beginSendFrame(task: task, cpu: c, channel: Int(channel), at: t)
+                beginSendFrame(task: task, cpu: c, channel: Int(channel), bytes: bytes, at: t)
 
             case .channelReceive(let channel):
                 tasks[task].hasCurrent = false

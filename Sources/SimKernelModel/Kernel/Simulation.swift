@@ -267,7 +267,7 @@ public struct Simulation {
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
                         throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
                     }
-                case .messages(let ch, _, let reply, _), .receive(let ch, _, let reply):
+                case .messages(let ch, _, let reply, _, _), .receive(let ch, _, let reply):
                     guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel") }
                     let channel = config.channels[ch]
                     let (a, b) = channel.kernels
@@ -326,8 +326,12 @@ public struct Simulation {
                         cpus[me].ringHandling = handling
                         cpus[me].ringWorkload = w
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
-                    case .messages(let ch, let user, let reply, let interval):
-                        kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval)
+                    case .messages(let ch, let user, let reply, let interval, let bytes):
+                        let channel = config.channels[ch]
+                        if bytes > UInt32(clamping: channel.slotBytes) && channel.transport != .popcorn {
+                            throw ConfigurationError("workload '\(wc.name)': \(bytes)-byte messages do not fit channel '\(channel.name)''s \(channel.slotBytes)-byte slots; only popcorn channels split messages into chunks")
+                        }
+                        kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval, bytes: bytes)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .lockLoop(let algorithm, let hold, let outside, _, let reads, _):

@@ -166,7 +166,7 @@ public enum WorkloadGenerator: Sendable {
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).
-    case messages(channel: Int, userCycles: UInt64, reply: Bool = false, interval: Picoseconds = .zero)
+    case messages(channel: Int, userCycles: UInt64, reply: Bool = false, interval: Picoseconds = .zero, bytes: UInt32 = 0)
     /// Receive messages on a channel (polling its ring), doing `userCycles` of work on each,
     /// answering each with `reply`. Channels whose receiver is an interrupt handler
     /// (linux, popcorn) need no such task.

@@ -334,7 +334,7 @@ extension Simulation {
         let channels = rings.map { r in
             ChannelResult(name: config.channels[r.channel].name,
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
-                          sent: r.sent, delivered: r.delivered, bytes: r.sent * UInt64(r.slotBytes), ipis: r.ipis,
+                          sent: r.sent, delivered: r.delivered, bytes: r.bytes, ipis: r.ipis,
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
                           dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds)
         }
@@ -362,15 +362,18 @@ extension Simulation {
 extension Simulation {
     /// Published, untaken messages of a ring, read from its lines: a slot holding sequence
     /// number `s` holds `s + 1` (slots are never cleared, so the walk starts at the first
-    /// message not yet taken and stops at the first slot not published for its turn).
+    /// slot not yet taken and stops at the first not published for its turn); a popcorn
+    /// message counts once its last chunk is there.
     func unconsumedSlots(_ r: RingState) -> UInt64 {
-        var n: UInt64 = 0
-        var seq = r.delivered
-        while n < UInt64(r.slots) && directory.peekValue(slotLine(r, seq)) == seq + 1 {
-            n += 1
+        var messages: UInt64 = 0
+        var seq = r.slotsTaken
+        while seq - r.slotsTaken < UInt64(r.slots) {
+            let word = directory.peekValue(slotLine(r, seq))
+            guard word & ~Self.lastChunk == seq + 1 else { break }
+            if r.transport != .popcorn || word & Self.lastChunk != 0 { messages += 1 }  // complete messages only
             seq += 1
         }
-        return n
+        return messages
     }
 }
 
