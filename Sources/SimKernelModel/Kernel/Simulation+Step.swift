@@ -51,8 +51,10 @@ extension Simulation {
                 guard let h = handlerOp(c) else {
                     cpus[c].inHandler = false
                     cpus[c].irqEnabled = cpus[c].irqOffDepth == 0  // an NMI may have come in while they were off
-                    t += cpus[c].deferred  // the interrupted work finishes now
-                    cpus[c].deferred = .zero
+                    if cpus[c].deferred != .zero {  // the interrupted work finishes now
+                        t += cpus[c].deferred
+                        cpus[c].deferred = .zero
+                    }
                     continue
                 }
                 op = h
