@@ -33,9 +33,11 @@ run: build
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-test
 
+# The scenario's exact-count expectation is for its own 5 ms at N=64; these longer runs
+# measure speed, so exit 1 (an expectation off) is expected, other codes are not.
 bench: build
-	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set duration=500ms
-	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set machine.cores_per_socket=1024 --set duration=50ms
+	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set duration=500ms || [ $$? -eq 1 ]
+	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set machine.cores_per_socket=1024 --set duration=50ms || [ $$? -eq 1 ]
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # The peers of shared/peers (SimPy, SimGrid, plain C), measured the same way.

@@ -173,8 +173,7 @@ struct ScenarioReader {
                 }
             }
             var kernel = KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
-                                      profile: profile)
-            kernel.boot = boot
+                                      profile: profile, boot: boot)
             if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", known: ["at"], required: ["at"]),
                let a = pm["at"], let d = check.duration(a, p + ".panic.at") {
                 kernel.panicAt = d

@@ -7,9 +7,7 @@ import Testing
 /// scenarios/multikernel/migration.yaml: Popcorn-style task migration between instances.
 @Suite struct MigrationTests {
     @Test func tasksMoveAcrossInstancesAndTheirWorkFollows() throws {
-        var results: [String: SimulationResult] = [:]
-        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/migration.yaml"))
-        for p in try file.points() { results[p.variant!] = try Runner.run(p).result }
+        let results = try Repo.resultsByVariant("scenarios/multikernel/migration.yaml")
         let moved = results["migrate"]!
         let walk = moved.workloads.first { $0.name == "walk" }!
         // Every task crossed once, counted by the workload, the receiving kernel and each task.

@@ -7,9 +7,7 @@ import Testing
 /// scenarios/multikernel/panic.yaml: a kexec-booted instance panics; the host runs on.
 @Suite struct PanicTests {
     @Test func survivorsCarryOnAndTheFailedInstanceIsAccountedFor() throws {
-        var results: [String: SimulationResult] = [:]
-        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/panic.yaml"))
-        for p in try file.points() { results[p.variant!] = try Runner.run(p).result }
+        let results = try Repo.resultsByVariant("scenarios/multikernel/panic.yaml")
         let healthy = results["healthy"]!, failed = results["panic"]!
 
         let spawn = failed.kernels.first { $0.name == "spawn" }!

@@ -7,9 +7,7 @@ import Testing
 /// scenarios/multikernel/resource-move.yaml: a CPU changes hands between instances.
 @Suite struct ResourceMoveTests {
     @Test func cpuLeavesTheDonorAndServesTheReceiver() throws {
-        var results: [String: SimulationResult] = [:]
-        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/resource-move.yaml"))
-        for p in try file.points() { results[p.variant!] = try Runner.run(p).result }
+        let results = try Repo.resultsByVariant("scenarios/multikernel/resource-move.yaml")
         let moved = results["move"]!, stay = results["stay"]!
         let m = moved.moves[0]
         // Each step after the one before: offline, taken down, RESOURCE, brought up, ACK.

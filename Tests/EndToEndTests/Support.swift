@@ -1,5 +1,6 @@
 import Foundation
 import SchedulerExamples
+import SimKernelModel
 import SimReport
 import SimScenario
 
@@ -21,6 +22,13 @@ enum Repo {
         let files = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "yaml" }.map(\.path) ?? []
         return files.sorted()
+    }
+
+    /// Every point of a shipped scenario, run, by variant name.
+    static func resultsByVariant(_ file: String) throws -> [String: SimulationResult] {
+        var results: [String: SimulationResult] = [:]
+        for p in try ScenarioFile.load(path: path(file)).points() { results[p.variant ?? ""] = try Runner.run(p).result }
+        return results
     }
 
     /// The mksim executable built beside the test bundle.

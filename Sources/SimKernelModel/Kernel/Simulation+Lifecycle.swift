@@ -5,12 +5,17 @@ import SimWorkloads
 /// CPU, then the other CPUs one by one) and a panic (tasks die, CPUs stop, the rest of the
 /// machine keeps running).
 extension Simulation {
+    /// Moving `bytes` at `bandwidth` bytes per second.
+    static func copyTime(bytes: UInt64, bandwidth: UInt64) -> Picoseconds {
+        Picoseconds(UInt64((Double(bytes) / Double(max(1, bandwidth)) * 1e12).rounded()))
+    }
+
     /// When a kernel's image is loaded, its boot CPU runs tasks, and each CPU is up.
     static func bootTimeline(_ kc: KernelConfig, machine m: MachineSpec) -> (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds]) {
         let b = kc.boot
         guard b.via == .kexec else { return (b.at, b.at, kc.cpus.map { _ in b.at }) }
         // The host reads and writes every byte of the image at the node's bandwidth.
-        let copy = Picoseconds(UInt64((2 * Double(b.imageBytes) / Double(max(1, m.memory.bandwidthLocal)) * 1e12).rounded()))
+        let copy = copyTime(bytes: 2 * b.imageBytes, bandwidth: m.memory.bandwidthLocal)
         let loaded = b.at + copy
         let active = loaded + b.kernelInit
         let wake: Picoseconds = b.bringup == .initSIPI

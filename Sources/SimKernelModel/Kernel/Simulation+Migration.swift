@@ -30,10 +30,9 @@ extension Simulation {
 
     /// How long the task's state takes to reach instance `to` from `from`.
     func transferTime(from: Int, to: Int, bytes: UInt64) -> Picoseconds {
-        let x = kernels[from].config.cpus[0], y = kernels[to].config.cpus[0]
         let sameNode = config.kernels[from].memoryNode == config.kernels[to].memoryNode
         let bandwidth = sameNode ? config.machine.memory.bandwidthLocal : config.machine.memory.bandwidthRemote
-        let copy = Picoseconds(UInt64((Double(bytes) / Double(max(1, bandwidth)) * 1e12).rounded()))
+        let copy = Self.copyTime(bytes: bytes, bandwidth: bandwidth)
         return messageLatency(from: from, to: to) + copy + messageLatency(from: to, to: from)
     }
 

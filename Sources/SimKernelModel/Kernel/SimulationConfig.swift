@@ -13,20 +13,15 @@ public struct KernelConfig: Sendable {
     public var profile: SyscallProfile
     /// How and when the instance starts.
     public var boot: BootConfig
-    /// When the boot starts (kept for callers that set only a time).
-    public var bootAt: Picoseconds {
-        get { boot.at }
-        set { boot.at = newValue }
-    }
     /// CPUs taken offline and brought back at given times (CPU hot-plug within the instance).
     public var hotplug: [HotplugEvent] = []
     /// A kernel panic at a time (nil: none): tasks die, CPUs stop, peers keep running.
     public var panicAt: Picoseconds?
 
     public init(name: String, cpus: [Int], memoryNode: Int, memoryBytes: UInt64, scheduler: SchedulerConfig = .init(),
-                profile: SyscallProfile = .linux, bootAt: Picoseconds = .zero) {
+                profile: SyscallProfile = .linux, boot: BootConfig = BootConfig()) {
         self.name = name; self.cpus = cpus; self.memoryNode = memoryNode; self.memoryBytes = memoryBytes
-        self.scheduler = scheduler; self.profile = profile; self.boot = BootConfig(at: bootAt)
+        self.scheduler = scheduler; self.profile = profile; self.boot = boot
     }
 }
 
