@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "mksim",
             dependencies: [
-                "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SchedulerExamples",
+                "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SimWorkloads", "SchedulerExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimize

@@ -64,6 +64,10 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case channelReceive(UInt16)
     /// Block for a duration (the CPU is free for other tasks meanwhile).
     case sleep(Picoseconds)
+    /// A thread synchronization of a trace (wait for a wake, wake a thread, a barrier, start a
+    /// thread), carried out by the kernel model at the engine's time. `kind` and the two
+    /// arguments are the kernel model's (`TraceSync`).
+    case threadSync(kind: UInt8, a: UInt32, b: UInt32)
     /// Marks the end of one workload-level operation (for throughput and latency).
     case opDone
     /// The task ends.

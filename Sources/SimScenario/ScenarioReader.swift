@@ -306,8 +306,8 @@ struct ScenarioReader {
         for (i, item) in items.enumerated() {
             let p = "workloads[\(i)]"
             guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "stagger", "nice", "slice",
-                                                                "realtime", "generate", "migrate"],
-                                        required: ["name", "generate"]) else { continue }
+                                                                "realtime", "generate", "migrate", "trace"],
+                                        required: ["name"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "workload name '\(name)' is used twice") }
             // Placement.
@@ -344,10 +344,26 @@ struct ScenarioReader {
             }
             var start = Picoseconds.zero
             if let s = f["start"] { if s.scalar == "0" { start = .zero } else if let d = check.duration(s, p + ".start") { start = d } }
-            guard let g = f["generate"] else { continue }
-            guard let (generator, stop) = readGenerator(g, p + ".generate", kernels: kernels, on: on, channels: channels,
-                                                        machine: machine) else { continue }
-            if stop.iterations == nil && stop.duration == nil && runDuration == nil {
+            let generator: WorkloadGenerator, stop: StopRule
+            if let tn = f["trace"] {
+                if f["generate"] != nil { check.error(tn.mark, p + ".trace", "give either generate (a synthetic workload) or trace, not both") }
+                for key in ["threads", "total_threads"] where f[key] != nil {
+                    check.error(f[key]!.mark, p + "." + key, "a trace brings its own threads; its workload places them on the kernels of 'on' in turn")
+                }
+                guard let trace = readTrace(tn, p + ".trace") else { continue }
+                generator = .trace(trace)
+                stop = StopRule()
+                perCopy = Array(repeating: 1, count: on.count)
+            } else {
+                guard let g = f["generate"] else {
+                    check.error(item.mark, p, "missing required key 'generate' (or 'trace')")
+                    continue
+                }
+                guard let (g2, s2) = readGenerator(g, p + ".generate", kernels: kernels, on: on, channels: channels,
+                                                   machine: machine) else { continue }
+                (generator, stop) = (g2, s2)
+            }
+            if let g = f["generate"], stop.iterations == nil && stop.duration == nil && runDuration == nil {
                 check.error(g.mark, p + ".generate", "this workload would run forever: give iterations or duration here, or a top-level duration")
             }
             var copies: [WorkloadConfig.Copy] = []
@@ -395,6 +411,33 @@ struct ScenarioReader {
             out.append(workload)
         }
         return out
+    }
+
+    /// `trace: {path, format, executable, load_address, locks}`; the file opened (converted
+    /// once per process when it is not a native binary trace).
+    private func readTrace(_ node: YNode, _ p: String) -> TraceWorkload? {
+        guard let f = check.mapping(node, p, known: ["path", "format", "executable", "load_address", "locks"], required: ["path"]),
+              let pn = f["path"], let path = check.string(pn, p + ".path") else { return nil }
+        let base = URL(fileURLWithPath: check.file).deletingLastPathComponent()
+        func resolve(_ s: String) -> String { s.hasPrefix("/") ? s : base.appendingPathComponent(s).path }
+        var format = TraceFormat.native
+        if let fn = f["format"], let s = check.choice(fn, p + ".format", TraceFormat.allCases.map(\.rawValue)) { format = TraceFormat(rawValue: s)! }
+        var options = ImportOptions()
+        if let e = f["executable"], let s = check.string(e, p + ".executable") { options.executable = resolve(s) }
+        if let l = f["load_address"], let s = check.string(l, p + ".load_address") {
+            if let v = UInt64(s.hasPrefix("0x") ? String(s.dropFirst(2)) : s, radix: 16) { options.loadAddress = v } else {
+                check.error(l.mark, p + ".load_address", "expected a hexadecimal address like 0x555555554000; got '\(s)'")
+            }
+        }
+        var locks = LockAlgorithm.mutex
+        if let ln = f["locks"], let s = check.choice(ln, p + ".locks", LockAlgorithm.allCases.map(\.rawValue)) { locks = LockAlgorithm(rawValue: s)! }
+        do {
+            let file = try TraceLoader.open(path: resolve(path), format: format, options: options)
+            return TraceWorkload(file: file, locks: locks)
+        } catch {
+            check.error(pn.mark, p + ".path", "cannot read the trace: \(error.description)")
+            return nil
+        }
     }
 
     private func readGenerator(_ node: YNode, _ p: String, kernels: [KernelConfig], on: [Int],

@@ -76,6 +76,8 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Send an IPI to the CPU set `set`, then spin until `ackLine` counts every target's
     /// acknowledgement (`targets` per round). One operation is one round.
     case ipiBroadcast(set: UInt16, addressing: IPIAddressing, vector: UInt8, ackLine: LineID, targets: UInt64)
+    /// A thread of a trace: the kernel model reads its records (this generator only ends it).
+    case trace
 }
 
 /// One CPU's part in a TLB shootdown done by messages (`shootdown` workloads): lines are
@@ -304,6 +306,9 @@ public struct Generator: Sendable {
             case 1: step = 2; return .spinUntil(ackLine, mask: ~0, equals: targets &* (iteration + 1))
             default: return finishIteration()
             }
+
+        case .trace:
+            return .exit
 
         case .interactive(let runCycles, let think):
             switch step {

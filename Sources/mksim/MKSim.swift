@@ -26,7 +26,7 @@ struct MKSim: ParsableCommand {
         Exit codes: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
         """,
         subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ValidateCommand.self,
-                      MachinesCommand.self, CoreToCoreCommand.self]
+                      MachinesCommand.self, CoreToCoreCommand.self, TraceCommand.self]
     )
 
     static func main() {

@@ -74,6 +74,8 @@ struct TaskState {
     /// A kernel instance it is to migrate to at its next chance (-1: none), and whether it
     /// arrived from another instance (its next run counts a cross-kernel migration).
     var migrateTo: Int32 = -1
+    /// Its stream in `Simulation.traceThreads` (-1: its generator's).
+    var traceThread: Int32 = -1
     var crossedKernel = false
     /// The lock frame under way takes a reader-writer lock shared (as a reader).
     var lockShared = false

@@ -240,6 +240,11 @@ extension Simulation {
 
             case .exit:
                 leaveCPU(task: task, cpu: c, becoming: .done, at: t)
+
+            case .threadSync(let kind, let a, let b):
+                if t > now { schedule(cpu: c, at: t); return }
+                tasks[task].hasCurrent = false
+                t = threadSync(task: task, cpu: c, kind: kind, a: a, b: b, at: t)
             }
         }
     }
@@ -292,7 +297,7 @@ extension Simulation {
                 }
                 break
             }
-            op = tasks[task].generator.next(now: t)
+            op = tasks[task].traceThread >= 0 ? nextTraceOp(task: task, cpu: c, at: t) : tasks[task].generator.next(now: t)
             break
         }
         tasks[task].current = op

@@ -18,7 +18,10 @@ public struct Simulation {
     var kernels: [KernelRuntime] = []
     var tasks = FixedArray<TaskState>([])
     /// Tasks as they are created; frozen into `tasks` once the configuration is built.
-    private var newTasks: [TaskState] = []
+    var newTasks: [TaskState] = []
+    /// Traced processes and their threads' streams.
+    var traces: [TraceRuntime] = []
+    var traceThreads: [TraceThreadState] = []
     var locks: [LockRecord] = []
     var lockStats: [LockStats] = []
     var workloadStats: [WorkloadStats] = []
@@ -210,6 +213,11 @@ public struct Simulation {
     private mutating func buildWorkloads() throws(ConfigurationError) {
         for (w, wc) in config.workloads.enumerated() {
             var stats = WorkloadStats(name: wc.name)
+            if case .trace(let trace) = wc.generator {
+                try buildTrace(trace, workload: w, config: wc, stats: &stats)
+                workloadStats.append(stats)
+                continue
+            }
             var sharedPool: (LineID, Int)?
             var sharedLock: Int?
             for (copyIndex, copy) in wc.copies.enumerated() {
@@ -351,6 +359,8 @@ public struct Simulation {
                             throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")
                         }
                         kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: nmi ? Vectors.nmi : Vectors.flood, gap: gap)
+                    case .trace:
+                        preconditionFailure("traces are built by buildTrace")
                     case .shootdown(let proto, _, let invalidate, let addressing):
                         if proto == .ipi {
                             let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }

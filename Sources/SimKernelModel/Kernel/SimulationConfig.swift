@@ -181,6 +181,17 @@ public enum WorkloadGenerator: Sendable {
     /// A misbehaving instance: one task sends IPIs to the CPUs of kernel `target` in turn,
     /// `gap` apart. Nothing stops it: the targets pay every interrupt's entry and exit.
     case ipiFlood(target: Int, gap: Picoseconds, nmi: Bool = false)
+    /// The threads of one traced process (`trace.threads` tasks, dealt to the workload's
+    /// kernels in turn, sharing one address space), replayed from a native trace.
+    case trace(TraceWorkload)
+}
+
+/// A traced workload: the opened trace and how its program's locks are modeled.
+public struct TraceWorkload: Sendable {
+    public var file: TraceFile
+    /// The algorithm of the locks the trace's `lock`/`unlock` records name by address.
+    public var locks: LockAlgorithm
+    public init(file: TraceFile, locks: LockAlgorithm = .mutex) { self.file = file; self.locks = locks }
 }
 
 /// How a TLB shootdown reaches the CPUs of an address space.

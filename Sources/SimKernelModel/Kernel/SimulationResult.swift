@@ -216,7 +216,21 @@ public struct SimulationResult: Sendable {
     public var ipiLatency: LatencySummary
     public var ipiAccounting: IPIAccounting
     public var moves: [MoveResult]
+    /// Traced workloads: what was replayed, and a trace that turned out unreadable mid-run.
+    public var traces: [TraceResult] = []
     public var host: HostStats
+}
+
+/// What a traced workload replayed.
+public struct TraceResult: Sendable {
+    public var workload: String
+    public var records: UInt64
+    public var pages: Int
+    public var locks: Int
+    /// Syscalls the kernels' profiles do not have (charged entry and exit only).
+    public var unmodeledSyscalls: UInt64
+    /// The trace could not be read to its end (its threads stopped there).
+    public var error: String?
 }
 
 /// One resource move, step by step (times from the start of the run).
@@ -354,6 +368,10 @@ extension Simulation {
                 return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
                                   requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
                                   onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved)
+            },
+            traces: traces.map {
+                TraceResult(workload: $0.name, records: $0.records, pages: $0.space.pages.count, locks: $0.lockAt.count,
+                            unmodeledSyscalls: $0.unmodeledSyscalls, error: $0.error?.description)
             },
             host: HostStats(wallSeconds: wallSeconds, events: events))
     }

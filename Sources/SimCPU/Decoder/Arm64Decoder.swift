@@ -1,0 +1,97 @@
+import CCapstone
+
+/// Classifies AArch64 instruction bytes with Capstone.
+///
+/// Rules, in priority order: exclusive loads and stores (LDXR/STXR and their acquire,
+/// release, byte, half and pair forms: the load-linked/store-conditional pairs atomics are
+/// built from) → atomic; DMB/DSB/ISB → fence; YIELD/WFE → pause; SVC → syscall; jumps,
+/// calls, returns → branch; multiplies and divides → mul/div; FP/NEON/crypto groups →
+/// FP/SIMD; NOP/HINT → nop; a mnemonic starting LD → load, ST → store; else ALU.
+/// (AArch64 is a load/store architecture: only those touch memory.) Capstone 4 predates
+/// the ARMv8.1 LSE atomics (CAS, LDADD, SWP): their bytes are reported undecodable.
+///
+/// Not thread-safe: one decoder per thread.
+public final class Arm64Decoder {
+    private var handle: csh = 0
+    private var insn: UnsafeMutablePointer<cs_insn>?
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public var code: UInt32
+        public var description: String { "cannot open Capstone for AArch64 (cs_err \(code))" }
+    }
+
+    public init() throws {
+        let err = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle)
+        guard err == CS_ERR_OK else { throw OpenError(code: err.rawValue) }
+        cs_option(handle, CS_OPT_DETAIL, Int(CS_OPT_ON.rawValue))
+        insn = cs_malloc(handle)
+    }
+
+    deinit {
+        if let insn { cs_free(insn, 1) }
+        cs_close(&handle)
+    }
+
+    public func decode(_ bytes: [UInt8], address: UInt64 = 0) throws(UndecodableInstruction) -> DecodedInstruction {
+        guard let insn, !bytes.isEmpty else { throw UndecodableInstruction(address: address, bytes: bytes) }
+        let ok: Bool = bytes.withUnsafeBufferPointer { buf in
+            var code: UnsafePointer<UInt8>? = buf.baseAddress
+            var size = buf.count
+            var addr = address
+            return cs_disasm_iter(handle, &code, &size, &addr, insn)
+        }
+        guard ok else { throw UndecodableInstruction(address: address, bytes: bytes) }
+        return classify(insn.pointee)
+    }
+
+    private static let exclusive: Set<UInt32> = Set([
+        ARM64_INS_LDXR, ARM64_INS_LDXRB, ARM64_INS_LDXRH, ARM64_INS_LDXP, ARM64_INS_LDAXR, ARM64_INS_LDAXRB, ARM64_INS_LDAXRH,
+        ARM64_INS_LDAXP, ARM64_INS_STXR, ARM64_INS_STXRB, ARM64_INS_STXRH, ARM64_INS_STXP, ARM64_INS_STLXR, ARM64_INS_STLXRB,
+        ARM64_INS_STLXRH, ARM64_INS_STLXP,
+    ].map(\.rawValue))
+    private static let fences: Set<UInt32> = [ARM64_INS_DMB.rawValue, ARM64_INS_DSB.rawValue, ARM64_INS_ISB.rawValue]
+    private static let pauses: Set<UInt32> = [ARM64_INS_YIELD.rawValue, ARM64_INS_WFE.rawValue]
+    private static let mulDivPrefixes = ["mul", "madd", "msub", "mneg", "smul", "umul", "smadd", "umadd", "smsub", "umsub",
+                                         "sdiv", "udiv"]
+    private static let fpGroups: Set<UInt8> = Set([ARM64_GRP_FPARMV8, ARM64_GRP_NEON, ARM64_GRP_CRYPTO].map { UInt8($0.rawValue) })
+    private static let branchGroups: Set<UInt8> = Set([CS_GRP_JUMP, CS_GRP_CALL, CS_GRP_RET].map { UInt8($0.rawValue) })
+
+    private func classify(_ i: cs_insn) -> DecodedInstruction {
+        let id = i.id
+        let mnemonic = withUnsafeBytes(of: i.mnemonic) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let operands = withUnsafeBytes(of: i.op_str) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let text = operands.isEmpty ? mnemonic : mnemonic + " " + operands
+        var groups = Set<UInt8>()
+        if let d = i.detail {
+            withUnsafeBytes(of: d.pointee.groups) { raw in groups = Set(raw.prefix(Int(d.pointee.groups_count))) }
+        }
+        let lower = mnemonic.lowercased()
+        let loads = lower.hasPrefix("ld"), stores = lower.hasPrefix("st")
+        let cls: InstructionClass
+        if Self.exclusive.contains(id) {
+            cls = .atomic
+        } else if Self.fences.contains(id) {
+            cls = .fence
+        } else if Self.pauses.contains(id) {
+            cls = .pause
+        } else if id == ARM64_INS_SVC.rawValue {
+            cls = .syscall
+        } else if !groups.isDisjoint(with: Self.branchGroups) || lower.hasPrefix("b.") || ["b", "bl", "br", "blr", "ret", "cbz", "cbnz", "tbz", "tbnz"].contains(lower) {
+            cls = .branch
+        } else if loads {
+            cls = .load
+        } else if stores {
+            cls = .store
+        } else if Self.mulDivPrefixes.contains(where: { lower.hasPrefix($0) }) {
+            cls = .mulDiv
+        } else if !groups.isDisjoint(with: Self.fpGroups) {
+            cls = .fpSimd
+        } else if id == ARM64_INS_NOP.rawValue || id == ARM64_INS_HINT.rawValue {
+            cls = .nop
+        } else {
+            cls = .alu
+        }
+        return DecodedInstruction(length: Int(i.size), instructionClass: cls, readsMemory: loads || cls == .atomic,
+                                  writesMemory: stores || cls == .atomic, text: text)
+    }
+}

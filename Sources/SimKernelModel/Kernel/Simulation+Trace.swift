@@ -1,0 +1,383 @@
+import SimCPU
+import SimMachine
+import SimWorkloads
+
+/// Kinds of `Operation.threadSync` (trace synchronization the kernel model carries out).
+enum TraceSync: UInt8 {
+    /// Sleep until woken, unless a wake is already waiting (a counting semaphore).
+    case wait
+    /// Wake thread `a` (an index in the trace's thread table).
+    case wake
+    /// Arrive at barrier `a` of `b` parties.
+    case barrier
+    /// Start thread `a`.
+    case spawn
+}
+
+/// A traced process: its trace, address space, and the kernel objects its records name.
+struct TraceRuntime {
+    let file: TraceFile
+    let workload: Int
+    let name: String
+    let locks: LockAlgorithm
+    /// Its first thread in `Simulation.traceThreads`.
+    let firstThread: Int
+    var space: AddressSpace
+    /// Lock records by the address of the program's lock word.
+    var lockAt: [UInt64: Int] = [:]
+    var barriers: [UInt32: (arrived: UInt32, waiting: [Int])] = [:]
+    /// Per kernel, per trace name: the profile's syscall index (-1 unknown, -2 not looked up).
+    var syscalls: [[Int]]
+    var records: UInt64 = 0
+    var unmodeledSyscalls: UInt64 = 0
+    var error: TraceError?
+}
+
+/// One trace thread's stream position.
+struct TraceThreadState {
+    let cursor: TraceCursor
+    let runtime: Int
+    let task: Int
+    /// A record read ahead (after a run of instruction records).
+    var held: TraceRecord?
+    /// An operation still to issue for the last record (a modify's store, an access's second line).
+    var pending: Operation?
+    /// Fractional cycles carried between instruction runs.
+    var cycles: Double = 0
+    /// Wakes received while not waiting.
+    var tokens: UInt32 = 0
+    var waiting = false
+    var timers: [UInt32: Picoseconds] = [:]
+}
+
+/// The pages a traced process touched, each backed by simulated lines allocated on first
+/// touch on the node of the kernel that touched it (Linux's default first-touch policy).
+/// A small direct-mapped cache of translations keeps the common case to one array read.
+struct AddressSpace {
+    let pageShift: UInt64
+    let lineShift: UInt64
+    var pages: [UInt64: LineID] = [:]
+    var tlbPage: [UInt64]
+    var tlbLine: [LineID]
+    static let tlbEntries = 512
+
+    init(pageBytes: Int, lineBytes: Int) {
+        pageShift = UInt64(pageBytes.trailingZeroBitCount)
+        lineShift = UInt64(lineBytes.trailingZeroBitCount)
+        tlbPage = Array(repeating: .max, count: Self.tlbEntries)
+        tlbLine = Array(repeating: -1, count: Self.tlbEntries)
+    }
+    var linesPerPage: Int { 1 << Int(pageShift - lineShift) }
+}
+
+extension Simulation {
+    mutating func buildTrace(_ trace: TraceWorkload, workload w: Int, config wc: WorkloadConfig,
+                             stats: inout WorkloadStats) throws(ConfigurationError) {
+        let file = trace.file
+        let on = wc.copies.map(\.kernel)
+        guard !on.isEmpty else { throw ConfigurationError("workload '\(wc.name)': a trace needs at least one kernel") }
+        for k in on where k < 0 || k >= kernels.count { throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist") }
+        guard !file.header.threads.isEmpty else { throw ConfigurationError("workload '\(wc.name)': trace \(file.path) has no threads") }
+        let pins = wc.copies.flatMap { $0.pin ?? [] }
+        let lineBytes = config.machine.caches.first?.lineBytes ?? 64
+        let runtime = traces.count
+        traces.append(TraceRuntime(file: file, workload: w, name: wc.name, locks: trace.locks, firstThread: traceThreads.count,
+                                   space: AddressSpace(pageBytes: 4096, lineBytes: lineBytes),
+                                   syscalls: Array(repeating: Array(repeating: -2, count: file.header.names.count), count: kernels.count)))
+        for (i, thread) in file.header.threads.enumerated() {
+            // Thread i runs on the workload's kernels in turn (one address space across them, as a Popcorn process).
+            let k = on[i % on.count]
+            let kc = config.kernels[k]
+            var pinnedLocal: Int?
+            if !pins.isEmpty {
+                let cpu = pins[i % pins.count]
+                guard let local = kc.cpus.firstIndex(of: cpu) else {
+                    throw ConfigurationError("workload '\(wc.name)': thread \(thread.tid) is pinned to CPU \(cpu), which kernel '\(kc.name)' (its kernel: threads go to the kernels in turn) does not own")
+                }
+                pinnedLocal = local
+            }
+            let cursor: TraceCursor
+            do { cursor = try file.cursor(thread: i) } catch { throw ConfigurationError(error.description) }
+            let t = newTasks.count
+            let rng = SplitMix64(seed: config.seed, stream: [0x7472_6163, UInt64(w), UInt64(i)])
+            var task = TaskState(kernel: k, workload: w, pinnedLocal: pinnedLocal,
+                                 generator: Generator(kind: .trace, stop: wc.stop, rng: rng), rng: rng)
+            task.traceThread = Int32(traceThreads.count)
+            task.weight = NiceWeights.weight(nice: wc.nice)
+            task.slice = wc.slice
+            if let rt = wc.realtime {
+                task.rtPriority = rt.priority
+                task.rtRoundRobin = rt.roundRobin
+            }
+            newTasks.append(task)
+            traceThreads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
+            stats.tasks += 1
+            if !thread.spawned {
+                let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(i)), kernels[k].activeAt)
+                queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
+            }
+        }
+    }
+
+    /// The next operation of a trace thread: instruction runs become compute, accesses
+    /// become loads, stores and atomics on the lines of the process's pages, synchronization
+    /// becomes kernel operations.
+    mutating func nextTraceOp(task: Int, cpu c: Int, at t: Picoseconds) -> Operation {
+        let tt = Int(tasks[task].traceThread)
+        if let p = traceThreads[tt].pending {
+            traceThreads[tt].pending = nil
+            return p
+        }
+        let r = traceThreads[tt].runtime
+        while true {
+            let record: TraceRecord
+            if let h = traceThreads[tt].held {
+                record = h
+                traceThreads[tt].held = nil
+            } else {
+                do {
+                    guard let next = try traceThreads[tt].cursor.next() else { return .exit }
+                    record = next
+                } catch {
+                    if traces[r].error == nil { traces[r].error = error }
+                    return .exit
+                }
+                traces[r].records &+= 1
+            }
+            switch record {
+            case .instructions(let cls, let n):
+                // Merge the run with the instruction records that follow it.
+                // The syscall instruction's own cost is left to the kernel model (the trace's
+                // syscall records), so that kernel entry is not charged twice.
+                var cycles = traceThreads[tt].cycles + (cls == .syscall ? 0 : Double(n) * timing.table[cls])
+                while true {
+                    let next: TraceRecord?
+                    do { next = try traceThreads[tt].cursor.next() } catch {
+                        if traces[r].error == nil { traces[r].error = error }
+                        next = nil
+                    }
+                    guard let next else { break }
+                    traces[r].records &+= 1
+                    if case .instructions(let c2, let n2) = next {
+                        if c2 != .syscall { cycles += Double(n2) * timing.table[c2] }
+                    } else {
+                        traceThreads[tt].held = next
+                        break
+                    }
+                }
+                let whole = cycles.rounded(.down)
+                traceThreads[tt].cycles = cycles - whole
+                if whole >= 1 { return .compute(cycles: UInt64(whole)) }
+            case .load(let a, let size):
+                return access(a, size, tt, c) { .load($0) }
+            case .store(let a, let size):
+                return access(a, size, tt, c) { .store($0, 0) }
+            case .atomic(let a, let size):
+                return access(a, size, tt, c) { .fetchAdd($0, 1) }
+            case .modify(let a, _):
+                let line = translate(a, runtime: r, cpu: c)
+                traceThreads[tt].pending = .store(line, 0)
+                return .load(line)
+            case .fence:
+                return .fence
+            case .pause(let n):
+                return .pause(n)
+            case .syscall(let name, _):
+                return syscallOp(name: name, runtime: r, task: task)
+            case .mmap, .munmap:
+                let name: String = { if case .mmap = record { return "mmap" } else { return "munmap" } }()
+                let k = tasks[task].kernel
+                if let s = kernels[k].config.profile.syscallIndex(name) { return .syscall(UInt16(s)) }
+                traces[r].unmodeledSyscalls &+= 1
+                return .delay(kernels[k].config.profile.entryExit)
+            case .lock(let a):
+                return .acquire(UInt32(traceLock(a, runtime: r, cpu: c)))
+            case .unlock(let a):
+                return .release(UInt32(traceLock(a, runtime: r, cpu: c)))
+            case .barrier(let id, let parties):
+                return .threadSync(kind: TraceSync.barrier.rawValue, a: id, b: parties)
+            case .sleep(let d):
+                return .sleep(d)
+            case .busy(let d):
+                return .delay(d)
+            case .timer(let name, let period, let absolute):
+                let last = traceThreads[tt].timers[name] ?? t
+                var next = last + period
+                if next <= t {
+                    // Missed: no sleep; a relative timer restarts from now.
+                    if !absolute { next = t }
+                    traceThreads[tt].timers[name] = next
+                    continue
+                }
+                traceThreads[tt].timers[name] = next
+                return .sleep(next - t)
+            case .wait:
+                return .threadSync(kind: TraceSync.wait.rawValue, a: 0, b: 0)
+            case .wake(let thread):
+                return .threadSync(kind: TraceSync.wake.rawValue, a: thread, b: 0)
+            case .spawn(let thread):
+                return .threadSync(kind: TraceSync.spawn.rawValue, a: thread, b: 0)
+            case .exit:
+                return .exit
+            case .send(let name, let bytes):
+                guard let ch = config.channels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
+                    traceFail(r, "send: no channel named '\(traces[r].file.name(name))' in the scenario")
+                    return .exit
+                }
+                return .channelSend(UInt16(ch), bytes: bytes)
+            case .receive(let name):
+                guard let ch = config.channels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
+                    traceFail(r, "receive: no channel named '\(traces[r].file.name(name))' in the scenario")
+                    return .exit
+                }
+                return .channelReceive(UInt16(ch))
+            case .migrate(let name):
+                guard let k = config.kernels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
+                    traceFail(r, "migrate: no kernel named '\(traces[r].file.name(name))' in the scenario")
+                    return .exit
+                }
+                if k != tasks[task].kernel {
+                    tasks[task].migrateTo = Int32(k)
+                    cpus[c].needResched = true
+                }
+            case .marker:
+                return .opDone
+            }
+        }
+    }
+
+    private mutating func traceFail(_ r: Int, _ message: String) {
+        if traces[r].error == nil { traces[r].error = TraceError(file: traces[r].file.path, message) }
+    }
+
+    /// A load, store or atomic on the line of `address`, and on the next line too when the
+    /// access straddles two.
+    private mutating func access(_ address: UInt64, _ size: UInt32, _ tt: Int, _ c: Int, _ make: (LineID) -> Operation) -> Operation {
+        let r = traceThreads[tt].runtime
+        let line = translate(address, runtime: r, cpu: c)
+        let shift = traces[r].space.lineShift
+        let last = (address &+ UInt64(max(size, 1)) &- 1) >> shift
+        if last != address >> shift { traceThreads[tt].pending = make(translate(last << shift, runtime: r, cpu: c)) }
+        return make(line)
+    }
+
+    /// The simulated line of a traced address, allocating its page on first touch.
+    mutating func translate(_ address: UInt64, runtime r: Int, cpu c: Int) -> LineID {
+        let page = address >> traces[r].space.pageShift
+        let slot = Int(page & UInt64(AddressSpace.tlbEntries - 1))
+        let offset = LineID((address >> traces[r].space.lineShift) & UInt64(traces[r].space.linesPerPage - 1))
+        if traces[r].space.tlbPage[slot] == page { return traces[r].space.tlbLine[slot] + offset }
+        let base: LineID
+        if let b = traces[r].space.pages[page] {
+            base = b
+        } else {
+            base = allocatePage(page, runtime: r, cpu: c)
+            traces[r].space.pages[page] = base
+        }
+        traces[r].space.tlbPage[slot] = page
+        traces[r].space.tlbLine[slot] = base
+        return base + offset
+    }
+
+    private mutating func allocatePage(_ page: UInt64, runtime r: Int, cpu c: Int) -> LineID {
+        let node = config.kernels[cpus[c].kernel].memoryNode
+        let space = traces[r].space
+        let pageAddress = page << space.pageShift
+        let pageName = "\(traces[r].name)@0x\(String(pageAddress, radix: 16))"
+        var base: LineID = -1
+        let symbols = traces[r].file.header.symbols
+        for i in 0..<space.linesPerPage {
+            let a = pageAddress + UInt64(i) << space.lineShift
+            // A line holding a data symbol of the program is named after it (the first one).
+            var name = pageName
+            if !symbols.isEmpty, let s = symbol(containing: a, lineBytes: UInt64(1) << space.lineShift, in: symbols) {
+                name = "\(traces[r].name).\(s.name)" + (s.address < a ? "+\(a - s.address)" : "")
+            }
+            let id = directory.allocate(name: name, home: node)
+            if base < 0 { base = id }
+        }
+        return base
+    }
+
+    /// The first symbol overlapping the line at `a` (symbols sorted by address).
+    private func symbol(containing a: UInt64, lineBytes: UInt64, in symbols: [TraceSymbol]) -> TraceSymbol? {
+        var lo = 0, hi = symbols.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if symbols[mid].address + max(symbols[mid].size, 1) <= a { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < symbols.count, symbols[lo].address < a + lineBytes else { return nil }
+        return symbols[lo]
+    }
+
+    /// The lock record of the program's lock word at `address`, made on first use.
+    private mutating func traceLock(_ address: UInt64, runtime r: Int, cpu c: Int) -> Int {
+        if let l = traces[r].lockAt[address] { return l }
+        let line = translate(address, runtime: r, cpu: c)
+        let stat = lockStats.count
+        lockStats.append(LockStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: traces[r].locks))
+        let index = locks.count
+        locks.append(LockRecord(line: line, algorithm: traces[r].locks, stat: stat))
+        traces[r].lockAt[address] = index
+        return index
+    }
+
+    private mutating func syscallOp(name: UInt32, runtime r: Int, task: Int) -> Operation {
+        let k = tasks[task].kernel
+        let n = Int(name)
+        if n >= traces[r].syscalls[k].count {
+            traces[r].syscalls[k] += Array(repeating: -2, count: n + 1 - traces[r].syscalls[k].count)
+        }
+        if traces[r].syscalls[k][n] == -2 {
+            traces[r].syscalls[k][n] = kernels[k].config.profile.syscallIndex(traces[r].file.name(name)) ?? -1
+        }
+        let s = traces[r].syscalls[k][n]
+        if s >= 0 { return .syscall(UInt16(s)) }
+        // Not in the kernel's profile: its entry and exit only, counted.
+        traces[r].unmodeledSyscalls &+= 1
+        return .delay(kernels[k].config.profile.entryExit)
+    }
+
+    /// Carries out a trace synchronization at the engine's time; returns the CPU's time after it.
+    mutating func threadSync(task: Int, cpu c: Int, kind: UInt8, a: UInt32, b: UInt32, at t: Picoseconds) -> Picoseconds {
+        let tt = Int(tasks[task].traceThread)
+        let first = traces[traceThreads[tt].runtime].firstThread
+        switch TraceSync(rawValue: kind)! {
+        case .wait:
+            if traceThreads[tt].tokens > 0 {
+                traceThreads[tt].tokens -= 1
+            } else {
+                traceThreads[tt].waiting = true
+                leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+            }
+        case .wake:
+            let target = first + Int(a)
+            if traceThreads[target].waiting {
+                traceThreads[target].waiting = false
+                queue.push(at: t, target: Int32(traceThreads[target].task), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+            } else {
+                traceThreads[target].tokens &+= 1
+            }
+        case .spawn:
+            let target = traceThreads[first + Int(a)].task
+            if tasks[target].status == .pending {
+                queue.push(at: t, target: Int32(target), kind: EventKind.taskStart.rawValue)
+            }
+        case .barrier:
+            let r = traceThreads[tt].runtime
+            var state = traces[r].barriers[a] ?? (0, [])
+            state.arrived += 1
+            if state.arrived >= max(b, 1) {
+                for w in state.waiting {
+                    queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+                }
+                state = (0, [])
+            } else {
+                state.waiting.append(task)
+                leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+            }
+            traces[r].barriers[a] = state
+        }
+        return t
+    }
+}

@@ -1,0 +1,261 @@
+import SimCPU
+
+/// What an importer did, for the user (and for tests).
+public struct ImportReport: Sendable {
+    public var records: UInt64 = 0
+    public var instructions: UInt64 = 0
+    /// Distinct instruction addresses decoded.
+    public var decodedAddresses = 0
+    /// Instructions whose bytes were not in the executable or did not decode.
+    public var undecodable: UInt64 = 0
+    /// The first few undecodable addresses (with why).
+    public var undecodableSamples: [String] = []
+    public var notes: [String] = []
+    public init() {}
+
+    public var summary: String {
+        var s = "\(records) records"
+        if instructions > 0 {
+            s += ", \(instructions) instructions (\(decodedAddresses) distinct addresses decoded, \(undecodable) undecodable)"
+        }
+        for u in undecodableSamples { s += "\n  undecodable: " + u }
+        for n in notes { s += "\n  note: " + n }
+        return s
+    }
+}
+
+/// Reads valgrind lackey's `--trace-mem=yes` output (`I`, ` L`, ` S`, ` M` records), with
+/// `--trace-sched=yes` lines splitting it into threads. With the traced executable, each
+/// instruction's bytes are decoded with Capstone into its class, so that `M` records of
+/// locked instructions become atomics.
+///
+///     valgrind --tool=lackey --trace-mem=yes --trace-sched=yes --trace-syscalls=yes --log-file=t.lackey ./prog
+///
+/// With `--trace-syscalls=yes` the system calls become `syscall` records (names without
+/// `sys_`, first three arguments) and each thread-creating clone a `spawn` of its child in
+/// the calling thread's stream (children numbered as valgrind numbers them: the lowest
+/// free thread slot). Without it, a new thread is taken to be spawned by the one that ran
+/// before it.
+public struct LackeyImporter {
+    static let syscallPrefix = Array("SYSCALL[".utf8)
+    public var executable: ELFImage?
+
+    public init(executable: ELFImage?) { self.executable = executable }
+
+    public func run(path: String, into writer: BinaryTraceWriter) throws(TraceError) -> ImportReport {
+        var report = ImportReport()
+        var decode = try InstructionClassifier(executable: executable)
+        let read: String
+        var temp: String?
+        if let tool = TraceFile.decompressor(for: path) {
+            temp = try TraceFile.decompress(path, with: tool)
+            read = temp!
+        } else {
+            read = path
+        }
+        defer { if let temp { unlinkFile(temp) } }
+        let lines = try TextTrace.LineReader(path: read, shownAs: path, keepComments: true)
+        writer.header.source = "lackey " + path + (executable.map { " (instructions from \($0.path))" } ?? "")
+        if let executable { writer.header.symbols = executable.dataSymbols.map { var s = $0; s.address &+= executable.bias; return s } }
+
+        var threadOf: [UInt64: Int] = [:]
+        func thread(_ tid: UInt64, spawned: Bool) -> Int {
+            if let i = threadOf[tid] { return i }
+            let i = writer.addThread(TraceThread(tid: tid, name: tid == 1 ? "main" : "thread\(tid)", spawned: spawned))
+            threadOf[tid] = i
+            return i
+        }
+        var current = -1
+        var pendingClass = InstructionClass.alu
+        var pending: UInt64 = 0
+        var lastClass = InstructionClass.alu
+        func emit(_ r: TraceRecord) throws(TraceError) {
+            if current < 0 { current = thread(1, spawned: false) }
+            try writer.append(r, thread: current)
+            report.records &+= 1
+        }
+        func flush() throws(TraceError) {
+            if pending > 0 { try emit(.instructions(pendingClass, count: pending)); pending = 0 }
+        }
+        func fail(_ what: String) -> TraceError { TraceError(file: path, line: lines.lineNumber, what) }
+        // valgrind numbers threads by the lowest free slot: a clone's child gets the lowest tid not alive.
+        var alive: Set<UInt64> = [1]
+        func schedLine(_ text: String) throws(TraceError) {
+            guard let r = text.range(of: "SCHED["), let close = text[r.upperBound...].firstIndex(of: "]"),
+                  let tid = UInt64(text[r.upperBound..<close]) else { return }
+            if text.contains("acquired lock") {
+                try flush()
+                let isNew = threadOf[tid] == nil
+                let t = thread(tid, spawned: tid != 1)
+                // Without --trace-syscalls the parent is unknown: the thread that ran last is taken.
+                if isNew && tid != 1 && current >= 0 { try emit(.spawn(thread: UInt32(t))) }
+                alive.insert(tid)
+                current = t
+            } else if text.contains("VG_(exit_thread)") {
+                try flush()
+                current = thread(tid, spawned: tid != 1)
+                try emit(.exit)
+                alive.remove(tid)
+            }
+        }
+        func syscall(_ text: String) throws(TraceError) {
+            guard let open = text.firstIndex(of: "["), let comma = text[open...].firstIndex(of: ","),
+                  let close = text[comma...].firstIndex(of: "]"), let tid = UInt64(text[text.index(after: comma)..<close]),
+                  let paren = text[close...].firstIndex(of: ")") else {
+                throw fail("expected a valgrind syscall line: 'SYSCALL[pid,tid](nr) name ( args ) --> result'")
+            }
+            var rest = text[text.index(after: paren)...].drop { $0 == " " }
+            if rest.hasPrefix("...") { return }  // the completion of an [async] call: already recorded
+            var name = String(rest.prefix { $0 != " " && $0 != "(" })
+            rest = rest.dropFirst(name.count)
+            if name == "unimplemented" { name = "ni_syscall" }
+            if name.hasPrefix("sys_") { name.removeFirst(4) }
+            guard !name.isEmpty, name != "exit", name != "exit_group" else { return }  // exits come from the scheduler lines
+            try flush()
+            let caller = thread(tid, spawned: tid != 1)
+            current = caller
+            if name == "clone" || name == "clone3" {
+                // A new thread when it succeeded with a thread flag; a fork's child is another process.
+                guard text.contains("Success("), !text.contains("Success(0x0)") else { return }
+                var child: UInt64 = 1
+                while alive.contains(child) { child += 1 }
+                alive.insert(child)
+                let t = thread(child, spawned: true)
+                try emit(.spawn(thread: UInt32(t)))
+                return
+            }
+            // Up to three arguments, as printed (hex or decimal).
+            var args: [UInt64] = []
+            if let a0 = rest.firstIndex(of: "("), let a1 = rest[a0...].firstIndex(of: ")") {
+                for part in rest[rest.index(after: a0)..<a1].split(separator: ",").prefix(3) {
+                    let token = part.trimmingCharacters(in: " ").prefix { $0 != "(" }
+                    if token.hasPrefix("0x"), let v = UInt64(token.dropFirst(2), radix: 16) { args.append(v) } else if let v = UInt64(token) { args.append(v) } else { break }
+                }
+            }
+            try emit(.syscall(name: writer.header.intern(name), args: SyscallArguments(args)))
+        }
+
+        while let line = try lines.nextLine() {
+            guard let first = line.first else { continue }
+            if first == UInt8(ascii: "S") && line.starts(with: Self.syscallPrefix) {
+                // valgrind --trace-syscalls=yes: "SYSCALL[pid,tid](nr) sys_name ( args ) --> result".
+                // A scheduler line may follow on the same line.
+                let text = String(decoding: line, as: UTF8.self)
+                try syscall(text)
+                if let sched = text.range(of: "SCHED[") { try schedLine(String(text[sched.lowerBound...])) }
+                continue
+            }
+            if first == UInt8(ascii: "I") || first == UInt8(ascii: "L") || first == UInt8(ascii: "S") || first == UInt8(ascii: "M") {
+                // "I  0023C790,2" or (leading space stripped) "L 0023C790,4".
+                var i = line.startIndex + 1
+                while i < line.endIndex && TextTrace.isSpace(line[i]) { i += 1 }
+                guard let comma = line[i...].firstIndex(of: UInt8(ascii: ",")),
+                      let address = hexNumber(line[i..<comma]), let size = decimal(line[(comma + 1)...]), size > 0, size <= 4096 else {
+                    throw fail("expected a lackey record like 'I  0023C790,2' or ' L 0023C790,4' (hex address, comma, size)")
+                }
+                if first == UInt8(ascii: "I") {
+                    let c = decode.classify(address: address, size: Int(size), report: &report)
+                    report.instructions &+= 1
+                    lastClass = c
+                    if c != pendingClass { try flush(); pendingClass = c }
+                    pending &+= 1
+                } else {
+                    try flush()
+                    let s = UInt32(size)
+                    switch first {
+                    case UInt8(ascii: "L"): try emit(.load(address: address, size: s))
+                    case UInt8(ascii: "S"): try emit(.store(address: address, size: s))
+                    default: try emit(lastClass == .atomic ? .atomic(address: address, size: s) : .modify(address: address, size: s))
+                    }
+                }
+                continue
+            }
+            if first == UInt8(ascii: "-") || first == UInt8(ascii: "=") {
+                // valgrind's own lines; scheduler ones say which thread runs from here on.
+                try schedLine(String(decoding: line, as: UTF8.self))
+                continue
+            }
+            throw fail("expected a lackey record (I, L, S, M) or a valgrind line ('==pid==', '--pid--'); got '\(String(decoding: line.prefix(40), as: UTF8.self))'")
+        }
+        try flush()
+        if current < 0 { _ = thread(1, spawned: false) }
+        report.decodedAddresses = decode.decodedAddresses
+        if executable == nil && report.instructions > 0 {
+            report.notes.append("no executable given: every instruction counts as 'alu' and M records as plain read-modify-writes")
+        }
+        return report
+    }
+
+    private func hexNumber(_ s: ArraySlice<UInt8>) -> UInt64? {
+        guard !s.isEmpty, s.count <= 16 else { return nil }
+        var v: UInt64 = 0
+        for b in s {
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x41...0x46: d = b - 0x41 + 10
+            case 0x61...0x66: d = b - 0x61 + 10
+            default: return nil
+            }
+            v = v << 4 | UInt64(d)
+        }
+        return v
+    }
+
+    private func decimal(_ s: ArraySlice<UInt8>) -> UInt64? {
+        guard !s.isEmpty, s.count <= 9 else { return nil }
+        var v: UInt64 = 0
+        for b in s {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            v = v * 10 + UInt64(b - 0x30)
+        }
+        return v
+    }
+}
+
+/// Instruction classes by address, from an executable's bytes through Capstone, cached.
+struct InstructionClassifier {
+    let executable: ELFImage?
+    private var x86: X86Decoder?
+    private var arm: Arm64Decoder?
+    private var cache: [UInt64: InstructionClass] = [:]
+    var decodedAddresses: Int { cache.count }
+
+    init(executable: ELFImage?) throws(TraceError) {
+        self.executable = executable
+        do {
+            switch executable?.machine {
+            case .x86_64: x86 = try X86Decoder()
+            case .aarch64: arm = try Arm64Decoder()
+            case nil: break
+            }
+        } catch {
+            throw TraceError(file: executable?.path ?? "", "cannot open Capstone: \(error)")
+        }
+    }
+
+    mutating func classify(address: UInt64, size: Int, report: inout ImportReport) -> InstructionClass {
+        guard let executable else { return .alu }
+        if let c = cache[address] { return c }
+        let c: InstructionClass
+        if let bytes = executable.bytes(at: address, count: size), bytes.count == size {
+            do {
+                let d: DecodedInstruction
+                if let x86 { d = try x86.decode(Array(bytes), address: address) } else { d = try arm!.decode(Array(bytes), address: address) }
+                c = d.instructionClass
+            } catch {
+                report.undecodable &+= 1
+                if report.undecodableSamples.count < 10 { report.undecodableSamples.append(error.description) }
+                return .alu
+            }
+        } else {
+            report.undecodable &+= 1
+            if report.undecodableSamples.count < 10 {
+                report.undecodableSamples.append("0x" + String(address, radix: 16) + ": not in \(executable.path)'s loaded segments (another object, or a PIE without its load address)")
+            }
+            return .alu
+        }
+        cache[address] = c
+        return c
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import SimWorkloads
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Inspect traces; convert real traces to mksim's native format.",
+        discussion: "Formats: docs/trace-format.md. Exit 0 on success, 2 for a trace that cannot be read.",
+        subcommands: [TraceInfoCommand.self, TraceConvertCommand.self]
+    )
+}
+
+extension TraceFormat: ExpressibleByArgument {}
+
+struct TraceInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Per-thread counts, instruction-class mix, footprint and shared lines of native traces."
+    )
+
+    @Argument(help: "Native traces (text or binary; .gz, .xz, .zst read through the system's tools).")
+    var files: [String]
+
+    @Option(help: "Cache line size for the footprint, in bytes.")
+    var lineBytes = 64
+
+    func run() throws {
+        guard lineBytes > 0, lineBytes.nonzeroBitCount == 1 else {
+            printError("--line-bytes: expected a power of two; got \(lineBytes)")
+            throw ExitCode(Exit.badInput)
+        }
+        for f in files {
+            do {
+                let file = try TraceFile(path: f)
+                let summary = try TraceSummary(file, lineBytes: lineBytes)
+                print(summary.text(file: file), terminator: "")
+            } catch {
+                printError(error.description)
+                throw ExitCode(Exit.badInput)
+            }
+        }
+    }
+}
+
+struct TraceConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a trace (native, or another tool's) to the native text or binary form.",
+        discussion: """
+        Examples:
+          mksim trace convert --from lackey --executable ./counter counter.lackey counter.mktrace
+          mksim trace convert --from perf-sched perf-sched.txt run.mktrace
+          mksim trace convert counter.mktrace counter.txt --to text
+        """
+    )
+
+    @Argument(help: "The input trace.")
+    var input: String
+    @Argument(help: "The output file (written whole or not at all).")
+    var output: String
+    @Option(help: "Input format: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var from: TraceFormat = .native
+    @Option(help: "Output form: binary or text.")
+    var to: String = "binary"
+    @Option(help: "lackey: the traced executable (static or non-PIE ELF; a PIE with --load-address).")
+    var executable: String?
+    @Option(help: "lackey: load address of a position-independent executable (hex).")
+    var loadAddress: String?
+
+    func run() throws {
+        guard to == "binary" || to == "text" else {
+            printError("--to: expected binary or text; got '\(to)'")
+            throw ExitCode(Exit.badInput)
+        }
+        var options = ImportOptions(executable: executable)
+        if let l = loadAddress {
+            guard let v = UInt64(l.hasPrefix("0x") ? String(l.dropFirst(2)) : l, radix: 16) else {
+                printError("--load-address: expected a hexadecimal address; got '\(l)'")
+                throw ExitCode(Exit.badInput)
+            }
+            options.loadAddress = v
+        }
+        let report: ImportReport
+        switch Result(catching: { () throws(TraceError) in try convert(options) }) {
+        case .success(let r): report = r
+        case .failure(let e):
+            printError(e.description)
+            throw ExitCode(Exit.badInput)
+        }
+        printError("\(output): " + report.summary)
+    }
+
+    private func convert(_ options: ImportOptions) throws(TraceError) -> ImportReport {
+        if to == "binary" { return try TraceImport.convert(input, format: from, options: options, to: output) }
+        let binary = output + ".bin-\(getpid())"
+        defer { unlink(binary) }
+        let report = try TraceImport.convert(input, format: from, options: options, to: binary)
+        try TextTrace.write(TraceFile(path: binary), to: output)
+        return report
+    }
+}
