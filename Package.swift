@@ -57,6 +57,7 @@ let package = Package(
         ),
         .testTarget(name: "SimMachineTests", dependencies: ["SimMachine"]),
         .testTarget(name: "SimCPUTests", dependencies: ["SimCPU"]),
+        .testTarget(name: "SimWorkloadsTests", dependencies: ["SimWorkloads", "SimCPU", "SimMachine"]),
         .testTarget(name: "SimKernelModelTests", dependencies: ["SimKernelModel", "SimWorkloads", "SimCPU", "SimMachine"]),
         .testTarget(name: "SimScenarioTests", dependencies: ["SimScenario", "SimReport", "SimKernelModel", "SimMachine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["mksim", "SimScenario", "SimReport", "SimMachine", "SchedulerExamples", "SimKernelModel"]),

@@ -35,6 +35,12 @@ public enum ResultJSON {
                               ("latency_ns", latency(r.ipiLatency)), ("accounting", ipiAccounting(r.ipiAccounting))])),
             ("moves", moves(r.moves)),
             ("channels", channels(r.channels)),
+            ("traces", .object(r.traces.map { t in
+                (t.workload, .object([
+                    ("records", .uint(t.records)), ("pages", .int(Int64(t.pages))), ("locks", .int(Int64(t.locks))),
+                    ("unmodeled_syscalls", .uint(t.unmodeledSyscalls)),
+                ]))
+            })),
             ("interconnect", .object(r.servers.map { v in
                 (v.name, .object([
                     ("lines", .uint(v.lines)), ("writebacks", .uint(v.writebacks)),

@@ -15,6 +15,11 @@ public enum Runner {
     public static func run(_ point: RunPoint) throws(ConfigurationError) -> RunOutcome {
         var sim = try Simulation(point.scenario.config)
         let result = sim.run()
+        // A trace that turned out unreadable mid-run (corrupt or truncated) is bad input, like a
+        // scenario error: no result is written for it.
+        if let bad = result.traces.first(where: { $0.error != nil }) {
+            throw ConfigurationError("workload '\(bad.workload)': \(bad.error!)")
+        }
         return RunOutcome(point: point, result: result, json: ResultJSON.make(point: point, result: result))
     }
 

@@ -40,8 +40,24 @@ public final class Arm64Decoder {
             var addr = address
             return cs_disasm_iter(handle, &code, &size, &addr, insn)
         }
-        guard ok else { throw UndecodableInstruction(address: address, bytes: bytes) }
+        guard ok else {
+            if let lse = Self.largeSystemExtensionAtomic(bytes) { return lse }
+            throw UndecodableInstruction(address: address, bytes: bytes)
+        }
         return classify(insn.pointee)
+    }
+
+    /// ARMv8.1 LSE atomics, which Capstone 4 does not know, recognized by their encoding
+    /// (Arm ARM C4.1.94): LDADD/LDCLR/LDEOR/LDSET/LD{S,U}{MAX,MIN}/SWP (size 111000 A R 1 Rs
+    /// o3 opc 00 Rn Rt) and CAS/CASP (0x08A07C00 under mask 0x3FA07C00).
+    static func largeSystemExtensionAtomic(_ bytes: [UInt8]) -> DecodedInstruction? {
+        guard bytes.count == 4 else { return nil }
+        let w = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+        let memoryOp = w & 0x3F20_0C00 == 0x3820_0000
+        let compareAndSwap = w & 0x3FA0_7C00 == 0x08A0_7C00 || w & 0xBFA0_7C00 == 0x0820_7C00
+        guard memoryOp || compareAndSwap else { return nil }
+        return DecodedInstruction(length: 4, instructionClass: .atomic, readsMemory: true, writesMemory: true,
+                                  text: compareAndSwap ? "cas (LSE)" : "atomic memory operation (LSE)")
     }
 
     private static let exclusive: Set<UInt32> = Set([

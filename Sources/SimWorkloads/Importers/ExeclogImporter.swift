@@ -49,10 +49,10 @@ public struct ExeclogImporter {
             guard let q1 = text.firstIndex(of: "\""), let q2 = text.lastIndex(of: "\""), q1 < q2 else {
                 throw fail("expected an execlog line: 'cpu, 0xaddress, 0xopcode, \"disassembly\"[, load|store, 0xaddress]...'")
             }
-            let head = text[..<q1].split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+            let head = text[..<q1].split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
             let disas = String(text[text.index(after: q1)..<q2])
-            guard head.count == 3, head[2].isEmpty || true, let cpu = Int(head[0]), cpu >= 0, cpu < 1 << 16,
-                  let address = Self.hex(head[1]), let opcode = Self.hex(head.count > 2 ? head[2] : "") else {
+            guard head.count == 3, let cpu = Int(head[0]), cpu >= 0, cpu < 1 << 16,
+                  let address = Self.hex(head[1]), let opcode = Self.hex(head[2]) else {
                 throw fail("expected 'cpu, 0xaddress, 0xopcode, \"disassembly\"' before the accesses")
             }
             var accesses: [(store: Bool, address: UInt64)] = []

@@ -67,6 +67,12 @@ indirect enum LenientJSON {
                     guard bytes[i] == UInt8(ascii: "\"") else { throw ParseError(line: line, message: "expected a quoted key or '}'") }
                     let key = try string()
                     try skip()
+                    if i < bytes.count && (bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: "}")) {
+                        // A key without a value ("suspend",): rt-app's workgen fills in the thread's name.
+                        members.append((key, .string(""), keyLine))
+                        if bytes[i] == UInt8(ascii: ",") { i += 1 }
+                        continue
+                    }
                     guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw ParseError(line: line, message: "expected ':' after key \"\(key)\"") }
                     i += 1
                     members.append((key, try value(), keyLine))

@@ -75,12 +75,10 @@ public struct RtAppImporter {
         }
 
         // Threads, and who waits on what (condition variables, suspends, barriers).
-        var threadsOf: [String: [Int]] = [:]
         var instanceNames: [(def: Int, name: String)] = []
         for (i, d) in defs.enumerated() {
             for k in 0..<d.instances {
                 let n = d.instances == 1 ? d.name : "\(d.name)-\(k)"
-                threadsOf[d.name, default: []].append(instanceNames.count)
                 instanceNames.append((i, n))
             }
         }
@@ -91,6 +89,10 @@ public struct RtAppImporter {
                     switch Self.kind(e.key) {
                     case "wait", "sync": if let r = e.value["ref"]?.string, !(waiters[r]?.contains(t) ?? false) { waiters[r, default: []].append(t) }
                     case "barrier": if let r = e.value.string { barrierUsers[r, default: []].insert(t) }
+                    case "suspend":
+                        // Suspend blocks on a resource named by the string (empty: the thread's own name).
+                        let r = e.value.string.flatMap { $0.isEmpty ? nil : $0 } ?? defs[inst.def].name
+                        if !(waiters[r]?.contains(t) ?? false) { waiters[r, default: []].append(t) }
                     default: break
                     }
                 }
@@ -183,11 +185,8 @@ public struct RtAppImporter {
                                 try emit(.barrier(id: id, parties: UInt32(barrierUsers[b]?.count ?? 1)))
                             case "suspend": try emit(.wait)
                             case "resume":
-                                let target = try name()
-                                guard let list = threadsOf[target] else { throw TraceError(file: path, line: e.line, "resume: no thread named '\(target)'") }
-                                let i = nextWaiter["resume:" + target, default: 0]
-                                nextWaiter["resume:" + target] = i + 1
-                                try emit(.wake(thread: UInt32(list[i % list.count])))
+                                // Wakes a thread suspended on the resource (none: a resume nobody waits for).
+                                try signal(try name(), all: false, from: t, emit: emit)
                             case "yield": try emit(.syscall(name: sysYield, args: SyscallArguments()))
                             default: break
                             }
@@ -199,7 +198,7 @@ public struct RtAppImporter {
                 if d.loop < 0 && nominal == before && iteration >= 100_000 { break }
             }
             if d.loop < 0 && iteration >= 100_000 {
-                report.notes.append("thread \(inst.name): a forever-loop with no time in it, cut at 100,000 passes")
+                report.notes.append("thread \(inst.name): a forever-loop cut at 100,000 passes (\(TextTrace.format(nominal)) of nominal time)")
             }
             try emit(.exit)
         }

@@ -68,7 +68,9 @@ public struct SchedTraceImporter {
             guard let first = line.first, first != UInt8(ascii: "#") else { continue }
             let text = String(decoding: line, as: UTF8.self)
             guard let e = Self.parse(text) else {
-                if text.hasPrefix("CPU:") || text.hasPrefix("cpus=") || text.hasPrefix("version =") { continue }  // trace-cmd headers
+                if text.hasPrefix("cpus=") || text.hasPrefix("version =") || (text.hasPrefix("CPU") && text.hasSuffix("is empty")) {
+                    continue  // trace-cmd report's headers
+                }
                 throw TraceError(file: path, line: lines.lineNumber, perf
                     ? "expected a 'perf sched script' line: 'comm pid [cpu] seconds.micros: sched:event: fields'"
                     : "expected an ftrace line: 'comm-pid [cpu] flags seconds.micros: event: fields'")
@@ -103,11 +105,19 @@ public struct SchedTraceImporter {
                     tasks[sw.nextPid] = n
                 }
             case "sched_wakeup", "sched_waking":
-                guard let pid = Self.intField("pid", e.fields) else { throw fail("comm=… pid=…") }
-                let comm = Self.field("comm", e.fields, until: " pid=") ?? "?"
+                // "comm=… pid=…", or trace-cmd's older "comm:pid [prio] …".
+                guard let (comm, pid) = Self.intField("pid", e.fields).map({ (Self.field("comm", e.fields, until: " pid=") ?? "?", $0) })
+                        ?? Self.commPid(e.fields) else { throw fail("comm=… pid=… (or comm:pid [prio])") }
                 guard var k = try task(pid, comm, at: t, firstState: .sleeping), k.state == .sleeping else { continue }
                 let fromInterrupt = e.flags.map { $0.count >= 3 && ($0[$0.index($0.startIndex, offsetBy: 2)] != ".") } ?? false
-                if !fromInterrupt, let w = tasks[e.pid], w.state == .running, e.pid != pid {
+                if !fromInterrupt, e.pid != pid, var w = try task(e.pid, e.comm, at: t, firstState: .running), w.state != .exited {
+                    if w.state != .running {
+                        // It is running (it does the waking) though the trace missed its switch-in.
+                        if w.state == .sleeping && t > w.since { try emit(.sleep(t - w.since), w.index) }
+                        w.state = .running
+                        w.since = t
+                        tasks[e.pid] = w
+                    }
                     try charge(e.pid, at: t)
                     try emit(.wake(thread: UInt32(k.index)), w.index)
                     try emit(.wait, k.index)
@@ -164,6 +174,7 @@ public struct SchedTraceImporter {
     }
 
     struct Event {
+        var comm: String
         var pid: Int
         var flags: Substring?
         var time: Picoseconds
@@ -177,11 +188,13 @@ public struct SchedTraceImporter {
         guard let open = s.firstIndex(of: "["), let close = s[open...].firstIndex(of: "]"),
               s.index(after: open) < close, s[s.index(after: open)..<close].allSatisfy(\.isNumber) else { return nil }
         let who = s[..<open].trimmingCharacters(in: " ")
-        let pid: Int
+        let pid: Int, comm: String
         if let space = who.lastIndex(of: " "), let p = Int(who[who.index(after: space)...]) {
             pid = p  // perf: "comm pid"
+            comm = who[..<space].trimmingCharacters(in: " ")
         } else if let dash = who.lastIndex(of: "-"), let p = Int(who[who.index(after: dash)...]) {
             pid = p  // ftrace: "comm-pid"
+            comm = String(who[..<dash])
         } else {
             return nil
         }
@@ -205,9 +218,9 @@ public struct SchedTraceImporter {
             let after = rest[rest.index(after: colon)...]
             guard let c2 = after.firstIndex(of: ":") else { return nil }
             event = String(after[..<c2])
-            return Event(pid: pid, flags: flags, time: time, event: event, fields: after[after.index(after: c2)...].drop { $0 == " " })
+            return Event(comm: comm, pid: pid, flags: flags, time: time, event: event, fields: after[after.index(after: c2)...].drop { $0 == " " })
         }
-        return Event(pid: pid, flags: flags, time: time, event: event, fields: rest[rest.index(after: colon)...].drop { $0 == " " })
+        return Event(comm: comm, pid: pid, flags: flags, time: time, event: event, fields: rest[rest.index(after: colon)...].drop { $0 == " " })
     }
 
     /// "26157.835200" → picoseconds, exactly.
@@ -235,6 +248,14 @@ public struct SchedTraceImporter {
             search = s[r.upperBound...]
         }
         return nil
+    }
+
+    /// "comm:pid [prio] …" (trace-cmd's older layout).
+    static func commPid(_ s: Substring) -> (String, Int)? {
+        guard let bracket = s.firstIndex(of: "[") else { return nil }
+        let name = s[..<bracket].trimmingCharacters(in: " ")
+        guard let colon = name.lastIndex(of: ":"), let pid = Int(name[name.index(after: colon)...]) else { return nil }
+        return (String(name[..<colon]), pid)
     }
 
     struct Switch { var prevComm: String; var prevPid: Int; var prevState: String; var nextComm: String; var nextPid: Int }
