@@ -9,12 +9,14 @@ MKSIM := .build/release/mksim
 
 .PHONY: deps build quickstart run test bench peers docs clean
 
-# Capstone (a required system library) comes from Debian's libcapstone-dev.
+# Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
+# read the compressed trace fixtures; rt-app's examples are imported by the tests.
 deps:
-	@if ! pkg-config --exists capstone 2>/dev/null; then \
-		echo "installing libcapstone-dev and pkg-config (apt)"; \
+	@if ! pkg-config --exists capstone 2>/dev/null || ! command -v xz >/dev/null || ! command -v gzip >/dev/null \
+		|| [ ! -d /usr/share/doc/rt-app/examples ]; then \
+		echo "installing libcapstone-dev, pkg-config, xz-utils, gzip, rt-app (apt)"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app; \
 	fi
 
 build: deps

@@ -288,6 +288,7 @@ struct ScenarioReader {
                            "pattern"],
         "ping-pong": [],
         "pipe-pingpong": [],
+        "producer-consumer": ["slots", "produce", "consume"],
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply", "every", "size"],
         "receive": ["channel", "user", "reply"],
@@ -487,6 +488,10 @@ struct ScenarioReader {
             return (.pingPong, stop)
         case "pipe-pingpong":
             return (.pipePingPong, stop)
+        case "producer-consumer":
+            let slots = f["slots"].flatMap { check.int($0, p + ".slots", min: 1, max: 1 << 16) } ?? 16
+            return (.producerConsumer(slots: slots, produceCycles: f["produce"] == nil ? 500 : cycles("produce"),
+                                      consumeCycles: f["consume"] == nil ? 500 : cycles("consume")), stop)
         case "lock-loop":
             let algorithm = f["lock"].flatMap { check.choice($0, p + ".lock", LockAlgorithm.allCases.map(\.rawValue)) }
                 .flatMap(LockAlgorithm.init(rawValue:)) ?? .mcs

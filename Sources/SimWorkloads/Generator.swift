@@ -78,6 +78,10 @@ public enum GeneratorKind: Sendable, Hashable {
     case ipiBroadcast(set: UInt16, addressing: IPIAddressing, vector: UInt8, ackLine: LineID, targets: UInt64)
     /// A thread of a trace: the kernel model reads its records (this generator only ends it).
     case trace
+    /// Role 0 produces, role 1 consumes item k through slot k mod `slots` (lines from
+    /// `base`): a slot holds 2r when free for round r = k / slots, 2r + 1 when full.
+    /// One operation is one item.
+    case producerConsumer(base: LineID, slots: Int, role: Int, work: UInt64)
 }
 
 /// One CPU's part in a TLB shootdown done by messages (`shootdown` workloads): lines are
@@ -309,6 +313,30 @@ public struct Generator: Sendable {
 
         case .trace:
             return .exit
+
+        case .producerConsumer(let base, let slots, let role, let work):
+            let slot = base + LineID(iteration % UInt64(slots))
+            let round = iteration / UInt64(slots)
+            switch step {
+            case 0 where role == 0:
+                step = 1
+                if work > 0 { return .compute(cycles: work) }
+                fallthrough
+            case 1 where role == 0: step = 2; return .spinUntil(slot, mask: .max, equals: 2 * round)
+            case 2 where role == 0: step = 3; return .store(slot, 2 * round + 1)
+            case 0: step = 1; return .spinUntil(slot, mask: .max, equals: 2 * round + 1)
+            case 1:
+                step = 2
+                if work > 0 { return .compute(cycles: work) }
+                fallthrough
+            case 2: step = 3; return .store(slot, 2 * round + 2)
+            default:
+                if role == 1 { return finishIteration() }
+                // An item counts once, when consumed: the producer moves on without an operation.
+                step = 0
+                iteration += 1
+                return next(now: now)
+            }
 
         case .interactive(let runCycles, let think):
             switch step {

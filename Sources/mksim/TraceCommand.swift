@@ -7,7 +7,7 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Inspect traces; convert real traces to mksim's native format.",
         discussion: "Formats: docs/trace-format.md. Exit 0 on success, 2 for a trace that cannot be read.",
-        subcommands: [TraceInfoCommand.self, TraceConvertCommand.self]
+        subcommands: [TraceInfoCommand.self, TraceConvertCommand.self, TraceSynthCommand.self]
     )
 }
 
@@ -98,5 +98,45 @@ struct TraceConvertCommand: ParsableCommand {
         let report = try TraceImport.convert(input, format: from, options: options, to: binary)
         try TextTrace.write(TraceFile(path: binary), to: output)
         return report
+    }
+}
+
+struct TraceSynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth",
+        abstract: "Write a synthetic binary trace (ALU runs and memory accesses), deterministic from the seed.",
+        discussion: "For users without traces and for measuring replay: docs/PERFORMANCE.md makes a 1-GiB-class one."
+    )
+
+    @Argument(help: "The output file.")
+    var output: String
+    @Option(help: "Threads.") var threads = 4
+    @Option(help: "Records per thread.") var records: UInt64 = 1_000_000
+    @Option(help: "Private working set per thread, in KiB.") var privateKib: UInt64 = 4096
+    @Option(help: "Shared working set, in KiB.") var sharedKib: UInt64 = 64
+    @Option(help: "Share of accesses to the shared set (0-1).") var shared = 0.05
+    @Option(help: "Share of accesses that write (0-1).") var writes = 0.3
+    @Option(help: "Share of writes that are atomic (0-1).") var atomics = 0.01
+    @Option(help: "Seed.") var seed: UInt64 = 1
+
+    func run() throws {
+        for (name, v) in [("--shared", shared), ("--writes", writes), ("--atomics", atomics)] where !(0...1).contains(v) {
+            printError("\(name): expected a fraction from 0 to 1; got \(v)")
+            throw ExitCode(Exit.badInput)
+        }
+        guard threads >= 1 && threads <= 4096, records >= 1, privateKib >= 1, sharedKib >= 1 else {
+            printError("expected 1-4096 threads, and records and working sets of at least 1")
+            throw ExitCode(Exit.badInput)
+        }
+        var s = TraceSynthesizer()
+        s.threads = threads; s.recordsPerThread = records
+        s.privateBytes = privateKib << 10; s.sharedBytes = sharedKib << 10
+        s.sharedFraction = shared; s.writeFraction = writes; s.atomicFraction = atomics; s.seed = seed
+        switch Result(catching: { () throws(TraceError) in try s.write(to: output) }) {
+        case .success(let r): printError("\(output): \(r.summary)")
+        case .failure(let e):
+            printError(e.description)
+            throw ExitCode(Exit.badInput)
+        }
     }
 }

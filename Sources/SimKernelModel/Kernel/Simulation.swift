@@ -264,6 +264,14 @@ public struct Simulation {
                     for end in ["ab", "ba"] {
                         pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode)))
                     }
+                case .producerConsumer(let slots, _, _):
+                    guard copy.threads == 2 else {
+                        throw ConfigurationError("workload '\(wc.name)': producer-consumer runs 2 threads per copy (a producer and a consumer)")
+                    }
+                    for s in 0..<slots {
+                        let id = directory.allocate(name: "\(wc.name)[\(kc.name)].slot[\(s)]", home: kc.memoryNode)
+                        if s == 0 { pingLine = id }
+                    }
                 case .pingPong:
                     guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
                     pingLine = directory.allocate(name: "\(wc.name)[\(kc.name)].line", home: kc.memoryNode)
@@ -325,6 +333,8 @@ public struct Simulation {
                         kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
+                    case .producerConsumer(let slots, let produce, let consume):
+                        kind = .producerConsumer(base: pingLine, slots: slots, role: thread, work: thread == 0 ? produce : consume)
                     case .pipePingPong:
                         kind = .pipePingPong(a: UInt32(pipes.count - 2), b: UInt32(pipes.count - 1), role: copy.threads == 1 ? -1 : thread)
                     case .ipiRing(let handling):

@@ -158,6 +158,10 @@ public enum WorkloadGenerator: Sendable {
     case pingPong
     /// lmbench lat_pipe: two tasks pass a message back and forth through two pipes.
     case pipePingPong
+    /// A producer and a consumer (2 threads per copy) pass items through a ring of `slots`
+    /// shared lines, each polling its next slot: work `produceCycles` per item, then publish;
+    /// wait for an item, work `consumeCycles`, free the slot.
+    case producerConsumer(slots: Int, produceCycles: UInt64, consumeCycles: UInt64)
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).

@@ -150,7 +150,7 @@ public struct LackeyImporter {
                 var i = line.startIndex + 1
                 while i < line.endIndex && TextTrace.isSpace(line[i]) { i += 1 }
                 guard let comma = line[i...].firstIndex(of: UInt8(ascii: ",")),
-                      let address = hexNumber(line[i..<comma]), let size = decimal(line[(comma + 1)...]), size > 0, size <= 4096 else {
+                      let address = ByteNumber.hex(line[i..<comma]), let size = ByteNumber.decimal(line[(comma + 1)...], maxDigits: 9), size > 0, size <= 4096 else {
                     throw fail("expected a lackey record like 'I  0023C790,2' or ' L 0023C790,4' (hex address, comma, size)")
                 }
                 if first == UInt8(ascii: "I") {
@@ -186,31 +186,6 @@ public struct LackeyImporter {
         return report
     }
 
-    private func hexNumber(_ s: ArraySlice<UInt8>) -> UInt64? {
-        guard !s.isEmpty, s.count <= 16 else { return nil }
-        var v: UInt64 = 0
-        for b in s {
-            let d: UInt8
-            switch b {
-            case 0x30...0x39: d = b - 0x30
-            case 0x41...0x46: d = b - 0x41 + 10
-            case 0x61...0x66: d = b - 0x61 + 10
-            default: return nil
-            }
-            v = v << 4 | UInt64(d)
-        }
-        return v
-    }
-
-    private func decimal(_ s: ArraySlice<UInt8>) -> UInt64? {
-        guard !s.isEmpty, s.count <= 9 else { return nil }
-        var v: UInt64 = 0
-        for b in s {
-            guard b >= 0x30 && b <= 0x39 else { return nil }
-            v = v * 10 + UInt64(b - 0x30)
-        }
-        return v
-    }
 }
 
 /// Instruction classes by address, from an executable's bytes through Capstone, cached.

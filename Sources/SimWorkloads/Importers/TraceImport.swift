@@ -39,10 +39,17 @@ public enum TraceImport {
             writer.header.source = file.header.source
             var report = ImportReport()
             do throws(TraceError) {
-                for (i, t) in file.header.threads.enumerated() {
-                    writer.addThread(TraceThread(tid: t.tid, name: t.name, spawned: t.spawned))
-                    let c = try file.cursor(thread: i)
-                    while let r = try c.next() { try writer.append(r, thread: i); report.records &+= 1 }
+                for t in file.header.threads { writer.addThread(TraceThread(tid: t.tid, name: t.name, spawned: t.spawned)) }
+                if file.form == .text {
+                    try TextTrace.forEachRecord(file) { (i, r) throws(TraceError) in
+                        try writer.append(r, thread: i)
+                        report.records &+= 1
+                    }
+                } else {
+                    for i in file.header.threads.indices {
+                        let c = try file.cursor(thread: i)
+                        while let r = try c.next() { try writer.append(r, thread: i); report.records &+= 1 }
+                    }
                 }
                 // Text cursors intern names as they read: take the full table.
                 writer.header.names = file.header.names

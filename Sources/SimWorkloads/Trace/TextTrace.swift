@@ -24,6 +24,7 @@ public enum TextTrace {
         private var capacity = 0
         let shownAs: String
         private(set) var lineNumber = 0
+        private var current: [UInt8] = []
 
         /// Keep `#` and what follows (other tools' formats, where it is not a comment).
         let keepComments: Bool
@@ -50,7 +51,10 @@ public enum TextTrace {
             while end > 0 && isSpace(raw[end - 1]) { end -= 1 }
             var start = 0
             while start < end && isSpace(raw[start]) { start += 1 }
-            return Array(raw[start..<end])[...]
+            // One buffer for every line (the previous line's slice is dead by now).
+            current.removeAll(keepingCapacity: true)
+            current.append(contentsOf: raw[start..<end])
+            return current[...]
         }
     }
 
@@ -112,6 +116,35 @@ public enum TextTrace {
         return tid
     }
 
+    /// The common records (instruction runs and accesses) parsed from the bytes without
+    /// making strings; nil sends the line to the general parser (and its error messages).
+    @inline(__always)
+    static func fastRecord(_ line: ArraySlice<UInt8>) -> TraceRecord? {
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(3)
+        var i = line.startIndex
+        while i < line.endIndex && fields.count < 4 {
+            while i < line.endIndex && isSpace(line[i]) { i += 1 }
+            let start = i
+            while i < line.endIndex && !isSpace(line[i]) { i += 1 }
+            if i > start { fields.append(start..<i) }
+        }
+        guard fields.count == 3, i >= line.endIndex else { return nil }
+        let keyword = line[fields[0]]
+        func plain(_ r: Range<Int>) -> UInt64? { ByteNumber.hexOrDecimal(line[r]) }
+        if keyword.elementsEqual("insn".utf8) {
+            guard let c = classNames[String(decoding: line[fields[1]], as: UTF8.self)], let n = plain(fields[2]) else { return nil }
+            return .instructions(c, count: n)
+        }
+        guard let a = plain(fields[1]), let z = plain(fields[2]), z <= UInt64(UInt32.max) else { return nil }
+        let size = UInt32(z)
+        if keyword.elementsEqual("load".utf8) { return .load(address: a, size: size) }
+        if keyword.elementsEqual("store".utf8) { return .store(address: a, size: size) }
+        if keyword.elementsEqual("atomic".utf8) { return .atomic(address: a, size: size) }
+        if keyword.elementsEqual("modify".utf8) { return .modify(address: a, size: size) }
+        return nil
+    }
+
     /// A decimal or 0x-hexadecimal number, with an optional KiB/MiB/GiB suffix.
     static func number(_ s: String) -> UInt64? {
         var text = Substring(s)
@@ -146,6 +179,7 @@ public enum TextTrace {
     /// One record line (nil for a blank line).
     static func parseRecord(_ line: ArraySlice<UInt8>, file: TraceFile, line n: Int) throws(TraceError) -> TraceRecord? {
         if line.isEmpty { return nil }
+        if let fast = fastRecord(line) { return fast }
         let t = tokens(line)
         func fail(_ expected: String) -> TraceError { TraceError(file: file.path, line: n, "expected '\(expected)'") }
         func num(_ i: Int, _ form: String) throws(TraceError) -> UInt64 {
@@ -246,6 +280,25 @@ public enum TextTrace {
         case .receive(let ch): return "receive \(name(ch))"
         case .migrate(let k): return "migrate \(name(k))"
         case .timer(let n, let p, let a): return "timer \(name(n)) \(format(p))" + (a ? " absolute" : "")
+        }
+    }
+
+    /// Every record of a text trace in one pass over the file, with its thread's index
+    /// (conversion reads the file once instead of once per thread).
+    static func forEachRecord(_ file: TraceFile, _ body: (Int, TraceRecord) throws(TraceError) -> Void) throws(TraceError) {
+        let reader = try LineReader(path: file.readPath, shownAs: file.path)
+        var thread = -1
+        while let line = try reader.nextLine() {
+            guard reader.lineNumber >= file.firstRecordLine, let first = line.first else { continue }
+            if first == UInt8(ascii: "@") {
+                let tid = try sectionThread(line, file: file.path, line: reader.lineNumber)
+                guard let i = file.header.threadIndex(tid: tid) else {
+                    throw TraceError(file: file.path, line: reader.lineNumber, "section for thread \(tid), which no 'thread' line declares")
+                }
+                thread = i
+                continue
+            }
+            if let r = try parseRecord(line, file: file, line: reader.lineNumber) { try body(thread, r) }
         }
     }
 
