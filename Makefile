@@ -10,13 +10,14 @@ MKSIM := .build/release/mksim
 .PHONY: deps build quickstart run test bench peers docs clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
-# read the compressed trace fixtures; rt-app's examples are imported by the tests.
+# read the compressed trace fixtures; the tests import rt-app's examples and trace a
+# freshly built program with valgrind (gcc).
 deps:
 	@if ! pkg-config --exists capstone 2>/dev/null || ! command -v xz >/dev/null || ! command -v gzip >/dev/null \
-		|| [ ! -d /usr/share/doc/rt-app/examples ]; then \
-		echo "installing libcapstone-dev, pkg-config, xz-utils, gzip, rt-app (apt)"; \
+		|| [ ! -d /usr/share/doc/rt-app/examples ] || ! command -v valgrind >/dev/null || ! command -v gcc >/dev/null; then \
+		echo "installing libcapstone-dev, pkg-config, xz-utils, gzip, rt-app, valgrind, gcc (apt)"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app valgrind gcc; \
 	fi
 
 build: deps

@@ -63,7 +63,7 @@ struct TraceConvertCommand: ParsableCommand {
     var from: TraceFormat = .native
     @Option(help: "Output form: binary or text.")
     var to: String = "binary"
-    @Option(help: "lackey: the traced executable (static or non-PIE ELF; a PIE with --load-address).")
+    @Option(help: "lackey: the traced executable (static or non-PIE ELF; a PIE with --load-address, or traced with --trace-symtab=yes).")
     var executable: String?
     @Option(help: "lackey: load address of a position-independent executable (hex).")
     var loadAddress: String?

@@ -41,6 +41,39 @@ import Testing
         #expect(threads[0].contains { if case .syscall(let n, _) = $0 { file.name(n) == "futex" } else { false } })
     }
 
+    static func tool(_ name: String) -> Bool {
+        ["/usr/bin/", "/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
+    }
+
+    /// A dynamically linked PIE: valgrind's --trace-symtab=yes says where the program, ld.so and
+    /// libc were loaded, and their instructions are decoded from those files.
+    @Test(.enabled(if: tool("valgrind") && tool("gcc")))
+    func lackeyTraceOfADynamicPIEDecodesThroughTheLoadedObjects() throws {
+        let dir = TraceFormatTests.path("pie")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let script = """
+        set -e
+        cd '\(dir)'
+        gcc -O1 -pie -fPIE -pthread -o counter '\(Self.fixture("counter.c"))'
+        valgrind --tool=lackey --trace-mem=yes --trace-sched=yes --trace-syscalls=yes --trace-symtab=yes \\
+            --log-file=counter.lackey ./counter > /dev/null
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        let out = dir + "/counter.mktrace"
+        let report = try TraceImport.convert(dir + "/counter.lackey", format: .lackey, to: out)
+        #expect(report.undecodable == 0 && report.instructions > 100_000, "\(report.summary)")
+        let (file, threads) = try Self.records(out)
+        let lock = try #require(file.header.symbols.first { $0.name == "counter_lock" })
+        #expect(lock.address > 0x100000, "placed at its load address")
+        let onLock = threads.flatMap { $0 }.filter { if case .atomic(let a, _) = $0 { a >= lock.address && a < lock.address + lock.size } else { false } }
+        #expect(onLock.count >= 20_000)
+    }
+
     @Test func schedulerCapturesKeepWakeUpDependencies() throws {
         for (name, format) in [("pingpong.ftrace", TraceFormat.ftrace), ("pingpong.perf-sched", .perfSched)] {
             let out = TraceFormatTests.path(name + ".mktrace")

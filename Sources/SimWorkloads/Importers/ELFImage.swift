@@ -53,14 +53,15 @@ public struct ELFImage: Sendable {
         // Symbols from .symtab (static) or else .dynsym.
         let shoff = Int(u64(40)), shentsize = u16(58), shnum = u16(60)
         var data: [TraceSymbol] = [], funcs: [TraceSymbol] = []
-        var tables: [(Int, Int, Int, Int)] = []  // (offset, size, entsize, linked string table section)
+        var tables: [(Int, Int, Int, Int, UInt64)] = []  // (offset, size, entsize, linked string table section, type)
         for i in 0..<shnum {
             let s = shoff + i * shentsize
             guard s + 64 <= b.count else { break }
             let type = u32(s + 4)
-            if type == 2 || type == 11 { tables.append((Int(u64(s + 24)), Int(u64(s + 32)), Int(u64(s + 56)), Int(u32(s + 40)))) }
+            if type == 2 || type == 11 { tables.append((Int(u64(s + 24)), Int(u64(s + 32)), Int(u64(s + 56)), Int(u32(s + 40)), type)) }
         }
-        if let symtab = tables.first {
+        // The full table when the file has one (it lists local objects too), else the dynamic one.
+        if let symtab = tables.first(where: { $0.4 == 2 }) ?? tables.first {
             let strSection = shoff + symtab.3 * shentsize
             let strOffset = Int(u64(strSection + 24)), strSize = Int(u64(strSection + 32))
             let entry = max(24, symtab.2)

@@ -38,6 +38,7 @@ public struct ImportReport: Sendable {
 /// before it.
 public struct LackeyImporter {
     static let syscallPrefix = Array("SYSCALL[".utf8)
+    static let objectStart = Array("------ start ELF OBJECT".utf8)
     public var executable: ELFImage?
 
     public init(executable: ELFImage?) { self.executable = executable }
@@ -55,8 +56,6 @@ public struct LackeyImporter {
         }
         defer { if let temp { unlinkFile(temp) } }
         let lines = try TextTrace.LineReader(path: read, shownAs: path, keepComments: true)
-        writer.header.source = "lackey " + path + (executable.map { " (instructions from \($0.path))" } ?? "")
-        if let executable { writer.header.symbols = executable.dataSymbols.map { var s = $0; s.address &+= executable.bias; return s } }
 
         var threadOf: [UInt64: Int] = [:]
         func thread(_ tid: UInt64, spawned: Bool) -> Int {
@@ -135,8 +134,42 @@ public struct LackeyImporter {
             try emit(.syscall(name: writer.header.intern(name), args: SyscallArguments(args)))
         }
 
+        // valgrind --trace-symtab=yes: each loaded object's path and load bias.
+        var inObject = false, inCode = false
+        var objectPath: String?, objectBias: UInt64?
+        func objectLine(_ text: String) throws(TraceError) {
+            if text.hasPrefix("------ start ELF OBJECT") {
+                inObject = true; inCode = false; objectPath = nil; objectBias = nil
+            } else if text.hasPrefix("------ name = ") {
+                objectPath = String(text.dropFirst(14))
+            } else if text.hasPrefix("rx:") {
+                inCode = true
+            } else if text.hasPrefix("rw:") {
+                inCode = false
+            } else if inCode, objectBias == nil, let r = text.range(of: "with bias 0x") {
+                objectBias = UInt64(text[r.upperBound...].prefix { $0.isHexDigit }, radix: 16)
+            } else if text.hasPrefix("------ end ELF OBJECT") {
+                inObject = false
+                guard let objectPath, let objectBias else { return }
+                if decode.setBias(of: objectPath, to: objectBias) { return }
+                // valgrind's own tool image runs no client code.
+                if objectPath.contains("/valgrind/") && !objectPath.contains("vgpreload") { return }
+                do {
+                    var image = try ELFImage(path: objectPath)
+                    image.bias = objectBias
+                    try decode.add(image)
+                } catch {
+                    report.notes.append("\(objectPath) (loaded at bias 0x\(String(objectBias, radix: 16))) cannot be read here: its instructions count as undecodable")
+                }
+            }
+        }
+
         while let line = try lines.nextLine() {
             guard let first = line.first else { continue }
+            if inObject || (first == UInt8(ascii: "-") && line.starts(with: Self.objectStart)) {
+                try objectLine(String(decoding: line, as: UTF8.self))
+                continue
+            }
             if first == UInt8(ascii: "S") && line.starts(with: Self.syscallPrefix) {
                 // valgrind --trace-syscalls=yes: "SYSCALL[pid,tid](nr) sys_name ( args ) --> result".
                 // A scheduler line may follow on the same line.
@@ -180,7 +213,12 @@ public struct LackeyImporter {
         try flush()
         if current < 0 { _ = thread(1, spawned: false) }
         report.decodedAddresses = decode.decodedAddresses
-        if executable == nil && report.instructions > 0 {
+        // Data symbols of every object, where it was loaded, by address (results name lines after them).
+        writer.header.symbols = decode.images.flatMap { image in
+            image.dataSymbols.map { var s = $0; s.address &+= image.bias; return s }
+        }.sorted { ($0.address, $0.name) < ($1.address, $1.name) }
+        writer.header.source = "lackey " + path + (decode.images.isEmpty ? "" : " (instructions from \(decode.images.map(\.path).joined(separator: ", ")))")
+        if decode.images.isEmpty && report.instructions > 0 {
             report.notes.append("no executable given: every instruction counts as 'alu' and M records as plain read-modify-writes")
         }
         return report
@@ -188,49 +226,72 @@ public struct LackeyImporter {
 
 }
 
-/// Instruction classes by address, from an executable's bytes through Capstone, cached.
+/// Instruction classes by address, from the bytes of the loaded objects (the executable,
+/// and shared objects valgrind's `--trace-symtab=yes` names) through Capstone, cached.
 struct InstructionClassifier {
-    let executable: ELFImage?
+    private(set) var images: [ELFImage] = []
     private var x86: X86Decoder?
     private var arm: Arm64Decoder?
     private var cache: [UInt64: InstructionClass] = [:]
     var decodedAddresses: Int { cache.count }
 
     init(executable: ELFImage?) throws(TraceError) {
-        self.executable = executable
+        if let executable { try add(executable) }
+    }
+
+    mutating func add(_ image: ELFImage) throws(TraceError) {
         do {
-            switch executable?.machine {
-            case .x86_64: x86 = try X86Decoder()
-            case .aarch64: arm = try Arm64Decoder()
-            case nil: break
+            switch image.machine {
+            case .x86_64: if x86 == nil { x86 = try X86Decoder() }
+            case .aarch64: if arm == nil { arm = try Arm64Decoder() }
             }
         } catch {
-            throw TraceError(file: executable?.path ?? "", "cannot open Capstone: \(error)")
+            throw TraceError(file: image.path, "cannot open Capstone: \(error)")
         }
+        images.append(image)
+    }
+
+    /// Sets the load bias of the image whose file is `path` (by file name); whether one was.
+    mutating func setBias(of path: String, to bias: UInt64) -> Bool {
+        guard let i = images.firstIndex(where: { Self.sameFile($0.path, path) }) else { return false }
+        images[i].bias = bias
+        return true
+    }
+
+    /// Same file name, compression suffix aside (fixtures keep executables compressed).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func base(_ p: String) -> Substring {
+            var name = p.split(separator: "/").last ?? Substring(p)
+            for suffix in [".xz", ".gz", ".zst"] where name.hasSuffix(suffix) { name = name.dropLast(suffix.count) }
+            return name
+        }
+        return base(a) == base(b)
     }
 
     mutating func classify(address: UInt64, size: Int, report: inout ImportReport) -> InstructionClass {
-        guard let executable else { return .alu }
+        guard !images.isEmpty else { return .alu }
         if let c = cache[address] { return c }
-        let c: InstructionClass
-        if let bytes = executable.bytes(at: address, count: size), bytes.count == size {
+        for image in images {
+            guard let bytes = image.bytes(at: address, count: size), bytes.count == size else { continue }
+            let c: InstructionClass
             do {
-                let d: DecodedInstruction
-                if let x86 { d = try x86.decode(Array(bytes), address: address) } else { d = try arm!.decode(Array(bytes), address: address) }
-                c = d.instructionClass
+                switch image.machine {
+                case .x86_64: c = try x86!.decode(Array(bytes), address: address).instructionClass
+                case .aarch64: c = try arm!.decode(Array(bytes), address: address).instructionClass
+                }
             } catch {
                 report.undecodable &+= 1
                 if report.undecodableSamples.count < 10 { report.undecodableSamples.append(error.description) }
                 return .alu
             }
-        } else {
-            report.undecodable &+= 1
-            if report.undecodableSamples.count < 10 {
-                report.undecodableSamples.append("0x" + String(address, radix: 16) + ": not in \(executable.path)'s loaded segments (another object, or a PIE without its load address)")
-            }
-            return .alu
+            cache[address] = c
+            return c
         }
-        cache[address] = c
-        return c
+        report.undecodable &+= 1
+        if report.undecodableSamples.count < 10 {
+            report.undecodableSamples.append("0x" + String(address, radix: 16)
+                + ": in none of the loaded objects (\(images.map(\.path).joined(separator: ", "))): trace with --trace-symtab=yes, or give a PIE's load address")
+        }
+        return .alu
     }
 }

@@ -69,9 +69,8 @@ public enum TraceImport {
                 var elf: ELFImage?
                 if let e = options.executable {
                     elf = try ELFImage(path: e)
-                    if let bias = options.loadAddress { elf!.bias = bias } else if elf!.positionIndependent {
-                        throw TraceError(file: e, "a position-independent executable: give its load address (valgrind --trace-symtab=yes prints it)")
-                    }
+                    // A PIE's load address: given, or read from the trace's --trace-symtab=yes lines.
+                    if let bias = options.loadAddress { elf!.bias = bias }
                 }
                 report = try LackeyImporter(executable: elf).run(path: path, into: writer)
             case .ftrace, .perfSched:
