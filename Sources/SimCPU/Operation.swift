@@ -13,6 +13,8 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     /// Work of a fixed duration (kernel paths whose cost is given in time).
     case delay(Picoseconds)
     case load(LineID)
+    /// An instruction fetch of a code line: the core's L1i, below it the unified levels.
+    case fetch(LineID)
     /// A load independent of the ones before it (a stream): its miss overlaps with up to
     /// `memory.parallelism` others, so it holds the core for that fraction of its latency.
     case streamLoad(LineID)

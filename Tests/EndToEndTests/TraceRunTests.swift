@@ -31,8 +31,11 @@ import Testing
     @Test func cacheModelMissesWhereCachegrindDoes() throws {
         let r = try #require(Repo.resultsByVariant("scenarios/traces/cachegrind.yaml")[""])
         let l1 = try #require(r.caches.first { $0.name == "l1d" }), llc = try #require(r.caches.first { $0.name == "llc" })
-        let d1 = try Self.cachegrind("D1  misses:"), ll = try Self.cachegrind("LLd misses:")
+        let l1i = try #require(r.caches.first { $0.name == "l1i" })
+        // cachegrind's LL serves both I1 and D1 misses, as mksim's last level does.
+        let d1 = try Self.cachegrind("D1  misses:"), i1 = try Self.cachegrind("I1  misses:"), ll = try Self.cachegrind("LL misses:")
         #expect(abs(Double(l1.misses) - d1) <= 0.02 * d1, "D1: mksim \(l1.misses), cachegrind \(d1)")
+        #expect(abs(Double(l1i.misses) - i1) <= 0.02 * i1, "I1: mksim \(l1i.misses), cachegrind \(i1)")
         #expect(abs(Double(llc.misses) - ll) <= 0.02 * ll, "LL: mksim \(llc.misses), cachegrind \(ll)")
     }
 

@@ -112,4 +112,24 @@ import Testing
         #expect(abs(atWriter - 109) / 109 <= 0.10, "\(atWriter)")
         #expect(abs(atReader - 172) / 172 <= 0.10, "\(atReader)")
     }
+
+    /// On the Opteron's Möbius ladder a line from memory two hops away crosses, and loads,
+    /// both links of its route; a neighbour's crosses one.
+    @Test func remoteReadsLoadEveryLinkOfTheirRoute() {
+        let o = MachinePresets.opteron8x4
+        var d = CoherenceDirectory(topology: o.topology, spec: o.coherence, memory: o.memory, hitLatency: o.hitLatency,
+                                   frequency: o.frequency, caches: o.caches)
+        let hops = o.topology.socketHops()
+        let n = o.topology.sockets
+        let far = (1..<n).first { hops[$0] == 2 }!, near = (1..<n).first { hops[$0] == 1 }!
+        let cpuFar = (0..<o.topology.cpuCount).first { o.topology.socket(of: $0) == far }!
+        let cpuNear = (0..<o.topology.cpuCount).first { o.topology.socket(of: $0) == near }!
+        _ = d.access(d.allocate(name: "far", home: 0), cpu: cpuFar, update: .none, now: Picoseconds(ns: 100))
+        _ = d.access(d.allocate(name: "near", home: 0), cpu: cpuNear, update: .none, now: Picoseconds(us: 1))
+        let links = d.serverStats(elapsed: Picoseconds(us: 2)).filter { $0.name.hasPrefix("socket") }
+        // far: 0 -> x -> far (two links, one line each); near: 0 -> near (one link).
+        #expect(links.reduce(0) { $0 + $1.lines } == 3, "\(links.map { "\($0.name) \($0.lines)" })")
+        #expect(links.contains { $0.name == "socket0->\(near)" })
+        #expect(links.contains { $0.name.hasSuffix("->\(far)") && !$0.name.hasPrefix("socket0->") })
+    }
 }

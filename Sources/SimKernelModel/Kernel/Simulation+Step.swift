@@ -130,6 +130,16 @@ extension Simulation {
                 t = out.completion
                 finish(task: task, cpu: c, outcome: out, at: t)
 
+            case .fetch(let line):
+                // An L1i hit touches nothing shared: the CPU runs on without the engine.
+                if directory.fetchHits(line, cpu: c) {
+                    finish(task: task, cpu: c, outcome: nil, at: t)
+                    continue
+                }
+                if t > now { schedule(cpu: c, at: t); return }
+                t = directory.fetchMiss(line, cpu: c, now: now)
+                finish(task: task, cpu: c, outcome: nil, at: t)
+
             case .streamLoad(let line):
                 if t > now { schedule(cpu: c, at: t); return }
                 let out = directory.access(line, cpu: c, update: .none, now: now)

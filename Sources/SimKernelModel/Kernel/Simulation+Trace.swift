@@ -168,6 +168,8 @@ extension Simulation {
                 let whole = cycles.rounded(.down)
                 traceThreads[tt].cycles = cycles - whole
                 if whole >= 1 { return .compute(cycles: UInt64(whole)) }
+            case .fetch(let a):
+                return .fetch(translate(a, runtime: r, cpu: c))
             case .load(let a, let size):
                 return access(a, size, tt, c) { .load($0) }
             case .store(let a, let size):

@@ -27,10 +27,20 @@ struct CacheHierarchy: Sendable {
 
     let isEmpty: Bool
     var privateLevels: Int { privateCaches.count }
+    /// Per-core instruction cache (nil: instruction fetches are not simulated), and its
+    /// hits, misses and evictions: [0], [1], [2].
+    let instructionCache: CacheArray?
+    let instructionName: String
+    let instructionStats = FixedArray<UInt64>(repeating: 0, count: 3)
 
     init(levels: [CacheLevel], topology t: Topology, frequency: Frequency) {
-        // Data caches only: instruction caches do not see loads and stores.
+        // Data caches here; the instruction cache is apart: it sees only instruction fetches.
         let data = levels.filter { !$0.name.lowercased().hasPrefix("l1i") }
+        let instruction = levels.first { $0.name.lowercased().hasPrefix("l1i") }
+        instructionCache = instruction.map {
+            CacheArray(instances: t.coreCount, sizeBytes: $0.sizeBytes, ways: $0.ways, lineBytes: $0.lineBytes)
+        }
+        instructionName = instruction?.name ?? "l1i"
         let privates = data.filter { $0.shared == .core }
         let shared = data.first { $0.shared != .core }
         privateCaches = privates.map {
@@ -117,6 +127,7 @@ extension CoherenceDirectory {
             let core = Int(cpuCore[holder])
             guard core != mine else { return }
             for i in 0..<caches.privateLevels { caches.privateCaches[i].remove(core, line) }
+            caches.instructionCache?.remove(core, line)
         }
         if owner[l] >= 0 { drop(Int(owner[l])) }
         for w in 0..<words {
@@ -152,6 +163,8 @@ extension CoherenceDirectory {
     mutating func evictFromCore(_ line: LineID, core: Int) {
         let l = Int(line), base = l * words
         for i in 0..<(caches.privateLevels - 1) { caches.privateCaches[i].remove(core, line) }
+        // The L1i is inside the unified L2 (when there is one), as the L1d is.
+        if caches.privateLevels >= 2 { caches.instructionCache?.remove(core, line) }
         var dirty = false
         for t in caches.coreThreads[core] {
             sharers[base + t >> 6] &= ~(UInt64(1) << UInt64(t & 63))
@@ -185,9 +198,73 @@ extension CoherenceDirectory {
 
     /// Hits, misses and evictions per cache level, L1 first.
     public var cacheStats: [CacheLevelStats] {
-        caches.names.indices.map {
+        var levels = caches.names.indices.map {
             CacheLevelStats(name: caches.names[$0], hits: caches.hits[$0], misses: caches.misses[$0], evictions: caches.evictions[$0])
         }
+        let i = caches.instructionStats
+        if i[0] + i[1] > 0 {  // only runs that fetch instructions (traces with fetch records) report it
+            levels.insert(CacheLevelStats(name: caches.instructionName, hits: i[0], misses: i[1], evictions: i[2]),
+                          at: min(1, levels.count))
+        }
+        return levels
+    }
+
+    // MARK: Instruction fetch
+
+    /// Whether `cpu`'s core has the code line `line` in its instruction cache (a hit: it
+    /// becomes the most recently used, and costs nothing beyond the instruction's issue).
+    /// True also when the machine has no instruction cache: fetches are then not simulated.
+    public mutating func fetchHits(_ line: LineID, cpu: Int) -> Bool {
+        guard let l1i = caches.instructionCache else { return true }
+        guard l1i.touch(Int(cpuCore[cpu]), line) else { return false }
+        caches.instructionStats[0] &+= 1
+        return true
+    }
+
+    /// An instruction-cache miss at `now`: the line comes from the core's unified private
+    /// levels below L1, else the last level (its own or another domain's), else memory; it
+    /// fills those levels and the L1i, not the L1d. Code is read-only, so no core's copy is
+    /// invalidated and no coherence state changes. Returns when the line is there.
+    public mutating func fetchMiss(_ line: LineID, cpu: Int, now: Picoseconds) -> Picoseconds {
+        guard let l1i = caches.instructionCache else { return now }
+        let core = Int(cpuCore[cpu]), l = Int(line)
+        caches.instructionStats[1] &+= 1
+        clock = now.raw
+        lineAccesses[l] &+= 1
+        var latency: Picoseconds?
+        for i in 1..<max(1, caches.privateLevels) {
+            if caches.privateCaches[i].touch(core, line) {
+                caches.hits[i] &+= 1
+                latency = caches.privateLatency[i]
+                break
+            }
+            caches.misses[i] &+= 1
+        }
+        var source = AccessSource.hit
+        if latency == nil {
+            if let (llc, src) = lastLevelLookup(line, cpu: cpu) {
+                latency = llc
+                source = src
+            } else {
+                let node = Int(home[l])
+                var t = home[l] == cpuNode[cpu] ? memory.latencyLocal : memory.latencyRemote
+                source = home[l] == cpuNode[cpu] ? .memoryLocal : .memoryRemote
+                t += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: now.raw))
+                latency = t
+                if caches.lastLevel != nil { insertLastLevel(line, domain: Int(caches.domainOf[cpu]), dirty: false) }
+            }
+            transfers[source.rawValue] &+= 1
+            lineMisses[l] &+= 1
+            // Into the unified private levels (inclusive: the last one's victim leaves the core).
+            let last = caches.privateLevels - 1
+            for i in 1..<max(1, caches.privateLevels) {
+                guard let victim = caches.privateCaches[i].insert(core, line) else { continue }
+                caches.evictions[i] &+= 1
+                if i == last { evictFromCore(victim.line, core: core) }
+            }
+        }
+        if l1i.insert(core, line) != nil { caches.instructionStats[2] &+= 1 }  // clean: dropped
+        return now + latency!
     }
 
     /// Dirty lines written back to memory.

@@ -52,9 +52,9 @@ public struct CoherenceDirectory: Sendable {
     public private(set) var waitingOn: [LineID]
 
     // Statistics.
-    public private(set) var transfers: [UInt64] = Array(repeating: 0, count: AccessSource.allCases.count)
-    public private(set) var lineMisses: [UInt64] = []
-    public private(set) var lineAccesses: [UInt64] = []
+    public internal(set) var transfers: [UInt64] = Array(repeating: 0, count: AccessSource.allCases.count)
+    public internal(set) var lineMisses: [UInt64] = []
+    public internal(set) var lineAccesses: [UInt64] = []
     public private(set) var lineWaitPs: [UInt64] = []
     public private(set) var lineRemoteTransfers: [UInt64] = []
     var touched: [UInt64] = []

@@ -1,7 +1,9 @@
 /// Memory controllers (one server per NUMA node) and inter-socket links (one server per
-/// direction of each socket pair) with finite bandwidth: a line transfer occupies a server
-/// for line size / bandwidth, and waits while the server is busy with earlier ones. That
-/// queueing is what makes bandwidth-bound workloads flatten (docs/model.md).
+/// direction of each link) with finite bandwidth: a line transfer occupies a server for
+/// line size / bandwidth, and waits while the server is busy with earlier ones. That
+/// queueing is what makes bandwidth-bound workloads flatten (docs/model.md). Between
+/// sockets that no link joins (`socket_links`), a line crosses every link of a shortest
+/// route and loads each of them.
 struct MemoryServers: Sendable {
     let sockets: Int
     /// Picoseconds one 64-byte line occupies a node's controllers, and a link.
@@ -15,6 +17,10 @@ struct MemoryServers: Sendable {
     var nodeWritebacks: [UInt64]
     var linkLines: [UInt64]
     var linkWaitPs: [UInt64]
+    /// The links (as `from * sockets + to`) a line crosses from socket a to socket b: entries
+    /// `routeStart[a * sockets + b] ..< routeStart[a * sockets + b + 1]` of `routeLinks`.
+    let routeStart: [Int32]
+    let routeLinks: [Int32]
 
     init(memory: MemorySpec, topology t: Topology, lineBytes: Int = 64) {
         sockets = t.sockets
@@ -30,6 +36,44 @@ struct MemoryServers: Sendable {
         linkFreeAt = Array(repeating: 0, count: t.sockets * t.sockets)
         linkLines = linkFreeAt
         linkWaitPs = linkFreeAt
+        (routeStart, routeLinks) = Self.routes(t)
+    }
+
+    /// Shortest routes between every pair of sockets over the topology's links (all pairs
+    /// joined when it lists none); among equal ones, breadth-first in the order links are
+    /// listed, so the route is deterministic.
+    static func routes(_ t: Topology) -> ([Int32], [Int32]) {
+        let n = t.sockets
+        var neighbours = [[Int]](repeating: [], count: n)
+        if t.socketLinks.isEmpty {
+            for a in 0..<n { neighbours[a] = (0..<n).filter { $0 != a } }
+        } else {
+            for l in t.socketLinks where l.a >= 0 && l.a < n && l.b >= 0 && l.b < n {
+                neighbours[l.a].append(l.b); neighbours[l.b].append(l.a)
+            }
+        }
+        var start: [Int32] = [], links: [Int32] = []
+        for a in 0..<n {
+            // Breadth-first from a: each socket's predecessor on a shortest route.
+            var parent = [Int](repeating: -1, count: n)
+            parent[a] = a
+            var frontier = [a]
+            while !frontier.isEmpty {
+                var next: [Int] = []
+                for u in frontier { for v in neighbours[u] where parent[v] < 0 { parent[v] = u; next.append(v) } }
+                frontier = next
+            }
+            for b in 0..<n {
+                start.append(Int32(links.count))
+                guard b != a, parent[b] >= 0 else { continue }
+                var hops: [Int32] = []
+                var v = b
+                while v != a { hops.append(Int32(parent[v] * n + v)); v = parent[v] }
+                links += hops.reversed()
+            }
+        }
+        start.append(Int32(links.count))
+        return (start, links)
     }
 
     /// A line read from `node` (homed on socket `from`) by a CPU of socket `to`, requested at
@@ -37,12 +81,15 @@ struct MemoryServers: Sendable {
     mutating func read(node: Int, from: Int, to: Int, at: UInt64) -> UInt64 {
         var t = at
         if from != to && linkService > 0 {
-            let link = from * sockets + to
-            let start = Swift.max(t, linkFreeAt[link])
-            linkFreeAt[link] = start + linkService
-            linkLines[link] &+= 1
-            linkWaitPs[link] &+= start - t
-            t = start
+            let pair = from * sockets + to
+            for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
+                let link = Int(routeLinks[r])
+                let start = Swift.max(t, linkFreeAt[link])
+                linkFreeAt[link] = start + linkService
+                linkLines[link] &+= 1
+                linkWaitPs[link] &+= start - t
+                t = start
+            }
         }
         if nodeService > 0 {
             let start = Swift.max(t, nodeFreeAt[node])

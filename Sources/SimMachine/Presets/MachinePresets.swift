@@ -18,6 +18,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.8),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 1 << 20, ways: 16, latencyCycles: 14, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 22 << 20, ways: 11, latencyCycles: 56, shared: .socket),
         ],
@@ -30,7 +31,7 @@ public enum MachinePresets {
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon Gold 6242: 16 cores, 32 threads, 2.8 GHz base, 22 MB cache"),
-            ("caches.l1d, caches.l2", "Intel 64 and IA-32 Optimization Reference Manual, Skylake Server / Cascade Lake cache table (32 KiB 8-way L1d 4-5 cycles; 1 MiB 16-way L2 14 cycles)"),
+            ("caches.l1d, caches.l1i, caches.l2", "Intel 64 and IA-32 Optimization Reference Manual, Skylake Server / Cascade Lake cache table (32 KiB 8-way L1d 4-5 cycles; 32 KiB 8-way L1i; 1 MiB 16-way L2 14 cycles)"),
             ("caches.llc", "Intel ARK (22 MB, 11-way non-inclusive per socket); latency ~56 cycles: 7-cpu.com Skylake-X measurements"),
             ("coherence.atomic", "LOCK CMPXCHG latency ~18 cycles on Skylake-X (uops.info / Agner Fog instruction tables)"),
             ("coherence.smt, .socket", c2cSource + ": medians 7.4 / 48.0 ns minus 6.4 ns (18 cycles)"),
@@ -52,6 +53,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.4),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 256 << 10, ways: 8, latencyCycles: 12, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 35 * (1 << 20), ways: 20, latencyCycles: 50, shared: .socket),
         ],
@@ -64,7 +66,7 @@ public enum MachinePresets {
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon E5-2680 v4: 14 cores, 28 threads, 2.4 GHz base, 35 MB cache"),
-            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
             ("coherence.atomic", "LOCK CMPXCHG ~18 cycles on Broadwell (Agner Fog instruction tables)"),
             ("coherence.smt, .socket, .remote", c2cSource + ": medians 8.3 / 45.2 / 127.5 ns minus 7.5 ns (18 cycles)"),
             ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set); parallelism 10 misses in flight per core (10 L1D fill buffers, Intel Optimization Reference Manual)"),
@@ -81,6 +83,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.25),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 512 << 10, ways: 8, latencyCycles: 12, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 16 << 20, ways: 16, latencyCycles: 39, shared: .cluster),
         ],
@@ -94,7 +97,7 @@ public enum MachinePresets {
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
         sources: [
             ("topology, frequency", "AMD EPYC 7742 product page: 64 cores, 128 threads, 2.25 GHz base, 256 MB L3 (16 MB per 4-core CCX); 8 CCDs of 2 CCXs"),
-            ("caches", "AMD Software Optimization Guide for Family 17h (Zen 2): 32 KiB 8-way L1d 4 cycles, 512 KiB 8-way L2 12 cycles, 16 MiB 16-way L3 per CCX ~39 cycles"),
+            ("caches", "AMD Software Optimization Guide for Family 17h (Zen 2): 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 512 KiB 8-way L2 12 cycles, 16 MiB 16-way L3 per CCX ~39 cycles"),
             ("coherence.protocol", "AMD Zen uses MOESI"),
             ("coherence.atomic", "assumption: 8 cycles for a locked RMW on an owned line (Zen 2)"),
             ("coherence.smt, .cluster, .die, .socket, .remote", c2cSource + ": medians SMT 8.0, same CCX 25.3, same CCD 252.5 (socket 0) / 117.9 (socket 1), other CCD 268.3 / 132.8, other socket 266.6 ns, minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
@@ -113,6 +116,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.0),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 48 << 10, ways: 12, latencyCycles: 5, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 5, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 2 << 20, ways: 16, latencyCycles: 16, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 45 << 20, ways: 15, latencyCycles: 66, shared: .socket),
         ],
@@ -124,7 +128,7 @@ public enum MachinePresets {
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon Gold 5418Y: 24 cores, 48 threads, 2.0 GHz base, 45 MB cache; the multikernel Linux project's lmbench machine (calibration README)"),
-            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Golden Cove / Sapphire Rapids: 48 KiB 12-way L1d 5 cycles, 2 MiB 16-way L2 16 cycles; LLC 1.875 MiB per core, 15-way; its latency (~33 ns) is an assumption"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Golden Cove / Sapphire Rapids: 48 KiB 12-way L1d 5 cycles, 32 KiB 8-way L1i, 2 MiB 16-way L2 16 cycles; LLC 1.875 MiB per core, 15-way; its latency (~33 ns) is an assumption"),
             ("coherence", "assumption: no core-to-core matrix for this machine in the calibration set; same order as xeon-gold-6242-2s (50 ns same socket, 110 ns + 60 ns via home across)"),
             ("memory", "assumption: DDR5-4400, 8 channels per socket (281 GB/s peak; 250 GB/s used), 110 / 180 ns idle latency, 100 GB/s over UPI; no MLC figure in the calibration set"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, calibration README) at 2.0 GHz"),
@@ -143,6 +147,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.66),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 3, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 3, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 4 << 20, ways: 16, latencyCycles: 14, shared: .cluster),
         ],
         coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(ns: 1), cluster: Picoseconds(nanoseconds: 5.3),
@@ -153,7 +158,7 @@ public enum MachinePresets {
                        deliverRemote: Picoseconds(us: 1), handler: Picoseconds(ns: 300)),
         sources: [
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 2 quad-core 2.66 GHz Xeon X5355, each package 2 dies of 2 cores with a shared 4 MB L2, one external memory controller"),
-            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, shared L2 16-way 14 cycles"),
+            ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, 32 KiB 8-way L1i, shared L2 16-way 14 cycles"),
             ("coherence.cluster", "a line modified in the other core of a die is served through their shared L2: its 14-cycle latency (same manual)"),
             ("coherence.socket, .remote", "assumption: a core on another die gets a modified line by a front-side-bus snoop with implicit write-back through the chipset, taken as long as a memory read on this platform (100 ns, below)"),
             ("coherence.atomic", "assumption: ~22 cycles for LOCK CMPXCHG on Core 2 (Agner Fog's instruction tables list 20-25)"),
@@ -179,6 +184,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.0),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 64 << 10, ways: 2, latencyCycles: 3, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 64 << 10, ways: 2, latencyCycles: 3, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 512 << 10, ways: 16, latencyCycles: 15, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 2 << 20, ways: 32, latencyCycles: 46, shared: .socket),
         ],
@@ -192,7 +198,7 @@ public enum MachinePresets {
         sources: [
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 8 quad-core 2 GHz Opteron 8350, 64 KiB L1 and 512 KiB L2 per core, 2 MB L3 per processor"),
             ("topology.socket_links", "assumption: Moebius ladder (the paper's Figure 2 draws a ladder; three coherent HyperTransport links per Opteron 8000; the paper's URPC table goes up to two hops)"),
-            ("caches", "AMD Family 10h Software Optimization Guide: 64 KiB 2-way L1d 3 cycles, 512 KiB 16-way L2, 2 MiB 32-way shared L3; L2 ~15 cycles (7-cpu.com, K10); L3 ~23 ns measured on Opteron 2350 (The Tech Report, AMD's quad-core Opteron 2300)"),
+            ("caches", "AMD Family 10h Software Optimization Guide: 64 KiB 2-way L1d 3 cycles, 64 KiB 2-way L1i, 512 KiB 16-way L2, 2 MiB 32-way shared L3; L2 ~15 cycles (7-cpu.com, K10); L3 ~23 ns measured on Opteron 2350 (The Tech Report, AMD's quad-core Opteron 2300)"),
             ("coherence.snoop", "Barcelona has no probe filter (HT Assist came with Istanbul): 'memory latency is controlled by the longer of the time to get data from DRAM and the time to receive snoop responses from all the other chips' (J. McCalpin, AMD Opteron Memory Latency Chart, 2010)"),
             ("coherence.hop, .probe", "from McCalpin's Family 10h rev B3 figures: remote one-hop 130 ns = local DRAM 85 ns + 2 hops, so 22.5 ns a hop; 4-socket local 100 ns is probe-bound over 4 link traversals (2 out, 2 back), so 100 - 4 x 22.5 = 10 ns fixed"),
             ("coherence.socket, .remote", "assumption: a modified line from another core of the die through the L3/crossbar, ~the L3 latency (23 ns); one link away adds 2 hops (68 ns). Both are under the probe floor on this machine"),
@@ -212,6 +218,7 @@ public enum MachinePresets {
         frequency: Frequency(gigahertz: 2.0),
         caches: [
             CacheLevel(name: "l1d", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
+            CacheLevel(name: "l1i", sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: .core),
             CacheLevel(name: "l2", sizeBytes: 256 << 10, ways: 8, latencyCycles: 12, shared: .core),
             CacheLevel(name: "llc", sizeBytes: 8 << 20, ways: 16, latencyCycles: 40, shared: .socket),
         ],

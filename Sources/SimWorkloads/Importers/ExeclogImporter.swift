@@ -27,6 +27,7 @@ public struct ExeclogImporter {
         var cache: [UInt64: InstructionClass] = [:]
         var threadOf: [Int: Int] = [:]
         var pending: [(InstructionClass, UInt64)] = []  // per thread: the open run of one class
+        var lastFetch: [UInt64] = []  // per thread: the code line of its last instruction
         func thread(_ cpu: Int) -> Int {
             if let t = threadOf[cpu] { return t }
             let t = writer.addThread(TraceThread(tid: UInt64(cpu), name: "vcpu\(cpu)"))
@@ -86,6 +87,14 @@ public struct ExeclogImporter {
                 cache[address] = cls
             }
             report.instructions &+= 1
+            // A fetch record when the code line changes (AArch64 instructions never straddle).
+            while lastFetch.count <= t { lastFetch.append(.max) }
+            if address >> 6 != lastFetch[t] {
+                try flush(t)
+                try writer.append(.fetch(address: address & ~63), thread: t)
+                report.records &+= 1
+                lastFetch[t] = address >> 6
+            }
             if cls != pending[t].0 { try flush(t); pending[t].0 = cls }
             pending[t].1 &+= 1
             if !accesses.isEmpty {

@@ -65,6 +65,8 @@ public struct LackeyImporter {
             return i
         }
         var current = -1
+        /// Per thread: the 64-byte code line its last instruction came from.
+        var lastFetch: [UInt64] = []
         var pendingClass = InstructionClass.alu
         var pending: UInt64 = 0
         var lastClass = InstructionClass.alu
@@ -189,6 +191,15 @@ public struct LackeyImporter {
                 if first == UInt8(ascii: "I") {
                     let c = decode.classify(address: address, size: Int(size), report: &report)
                     report.instructions &+= 1
+                    // A fetch record when the code line changes (both lines of a straddling instruction).
+                    if current < 0 { current = thread(1, spawned: false) }
+                    while lastFetch.count <= current { lastFetch.append(.max) }
+                    let firstLine = address >> 6, lastLine = (address + size - 1) >> 6
+                    if firstLine != lastFetch[current] || lastLine != firstLine {
+                        try flush()
+                        for l in firstLine...lastLine where l != lastFetch[current] { try emit(.fetch(address: l << 6)) }
+                        lastFetch[current] = lastLine
+                    }
                     lastClass = c
                     if c != pendingClass { try flush(); pendingClass = c }
                     pending &+= 1

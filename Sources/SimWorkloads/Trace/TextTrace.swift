@@ -210,6 +210,7 @@ public enum TextTrace {
             try arity(3, form)
             guard let c = classNames[t[1]] else { throw fail(form) }
             return .instructions(c, count: try num(2, form))
+        case "fetch": try arity(2, "fetch <address>"); return .fetch(address: try num(1, "fetch <address>"))
         case "load": return try memory { .load(address: $0, size: $1) }
         case "store": return try memory { .store(address: $0, size: $1) }
         case "modify": return try memory { .modify(address: $0, size: $1) }
@@ -256,7 +257,7 @@ public enum TextTrace {
         case "op": try arity(1, "op"); return .marker
         default:
             throw TraceError(file: file.path, line: n,
-                             "unknown record '\(t[0])'; expected one of insn, load, store, modify, atomic, fence, pause, syscall, lock, unlock, barrier, sleep, busy, timer, wait, wake, spawn, exit, mmap, munmap, send, receive, migrate, op")
+                             "unknown record '\(t[0])'; expected one of insn, fetch, load, store, modify, atomic, fence, pause, syscall, lock, unlock, barrier, sleep, busy, timer, wait, wake, spawn, exit, mmap, munmap, send, receive, migrate, op")
         }
     }
 
@@ -267,6 +268,7 @@ public enum TextTrace {
         func tid(_ i: UInt32) -> String { Int(i) < header.threads.count ? String(header.threads[Int(i)].tid) : "?\(i)" }
         switch r {
         case .instructions(let c, let n): return "insn \(c.name) \(n)"
+        case .fetch(let a): return "fetch \(hex(a))"
         case .load(let a, let s), .store(let a, let s), .modify(let a, let s), .atomic(let a, let s): return "\(r.keyword) \(hex(a)) \(s)"
         case .fence, .wait, .exit, .marker: return r.keyword
         case .pause(let n): return "pause \(n)"

@@ -27,7 +27,7 @@ enum TraceBinaryFormat {
     static let sizes: [UInt32] = [1, 2, 4, 8, 16, 32, 64]
     enum Op: UInt8 {
         case fence = 0x30, pause, syscall, lock, unlock, barrier, sleep, busy, wait, wake, spawn, exit, mmap, munmap, send, receive,
-             migrate, marker, timer
+             migrate, marker, timer, fetch
     }
 
     @inline(__always) static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
@@ -138,6 +138,10 @@ extension ByteSink {
         case .receive(let ch): op(.receive); varint(UInt64(ch))
         case .migrate(let k): op(.migrate); varint(UInt64(k))
         case .marker: op(.marker)
+        case .fetch(let a):
+            // Code addresses: a delta from the thread's previous fetch would need a register of
+            // its own per block; the shared one keeps decoding to one state.
+            op(.fetch); varint(F.zigzag(Int64(bitPattern: a &- last))); last = a
         case .timer(let n, let p, let absolute): op(.timer); varint(UInt64(n)); varint(p.raw); bytes.append(absolute ? 1 : 0)
         }
     }
@@ -201,6 +205,11 @@ extension ByteSource {
         case .receive: return v32().map { .receive(channel: $0) }
         case .migrate: return v32().map { .migrate(kernel: $0) }
         case .marker: return .marker
+        case .fetch:
+            guard let d = varint() else { return nil }
+            let a = last &+ UInt64(bitPattern: F.unzigzag(d))
+            last = a
+            return .fetch(address: a)
         case .timer:
             guard let n = v32(), let p = varint(), let a = byte(), a <= 1 else { return nil }
             return .timer(name: n, period: Picoseconds(p), absolute: a == 1)

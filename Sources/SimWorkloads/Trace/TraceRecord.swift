@@ -11,6 +11,8 @@ public enum TraceRecord: Sendable, Equatable {
     /// `count` instructions of one class (their issue cost: memory timing is in the
     /// load/store records that follow).
     case instructions(InstructionClass, count: UInt64)
+    /// The instructions that follow are fetched from the code line holding `address`.
+    case fetch(address: UInt64)
     case load(address: UInt64, size: UInt32)
     case store(address: UInt64, size: UInt32)
     /// A read-modify-write that is not locked (`add [mem], reg`).
@@ -54,6 +56,7 @@ public enum TraceRecord: Sendable, Equatable {
     public var keyword: String {
         switch self {
         case .instructions: "insn"
+        case .fetch: "fetch"
         case .load: "load"
         case .store: "store"
         case .modify: "modify"

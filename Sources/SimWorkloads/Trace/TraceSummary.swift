@@ -9,7 +9,7 @@ public struct TraceSummary: Sendable {
         public var records: UInt64 = 0
         public var instructions = [UInt64](repeating: 0, count: InstructionClass.allCases.count)
         public var loads: UInt64 = 0, stores: UInt64 = 0, modifies: UInt64 = 0, atomics: UInt64 = 0
-        public var syncs: UInt64 = 0, syscalls: UInt64 = 0
+        public var syncs: UInt64 = 0, syscalls: UInt64 = 0, fetches: UInt64 = 0
         public var busyPs: UInt64 = 0, sleepPs: UInt64 = 0
         public var lines = 0, pages = 0
     }
@@ -46,6 +46,7 @@ public struct TraceSummary: Sendable {
                 s.records &+= 1
                 switch r {
                 case .instructions(let k, let n): s.instructions[k.rawValue] &+= n
+                case .fetch(let a): s.fetches &+= 1; touch(a, 1, write: false)
                 case .load(let a, let z): s.loads &+= 1; touch(a, z, write: false)
                 case .store(let a, let z): s.stores &+= 1; touch(a, z, write: true)
                 case .modify(let a, let z): s.modifies &+= 1; touch(a, z, write: true)
@@ -84,7 +85,7 @@ public struct TraceSummary: Sendable {
         out += "threads: \(threads.count), footprint: \(lines) lines, \(pages) pages; shared lines: \(sharedLines) (\(sharedWrittenLines) written)\n"
         for t in threads {
             let insn = t.instructions.reduce(0, +)
-            out += "thread \(t.tid) \(t.name): \(t.records) records, \(insn) instructions, loads \(t.loads), stores \(t.stores), "
+            out += "thread \(t.tid) \(t.name): \(t.records) records, \(insn) instructions, \(t.fetches) code-line fetches, loads \(t.loads), stores \(t.stores), "
             out += "modifies \(t.modifies), atomics \(t.atomics), sync \(t.syncs), syscalls \(t.syscalls), \(t.lines) lines, \(t.pages) pages"
             if t.busyPs > 0 || t.sleepPs > 0 {
                 out += ", busy \(TextTrace.format(.init(t.busyPs))), sleep \(TextTrace.format(.init(t.sleepPs)))"
