@@ -18,6 +18,9 @@ import Testing
         let makespan = { (r: SimulationResult) in r.workloads[0].makespanNs ?? 0 }
         #expect(makespan(two) > 1.5 * makespan(one), "\(makespan(one)) vs \(makespan(two)) ns")
         #expect(one.traces.first?.records == two.traces.first?.records && one.traces[0].records > 800_000)
+        // main's pthread_join sleeps until the worker's exit wakes it: every thread reaches its end.
+        #expect(one.workloads[0].exited == 3 && two.workloads[0].exited == 3)
+        #expect(one.workloads[0].wakeupLatency.count >= 1)
     }
 
     /// cachegrind's counts for the same program and geometry, from its own output.

@@ -37,8 +37,13 @@ import Testing
             // pthread_mutex_lock's lock cmpxchg and unlock's atomic exchange: 5,000 iterations each.
             #expect(onLock >= 10_000, "thread \(t): \(onLock) of \(atomics.count) atomics on counter_lock")
         }
-        // The futexes of pthread_join are syscall records.
-        #expect(threads[0].contains { if case .syscall(let n, _) = $0 { file.name(n) == "futex" } else { false } })
+        // pthread_join's futex wait that slept is kept as a wait; each worker's exit wakes its
+        // CLONE_CHILD_CLEARTID word, so the join is re-timed to the worker's end.
+        let waits = threads[0].compactMap { r -> UInt64? in if case .futexWait(let a) = r { a } else { nil } }
+        #expect(waits.count >= 1)
+        for w in waits {
+            #expect(threads[1...].contains { $0.dropLast().last == .futexWake(address: w, count: 1) && $0.last == .exit })
+        }
     }
 
     static func tool(_ name: String) -> Bool {

@@ -20,6 +20,7 @@ import Testing
     thread 9 worker spawned
     symbol 0x601040 8 counter
     @7
+    fetch 0x401000
     insn alu 12
     load 0x601040 8
     store 0x601048 4
@@ -35,6 +36,7 @@ import Testing
     busy 1500ns
     timer tick 100us absolute
     spawn 9
+    futex_wake 0x601088 1
     wake 9
     mmap 0x7f0000000000 1MiB
     munmap 0x7f0000000000 1MiB
@@ -44,6 +46,7 @@ import Testing
     op
     exit
     @9
+    futex_wait 0x601088
     wait
     barrier 1 2
     load 0x601040 100
@@ -68,8 +71,8 @@ import Testing
         #expect(a.form == .text && b.form == .binary)
         let ra = try Self.records(a), rb = try Self.records(b)
         #expect(ra == rb)
-        #expect(ra[0].count == 23 && ra[1].count == 4)
-        #expect(b.header.threads.map(\.tid) == [7, 9] && b.header.threads[1].spawned && b.header.threads[0].records == 23)
+        #expect(ra[0].count == 25 && ra[1].count == 5)
+        #expect(b.header.threads.map(\.tid) == [7, 9] && b.header.threads[1].spawned && b.header.threads[0].records == 25)
         #expect(b.header.symbols == [TraceSymbol(address: 0x601040, size: 8, name: "counter")])
         // Binary → text → binary gives the same bytes.
         let text2 = Self.path("sample2.txt"), binary2 = Self.path("sample2.mktrace")

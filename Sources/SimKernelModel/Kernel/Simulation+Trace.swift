@@ -12,6 +12,10 @@ enum TraceSync: UInt8 {
     case barrier
     /// Start thread `a`.
     case spawn
+    /// Wait on futex `a` (an index in the process's futex table) for one of its wake-ups.
+    case futexWait
+    /// Give futex `a` `b` wake-ups: to its waiters first come first, the rest kept.
+    case futexWake
 }
 
 /// A traced process: its trace, address space, and the kernel objects its records name.
@@ -26,6 +30,9 @@ struct TraceRuntime {
     /// Lock records by the address of the program's lock word.
     var lockAt: [UInt64: Int] = [:]
     var barriers: [UInt32: (arrived: UInt32, waiting: [Int])] = [:]
+    /// Futexes by address: wake-ups not yet taken, and tasks asleep on them in order.
+    var futexIndex: [UInt64: Int] = [:]
+    var futexes: [(tokens: UInt32, waiters: [Int])] = []
     /// Per kernel, per trace name: the profile's syscall index (-1 unknown, -2 not looked up).
     var syscalls: [[Int]]
     var records: UInt64 = 0
@@ -213,6 +220,23 @@ extension Simulation {
                 }
                 traceThreads[tt].timers[name] = next
                 return .sleep(next - t)
+            case .futexWait(let a), .futexWake(let a, _):
+                // The syscall's cost (the profile's futex path, or entry and exit), then the wait or wake.
+                let f: Int
+                if let i = traces[r].futexIndex[a] { f = i } else {
+                    f = traces[r].futexes.count
+                    traces[r].futexIndex[a] = f
+                    traces[r].futexes.append((0, []))
+                }
+                if case .futexWake(_, let n) = record {
+                    traceThreads[tt].pending = .threadSync(kind: TraceSync.futexWake.rawValue, a: UInt32(f), b: n)
+                } else {
+                    traceThreads[tt].pending = .threadSync(kind: TraceSync.futexWait.rawValue, a: UInt32(f), b: 0)
+                }
+                let k = tasks[task].kernel
+                if let s = kernels[k].config.profile.syscallIndex("futex") { return .syscall(UInt16(s)) }
+                traces[r].unmodeledSyscalls &+= 1
+                return .delay(kernels[k].config.profile.entryExit)
             case .wait:
                 return .threadSync(kind: TraceSync.wait.rawValue, a: 0, b: 0)
             case .wake(let thread):
@@ -365,6 +389,23 @@ extension Simulation {
             if tasks[target].status == .pending {
                 queue.push(at: t, target: Int32(target), kind: EventKind.taskStart.rawValue)
             }
+        case .futexWait:
+            let r = traceThreads[tt].runtime, f = Int(a)
+            if traces[r].futexes[f].tokens > 0 {
+                traces[r].futexes[f].tokens -= 1
+            } else {
+                traces[r].futexes[f].waiters.append(task)
+                leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+            }
+        case .futexWake:
+            let r = traceThreads[tt].runtime, f = Int(a)
+            var n = b
+            while n > 0 && !traces[r].futexes[f].waiters.isEmpty {
+                let w = traces[r].futexes[f].waiters.removeFirst()
+                queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+                n -= 1
+            }
+            traces[r].futexes[f].tokens &+= n
         case .barrier:
             let r = traceThreads[tt].runtime
             var state = traces[r].barriers[a] ?? (0, [])

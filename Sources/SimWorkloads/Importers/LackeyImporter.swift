@@ -81,6 +81,7 @@ public struct LackeyImporter {
         func fail(_ what: String) -> TraceError { TraceError(file: path, line: lines.lineNumber, what) }
         // valgrind numbers threads by the lowest free slot: a clone's child gets the lowest tid not alive.
         var alive: Set<UInt64> = [1]
+        var clearChildTid: [UInt64: UInt64] = [:]
         func schedLine(_ text: String) throws(TraceError) {
             guard let r = text.range(of: "SCHED["), let close = text[r.upperBound...].firstIndex(of: "]"),
                   let tid = UInt64(text[r.upperBound..<close]) else { return }
@@ -95,6 +96,7 @@ public struct LackeyImporter {
             } else if text.contains("VG_(exit_thread)") {
                 try flush()
                 current = thread(tid, spawned: tid != 1)
+                if let a = clearChildTid.removeValue(forKey: tid) { try emit(.futexWake(address: a, count: 1)) }
                 try emit(.exit)
                 alive.remove(tid)
             }
@@ -115,24 +117,50 @@ public struct LackeyImporter {
             try flush()
             let caller = thread(tid, spawned: tid != 1)
             current = caller
+            // The arguments as printed: 0x-hex, decimal, or (clone's flags) bare hex.
+            var tokens: [Substring] = []
+            if let a0 = rest.firstIndex(of: "("), let a1 = rest[a0...].firstIndex(of: ")") {
+                tokens = rest[rest.index(after: a0)..<a1].split(separator: ",").map { Substring($0.trimmingCharacters(in: " ").prefix { $0 != "(" }) }
+            }
+            func value(_ i: Int) -> UInt64? {
+                guard i < tokens.count else { return nil }
+                let t = tokens[i]
+                return t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
+            }
+            let result = text.range(of: "Success(0x").flatMap { r in UInt64(text[r.upperBound...].prefix { $0.isHexDigit }, radix: 16) }
             if name == "clone" || name == "clone3" {
                 // A new thread when it succeeded with a thread flag; a fork's child is another process.
-                guard text.contains("Success("), !text.contains("Success(0x0)") else { return }
+                guard let r = result, r != 0 else { return }
                 var child: UInt64 = 1
                 while alive.contains(child) { child += 1 }
                 alive.insert(child)
                 let t = thread(child, spawned: true)
                 try emit(.spawn(thread: UInt32(t)))
+                // CLONE_CHILD_CLEARTID: the kernel wakes the futex at child_tid when the thread exits
+                // (how pthread_join waits): the child's stream will end with that wake.
+                if tokens.count >= 4, let flags = UInt64(tokens[0].hasPrefix("0x") ? tokens[0].dropFirst(2) : tokens[0], radix: 16),
+                   flags & 0x0020_0000 != 0, let ctid = value(3) {
+                    clearChildTid[child] = ctid
+                }
                 return
             }
-            // Up to three arguments, as printed (hex or decimal).
-            var args: [UInt64] = []
-            if let a0 = rest.firstIndex(of: "("), let a1 = rest[a0...].firstIndex(of: ")") {
-                for part in rest[rest.index(after: a0)..<a1].split(separator: ",").prefix(3) {
-                    let token = part.trimmingCharacters(in: " ").prefix { $0 != "(" }
-                    if token.hasPrefix("0x"), let v = UInt64(token.dropFirst(2), radix: 16) { args.append(v) } else if let v = UInt64(token) { args.append(v) } else { break }
+            if name == "futex", let address = value(0), let op = value(1) {
+                // Waits that slept and wakes that woke someone become re-timed synchronization;
+                // a wait that found the value changed (EAGAIN) or a wake of nobody is a plain call.
+                let command = op & 127  // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
+                let slept = text.contains("[async]") || (result != nil && !text.contains("Failure"))
+                if (command == 0 || command == 9) && slept {  // FUTEX_WAIT, FUTEX_WAIT_BITSET
+                    try emit(.futexWait(address: address))
+                    return
+                }
+                if (command == 1 || command == 10), let woken = result, woken > 0 {  // FUTEX_WAKE, FUTEX_WAKE_BITSET
+                    try emit(.futexWake(address: address, count: UInt32(clamping: woken)))
+                    return
                 }
             }
+            // Up to three arguments.
+            var args: [UInt64] = []
+            for i in 0..<min(3, tokens.count) { guard let v = value(i) else { break }; args.append(v) }
             try emit(.syscall(name: writer.header.intern(name), args: SyscallArguments(args)))
         }
 

@@ -240,6 +240,10 @@ public enum TextTrace {
             let form = "timer <name> <period> [absolute]"
             guard t.count == 3 || (t.count == 4 && t[3] == "absolute"), let d = duration(t[2]), d > .zero else { throw fail(form) }
             return .timer(name: file.intern(t[1]), period: d, absolute: t.count == 4)
+        case "futex_wait": try arity(2, "futex_wait <address>"); return .futexWait(address: try num(1, "futex_wait <address>"))
+        case "futex_wake":
+            try arity(3, "futex_wake <address> <count>")
+            return .futexWake(address: try num(1, "futex_wake <address> <count>"), count: try u32(2, "futex_wake <address> <count>"))
         case "wait": try arity(1, "wait"); return .wait
         case "wake": try arity(2, "wake <tid>"); return .wake(thread: try thread("wake <tid>"))
         case "spawn": try arity(2, "spawn <tid>"); return .spawn(thread: try thread("spawn <tid>"))
@@ -257,7 +261,7 @@ public enum TextTrace {
         case "op": try arity(1, "op"); return .marker
         default:
             throw TraceError(file: file.path, line: n,
-                             "unknown record '\(t[0])'; expected one of insn, fetch, load, store, modify, atomic, fence, pause, syscall, lock, unlock, barrier, sleep, busy, timer, wait, wake, spawn, exit, mmap, munmap, send, receive, migrate, op")
+                             "unknown record '\(t[0])'; expected one of insn, fetch, load, store, modify, atomic, fence, pause, syscall, lock, unlock, barrier, sleep, busy, timer, futex_wait, futex_wake, wait, wake, spawn, exit, mmap, munmap, send, receive, migrate, op")
         }
     }
 
@@ -269,6 +273,8 @@ public enum TextTrace {
         switch r {
         case .instructions(let c, let n): return "insn \(c.name) \(n)"
         case .fetch(let a): return "fetch \(hex(a))"
+        case .futexWait(let a): return "futex_wait \(hex(a))"
+        case .futexWake(let a, let n): return "futex_wake \(hex(a)) \(n)"
         case .load(let a, let s), .store(let a, let s), .modify(let a, let s), .atomic(let a, let s): return "\(r.keyword) \(hex(a)) \(s)"
         case .fence, .wait, .exit, .marker: return r.keyword
         case .pause(let n): return "pause \(n)"

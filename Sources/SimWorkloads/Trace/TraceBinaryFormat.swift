@@ -27,7 +27,7 @@ enum TraceBinaryFormat {
     static let sizes: [UInt32] = [1, 2, 4, 8, 16, 32, 64]
     enum Op: UInt8 {
         case fence = 0x30, pause, syscall, lock, unlock, barrier, sleep, busy, wait, wake, spawn, exit, mmap, munmap, send, receive,
-             migrate, marker, timer, fetch
+             migrate, marker, timer, fetch, futexWait, futexWake
     }
 
     @inline(__always) static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
@@ -138,6 +138,8 @@ extension ByteSink {
         case .receive(let ch): op(.receive); varint(UInt64(ch))
         case .migrate(let k): op(.migrate); varint(UInt64(k))
         case .marker: op(.marker)
+        case .futexWait(let a): op(.futexWait); varint(a)
+        case .futexWake(let a, let n): op(.futexWake); varint(a); varint(UInt64(n))
         case .fetch(let a):
             // Code addresses: a delta from the thread's previous fetch would need a register of
             // its own per block; the shared one keeps decoding to one state.
@@ -205,6 +207,10 @@ extension ByteSource {
         case .receive: return v32().map { .receive(channel: $0) }
         case .migrate: return v32().map { .migrate(kernel: $0) }
         case .marker: return .marker
+        case .futexWait: return varint().map { .futexWait(address: $0) }
+        case .futexWake:
+            guard let a = varint(), let n = v32() else { return nil }
+            return .futexWake(address: a, count: n)
         case .fetch:
             guard let d = varint() else { return nil }
             let a = last &+ UInt64(bitPattern: F.unzigzag(d))

@@ -36,6 +36,12 @@ public enum TraceRecord: Sendable, Equatable {
     /// first use (rt-app's timer). A missed expiry does not sleep; `absolute` keeps the
     /// schedule, else it restarts from the late wake-up.
     case timer(name: UInt32, period: Picoseconds, absolute: Bool)
+    /// A futex wait that slept in the traced run: sleep until a `futexWake` on the same
+    /// address gives this thread one of its wake-ups (kept if it comes first).
+    case futexWait(address: UInt64)
+    /// A futex wake that woke `count` threads in the traced run: that many wake-ups for the
+    /// waiters of `address`, in the order they came.
+    case futexWake(address: UInt64, count: UInt32)
     /// Sleep until another thread wakes this one (a wake sent earlier is not lost).
     case wait
     case wake(thread: UInt32)
@@ -70,6 +76,8 @@ public enum TraceRecord: Sendable, Equatable {
         case .sleep: "sleep"
         case .busy: "busy"
         case .timer: "timer"
+        case .futexWait: "futex_wait"
+        case .futexWake: "futex_wake"
         case .wait: "wait"
         case .wake: "wake"
         case .spawn: "spawn"

@@ -52,7 +52,7 @@ public struct TraceSummary: Sendable {
                 case .modify(let a, let z): s.modifies &+= 1; touch(a, z, write: true)
                 case .atomic(let a, let z): s.atomics &+= 1; touch(a, z, write: true)
                 case .lock(let a), .unlock(let a): s.syncs &+= 1; touch(a, 4, write: true)
-                case .barrier, .wait, .wake: s.syncs &+= 1
+                case .barrier, .wait, .wake, .futexWait, .futexWake: s.syncs &+= 1
                 case .syscall, .mmap, .munmap: s.syscalls &+= 1
                 case .busy(let d): s.busyPs &+= d.raw
                 case .sleep(let d): s.sleepPs &+= d.raw
