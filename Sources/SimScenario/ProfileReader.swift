@@ -6,7 +6,7 @@ import SimMachine
 /// in docs/kernel-model.md): kernel objects, syscall paths as lists of steps, entry and
 /// switch costs, and a source for each figure.
 enum ProfileReader {
-    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "pipe"]
+    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "pipe", "sched"]
 
     /// The profile at `path`, or nil with every problem reported to `check` (with the
     /// profile file's own lines).
@@ -80,7 +80,8 @@ enum ProfileReader {
                               syscalls: syscalls, sources: sources)
     }
 
-    /// A step: a duration (work), `{read|write|atomic|lock|unlock: OBJECT}`, or `{pipe: read|write}`.
+    /// A step: a duration (work), `{read|write|atomic|lock|unlock: OBJECT}`, `{pipe: read|write}`
+    /// or `{sched: yield}`.
     private static func readStep(_ s: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
         if s.scalar != nil { return check.duration(s, p).map { .compute($0) } }
         guard case .mapping(let pairs) = s.value, pairs.count == 1, let pair = pairs.first else {
@@ -95,6 +96,10 @@ enum ProfileReader {
         if pair.key == "pipe" {
             guard let end = check.choice(pair.value, p + ".pipe", ["read", "write"]) else { return nil }
             return end == "read" ? .pipeRead : .pipeWrite
+        }
+        if pair.key == "sched" {
+            guard check.choice(pair.value, p + ".sched", ["yield"]) != nil else { return nil }
+            return .yield
         }
         guard let name = check.string(pair.value, p + "." + pair.key) else { return nil }
         guard let i = objects.firstIndex(where: { $0.name == name }) else {

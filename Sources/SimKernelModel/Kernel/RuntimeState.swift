@@ -74,6 +74,8 @@ struct TaskState {
     /// A kernel instance it is to migrate to at its next chance (-1: none), and whether it
     /// arrived from another instance (its next run counts a cross-kernel migration).
     var migrateTo: Int32 = -1
+    /// A sched_yield under way: give up the CPU when the syscall returns.
+    var yieldPending = false
     /// Its stream in `Simulation.traceThreads` (-1: its generator's).
     var traceThread: Int32 = -1
     var crossedKernel = false
@@ -217,7 +219,7 @@ struct CPUState {
 
 /// A syscall step with its objects resolved to lines or lock records of one kernel.
 struct ResolvedStep {
-    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite }
+    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite, yield }
     var kind: Kind
     /// Line id (read/write/atomic) or lock record index (lock/unlock); base of a per-CPU block.
     var base: Int

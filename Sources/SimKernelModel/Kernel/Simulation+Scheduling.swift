@@ -181,6 +181,20 @@ extension Simulation {
         cpus[c].task = -1
     }
 
+    /// sched_yield: the running task stays runnable but goes to the back of its queue (a
+    /// real-time task to the tail of its priority's list): a voluntary switch, not a
+    /// preemption. The scheduler may pick it again at once when nothing else is runnable.
+    mutating func yieldCPU(task: Int, cpu c: Int, at t: Picoseconds) {
+        cpus[c].needResched = false
+        tasks[task].yieldPending = false
+        cpus[c].voluntarySwitches &+= 1
+        tasks[task].sched.voluntary &+= 1
+        tasks[task].status = .runnable
+        chargeRun(task: task, at: t)
+        enqueue(task: task, cpu: c, atHead: false, at: t)
+        cpus[c].task = -1
+    }
+
     /// The running task gives up its CPU (it sleeps or exits): a voluntary switch.
     mutating func leaveCPU(task: Int, cpu c: Int, becoming status: TaskStatus, at t: Picoseconds) {
         tasks[task].hasCurrent = false

@@ -66,6 +66,8 @@ extension Simulation {
                     if tasks[task].migrateTo >= 0 {
                         cpus[c].needResched = false
                         depart(task: task, cpu: c, at: t)
+                    } else if tasks[task].yieldPending {
+                        yieldCPU(task: task, cpu: c, at: t)
                     } else {
                         preempt(task: task, cpu: c, at: t)
                     }
@@ -274,6 +276,8 @@ extension Simulation {
                 let pc = tasks[task].syscallPC
                 if pc >= steps.count {
                     tasks[task].syscall = -1
+                    // A sched_yield returns to the preemption point before the task's next operation.
+                    if tasks[task].yieldPending { op = .delay(.zero); break }
                     continue
                 }
                 let step = steps[pc]
@@ -304,6 +308,11 @@ extension Simulation {
                 case .pipeWrite:
                     let p = Int(tasks[task].pipe)
                     op = .store(pipes[p].line, pipes[p].written &+ 1)
+                case .yield:
+                    // schedule() at the syscall's return: the preemption point below takes it.
+                    tasks[task].yieldPending = true
+                    cpus[c].needResched = true
+                    op = .delay(.zero)
                 }
                 break
             }

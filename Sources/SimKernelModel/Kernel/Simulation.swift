@@ -146,6 +146,7 @@ public struct Simulation {
                     case .unlock(let o): steps.append(obj(o, .unlock))
                     case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead, base: 0, perCPU: false, delay: .zero))
                     case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite, base: 0, perCPU: false, delay: .zero))
+                    case .yield: steps.append(ResolvedStep(kind: .yield, base: 0, perCPU: false, delay: .zero))
                     }
                 }
                 resolved.append(steps)

@@ -23,6 +23,10 @@ extension SyscallProfile {
             KernelObject(name: "inode_lru", kind: .line, scope: .cpu),
             KernelObject(name: "files_struct", kind: .line, scope: .cpu),
             KernelObject(name: "task_struct", kind: .line, scope: .cpu),
+            KernelObject(name: "futex_hash_bucket", kind: .lock(.qspinlock), scope: .instance),
+            KernelObject(name: "mmap_lock", kind: .lock(.mutex), scope: .instance),
+            KernelObject(name: "vma_tree", kind: .line, scope: .instance),
+            KernelObject(name: "page_table", kind: .line, scope: .instance),
         ]
         func o(_ n: String) -> Int { objects.firstIndex { $0.name == n }! }
         func ns(_ x: Double) -> KernelStep { .compute(Picoseconds(nanoseconds: x)) }
@@ -52,6 +56,19 @@ extension SyscallProfile {
             // copy and wake-up, the reader's copy (see docs/kernel-model.md, Pipes).
             SyscallPath(name: "pipe_write", steps: [ns(30), .pipeWrite, ns(30)]),
             SyscallPath(name: "pipe_read", steps: [ns(20), .pipeRead, ns(25)]),
+            // Assumed lengths (no figure in the calibration set): the shared objects are the point.
+            SyscallPath(name: "futex", steps: [
+                ns(30), .lock(object: o("futex_hash_bucket")), ns(20), .unlock(object: o("futex_hash_bucket")), ns(20),
+            ]),
+            SyscallPath(name: "sched_yield", steps: [ns(40), .yield]),
+            SyscallPath(name: "mmap", steps: [
+                ns(150), .lock(object: o("mmap_lock")), ns(200), .write(object: o("vma_tree")), .unlock(object: o("mmap_lock")), ns(100),
+            ]),
+            SyscallPath(name: "munmap", steps: [
+                ns(100), .lock(object: o("mmap_lock")), ns(150), .write(object: o("vma_tree")), .write(object: o("page_table")),
+                ns(400),                                   // zap page tables, free pages, local TLB flush
+                .unlock(object: o("mmap_lock")), ns(100),
+            ]),
         ]
         return SyscallProfile(
             name: "linux", entryExit: Picoseconds(ns: 70), contextSwitch: Picoseconds(nanoseconds: 1_370), jitter: 0.2,
@@ -63,6 +80,7 @@ extension SyscallProfile {
                 ("pipe_read + pipe_write", "lmbench pipe round trip 3.24 us (same source) = 2 x (write + read + one context switch), less two entries: 110 ns for both paths"),
                 ("split of unlink between locks and private work", "model estimate; see docs/kernel-model.md"),
                 ("jitter 20%", "model assumption: spread of kernel path lengths; see docs/kernel-model.md"),
+                ("futex, sched_yield, mmap, munmap", "model assumption: path lengths of the order of the other paths (no figure in the calibration set); what they share is the point: one futex hash bucket lock and one mmap_lock (a sleeping lock, as mmap_lock is a rw_semaphore) per instance; munmap's remote TLB shootdown is not in the path (shootdown workloads model it); see docs/kernel-model.md"),
             ])
     }()
 }

@@ -61,6 +61,9 @@ public enum KernelStep: Sendable, Hashable {
     case pipeRead
     /// Put one message into the pipe the syscall names, waking a sleeping reader.
     case pipeWrite
+    /// Give up the CPU at the syscall's return (sched_yield): the task goes to the back of
+    /// the run queue (of its priority, for a real-time task) and the scheduler picks again.
+    case yield
 }
 
 /// A syscall as data: the steps its kernel path takes.
