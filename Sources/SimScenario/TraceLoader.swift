@@ -30,7 +30,7 @@ enum TraceLoader {
         }
         temporaries.append(temporary)
         _ = try TraceImport.convert(path, format: format, options: options, to: temporary)
-        let f = try TraceFile(path: temporary)
+        let f = try TraceFile(path: temporary, shownAs: path + " (converted)")
         cache[key] = f
         return f
     }

@@ -172,6 +172,10 @@ extension Simulation {
                         break
                     }
                 }
+                guard cycles < 1e15 else {  // ~4 days at 2.8 GHz in one run of instructions: not a real trace
+                    traceFail(r, "thread \(tt - traces[r].firstThread): an instruction run of \(cycles) cycles is implausible (corrupt counts?)")
+                    return .exit
+                }
                 let whole = cycles.rounded(.down)
                 traceThreads[tt].cycles = cycles - whole
                 if whole >= 1 { return .compute(cycles: UInt64(whole)) }
@@ -205,6 +209,10 @@ extension Simulation {
                 return .release(UInt32(traceLock(a, runtime: r, cpu: c)))
             case .barrier(let id, let parties):
                 return .threadSync(kind: TraceSync.barrier.rawValue, a: id, b: parties)
+            case .sleep(let d) where d.raw > Self.longestTraceDuration.raw, .busy(let d) where d.raw > Self.longestTraceDuration.raw,
+                 .timer(_, let d, _) where d.raw > Self.longestTraceDuration.raw:
+                traceFail(r, "thread \(tt - traces[r].firstThread): a \(record.keyword) of \(d) is implausible (over 10^6 s)")
+                return .exit
             case .sleep(let d):
                 return .sleep(d)
             case .busy(let d):
@@ -271,6 +279,9 @@ extension Simulation {
             }
         }
     }
+
+    /// Durations a trace may ask for (10^6 s): beyond, simulated time could wrap.
+    static let longestTraceDuration = Picoseconds(1_000_000_000_000_000_000)
 
     private mutating func traceFail(_ r: Int, _ message: String) {
         if traces[r].error == nil { traces[r].error = TraceError(file: traces[r].file.path, message) }

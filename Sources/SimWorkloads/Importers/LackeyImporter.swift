@@ -222,7 +222,7 @@ public struct LackeyImporter {
                     // A fetch record when the code line changes (both lines of a straddling instruction).
                     if current < 0 { current = thread(1, spawned: false) }
                     while lastFetch.count <= current { lastFetch.append(.max) }
-                    let firstLine = address >> 6, lastLine = (address + size - 1) >> 6
+                    let firstLine = address >> 6, lastLine = max(firstLine, (address &+ size &- 1) >> 6)
                     if firstLine != lastFetch[current] || lastLine != firstLine {
                         try flush()
                         for l in firstLine...lastLine where l != lastFetch[current] { try emit(.fetch(address: l << 6)) }

@@ -42,7 +42,10 @@ public struct RtAppImporter {
         }
         let global = root["global"]
         var duration = Picoseconds(1_000_000_000_000)
-        if let d = global?["duration"]?.number, d > 0 { duration = Picoseconds(UInt64((d * 1e12).rounded())) } else {
+        if let d = global?["duration"]?.number, d > 0 {
+            guard d <= 1e6 else { throw TraceError(file: path, line: 1, "global.duration: expected seconds up to 1,000,000; got \(d)") }
+            duration = Picoseconds(UInt64((d * 1e12).rounded()))
+        } else {
             report.notes.append("no positive global.duration: loops of -1 unrolled over 1 s")
         }
         let bufferBytes = UInt64(global?["mem_buffer_size"]?.number ?? 4 * 1024 * 1024)
@@ -64,7 +67,15 @@ public struct RtAppImporter {
                 guard let list = phases.members else { throw TraceError(file: path, line: line, "tasks.\(name).phases: expected an object") }
                 for (pname, p, pline) in list {
                     guard let events = p.members else { throw TraceError(file: path, line: pline, "tasks.\(name).phases.\(pname): expected an object") }
-                    let loop = p["loop"]?.number.map { Int($0) } ?? 1
+                    let loop: Int
+                    if let n = p["loop"]?.number {
+                        guard n == n.rounded(), abs(n) < 1e9 else {
+                            throw TraceError(file: path, line: pline, "tasks.\(name).phases.\(pname).loop: expected an integer")
+                        }
+                        loop = Int(n)
+                    } else {
+                        loop = 1
+                    }
                     d.phases.append((loop, try Self.events(events, path: path, at: "tasks.\(name).phases.\(pname)")))
                 }
             } else {
@@ -133,7 +144,9 @@ public struct RtAppImporter {
                         for e in phase.events {
                             let k = Self.kind(e.key)
                             func us() throws(TraceError) -> Picoseconds {
-                                guard let n = e.value.number, n >= 0 else { throw TraceError(file: path, line: e.line, "\(e.key): expected a duration in microseconds") }
+                                guard let n = e.value.number, n >= 0, n <= 1e12 else {
+                                    throw TraceError(file: path, line: e.line, "\(e.key): expected a duration in microseconds (0 to 10^12)")
+                                }
                                 return Picoseconds(UInt64((n * 1e6).rounded()))
                             }
                             func name() throws(TraceError) -> String {
@@ -146,7 +159,7 @@ public struct RtAppImporter {
                             case "sleep":
                                 let d = try us(); nominal += d; try emit(.sleep(d))
                             case "timer":
-                                guard let ref = e.value["ref"]?.string, let p = e.value["period"]?.number, p > 0 else {
+                                guard let ref = e.value["ref"]?.string, let p = e.value["period"]?.number, p > 0, p <= 1e12 else {
                                     throw TraceError(file: path, line: e.line, "timer: expected {\"ref\": name, \"period\": microseconds}")
                                 }
                                 let period = Picoseconds(UInt64((p * 1e6).rounded()))
@@ -157,7 +170,9 @@ public struct RtAppImporter {
                                 timers[ref] = next
                                 if next > nominal { nominal = next }
                             case "mem":
-                                guard let n = e.value.number, n >= 0 else { throw TraceError(file: path, line: e.line, "mem: expected a size in bytes") }
+                                guard let n = e.value.number, n >= 0, n <= Double(1 << 30) else {
+                                    throw TraceError(file: path, line: e.line, "mem: expected a size in bytes, up to 1 GiB")
+                                }
                                 var left = UInt64(n)
                                 while left > 0 {
                                     try emit(.store(address: memBase + memCursor % max(bufferBytes, 64), size: 8))
@@ -165,7 +180,7 @@ public struct RtAppImporter {
                                     left = left > 64 ? left - 64 : 0
                                 }
                             case "iorun":
-                                guard let n = e.value.number, n >= 0 else { throw TraceError(file: path, line: e.line, "iorun: expected a size in bytes") }
+                                guard let n = e.value.number, n >= 0, n < 1.8e19 else { throw TraceError(file: path, line: e.line, "iorun: expected a size in bytes") }
                                 try emit(.syscall(name: sysWrite, args: SyscallArguments([1, UInt64(n)])))
                             case "lock": try emit(.lock(address: mutex(try name())))
                             case "unlock": try emit(.unlock(address: mutex(try name())))

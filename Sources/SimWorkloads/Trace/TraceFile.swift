@@ -34,8 +34,10 @@ public final class TraceFile: @unchecked Sendable {
     /// Text: line where the records start.
     let firstRecordLine: Int
 
-    public init(path: String) throws(TraceError) {
-        self.path = path
+    /// `shownAs`: the name errors give (the user's file, when `path` is a conversion of it).
+    public init(path: String, shownAs: String? = nil) throws(TraceError) {
+        let shown = shownAs ?? path
+        self.path = shown
         var read = path
         var temp: String?
         if let tool = Self.decompressor(for: path) {
@@ -48,7 +50,7 @@ public final class TraceFile: @unchecked Sendable {
         let f = open(read, O_RDONLY)
         guard f >= 0 else {
             if let temp { unlink(temp) }
-            throw TraceError(file: path, "cannot open: \(String(cString: strerror(errno)))")
+            throw TraceError(file: shown, "cannot open: \(String(cString: strerror(errno)))")
         }
         fd = f
         var st = stat()
@@ -59,12 +61,12 @@ public final class TraceFile: @unchecked Sendable {
         do throws(TraceError) {
             if n == 8 && magic == TraceBinaryFormat.magic || (n > 0 && n < 8 && Array(magic.prefix(n)) == Array(TraceBinaryFormat.magic.prefix(n))) {
                 form = .binary
-                (header, blockOffsets) = try Self.readFooter(fd: f, size: fileSize, path: path)
+                (header, blockOffsets) = try Self.readFooter(fd: f, size: fileSize, path: shown)
                 firstRecordLine = 0
             } else {
                 form = .text
                 blockOffsets = []
-                (header, firstRecordLine) = try TextTrace.readHeader(path: read, shownAs: path)
+                (header, firstRecordLine) = try TextTrace.readHeader(path: read, shownAs: shown)
             }
         } catch {
             close(f)

@@ -32,7 +32,8 @@ public struct TraceSummary: Sendable {
             let c = try file.cursor(thread: i)
             func touch(_ a: UInt64, _ size: UInt32, write: Bool) {
                 let first = a >> lineShift, last = (a &+ UInt64(max(size, 1)) &- 1) >> lineShift
-                for l in first...max(first, last) {
+                // An access spans at most a few lines (a huge size in a hand-written trace counts its ends).
+                for l in last > first && last - first > 64 ? [first, last] : Array(first...max(first, last)) {
                     myLines.insert(l)
                     myPages.insert((l << lineShift) >> pageShift)
                     var e = touched[l] ?? (0, false, 0)
