@@ -206,6 +206,7 @@ public enum ResultJSON {
             ("all_cpus_up_ns", .num(l.allCPUsUpNs)),
         ]
         if let f = l.failedNs { pairs.append(("failed_ns", .num(f))) }
+        pairs.append(("startup_ipis", .int(Int64(l.startupIPIs))))
         pairs += [("tasks_killed", .int(Int64(l.tasksKilled))), ("cpus", .string(CPURanges.format(l.cpus))),
                   ("memory_bytes", .uint(l.memoryBytes)), ("memory_node", .int(Int64(l.memoryNode)))]
         return .object(pairs)

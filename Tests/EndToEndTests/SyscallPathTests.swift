@@ -33,3 +33,29 @@ import Testing
         #expect(two.simTime.raw > alone.simTime.raw * 2)
     }
 }
+
+/// A kexec boot wakes each CPU with INIT, SIPI, SIPI from the boot CPU: the last arrives
+/// after the APIC's delivery latency for their distance.
+@Suite struct BootTests {
+    @Test func startupIPIsCostTheirDeliveryDistance() throws {
+        let text = """
+        mksim: 1
+        name: boot
+        machine: {preset: xeon-gold-6242-2s}
+        kernels:
+          - {name: host, cpus: "2-15"}
+          - {name: spawn, cpus: "0,1,16", boot: {at: 1ms, via: kexec, image: 1MiB, init: 1ms, per_cpu: 100us, bringup: init-sipi}}
+        workloads:
+          - {name: w, on: host, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 10}}
+        duration: 5ms
+        """
+        let point = try #require(try ScenarioFile.parse(text, path: "boot.yaml").points().first)
+        let r = try Runner.run(point).result
+        let life = try #require(r.kernels.first { $0.name == "spawn" }).lifecycle
+        #expect(life.startupIPIs == 6)
+        // CPU 1 (same socket): 3 × 571 ns + 1 µs; CPU 16 (other socket): 3 × 571 ns + 1.4 µs; 100 µs each.
+        let expected = life.activeNs + 2 * 100_000 + (3 * 571 + 1_000) + (3 * 571 + 1_400)
+        #expect(abs(life.allCPUsUpNs - expected) < 1, "\(life.allCPUsUpNs) vs \(expected)")
+        #expect(try #require(r.kernels.first { $0.name == "host" }).lifecycle.startupIPIs == 0)
+    }
+}

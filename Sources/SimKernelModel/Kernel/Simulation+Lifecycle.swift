@@ -18,10 +18,25 @@ extension Simulation {
         let copy = copyTime(bytes: 2 * b.imageBytes, bandwidth: m.memory.bandwidthLocal)
         let loaded = b.at + copy
         let active = loaded + b.kernelInit
-        let wake: Picoseconds = b.bringup == .initSIPI
-            ? Picoseconds(m.apic.send.raw * 3)                                    // INIT, SIPI, SIPI
-            : Picoseconds((m.coherence.socket.first ?? .zero).raw * 2)          // mailbox write, parked CPU's read
-        let cpuUp = kc.cpus.indices.map { i in i == 0 ? active : active + Picoseconds((b.perCPU + wake).raw &* UInt64(i)) }
+        // One CPU after another (Linux brings APs up serially): the boot CPU wakes it, it
+        // runs its own init (perCPU), and reports online before the next one is woken.
+        var cpuUp: [Picoseconds] = []
+        var t = active
+        for (i, cpu) in kc.cpus.enumerated() {
+            if i == 0 { cpuUp.append(active); continue }
+            let wake: Picoseconds
+            if b.bringup == .initSIPI {
+                // INIT, SIPI, SIPI: three interrupt-command writes, the last delivered across
+                // the distance between the two CPUs (the INIT-to-SIPI waits of the old MP
+                // spec are skipped, as Linux does on modern CPUs).
+                let d = m.topology.distance(kc.cpus[0], cpu)
+                wake = Picoseconds(m.apic.send.raw &* 3) + m.apic.deliveryLatency(d)
+            } else {
+                wake = Picoseconds((m.coherence.socket.first ?? .zero).raw * 2)  // mailbox write, parked CPU's read
+            }
+            t += wake + b.perCPU
+            cpuUp.append(t)
+        }
         return (loaded, active, cpuUp)
     }
 

@@ -81,6 +81,9 @@ public struct KernelLifecycle: Sendable {
     /// When its last CPU came up (boot complete).
     public var allCPUsUpNs: Double
     public var failedNs: Double?
+    /// INIT and SIPI interrupts its boot CPU sent to bring the others up (3 per CPU; 0 for
+    /// a parked-CPU trampoline or a kernel present from the start).
+    public var startupIPIs: Int
     public var tasksKilled: Int
     /// CPUs and memory it held (a failed instance's resources, accounted for).
     public var cpus: [Int]
@@ -402,7 +405,9 @@ extension Simulation {
         let state = kr.failedAt != nil ? "failed" : allUp > end ? "booting" : "active"
         return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
                                activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
-                               failedNs: kr.failedAt?.nanoseconds, tasksKilled: kr.tasksKilled,
+                               failedNs: kr.failedAt?.nanoseconds,
+                               startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
+                               tasksKilled: kr.tasksKilled,
                                cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
                                memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
     }
