@@ -154,9 +154,7 @@ extension Simulation {
             switch record {
             case .instructions(let cls, let n):
                 // Merge the run with the instruction records that follow it.
-                // The syscall instruction's own cost is left to the kernel model (the trace's
-                // syscall records), so that kernel entry is not charged twice.
-                var cycles = traceThreads[tt].cycles + (cls == .syscall ? 0 : Double(n) * timing.table[cls])
+                var cycles = traceThreads[tt].cycles + Self.issueCycles(cls, n, timing.table)
                 while true {
                     let next: TraceRecord?
                     do { next = try traceThreads[tt].cursor.next() } catch {
@@ -166,7 +164,7 @@ extension Simulation {
                     guard let next else { break }
                     traces[r].records &+= 1
                     if case .instructions(let c2, let n2) = next {
-                        if c2 != .syscall { cycles += Double(n2) * timing.table[c2] }
+                        cycles += Self.issueCycles(c2, n2, timing.table)
                     } else {
                         traceThreads[tt].held = next
                         break
@@ -278,6 +276,15 @@ extension Simulation {
                 return .opDone
             }
         }
+    }
+
+    /// Issue cost of a run of instructions in a trace. Two classes are charged elsewhere, so
+    /// that nothing is counted twice: a syscall instruction's kernel entry by the kernel
+    /// model (the trace's syscall records), a locked instruction's read-modify-write by the
+    /// coherence model (its `atomic` record: the line exclusively plus `coherence.atomic`).
+    @inline(__always)
+    static func issueCycles(_ c: InstructionClass, _ n: UInt64, _ table: LatencyTable) -> Double {
+        c == .syscall || c == .atomic ? 0 : Double(n) * table[c]
     }
 
     /// Durations a trace may ask for (10^6 s): beyond, simulated time could wrap.

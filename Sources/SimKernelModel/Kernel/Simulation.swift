@@ -51,7 +51,7 @@ public struct Simulation {
         self.config = config
         let m = config.machine
         let topo = m.topology
-        let table: LatencyTable = m.name.contains("epyc") ? .zen2 : .skylakeServer
+        let table = LatencyTable.forMachine(named: m.name)
         timing = CoreTiming(frequency: m.frequency, table: table)
         computeChunk = max(1, UInt64(m.frequency.cycles(in: Self.maxRunAhead)))
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
