@@ -417,7 +417,7 @@ struct ScenarioReader {
     /// `trace: {path, format, executable, load_address, locks}`; the file opened (converted
     /// once per process when it is not a native binary trace).
     private func readTrace(_ node: YNode, _ p: String) -> TraceWorkload? {
-        guard let f = check.mapping(node, p, known: ["path", "format", "executable", "load_address", "locks"], required: ["path"]),
+        guard let f = check.mapping(node, p, known: ["path", "format", "executable", "load_address", "locks", "op_at"], required: ["path"]),
               let pn = f["path"], let path = check.string(pn, p + ".path") else { return nil }
         let base = URL(fileURLWithPath: check.file).deletingLastPathComponent()
         func resolve(_ s: String) -> String { s.hasPrefix("/") ? s : base.appendingPathComponent(s).path }
@@ -430,6 +430,7 @@ struct ScenarioReader {
                 check.error(l.mark, p + ".load_address", "expected a hexadecimal address like 0x555555554000; got '\(s)'")
             }
         }
+        if let o = f["op_at"], let s = check.string(o, p + ".op_at") { options.opAt = s }
         var locks = LockAlgorithm.mutex
         if let ln = f["locks"], let s = check.choice(ln, p + ".locks", LockAlgorithm.allCases.map(\.rawValue)) { locks = LockAlgorithm(rawValue: s)! }
         do {

@@ -11,7 +11,8 @@ enum TraceLoader {
     nonisolated(unsafe) private static var cleanupRegistered = false
 
     static func open(path: String, format: TraceFormat, options: ImportOptions) throws(TraceError) -> TraceFile {
-        let key = [path, format.rawValue, options.executable ?? "", options.loadAddress.map { String($0) } ?? ""].joined(separator: "\u{0}")
+        let key = [path, format.rawValue, options.executable ?? "", options.loadAddress.map { String($0) } ?? "", options.opAt ?? ""]
+            .joined(separator: "\u{0}")
         lock.lock()
         defer { lock.unlock() }
         if let f = cache[key] { return f }

@@ -67,13 +67,15 @@ struct TraceConvertCommand: ParsableCommand {
     var executable: String?
     @Option(help: "lackey: load address of a position-independent executable (hex).")
     var loadAddress: String?
+    @Option(help: "lackey: each call of this function ends one operation (throughput in replay), e.g. pthread_mutex_unlock.")
+    var opAt: String?
 
     func run() throws {
         guard to == "binary" || to == "text" else {
             printError("--to: expected binary or text; got '\(to)'")
             throw ExitCode(Exit.badInput)
         }
-        var options = ImportOptions(executable: executable)
+        var options = ImportOptions(executable: executable, opAt: opAt)
         if let l = loadAddress {
             guard let v = UInt64(l.hasPrefix("0x") ? String(l.dropFirst(2)) : l, radix: 16) else {
                 printError("--load-address: expected a hexadecimal address; got '\(l)'")

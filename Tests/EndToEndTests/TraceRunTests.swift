@@ -17,6 +17,9 @@ import Testing
         #expect(b.misses > 10_000 && Double(b.remoteTransfers) > 0.95 * Double(b.misses), "\(b)")
         let makespan = { (r: SimulationResult) in r.workloads[0].makespanNs ?? 0 }
         #expect(makespan(two) > 1.5 * makespan(one), "\(makespan(one)) vs \(makespan(two)) ns")
+        // op_at: pthread_mutex_unlock: one operation per unlock (5,000 per worker, and a few in libc).
+        #expect(one.workloads[0].ops >= 10_000 && one.workloads[0].ops < 10_050, "\(one.workloads[0].ops)")
+        #expect(one.workloads[0].throughputPerSecond > 1.5 * two.workloads[0].throughputPerSecond)
         #expect(one.traces.first?.records == two.traces.first?.records && one.traces[0].records > 800_000)
         // main's pthread_join sleeps until the worker's exit wakes it: every thread reaches its end.
         #expect(one.workloads[0].exited == 3 && two.workloads[0].exited == 3)

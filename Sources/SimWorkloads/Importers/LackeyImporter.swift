@@ -41,6 +41,8 @@ public struct LackeyImporter {
     static let objectStart = Array("------ start ELF OBJECT".utf8)
     public var executable: ELFImage?
 
+    /// Each entry into this function ends one operation (an `op` record before it).
+    public var opAt: String?
     public init(executable: ELFImage?) { self.executable = executable }
 
     public func run(path: String, into writer: BinaryTraceWriter) throws(TraceError) -> ImportReport {
@@ -64,6 +66,8 @@ public struct LackeyImporter {
             threadOf[tid] = i
             return i
         }
+        // --op-at: the function's entry addresses in the objects known so far.
+        var opEntries: Set<UInt64> = [], opImages = -1, opsMarked = 0
         var current = -1
         /// Per thread: the 64-byte code line its last instruction came from.
         var lastFetch: [UInt64] = []
@@ -217,6 +221,14 @@ public struct LackeyImporter {
                     throw fail("expected a lackey record like 'I  0023C790,2' or ' L 0023C790,4' (hex address, comma, size)")
                 }
                 if first == UInt8(ascii: "I") {
+                    if opAt != nil {
+                        if opImages != decode.images.count { opEntries = decode.entries(of: opAt!); opImages = decode.images.count }
+                        if opEntries.contains(address) {
+                            try flush()
+                            try emit(.marker)
+                            opsMarked += 1
+                        }
+                    }
                     let c = decode.classify(address: address, size: Int(size), report: &report)
                     report.instructions &+= 1
                     // A fetch record when the code line changes (both lines of a straddling instruction).
@@ -257,6 +269,12 @@ public struct LackeyImporter {
             image.dataSymbols.map { var s = $0; s.address &+= image.bias; return s }
         }.sorted { ($0.address, $0.name) < ($1.address, $1.name) }
         writer.header.source = "lackey " + path + (decode.images.isEmpty ? "" : " (instructions from \(decode.images.map(\.path).joined(separator: ", ")))")
+        if let f = opAt {
+            if opsMarked == 0 {
+                throw TraceError(file: path, "--op-at \(f): no instruction of the trace is that function's entry (is it in the symbol tables of the loaded objects?)")
+            }
+            report.notes.append("\(opsMarked) operations: calls of \(f)")
+        }
         if decode.images.isEmpty && report.instructions > 0 {
             report.notes.append("no executable given: every instruction counts as 'alu' and M records as plain read-modify-writes")
         }
@@ -288,6 +306,11 @@ struct InstructionClassifier {
             throw TraceError(file: image.path, "cannot open Capstone: \(error)")
         }
         images.append(image)
+    }
+
+    /// Run-time entry addresses of the functions named `name` in the loaded objects.
+    func entries(of name: String) -> Set<UInt64> {
+        Set(images.flatMap { image in image.functions.filter { $0.name == name }.map { $0.address &+ image.bias } })
     }
 
     /// Sets the load bias of the image whose file is `path` (by file name); whether one was.

@@ -20,10 +20,11 @@ public struct ImportOptions: Sendable {
     public var executable: String?
     /// Load address of a position-independent executable.
     public var loadAddress: UInt64?
-    /// Machine frequency (rt-app `run` and `runtime` are in time; `calibration` scales loops).
-    public var seed: UInt64 = 1
-    public init(executable: String? = nil, loadAddress: UInt64? = nil) {
-        self.executable = executable; self.loadAddress = loadAddress
+    /// lackey: each call of this function (its entry address in a loaded object) ends one
+    /// workload-level operation (an `op` record), so that replay reports throughput.
+    public var opAt: String?
+    public init(executable: String? = nil, loadAddress: UInt64? = nil, opAt: String? = nil) {
+        self.executable = executable; self.loadAddress = loadAddress; self.opAt = opAt
     }
 }
 
@@ -72,7 +73,9 @@ public enum TraceImport {
                     // A PIE's load address: given, or read from the trace's --trace-symtab=yes lines.
                     if let bias = options.loadAddress { elf!.bias = bias }
                 }
-                report = try LackeyImporter(executable: elf).run(path: path, into: writer)
+                var importer = LackeyImporter(executable: elf)
+                importer.opAt = options.opAt
+                report = try importer.run(path: path, into: writer)
             case .ftrace, .perfSched:
                 report = try SchedTraceImporter(perf: format == .perfSched).run(path: path, into: writer)
             case .rtApp:
