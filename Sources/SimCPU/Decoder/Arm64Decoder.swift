@@ -8,43 +8,22 @@ import CCapstone
 /// calls, returns → branch; multiplies and divides → mul/div; FP/NEON/crypto groups →
 /// FP/SIMD; NOP/HINT → nop; a mnemonic starting LD → load, ST → store; else ALU.
 /// (AArch64 is a load/store architecture: only those touch memory.) Capstone 4 predates
-/// the ARMv8.1 LSE atomics (CAS, LDADD, SWP): their bytes are reported undecodable.
+/// the ARMv8.1 LSE atomics (CAS, LDADD, SWP): they are recognized by their encoding.
 ///
 /// Not thread-safe: one decoder per thread.
 public final class Arm64Decoder {
-    private var handle: csh = 0
-    private var insn: UnsafeMutablePointer<cs_insn>?
+    private let capstone: CapstoneHandle
 
-    public struct OpenError: Error, CustomStringConvertible {
-        public var code: UInt32
-        public var description: String { "cannot open Capstone for AArch64 (cs_err \(code))" }
-    }
-
-    public init() throws {
-        let err = cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &handle)
-        guard err == CS_ERR_OK else { throw OpenError(code: err.rawValue) }
-        cs_option(handle, CS_OPT_DETAIL, Int(CS_OPT_ON.rawValue))
-        insn = cs_malloc(handle)
-    }
-
-    deinit {
-        if let insn { cs_free(insn, 1) }
-        cs_close(&handle)
+    public init() throws(CapstoneOpenError) {
+        capstone = try CapstoneHandle(CS_ARCH_ARM64, CS_MODE_ARM, name: "AArch64")
     }
 
     public func decode(_ bytes: [UInt8], address: UInt64 = 0) throws(UndecodableInstruction) -> DecodedInstruction {
-        guard let insn, !bytes.isEmpty else { throw UndecodableInstruction(address: address, bytes: bytes) }
-        let ok: Bool = bytes.withUnsafeBufferPointer { buf in
-            var code: UnsafePointer<UInt8>? = buf.baseAddress
-            var size = buf.count
-            var addr = address
-            return cs_disasm_iter(handle, &code, &size, &addr, insn)
-        }
-        guard ok else {
+        guard let i = capstone.disassemble(bytes, address: address) else {
             if let lse = Self.largeSystemExtensionAtomic(bytes) { return lse }
             throw UndecodableInstruction(address: address, bytes: bytes)
         }
-        return classify(insn.pointee)
+        return classify(i)
     }
 
     /// ARMv8.1 LSE atomics, which Capstone 4 does not know, recognized by their encoding
@@ -74,13 +53,9 @@ public final class Arm64Decoder {
 
     private func classify(_ i: cs_insn) -> DecodedInstruction {
         let id = i.id
+        let text = i.text
+        let groups = i.groups
         let mnemonic = withUnsafeBytes(of: i.mnemonic) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let operands = withUnsafeBytes(of: i.op_str) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let text = operands.isEmpty ? mnemonic : mnemonic + " " + operands
-        var groups = Set<UInt8>()
-        if let d = i.detail {
-            withUnsafeBytes(of: d.pointee.groups) { raw in groups = Set(raw.prefix(Int(d.pointee.groups_count))) }
-        }
         let lower = mnemonic.lowercased()
         let loads = lower.hasPrefix("ld"), stores = lower.hasPrefix("st")
         let cls: InstructionClass

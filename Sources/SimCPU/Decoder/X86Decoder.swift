@@ -10,37 +10,16 @@ import CCapstone
 ///
 /// Not thread-safe: one decoder per thread (Capstone handles are not shared).
 public final class X86Decoder {
-    private var handle: csh = 0
-    private var insn: UnsafeMutablePointer<cs_insn>?
+    private let capstone: CapstoneHandle
 
-    public struct OpenError: Error, CustomStringConvertible {
-        public var code: UInt32
-        public var description: String { "cannot open Capstone for x86-64 (cs_err \(code))" }
-    }
-
-    public init() throws {
-        let err = cs_open(CS_ARCH_X86, CS_MODE_64, &handle)
-        guard err == CS_ERR_OK else { throw OpenError(code: err.rawValue) }
-        cs_option(handle, CS_OPT_DETAIL, Int(CS_OPT_ON.rawValue))
-        insn = cs_malloc(handle)
-    }
-
-    deinit {
-        if let insn { cs_free(insn, 1) }
-        cs_close(&handle)
+    public init() throws(CapstoneOpenError) {
+        capstone = try CapstoneHandle(CS_ARCH_X86, CS_MODE_64, name: "x86-64")
     }
 
     /// Decodes the first instruction of `bytes`, located at `address`.
     public func decode(_ bytes: [UInt8], address: UInt64 = 0) throws(UndecodableInstruction) -> DecodedInstruction {
-        guard let insn, !bytes.isEmpty else { throw UndecodableInstruction(address: address, bytes: bytes) }
-        let ok: Bool = bytes.withUnsafeBufferPointer { buf in
-            var code: UnsafePointer<UInt8>? = buf.baseAddress
-            var size = buf.count
-            var addr = address
-            return cs_disasm_iter(handle, &code, &size, &addr, insn)
-        }
-        guard ok else { throw UndecodableInstruction(address: address, bytes: bytes) }
-        return classify(insn.pointee)
+        guard let i = capstone.disassemble(bytes, address: address) else { throw UndecodableInstruction(address: address, bytes: bytes) }
+        return classify(i)
     }
 
     private static let fences: Set<UInt32> = [X86_INS_MFENCE.rawValue, X86_INS_LFENCE.rawValue, X86_INS_SFENCE.rawValue]
@@ -56,12 +35,10 @@ public final class X86Decoder {
 
     private func classify(_ i: cs_insn) -> DecodedInstruction {
         let id = i.id
-        let mnemonic = withUnsafeBytes(of: i.mnemonic) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let operands = withUnsafeBytes(of: i.op_str) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let text = operands.isEmpty ? mnemonic : mnemonic + " " + operands
+        let text = i.text
+        let groups = i.groups
 
         var reads = false, writes = false, hasMem = false, locked = false
-        var groups = Set<UInt8>()
         if let d = i.detail {
             let x = d.pointee.x86
             locked = x.prefix.0 == UInt8(X86_PREFIX_LOCK.rawValue)
@@ -73,7 +50,6 @@ public final class X86Decoder {
                     if ops[k].access & UInt8(CS_AC_WRITE.rawValue) != 0 { writes = true }
                 }
             }
-            withUnsafeBytes(of: d.pointee.groups) { raw in groups = Set(raw.prefix(Int(d.pointee.groups_count))) }
         }
         // Stack accesses Capstone does not list as memory operands.
         if id == X86_INS_PUSH.rawValue || id == X86_INS_CALL.rawValue { writes = true }

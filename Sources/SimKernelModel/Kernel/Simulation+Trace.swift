@@ -21,7 +21,6 @@ enum TraceSync: UInt8 {
 /// A traced process: its trace, address space, and the kernel objects its records name.
 struct TraceRuntime {
     let file: TraceFile
-    let workload: Int
     let name: String
     let locks: LockAlgorithm
     /// Its first thread in `Simulation.traceThreads`.
@@ -88,7 +87,7 @@ extension Simulation {
         let pins = wc.copies.flatMap { $0.pin ?? [] }
         let lineBytes = config.machine.caches.first?.lineBytes ?? 64
         let runtime = traces.count
-        traces.append(TraceRuntime(file: file, workload: w, name: wc.name, locks: trace.locks, firstThread: traceThreads.count,
+        traces.append(TraceRuntime(file: file, name: wc.name, locks: trace.locks, firstThread: traceThreads.count,
                                    space: AddressSpace(pageBytes: 4096, lineBytes: lineBytes),
                                    syscalls: Array(repeating: Array(repeating: -2, count: file.header.names.count), count: kernels.count)))
         for (i, thread) in file.header.threads.enumerated() {
@@ -105,24 +104,14 @@ extension Simulation {
             }
             let cursor: TraceCursor
             do { cursor = try file.cursor(thread: i) } catch { throw ConfigurationError(error.description) }
-            let t = newTasks.count
             let rng = SplitMix64(seed: config.seed, stream: [0x7472_6163, UInt64(w), UInt64(i)])
             var task = TaskState(kernel: k, workload: w, pinnedLocal: pinnedLocal,
                                  generator: Generator(kind: .trace, stop: wc.stop, rng: rng), rng: rng)
             task.traceThread = Int32(traceThreads.count)
-            task.weight = NiceWeights.weight(nice: wc.nice)
-            task.slice = wc.slice
-            if let rt = wc.realtime {
-                task.rtPriority = rt.priority
-                task.rtRoundRobin = rt.roundRobin
-            }
-            newTasks.append(task)
+            // A spawned thread starts when another's `spawn` record names it.
+            let t = addTask(task, of: wc, thread: i, startsWithWorkload: !thread.spawned)
             traceThreads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
             stats.tasks += 1
-            if !thread.spawned {
-                let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(i)), kernels[k].activeAt)
-                queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
-            }
         }
     }
 

@@ -387,23 +387,35 @@ public struct Simulation {
                     if case .ipiRing = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: ringCPUs[thread]) }
                     if case .ipiBroadcast = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: copy.pin?.first ?? kc.cpus[0]) }
                     if case .shootdown = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: span[thread]) }
-                    let t = newTasks.count
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
-                    var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
-                                         generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
-                    task.weight = NiceWeights.weight(nice: wc.nice)
-                    task.slice = wc.slice
-                    if let rt = wc.realtime {
-                        task.rtPriority = rt.priority
-                        task.rtRoundRobin = rt.roundRobin
-                    }
-                    newTasks.append(task)
+                    addTask(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
+                                      generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG),
+                            of: wc, thread: thread, startsWithWorkload: true)
                     stats.tasks += 1
-                    let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[copy.kernel].activeAt)
-                    queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
                 }
             }
             workloadStats.append(stats)
         }
+    }
+
+    /// Adds a task of workload `wc` with the workload's scheduling attributes; one that
+    /// starts with the workload arrives at its start (thread i `stagger` later, not before
+    /// its kernel is active). Returns the task's index.
+    @discardableResult
+    mutating func addTask(_ task: TaskState, of wc: WorkloadConfig, thread: Int, startsWithWorkload: Bool) -> Int {
+        var task = task
+        task.weight = NiceWeights.weight(nice: wc.nice)
+        task.slice = wc.slice
+        if let rt = wc.realtime {
+            task.rtPriority = rt.priority
+            task.rtRoundRobin = rt.roundRobin
+        }
+        let t = newTasks.count
+        newTasks.append(task)
+        if startsWithWorkload {
+            let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[task.kernel].activeAt)
+            queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
+        }
+        return t
     }
 }

@@ -16,11 +16,7 @@ public struct ExeclogImporter {
 
     public func run(path: String, into writer: BinaryTraceWriter) throws(TraceError) -> ImportReport {
         var report = ImportReport()
-        let read: String
-        var temp: String?
-        if let tool = TraceFile.decompressor(for: path) { temp = try TraceFile.decompress(path, with: tool); read = temp! } else { read = path }
-        defer { if let temp { unlinkFile(temp) } }
-        let lines = try TextTrace.LineReader(path: read, shownAs: path, keepComments: true)
+        let lines = try TextTrace.LineReader(input: path)
         writer.header.source = "qemu execlog " + path
         let arm: Arm64Decoder
         do { arm = try Arm64Decoder() } catch { throw TraceError(file: path, "cannot open Capstone: \(error)") }

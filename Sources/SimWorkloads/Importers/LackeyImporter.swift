@@ -1,29 +1,5 @@
 import SimCPU
 
-/// What an importer did, for the user (and for tests).
-public struct ImportReport: Sendable {
-    public var records: UInt64 = 0
-    public var instructions: UInt64 = 0
-    /// Distinct instruction addresses decoded.
-    public var decodedAddresses = 0
-    /// Instructions whose bytes were not in the executable or did not decode.
-    public var undecodable: UInt64 = 0
-    /// The first few undecodable addresses (with why).
-    public var undecodableSamples: [String] = []
-    public var notes: [String] = []
-    public init() {}
-
-    public var summary: String {
-        var s = "\(records) records"
-        if instructions > 0 {
-            s += ", \(instructions) instructions (\(decodedAddresses) distinct addresses decoded, \(undecodable) undecodable)"
-        }
-        for u in undecodableSamples { s += "\n  undecodable: " + u }
-        for n in notes { s += "\n  note: " + n }
-        return s
-    }
-}
-
 /// Reads valgrind lackey's `--trace-mem=yes` output (`I`, ` L`, ` S`, ` M` records), with
 /// `--trace-sched=yes` lines splitting it into threads. With the traced executable, each
 /// instruction's bytes are decoded with Capstone into its class, so that `M` records of
@@ -48,16 +24,7 @@ public struct LackeyImporter {
     public func run(path: String, into writer: BinaryTraceWriter) throws(TraceError) -> ImportReport {
         var report = ImportReport()
         var decode = try InstructionClassifier(executable: executable)
-        let read: String
-        var temp: String?
-        if let tool = TraceFile.decompressor(for: path) {
-            temp = try TraceFile.decompress(path, with: tool)
-            read = temp!
-        } else {
-            read = path
-        }
-        defer { if let temp { unlinkFile(temp) } }
-        let lines = try TextTrace.LineReader(path: read, shownAs: path, keepComments: true)
+        let lines = try TextTrace.LineReader(input: path)
 
         var threadOf: [UInt64: Int] = [:]
         func thread(_ tid: UInt64, spawned: Bool) -> Int {

@@ -25,11 +25,7 @@ public struct SchedTraceImporter {
 
     public func run(path: String, into writer: BinaryTraceWriter) throws(TraceError) -> ImportReport {
         var report = ImportReport()
-        let read: String
-        var temp: String?
-        if let tool = TraceFile.decompressor(for: path) { temp = try TraceFile.decompress(path, with: tool); read = temp! } else { read = path }
-        defer { if let temp { unlinkFile(temp) } }
-        let lines = try TextTrace.LineReader(path: read, shownAs: path, keepComments: true)
+        let lines = try TextTrace.LineReader(input: path)
         writer.header.source = (perf ? "perf sched script " : "ftrace ") + path
         var tasks: [Int: Task] = [:]
         var start: Picoseconds?
@@ -279,12 +275,5 @@ public struct SchedTraceImporter {
         guard let (pc, pp) = who(left), let (nc, np) = who(right), let close = left.lastIndex(of: "]") else { return nil }
         let state = left[left.index(after: close)...].trimmingCharacters(in: " ")
         return Switch(prevComm: pc, prevPid: pp, prevState: state.isEmpty ? "R" : state, nextComm: nc, nextPid: np)
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        return String(String(drop { chars.contains($0) }.reversed().drop { chars.contains($0) }.reversed()))
     }
 }

@@ -29,15 +29,35 @@ public enum TextTrace {
         /// Keep `#` and what follows (other tools' formats, where it is not a comment).
         let keepComments: Bool
 
+        /// A decompressed copy it reads instead of the input (removed when done).
+        private let temporary: String?
+
         init(path: String, shownAs: String, keepComments: Bool = false) throws(TraceError) {
             self.keepComments = keepComments
             guard let f = fopen(path, "r") else { throw TraceError(file: shownAs, "cannot open: \(String(cString: strerror(errno)))") }
             file = f
             self.shownAs = shownAs
+            temporary = nil
         }
+
+        /// Another tool's text output at `path`, read through `gzip`/`xz`/`zstd` when compressed.
+        init(input path: String) throws(TraceError) {
+            var read = path
+            if let tool = TraceFile.decompressor(for: path) { read = try TraceFile.decompress(path, with: tool) }
+            guard let f = fopen(read, "r") else {
+                if read != path { unlink(read) }
+                throw TraceError(file: path, "cannot open: \(String(cString: strerror(errno)))")
+            }
+            file = f
+            shownAs = path
+            keepComments = true
+            temporary = read != path ? read : nil
+        }
+
         deinit {
             fclose(file)
             free(buffer)
+            if let temporary { unlink(temporary) }
         }
 
         /// The next line's bytes without its comment and surrounding spaces (may be empty).
@@ -90,7 +110,7 @@ public enum TextTrace {
             let t = tokens(line)
             switch t[0] {
             case "source":
-                h.source = String(decoding: line.dropFirst(6), as: UTF8.self).trimmingSpaces
+                h.source = String(decoding: line.dropFirst(6), as: UTF8.self).trimmingCharacters(in: " \t")
             case "thread":
                 guard t.count >= 2, let tid = number(t[1]) else { throw fail("expected 'thread <tid> [name] [spawned]'") }
                 guard h.threadIndex(tid: tid) == nil else { throw fail("thread \(tid) is declared twice") }
@@ -343,10 +363,10 @@ public enum TextTrace {
     }
 }
 
-func unlinkFile(_ path: String) { unlink(path) }
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+extension StringProtocol {
+    /// Without the leading and trailing characters of `set` (Foundation-free).
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        return String(String(drop { chars.contains($0) }.reversed().drop { chars.contains($0) }.reversed()))
     }
 }
