@@ -117,7 +117,8 @@ extension Simulation {
 
     /// The next operation of a trace thread: instruction runs become compute, accesses
     /// become loads, stores and atomics on the lines of the process's pages, synchronization
-    /// becomes kernel operations.
+    /// becomes kernel operations. Kept out of line: generated workloads' steps never call it.
+    @inline(never)
     mutating func nextTraceOp(task: Int, cpu c: Int, at t: Picoseconds) -> Operation {
         let tt = Int(tasks[task].traceThread)
         if let p = traceThreads[tt].pending {
@@ -372,6 +373,7 @@ extension Simulation {
     }
 
     /// Carries out a trace synchronization at the engine's time; returns the CPU's time after it.
+    @inline(never)
     mutating func threadSync(task: Int, cpu c: Int, kind: UInt8, a: UInt32, b: UInt32, at t: Picoseconds) -> Picoseconds {
         let tt = Int(tasks[task].traceThread)
         let first = traces[traceThreads[tt].runtime].firstThread
