@@ -293,7 +293,7 @@ struct ScenarioReader {
         "messages": ["channel", "user", "reply", "every", "size"],
         "receive": ["channel", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
-        "shootdown": ["protocol", "cpus", "invalidate", "addressing"],
+        "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement"],
         "ipi-flood": ["target", "every", "nmi"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
@@ -552,7 +552,12 @@ struct ScenarioReader {
             let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }
                 .flatMap { name in IPIAddressing.allCases.first { $0.name == name } } ?? .physical
             let invalidate = f["invalidate"].flatMap { check.duration($0, p + ".invalidate") } ?? Picoseconds(ns: 200)
-            return (.shootdown(protocol: proto, span: span, invalidate: invalidate, addressing: addressing), stop)
+            let agreement = f["agreement"].flatMap { check.choice($0, p + ".agreement", ["none", "two-phase"]) } ?? "none"
+            if agreement == "two-phase" && proto == .ipi, let node = f["agreement"] {
+                check.error(node.mark, p + ".agreement", "a two-phase commit runs over messages: choose a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi")
+            }
+            return (.shootdown(protocol: proto, span: span, invalidate: invalidate, addressing: addressing,
+                               twoPhase: agreement == "two-phase"), stop)
         case "ipi-broadcast":
             let targets = f["targets"].flatMap { check.int($0, p + ".targets", min: 1, max: 1 << 20) }
             let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }

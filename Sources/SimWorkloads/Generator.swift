@@ -97,9 +97,13 @@ public struct ShootdownRole: Sendable, Hashable {
     public var waits: [LineID]
     /// Its own invalidation (invlpg and the page-table walk cache flush).
     public var invalidate: Picoseconds
+    /// Message rounds per unmap: 1, or 2 for a two-phase commit (prepare and vote, then
+    /// commit, invalidate and acknowledge) over the same lines.
+    public var phases: Int
 
-    public init(request: LineID, ack: LineID, sends: [LineID], waits: [LineID], invalidate: Picoseconds) {
+    public init(request: LineID, ack: LineID, sends: [LineID], waits: [LineID], invalidate: Picoseconds, phases: Int = 1) {
         self.request = request; self.ack = ack; self.sends = sends; self.waits = waits; self.invalidate = invalidate
+        self.phases = phases
     }
 }
 
@@ -238,22 +242,31 @@ public struct Generator: Sendable {
             }
 
         case .shootdown(let role):
-            let round = iteration + 1
+            // Per phase: [wait for the request], sends, [invalidate: last phase only], waits,
+            // [acknowledge]. Lines carry the phase's number, counted over every round.
             let initiator = role.request < 0
-            // Steps: [wait for the request], sends, invalidate, waits, [acknowledge].
+            let phases = max(1, role.phases)
             var s = step
-            if !initiator {
-                if s == 0 { step = 1; return .spinUntil(role.request, mask: .max, equals: round) }
-                s -= 1
+            for phase in 0..<phases {
+                let value = iteration &* UInt64(phases) + UInt64(phase) + 1
+                if !initiator {
+                    if s == 0 { step += 1; return .spinUntil(role.request, mask: .max, equals: value) }
+                    s -= 1
+                }
+                if s < role.sends.count { step += 1; return .store(role.sends[s], value) }
+                s -= role.sends.count
+                if phase == phases - 1 {
+                    if s == 0 { step += 1; return .delay(role.invalidate) }
+                    s -= 1
+                }
+                if s < role.waits.count { step += 1; return .spinUntil(role.waits[s], mask: .max, equals: value) }
+                s -= role.waits.count
+                if !initiator {
+                    if s == 0 { step += 1; return .store(role.ack, value) }
+                    s -= 1
+                }
             }
-            if s < role.sends.count { step += 1; return .store(role.sends[s], round) }
-            s -= role.sends.count
-            if s == 0 { step += 1; return .delay(role.invalidate) }
-            s -= 1
-            if s < role.waits.count { step += 1; return .spinUntil(role.waits[s], mask: .max, equals: round) }
-            s -= role.waits.count
             if initiator { return finishIteration() }
-            if s == 0 { step += 1; return .store(role.ack, round) }
             // A participant's round ends without an operation of its own.
             step = 0
             iteration += 1

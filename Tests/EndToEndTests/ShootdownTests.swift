@@ -25,4 +25,29 @@ import Testing
         // With two CPUs every protocol is one request and one ack.
         #expect(latency["unicast"]![2] == latency["multicast"]![2] && latency["broadcast"]![2] == latency["unicast"]![2])
     }
+
+    /// scenarios/multikernel/unmap-agreement.yaml: a two-phase commit runs every message of
+    /// the protocol twice and invalidates once, so it costs about two rounds, per protocol.
+    @Test func twoPhaseCommitCostsTwoRoundsOfTheSameProtocol() throws {
+        var latency: [String: Double] = [:]
+        var remote: [String: UInt64] = [:]
+        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/unmap-agreement.yaml"))
+        for p in try file.points() {
+            let o = try Runner.run(p)
+            let key = p.params.map(\.value).joined(separator: " ")
+            #expect(o.result.workloads[0].ops == 200, "\(key): every unmap completes")
+            latency[key] = o.result.workloads[0].latency.p50
+            remote[key] = o.result.transfers.first { $0.0 == "remote" }!.1
+        }
+        for proto in ["unicast", "broadcast", "multicast", "numa-multicast"] {
+            for cpus in [8, 32] {
+                let one = latency["\(proto) \(cpus) none"]!, two = latency["\(proto) \(cpus) two-phase"]!
+                // Two rounds, one invalidation (100 ns) fewer than two full unmaps.
+                #expect(two > 1.8 * one && two < 2 * one, "\(proto) \(cpus): \(one) -> \(two)")
+                // Twice the lines cross sockets (every request and acknowledgement, again).
+                let r1 = remote["\(proto) \(cpus) none"]!, r2 = remote["\(proto) \(cpus) two-phase"]!
+                #expect(r2 > 19 * r1 / 10 && r2 <= 2 * r1 + 4, "\(proto) \(cpus): \(r1) -> \(r2) remote transfers")
+            }
+        }
+    }
 }

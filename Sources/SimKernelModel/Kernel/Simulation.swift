@@ -302,13 +302,17 @@ public struct Simulation {
                 var threadCount = copy.threads
                 var span: [Int] = []
                 var roles: [ShootdownRole] = []
-                if case .shootdown(let proto, let n, let invalidate, _) = wc.generator {
+                if case .shootdown(let proto, let n, let invalidate, _, let twoPhase) = wc.generator {
                     // The address space spans the kernel's first n CPUs (pinned: the span, in order).
                     span = copy.pin ?? Array(kc.cpus.prefix(n ?? kc.cpus.count))
                     guard span.count >= 2 else {
                         throw ConfigurationError("workload '\(wc.name)': a shootdown needs an address space over at least 2 CPUs")
                     }
+                    if twoPhase && proto == .ipi {
+                        throw ConfigurationError("workload '\(wc.name)': a two-phase commit needs a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi")
+                    }
                     roles = shootdownRoles(span: span, protocol: proto, invalidate: invalidate, workload: "\(wc.name)[\(kc.name)]")
+                    for i in roles.indices { roles[i].phases = twoPhase ? 2 : 1 }
                     threadCount = proto == .ipi ? 1 : span.count
                 }
                 for thread in 0..<threadCount {
@@ -372,7 +376,7 @@ public struct Simulation {
                         kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: nmi ? Vectors.nmi : Vectors.flood, gap: gap)
                     case .trace:
                         preconditionFailure("traces are built by buildTrace")
-                    case .shootdown(let proto, _, let invalidate, let addressing):
+                    case .shootdown(let proto, _, let invalidate, let addressing, _):
                         if proto == .ipi {
                             let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }
                             kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,

@@ -172,7 +172,9 @@ public enum WorkloadGenerator: Sendable {
     case receive(channel: Int, userCycles: UInt64, reply: Bool)
     /// Unmap pages of an address space spanning `span` CPUs of the kernel (nil: all) and
     /// shoot down their TLB entries by `protocol`; each CPU spends `invalidate`.
-    case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing)
+    /// `twoPhase`: a two-phase commit over the protocol's messages (prepare and votes, then
+    /// commit and acknowledgements), for designs where every replica must agree first.
+    case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing, twoPhase: Bool = false)
     /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
     /// own per copy (or one for all copies with `sharedAcrossCopies`).
     case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool, readFraction: Double = 0,
