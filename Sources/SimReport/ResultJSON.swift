@@ -34,6 +34,7 @@ public enum ResultJSON {
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),
                               ("latency_ns", latency(r.ipiLatency)), ("accounting", ipiAccounting(r.ipiAccounting))])),
             ("moves", moves(r.moves)),
+            ("devices", devices(r.devices)),
             ("channels", channels(r.channels)),
             ("traces", .object(r.traces.map { t in
                 (t.workload, .object([
@@ -200,12 +201,27 @@ public enum ResultJSON {
         })
     }
 
+    static func devices(_ ds: [DeviceResult]) -> JSONValue {
+        .object(ds.map { d in
+            let fields: [(String, JSONValue)] = [
+                ("kernel", .string(d.kernel)), ("cpu", .int(Int64(d.cpu))), ("raised", .uint(d.raised)),
+                ("coalesced", .uint(d.coalesced)), ("handled", .uint(d.handled)), ("pending", .uint(d.pending)),
+                ("latency_ns", latency(d.latency)),
+            ]
+            return (d.name, .object(fields))
+        })
+    }
+
     static func lifecycle(_ l: KernelLifecycle) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("state", .string(l.state)), ("via", .string(l.via)), ("loaded_ns", .num(l.loadedNs)), ("active_ns", .num(l.activeNs)),
             ("all_cpus_up_ns", .num(l.allCPUsUpNs)),
         ]
         if let f = l.failedNs { pairs.append(("failed_ns", .num(f))) }
+        if let r = l.respawn {
+            pairs.append(("respawn", .object([("at_ns", .num(r.atNs)), ("active_ns", .num(r.activeNs)),
+                                              ("all_cpus_up_ns", .num(r.allCPUsUpNs))])))
+        }
         pairs.append(("startup_ipis", .int(Int64(l.startupIPIs))))
         pairs += [("tasks_killed", .int(Int64(l.tasksKilled))), ("cpus", .string(CPURanges.format(l.cpus))),
                   ("memory_bytes", .uint(l.memoryBytes)), ("memory_node", .int(Int64(l.memoryNode)))]

@@ -55,6 +55,15 @@ public enum Summary {
             }
             lines += render(ct)
         }
+        if !r.devices.isEmpty {
+            lines.append("")
+            var dt = [["device", "kernel", "cpu", "raised", "handled", "coalesced", "pending", "latency p50 / p99"]]
+            for d in r.devices {
+                dt.append([d.name, d.kernel, "\(d.cpu)", count(d.raised), count(d.handled), count(d.coalesced), count(d.pending),
+                           "\(ns(d.latency.p50)) / \(ns(d.latency.p99))"])
+            }
+            lines += render(dt)
+        }
         lines.append("")
         lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s)", r.host.wallSeconds, count(r.host.events),
                             rate(r.host.eventsPerSecond, unit: "")))

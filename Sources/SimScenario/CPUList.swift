@@ -27,16 +27,11 @@ enum CPUList {
                     return .failure(CPUListError(why: "'\(p)' does not exist: the machine has NUMA nodes 0-\(topology.numaNodeCount - 1)"))
                 }
                 out.formUnion((0..<n).filter { topology.numaNode(of: $0) == node })
-            } else if let dash = p.firstIndex(of: "-") {
-                guard let a = Int(p[..<dash]), let b = Int(p[p.index(after: dash)...]) else {
-                    return .failure(CPUListError(why: "'\(p)' is not a range; write it like 0-15"))
+            } else if let r = IndexList.part(p, count: n, noun: "CPU") {
+                switch r {
+                case .success(let range): out.formUnion(range)
+                case .failure(let e): return .failure(e)
                 }
-                guard a <= b else { return .failure(CPUListError(why: "range '\(p)' is backwards; write the lower CPU first")) }
-                guard b < n else { return .failure(CPUListError(why: "range '\(p)' goes past the last CPU (\(n - 1))")) }
-                out.formUnion(a...b)
-            } else if let c = Int(p) {
-                guard c >= 0 && c < n else { return .failure(CPUListError(why: "CPU \(c) does not exist: the machine has CPUs 0-\(n - 1)")) }
-                out.insert(c)
             } else {
                 return .failure(CPUListError(why: "'\(p)' is not a CPU, range, socketN or nodeN"))
             }

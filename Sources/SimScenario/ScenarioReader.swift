@@ -30,7 +30,7 @@ struct ScenarioReader {
     let check: Checker
 
     static let topKeys = ["mksim", "name", "description", "seed", "duration", "machine", "kernels", "channels", "moves",
-                          "workloads", "variants", "sweep", "expect"]
+                          "devices", "workloads", "variants", "sweep", "expect"]
 
     func read(_ root: YNode) -> ReadScenario? {
         guard let f = check.mapping(root, "", known: Self.topKeys, required: ["mksim", "name", "machine", "kernels", "workloads"]) else {
@@ -50,11 +50,13 @@ struct ScenarioReader {
         let workloads = readWorkloads(f["workloads"], kernels: kernels ?? [], channels: channels, machine: machine,
                                       runDuration: duration)
         let moves = readMoves(f["moves"], kernels: kernels ?? [])
+        let devices = readDevices(f["devices"], kernels: kernels ?? [], duration: duration)
         let expectations = readExpectations(f["expect"])
         guard let kernels, let workloads, check.diagnostics.isEmpty else { return nil }
         var config = SimulationConfig(machine: machine, kernels: kernels, channels: channels.map(\.0), workloads: workloads,
                                       seed: seed, duration: duration)
         config.moves = moves
+        config.devices = devices
         return ReadScenario(name: name, description: description, config: config, expectations: expectations)
     }
 
@@ -103,7 +105,7 @@ struct ScenarioReader {
         let topo = machine.topology
         for (i, item) in items.enumerated() {
             let p = "kernels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic"],
+            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic", "llc_ways"],
                                         required: ["name", "cpus"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
@@ -174,10 +176,12 @@ struct ScenarioReader {
             }
             var kernel = KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
                                       profile: profile, boot: boot)
-            if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", known: ["at"], required: ["at"]),
+            if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", known: ["at", "respawn"], required: ["at"]),
                let a = pm["at"], let d = check.duration(a, p + ".panic.at") {
                 kernel.panicAt = d
+                if let r = pm["respawn"] { kernel.respawnAfter = r.scalar == "0" ? .zero : check.duration(r, p + ".panic.respawn") }
             }
+            if let wn = f["llc_ways"] { kernel.llcWays = llcWays(wn, p + ".llc_ways", machine: machine) ?? [] }
             if let hn = f["hotplug"], let events = check.list(hn, p + ".hotplug") {
                 for (j, en) in events.enumerated() {
                     let q = p + ".hotplug[\(j)]"
@@ -215,6 +219,32 @@ struct ScenarioReader {
         case .success(let cpus): return cpus
         case .failure(let e):
             check.error(node.mark, path, "bad CPU set '\(text)': \(e.why) (accepted: all, socketN, nodeN, ranges like 0-15,32-47, or a count)")
+            return nil
+        }
+    }
+
+    /// A kernel's cache partition: ways of the machine's last level, like `0-7` or [0, 1].
+    private func llcWays(_ node: YNode, _ path: String, machine: MachineSpec) -> [Int]? {
+        guard let llc = machine.caches.first(where: { $0.shared != .core }) else {
+            check.error(node.mark, path, "machine '\(machine.name)' has no shared last-level cache to partition")
+            return nil
+        }
+        guard llc.ways <= 64 else {
+            check.error(node.mark, path, "the last-level cache has \(llc.ways) ways; partitions are supported up to 64")
+            return nil
+        }
+        let text: String
+        if case .sequence(let items) = node.value {
+            text = items.compactMap(\.scalar).joined(separator: ",")
+        } else if let s = check.scalar(node, path, expected: "a set of ways like 0-7 or [0, 1, 2]") {
+            text = s
+        } else {
+            return nil
+        }
+        switch IndexList.parse(text, count: llc.ways, noun: "way") {
+        case .success(let ways): return ways
+        case .failure(let e):
+            check.error(node.mark, path, "bad way set '\(text)': \(e.why) (\(llc.name) has ways 0-\(llc.ways - 1); write ranges like 0-7)")
             return nil
         }
     }
@@ -577,7 +607,7 @@ struct ScenarioReader {
     }
 
     /// A duration above zero (`alternative` names the other accepted word, for the message).
-    private func positiveDuration(_ node: YNode?, _ path: String, or alternative: String? = nil) -> Picoseconds? {
+    func positiveDuration(_ node: YNode?, _ path: String, or alternative: String? = nil) -> Picoseconds? {
         guard let node, let d = check.duration(node, path) else { return nil }
         guard d > .zero else {
             check.error(node.mark, path, "expected a duration longer than 0" + (alternative.map { " (or \($0))" } ?? ""))

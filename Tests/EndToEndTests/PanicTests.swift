@@ -43,4 +43,33 @@ import Testing
         #expect(a.targeted == a.arrived + a.inFlight && a.taken + a.coalesced + a.pending == a.arrived + a.reraised)
         #expect(a.pending >= 1)
     }
+
+    /// The `respawn` variant: the host boots the failed instance again; it starts its
+    /// workloads over, drains its ring, and nothing is lost or counted twice.
+    @Test func aRespawnedInstanceStartsOverAndDrainsItsRing() throws {
+        let results = try Repo.resultsByVariant("scenarios/multikernel/panic.yaml")
+        let failed = results["panic"]!, again = results["respawn"]!
+        let spawn = again.kernels.first { $0.name == "spawn" }!
+        #expect(spawn.lifecycle.state == "active" && spawn.lifecycle.failedNs == 10_000_000)
+        // The first boot's timeline is kept; the respawn has its own (same image and init: same lengths).
+        let r = try #require(spawn.lifecycle.respawn)
+        #expect(r.atNs == 11_000_000)
+        #expect(abs((r.activeNs - r.atNs) - spawn.lifecycle.activeNs) < 1 && abs((r.allCPUsUpNs - r.atNs) - spawn.lifecycle.allCPUsUpNs) < 1)
+        // The first incarnation's tasks died (4, as without respawn); the second's ran after
+        // the respawn was active, each unlink thread to the end of the run.
+        #expect(spawn.lifecycle.tasksKilled == 4)
+        let second = again.tasks.filter { $0.kernel == "spawn" && $0.workload == "unlink" && $0.ops > 0 }
+        #expect(second.count == 6)  // 3 before the panic, 3 after the respawn
+        #expect(spawn.ops > failed.kernels.first { $0.name == "spawn" }!.ops)
+        // Messages that waited in the ring are taken once it is up: all sent are delivered.
+        let link = again.channels.first { $0.direction == "host->spawn" }!
+        #expect(link.inRing == 0 && link.sent == link.delivered)
+        #expect(link.latency.max > 6_000_000)  // the oldest waited from ~10 ms to ~16.4 ms
+        #expect(again.channels.first { $0.direction == "spawn->host" }!.lastDeliveredNs > 19_000_000)
+        let a = again.ipiAccounting
+        #expect(a.targeted == a.arrived + a.inFlight && a.taken + a.coalesced + a.pending == a.arrived + a.reraised)
+        // Same work on the host as without any failure.
+        let host = again.kernels.first { $0.name == "host" }!, healthyHost = results["healthy"]!.kernels.first { $0.name == "host" }!
+        #expect(Double(host.ops) / Double(healthyHost.ops) > 0.95)
+    }
 }

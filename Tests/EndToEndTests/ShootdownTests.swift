@@ -44,9 +44,10 @@ import Testing
                 let one = latency["\(proto) \(cpus) none"]!, two = latency["\(proto) \(cpus) two-phase"]!
                 // Two rounds, one invalidation (100 ns) fewer than two full unmaps.
                 #expect(two > 1.8 * one && two < 2 * one, "\(proto) \(cpus): \(one) -> \(two)")
-                // Twice the lines cross sockets (every request and acknowledgement, again).
+                // Twice the lines cross sockets (every request and acknowledgement, again; a few more
+                // for the extra phase's first, cold round).
                 let r1 = remote["\(proto) \(cpus) none"]!, r2 = remote["\(proto) \(cpus) two-phase"]!
-                #expect(r2 > 19 * r1 / 10 && r2 <= 2 * r1 + 4, "\(proto) \(cpus): \(r1) -> \(r2) remote transfers")
+                #expect(r2 > 19 * r1 / 10 && r2 <= 2 * r1 + r1 / 50, "\(proto) \(cpus): \(r1) -> \(r2) remote transfers")
             }
         }
     }

@@ -68,6 +68,31 @@ import Testing
         #expect(stats(d, "l2").hits > 0)
     }
 
+    /// Way partitioning (CAT): CPU 0 fills LLC ways 0-1 (512 lines), CPU 1 ways 2-3.
+    @Test func partitionedFillsKeepToTheirWays() {
+        var (d, ids) = directory(lines: 512 + 2048)
+        d.setLastLevelFillWays(cpu: 0, ways: [0, 1])
+        d.setLastLevelFillWays(cpu: 1, ways: [2, 3])
+        let mine = Array(ids[..<512]), theirs = Array(ids[512...])
+        // Half the LLC holds CPU 0's 512 lines (its L2 holds 256: every read reaches the LLC).
+        #expect(walk(&d, mine, rounds: 3) == [.llc: 512])
+        // CPU 1 streams 2048 lines through the same LLC: they cannot evict CPU 0's.
+        _ = walk(&d, theirs, rounds: 1, cpu: 1)
+        #expect(walk(&d, mine, rounds: 1) == [.llc: 512])
+        // Without partitions the same stream pushes CPU 0's lines out of the LLC: the half its
+        // L2 still held comes back from there (evicted into it again), the rest from memory.
+        var (e, jds) = directory(lines: 512 + 2048)
+        _ = walk(&e, Array(jds[..<512]), rounds: 3)
+        _ = walk(&e, Array(jds[512...]), rounds: 1, cpu: 1)
+        #expect(walk(&e, Array(jds[..<512]), rounds: 1) == [.memoryLocal: 256, .llc: 256])
+        // A working set larger than its ways misses although the LLC as a whole would hold it.
+        (d, ids) = directory(lines: 768)
+        d.setLastLevelFillWays(cpu: 0, ways: [0, 1])
+        #expect(walk(&d, ids, rounds: 3) == [.memoryLocal: 768])
+        (e, jds) = directory(lines: 768)
+        #expect(walk(&e, jds, rounds: 3) == [.llc: 768])
+    }
+
     @Test func evictionForgetsTheCopyAndWritesBackDirtyData() {
         var (d, ids) = directory(lines: 4096)
         // CPU 0 writes line 0, then streams enough lines to push it out of L1, L2 and the LLC.

@@ -63,6 +63,32 @@ import Testing
         #expect(byPath["workloads[0].generate.kind"]?.message.contains("interrupt handler") == true, "\(d)")
     }
 
+    /// Cache partitions and shootdown agreement: wrong values are errors at their position.
+    @Test func partitionAndAgreementMistakes() throws {
+        let text = """
+        mksim: 1
+        name: p
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: 0-1, llc_ways: 0-16}
+          - {name: b, cpus: 2-3, llc_ways: [3, x]}
+          - {name: c, cpus: 4-5, llc_ways: 15-12}
+        workloads:
+          - name: u
+            on: a
+            threads: 1
+            generate: {kind: shootdown, protocol: ipi, agreement: two-phase, iterations: 10}
+        """
+        let d = try ScenarioFile.parse(text, path: "p.yaml").validate()
+        let byPath = Dictionary(d.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byPath["kernels[0].llc_ways"]?.message.contains("last way (15)") == true && byPath["kernels[0].llc_ways"]?.line == 5, "\(d)")
+        #expect(byPath["kernels[1].llc_ways"]?.message.contains("'x' is not a way") == true, "\(d)")
+        #expect(byPath["kernels[2].llc_ways"]?.message.contains("backwards") == true, "\(d)")
+        #expect(byPath["workloads[0].generate.agreement"]?.message.contains("message protocol") == true
+                && byPath["workloads[0].generate.agreement"]?.line == 12, "\(d)")
+        #expect(d.count == 4, "\(d)")
+    }
+
     @Test func yamlSyntaxErrorHasPosition() {
         #expect {
             _ = try ScenarioFile.parse("mksim: 1\nname: [unclosed\n", path: "bad.yaml")

@@ -287,6 +287,9 @@ extension Simulation {
             default: return nil
             }
         }
+        if v & 0xF0 == Vectors.deviceBase {
+            return phase == 0 ? .delay(devices[Int(v - Vectors.deviceBase)].config.handling) : nil
+        }
         if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < rings.count {
             let r = rings[Int(v - Vectors.channelBase)]
             let tail = cpus[c].handlerScratch
@@ -308,7 +311,7 @@ extension Simulation {
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
         let v = cpus[c].vector
-        if v == Vectors.ring || v == Vectors.broadcast {
+        if v == Vectors.ring || v == Vectors.broadcast || v & 0xF0 == Vectors.deviceBase {
             cpus[c].handlerPhase &+= 1
             return
         }

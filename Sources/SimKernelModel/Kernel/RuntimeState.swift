@@ -18,7 +18,7 @@ enum EventKind: UInt16 {
     /// A CPU goes offline (tag 0) or comes back online (tag 1), or is brought up by its
     /// kernel's boot (tag 2) (target: CPU).
     case hotplug
-    /// A kernel instance panics (target: kernel).
+    /// A kernel instance panics (target: kernel; tag 1: the host starts booting it again).
     case panic
     /// A step of a resource move (target: move index; tag: the step).
     case move
@@ -26,6 +26,8 @@ enum EventKind: UInt16 {
     case migrate
     /// A migrating task's state has reached its new instance (target: task).
     case migrateArrive
+    /// A device raises its interrupt (target: device).
+    case deviceInterrupt
 }
 
 enum CPUMode: UInt8 {
@@ -76,6 +78,8 @@ struct TaskState {
     var migrateTo: Int32 = -1
     /// A sched_yield under way: give up the CPU when the syscall returns.
     var yieldPending = false
+    /// The incarnation of its kernel it belongs to: 1 for the tasks a respawned kernel starts.
+    var incarnation: UInt8 = 0
     /// Its stream in `Simulation.traceThreads` (-1: its generator's).
     var traceThread: Int32 = -1
     var crossedKernel = false
@@ -180,6 +184,8 @@ struct CPUState {
     /// and pure work an interrupt cut short, to be done once the handler returns.
     var resumeAt = Picoseconds.zero
     var deferred = Picoseconds.zero
+    /// When its last interrupt handler returned, on its own clock (possibly ahead of the engine).
+    var handlerEndedAt = Picoseconds.zero
     var needResched = false
     var tickArmed = false
     /// Queued (not running) tasks that are not pinned: what the load balancer may move.
@@ -230,6 +236,7 @@ struct ResolvedStep {
 /// A pipe between tasks of one kernel: its buffer line, the messages in it, a sleeping reader.
 struct PipeState {
     var line: LineID
+    var kernel: Int
     var count: UInt64 = 0
     var reader: Int32 = -1
     var written: UInt64 = 0
@@ -242,7 +249,14 @@ struct KernelRuntime {
     var loadedAt = Picoseconds.zero
     var activeAt = Picoseconds.zero
     var cpuUpAt: [Picoseconds] = []
+    /// Failed now (nil: running or booting); the failure reported, which a respawn keeps.
     var failedAt: Picoseconds?
+    var failedOnce: Picoseconds?
+    /// Respawn: when the host starts booting it again, and that boot's timeline.
+    var respawnAt: Picoseconds?
+    var respawnTimeline: (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds])?
+    /// 0 until it respawns, then 1: a task belongs to one incarnation (`TaskState.incarnation`).
+    var incarnation: UInt8 = 0
     var tasksKilled = 0
     /// First task start and last completed operation of its tasks (its throughput's span).
     var firstStart: Picoseconds?
@@ -374,6 +388,9 @@ enum Vectors {
     static let flood: UInt8 = 0xF2
     /// Non-maskable interrupt: taken even with interrupts disabled.
     static let nmi: UInt8 = 2
+    /// Device interrupt vectors: base + device index (below the channels' priority class).
+    static let deviceBase: UInt8 = 0x30
+    static let maxDevices = 16
 }
 
 /// A latency histogram fed through a one-value run-length buffer: a run of equal values

@@ -68,6 +68,63 @@ extension Simulation {
                 }
             }
             if let at = kc.panicAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue) }
+            if let at = kernels[k].respawnAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue, tag: 1) }
+        }
+    }
+
+    /// The respawn of a kernel that panics at `panicAt` and is booted again `respawnAfter`
+    /// later: a kexec boot with its own boot parameters (kexec's defaults for a kernel that
+    /// came up by firmware).
+    static func respawnTimeline(_ kc: KernelConfig, machine m: MachineSpec) -> (at: Picoseconds, timeline: (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds]))? {
+        guard let failed = kc.panicAt, let delay = kc.respawnAfter else { return nil }
+        var again = kc
+        if again.boot.via != .kexec { again.boot = BootConfig() ; again.boot.via = .kexec }
+        again.boot.at = failed + delay
+        return (again.boot.at, bootTimeline(again, machine: m))
+    }
+
+    /// The host boots failed kernel `k` again: it gets a fresh scheduler, its CPUs are reset
+    /// and come up on the respawn's timeline, its own locks (lines in its memory) are
+    /// initialized again, and the tasks of its second incarnation start once it is active.
+    /// Interrupts left pending on its CPUs stay pending (the model does not reset the APIC):
+    /// the new kernel takes them once up, and drains its channels' rings where they are.
+    mutating func respawn(kernel k: Int) {
+        guard kernels[k].failedAt != nil, let timeline = kernels[k].respawnTimeline else { return }
+        kernels[k].failedAt = nil
+        kernels[k].incarnation = 1
+        let kc = kernels[k].config
+        kernels[k].scheduler = makeScheduler(kernel: k, tasks: tasks.indices.map { tasks[$0] })!  // its policy was found at the start
+        kernels[k].waiting = 0
+        kernels[k].movableWaiting = 0
+        for (i, c) in kc.cpus.enumerated() where cpus[c].kernel == k {
+            cpus[c].halted = false
+            cpus[c].online = false
+            cpus[c].mode = .idle
+            cpus[c].freeAt = now
+            cpus[c].task = -1
+            cpus[c].lastTask = -1
+            cpus[c].irqEnabled = true
+            cpus[c].irqOffDepth = 0
+            cpus[c].deferred = .zero
+            cpus[c].needResched = false
+            cpus[c].goingOffline = false
+            cpus[c].runnable = 0
+            cpus[c].movableWaiting = 0
+            cpus[c].mcsDepth = 0
+            if cpus[c].mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].mcsNodeBase + LineID(n), value: 0) } }
+            kernels[k].scheduler.cpuRemoved(cpu: i)
+            queue.push(at: timeline.cpuUp[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+        }
+        for l in locks.indices where lockStats[locks[l].stat].kernel == k {
+            directory.initialize(locks[l].line, value: 0)
+            locks[l].waitHead = -1
+            locks[l].waitTail = -1
+            locks[l].irqsave = false
+        }
+        for p in pipes.indices where pipes[p].kernel == k {
+            directory.initialize(pipes[p].line, value: 0)
+            pipes[p].count = 0
+            pipes[p].reader = -1
         }
     }
 
@@ -96,7 +153,9 @@ extension Simulation {
             cpus[c].task = -1
             cpus[c].inHandler = false
         }
-        for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done {
+        kernels[k].failedOnce = now
+        for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done
+            && tasks[t].incarnation == kernels[k].incarnation {
             tasks[t].status = .done
             tasks[t].killed = true
             tasks[t].sched.exitedAt = now

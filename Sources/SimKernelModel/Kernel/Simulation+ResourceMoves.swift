@@ -89,6 +89,7 @@ extension Simulation {
                 cpus[c].kernel = m.to
                 cpus[c].local = receiver.cpus.firstIndex(of: c)!
                 cpus[c].lastTask = -1
+                joinCachePartition(cpu: c, kernel: m.to)
                 moveBusyAtHandOver[c] = cpus[c].busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))
                 queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)

@@ -48,13 +48,15 @@ extension Simulation {
         case .hotplug:
             if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
         case .panic:
-            panic(kernel: Int(e.target))
+            if e.tag == 1 { respawn(kernel: Int(e.target)) } else { panic(kernel: Int(e.target)) }
         case .move:
             moveStep(Int(e.target), step: e.tag)
         case .migrate:
             startMigration(workload: Int(e.target))
         case .migrateArrive:
             arrive(task: Int(e.target))
+        case .deviceInterrupt:
+            deviceInterrupt(Int(e.target))
         case .taskStart:
             let t = Int(e.target)
             guard tasks[t].status == .pending else { return false }  // its kernel died first
@@ -97,6 +99,11 @@ extension Simulation {
 
     mutating func ipiArrived(cpu c: Int, vector: UInt8, sentAt: UInt64) {
         apic.raise(cpu: c, vector: vector, sentAt: sentAt)
+        interruptArrived(cpu: c, vector: vector)
+    }
+
+    /// `vector` is now pending on CPU `c`: a CPU that can take it soon is made to.
+    mutating func interruptArrived(cpu c: Int, vector: UInt8) {
         guard cpus[c].kernel >= 0, !cpus[c].halted else { return }
         // An idle or spinning CPU takes the interrupt now, without another event.
         switch cpus[c].mode {
@@ -115,10 +122,18 @@ extension Simulation {
             }
         case .scheduled where cpus[c].resumeAt > now && (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].inHandler:
             // Running ahead through pure work (compute, kernel-path delays): the interrupt
-            // comes in now, in the middle of it; the rest of that work resumes after the handler.
-            cpus[c].deferred = cpus[c].resumeAt - now
-            cpus[c].generation &+= 1
-            step(c)
+            // comes in now, in the middle of it; the rest of that work resumes after the
+            // handler. If the CPU ran ahead through an earlier handler (interrupts off), it
+            // comes in when that handler ended.
+            let from = vector == Vectors.nmi ? now : max(now, cpus[c].handlerEndedAt)
+            guard from < cpus[c].resumeAt else { break }  // taken at the next operation boundary
+            cpus[c].deferred = cpus[c].resumeAt - from
+            if from > now {
+                schedule(cpu: c, at: from)
+            } else {
+                cpus[c].generation &+= 1
+                step(c)
+            }
         case .scheduled:
             break  // taken at the CPU's next operation boundary
         }

@@ -33,7 +33,12 @@ extension Simulation {
                     cpus[c].handlerPhase = 0
                     cpus[c].handlerCount = 0
                     cpus[c].handlerRuns &+= 1
-                    ipiLatency.record(t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v)))
+                    let waited = t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v))
+                    if v & 0xF0 == Vectors.deviceBase {
+                        deviceHandlerEntered(vector: v, waited: waited)
+                    } else {
+                        ipiLatency.record(waited)
+                    }
                     if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
                         // Each delivery around the ring is one operation of the ring workload.
                         let w = cpus[c].ringWorkload
@@ -50,6 +55,7 @@ extension Simulation {
             if inHandler {
                 guard let h = handlerOp(c) else {
                     cpus[c].inHandler = false
+                    cpus[c].handlerEndedAt = t
                     cpus[c].irqEnabled = cpus[c].irqOffDepth == 0  // an NMI may have come in while they were off
                     if cpus[c].deferred != .zero {  // the interrupted work finishes now
                         t += cpus[c].deferred

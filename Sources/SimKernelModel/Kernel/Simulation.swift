@@ -35,6 +35,7 @@ public struct Simulation {
     var ipiTargeted: UInt64 = 0
     var pipes: [PipeState] = []
     var moveRecords: [MoveRecord] = []
+    var devices: [DeviceRuntime] = []
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
     var incomingCPUs: Set<Int> = []
     /// A moved CPU's busy time when it changed hands (split between donor and receiver).
@@ -59,17 +60,13 @@ public struct Simulation {
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         try buildKernels()
+        try applyCachePartitions()
         try buildChannels()
         try buildWorkloads()
-        let weights = newTasks.map(\.weight)
-        let priorities = newTasks.map(\.rtPriority)
         movableTasks = newTasks.map { $0.pinnedLocal == nil }
         for k in kernels.indices {
-            let kc = kernels[k].config
-            kernels[k].realtime = RealtimeQueues(cpuCount: kc.cpus.count, priorities: priorities)
-            let context = SchedulerContext(cpuCount: kc.cpus.count, weights: weights, requests: newTasks.map(\.slice),
-                                           seed: SplitMix64(seed: config.seed, stream: [0x7363_6865_6400, UInt64(k)]).state, kernel: k)
-            guard let s = Scheduler(kc.scheduler.policy, context: context) else {
+            guard let s = makeScheduler(kernel: k, tasks: newTasks) else {
+                let kc = kernels[k].config
                 throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))")
             }
             kernels[k].scheduler = s
@@ -79,7 +76,18 @@ public struct Simulation {
         try scheduleHotplug()
         scheduleLifecycle()
         scheduleMoves()
+        try scheduleDevices()
         try scheduleMigrations()
+    }
+
+    /// Kernel `k`'s scheduling policy and real-time queues, sized for `all` the tasks of
+    /// the simulation (a respawned kernel gets fresh ones); nil: no such policy.
+    mutating func makeScheduler(kernel k: Int, tasks all: [TaskState]) -> Scheduler? {
+        let kc = kernels[k].config
+        kernels[k].realtime = RealtimeQueues(cpuCount: kc.cpus.count, priorities: all.map(\.rtPriority))
+        let context = SchedulerContext(cpuCount: kc.cpus.count, weights: all.map(\.weight), requests: all.map(\.slice),
+                                       seed: SplitMix64(seed: config.seed, stream: [0x7363_6865_6400, UInt64(k)]).state, kernel: k)
+        return Scheduler(kc.scheduler.policy, context: context)
     }
 
     // MARK: Building
@@ -156,6 +164,10 @@ public struct Simulation {
             runtime.pipeRead = kc.profile.syscallIndex("pipe_read") ?? -1
             runtime.pipeWrite = kc.profile.syscallIndex("pipe_write") ?? -1
             (runtime.loadedAt, runtime.activeAt, runtime.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
+            if let again = Self.respawnTimeline(kc, machine: config.machine) {
+                runtime.respawnAt = again.at
+                runtime.respawnTimeline = again.timeline
+            }
             kernels.append(runtime)
             objectBases.append(objectBase)
         }
@@ -263,7 +275,8 @@ public struct Simulation {
                         throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' has no pipe_read/pipe_write")
                     }
                     for end in ["ab", "ba"] {
-                        pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode)))
+                        pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode),
+                                               kernel: copy.kernel))
                     }
                 case .producerConsumer(let slots, _, _):
                     guard copy.threads == 2 else {
@@ -395,7 +408,7 @@ public struct Simulation {
                     addTask(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                       generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG),
                             of: wc, thread: thread, startsWithWorkload: true)
-                    stats.tasks += 1
+                    stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
                 }
             }
             workloadStats.append(stats)
@@ -419,6 +432,15 @@ public struct Simulation {
         if startsWithWorkload {
             let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[task.kernel].activeAt)
             queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
+            // A kernel that will respawn runs a fresh copy of each generated task once it is
+            // active again (the same generator and seed: the same work, started over).
+            if let again = kernels[task.kernel].respawnTimeline, task.traceThread < 0 {
+                var twin = task
+                twin.incarnation = 1
+                newTasks.append(twin)
+                let restart = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), again.active)
+                queue.push(at: restart, target: Int32(t + 1), kind: EventKind.taskStart.rawValue)
+            }
         }
         return t
     }

@@ -17,6 +17,11 @@ public struct KernelConfig: Sendable {
     public var hotplug: [HotplugEvent] = []
     /// A kernel panic at a time (nil: none): tasks die, CPUs stop, peers keep running.
     public var panicAt: Picoseconds?
+    /// After a panic, the host boots the instance again by kexec this long after it failed
+    /// (nil: it stays down); its generated workloads start over once it is active.
+    public var respawnAfter: Picoseconds?
+    /// Its cache partition: the last-level ways its CPUs may fill (empty: all of them).
+    public var llcWays: [Int] = []
 
     public init(name: String, cpus: [Int], memoryNode: Int, memoryBytes: UInt64, scheduler: SchedulerConfig = .init(),
                 profile: SyscallProfile = .linux, boot: BootConfig = BootConfig()) {
@@ -265,6 +270,33 @@ public struct WorkloadConfig: Sendable {
     }
 }
 
+/// A device owned by a kernel instance, raising interrupts on one of its CPUs (its
+/// interrupt affinity): a NIC's receive interrupts, a storage completion queue's.
+public struct DeviceConfig: Sendable, Hashable {
+    public enum Arrivals: String, Sendable, CaseIterable {
+        /// Exactly `every` apart.
+        case periodic
+        /// Independent arrivals at a mean rate of one per `every` (exponential gaps).
+        case poisson
+    }
+    public var name: String
+    public var kernel: Int
+    public var cpu: Int
+    public var every: Picoseconds
+    public var arrivals: Arrivals
+    /// The handler's work per run (after the interrupt's entry cost), interrupts disabled.
+    public var handling: Picoseconds
+    public var start: Picoseconds
+    /// Interrupts to raise (nil: until the run's duration).
+    public var count: UInt64?
+
+    public init(name: String, kernel: Int, cpu: Int, every: Picoseconds, arrivals: Arrivals = .periodic,
+                handling: Picoseconds, start: Picoseconds = .zero, count: UInt64? = nil) {
+        self.name = name; self.kernel = kernel; self.cpu = cpu; self.every = every; self.arrivals = arrivals
+        self.handling = handling; self.start = start; self.count = count
+    }
+}
+
 /// Everything needed to run one simulation.
 public struct SimulationConfig: Sendable {
     public var machine: MachineSpec
@@ -272,6 +304,7 @@ public struct SimulationConfig: Sendable {
     public var channels: [ChannelConfig]
     public var workloads: [WorkloadConfig]
     public var moves: [ResourceMove] = []
+    public var devices: [DeviceConfig] = []
     public var seed: UInt64
     /// Simulated time limit (nil: until every task has finished).
     public var duration: Picoseconds?

@@ -81,6 +81,14 @@ public struct KernelLifecycle: Sendable {
     /// When its last CPU came up (boot complete).
     public var allCPUsUpNs: Double
     public var failedNs: Double?
+    /// A failed instance booted again by the host: when that boot started, when the kernel
+    /// was active (its tasks start over), and when its last CPU was up.
+    public struct Respawn: Sendable {
+        public var atNs: Double
+        public var activeNs: Double
+        public var allCPUsUpNs: Double
+    }
+    public var respawn: Respawn?
     /// INIT and SIPI interrupts its boot CPU sent to bring the others up (3 per CPU; 0 for
     /// a parked-CPU trampoline or a kernel present from the start).
     public var startupIPIs: Int
@@ -219,6 +227,7 @@ public struct SimulationResult: Sendable {
     public var ipiLatency: LatencySummary
     public var ipiAccounting: IPIAccounting
     public var moves: [MoveResult]
+    public var devices: [DeviceResult] = []
     /// Traced workloads: what was replayed, and a trace that turned out unreadable mid-run.
     public var traces: [TraceResult] = []
     public var host: HostStats
@@ -234,6 +243,20 @@ public struct TraceResult: Sendable {
     public var unmodeledSyscalls: UInt64
     /// The trace could not be read to its end (its threads stopped there).
     public var error: String?
+}
+
+/// One device's interrupts: every one raised was handled, merged into a pending one
+/// (`coalesced`), or is still pending at the end.
+public struct DeviceResult: Sendable {
+    public var name: String
+    public var kernel: String
+    public var cpu: Int
+    public var raised: UInt64
+    public var coalesced: UInt64
+    public var handled: UInt64
+    public var pending: UInt64
+    /// From raising the interrupt to its handler's entry (coalesced ones: from the first).
+    public var latency: LatencySummary
 }
 
 /// One resource move, step by step (times from the start of the run).
@@ -355,10 +378,15 @@ extension Simulation {
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
                           dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds)
         }
+        // Device interrupts are not IPIs: their handler runs and pending vectors are kept apart.
+        let devicePending = devices.indices.map { d in
+            apic.isPending(cpu: devices[d].config.cpu, vector: Vectors.deviceBase + UInt8(d)) ? UInt64(1) : 0
+        }
         let accounting = IPIAccounting(
             targeted: ipiTargeted, arrived: apic.received.reduce(0, +),
             inFlight: UInt64(queue.count(kind: EventKind.ipiArrive.rawValue)), coalesced: apic.coalesced, reraised: apic.reraised,
-            taken: cpus.reduce(0) { $0 + $1.handlerRuns }, pending: UInt64(apic.pendingTotal))
+            taken: cpus.reduce(0) { $0 + $1.handlerRuns } - devices.reduce(0) { $0 + $1.handled },
+            pending: UInt64(apic.pendingTotal) - devicePending.reduce(0, +))
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
             memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
@@ -371,6 +399,12 @@ extension Simulation {
                 return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
                                   requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
                                   onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved)
+            },
+            devices: devices.indices.map { d in
+                let v = devices[d]
+                return DeviceResult(name: v.config.name, kernel: config.kernels[v.config.kernel].name, cpu: v.config.cpu,
+                                    raised: v.raised, coalesced: v.coalesced, handled: v.handled, pending: devicePending[d],
+                                    latency: LatencySummary(v.latency))
             },
             traces: traces.map {
                 TraceResult(workload: $0.name, records: $0.records, pages: $0.space.pages.count, locks: $0.lockAt.count,
@@ -402,10 +436,16 @@ extension Simulation {
     func lifecycle(_ k: Int, end: Picoseconds) -> KernelLifecycle {
         let kr = kernels[k]
         let allUp = kr.cpuUpAt.max() ?? kr.activeAt
-        let state = kr.failedAt != nil ? "failed" : allUp > end ? "booting" : "active"
+        let respawned = kr.incarnation > 0 ? kr.respawnTimeline : nil
+        let lastUp = respawned.map { $0.cpuUp.max() ?? $0.active } ?? allUp
+        let state = kr.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
         return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
                                activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
-                               failedNs: kr.failedAt?.nanoseconds,
+                               failedNs: kr.failedOnce?.nanoseconds,
+                               respawn: respawned.map { r in
+                                   KernelLifecycle.Respawn(atNs: kr.respawnAt!.nanoseconds, activeNs: r.active.nanoseconds,
+                                                           allCPUsUpNs: (r.cpuUp.max() ?? r.active).nanoseconds)
+                               },
                                startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
                                tasksKilled: kr.tasksKilled,
                                cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),

@@ -58,6 +58,20 @@ public struct LocalAPICs: Sendable {
         setPending(cpu: cpu, vector: vector)
     }
 
+    /// A device's interrupt (an MSI, or a line through the I/O APIC) reaches `cpu` at `time`.
+    /// Not an IPI: it is kept out of the IPI counts. Returns false when `vector` was already
+    /// pending there (the two merge into one handler run, as IPIs do).
+    public mutating func raiseFromDevice(cpu: Int, vector: UInt8, at time: UInt64) -> Bool {
+        guard !isPending(cpu: cpu, vector: vector) else { return false }
+        sentAt[cpu << 8 | Int(vector)] = time
+        setPending(cpu: cpu, vector: vector)
+        return true
+    }
+
+    public func isPending(cpu: Int, vector: UInt8) -> Bool {
+        pending[cpu << 2 | Int(vector >> 6)] & (UInt64(1) << UInt64(vector & 63)) != 0
+    }
+
     /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
     public func sendTime(cpu: Int, vector: UInt8) -> UInt64 { sentAt[cpu << 8 | Int(vector)] }
 

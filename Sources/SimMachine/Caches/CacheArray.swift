@@ -65,18 +65,23 @@ struct CacheArray: @unchecked Sendable {
     /// Makes `line` present and most recently used. Returns the line it evicted (the least
     /// recently used of the set), with its dirty bit, or nil when a way was free or the line
     /// was already there.
-    func insert(_ instance: Int, _ line: LineID, dirty makeDirty: Bool = false) -> (line: LineID, dirty: Bool)? {
+    ///
+    /// `allowed`: the ways a fill may take (bit w: way w), as Intel's Cache Allocation
+    /// Technology and AMD's L3 QoS restrict a class of service; a line already present in
+    /// any way is a hit. The set's least recently used allowed way is the victim.
+    func insert(_ instance: Int, _ line: LineID, dirty makeDirty: Bool = false, allowed: UInt64 = .max) -> (line: LineID, dirty: Bool)? {
         let b = base(instance, line)
         let t = tags.base, st = stamps.base, d = dirty.base, tag = line &+ 1
         var victim = b
         var oldest = UInt64.max
+        let everyWay = allowed == .max
         for i in b..<(b + ways) {
             if t[i] == tag {
                 st[i] = tick()
                 if makeDirty { d[i] = 1 }
                 return nil
             }
-            if st[i] < oldest { victim = i; oldest = st[i] }
+            if st[i] < oldest && (everyWay || allowed >> UInt64(i - b) & 1 != 0) { victim = i; oldest = st[i] }
         }
         let evicted = t[victim] != 0 ? (t[victim] &- 1, d[victim] != 0) : nil
         t[victim] = tag

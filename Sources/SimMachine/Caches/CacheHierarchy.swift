@@ -32,6 +32,9 @@ struct CacheHierarchy: Sendable {
     let instructionCache: CacheArray?
     let instructionName: String
     let instructionStats = FixedArray<UInt64>(repeating: 0, count: 3)
+    /// Per logical CPU, the last-level ways its fills may take (all by default; a kernel
+    /// instance's cache partition otherwise). A line a core evicts goes in by its first thread's.
+    let lastLevelFillWays: FixedArray<UInt64>
 
     init(levels: [CacheLevel], topology t: Topology, frequency: Frequency) {
         // Data caches here; the instruction cache is apart: it sees only instruction fetches.
@@ -64,6 +67,7 @@ struct CacheHierarchy: Sendable {
         misses = FixedArray(repeating: 0, count: names.count)
         evictions = FixedArray(repeating: 0, count: names.count)
         isEmpty = names.isEmpty
+        lastLevelFillWays = FixedArray(repeating: .max, count: t.cpuCount)
     }
 
     /// A directory miss missed every private level of the requester.
@@ -154,7 +158,7 @@ extension CoherenceDirectory {
             if i == last { evictFromCore(victim.line, core: core) }
         }
         if fromMemory && caches.lastLevel != nil {
-            insertLastLevel(line, domain: Int(caches.domainOf[cpu]), dirty: false)
+            insertLastLevel(line, cpu: cpu, dirty: false)
         }
     }
 
@@ -183,12 +187,14 @@ extension CoherenceDirectory {
             }
             return
         }
-        insertLastLevel(line, domain: Int(caches.domainOf[caches.coreThreads[core][0]]), dirty: dirty)
+        insertLastLevel(line, cpu: caches.coreThreads[core][0], dirty: dirty)
     }
 
-    mutating func insertLastLevel(_ line: LineID, domain: Int, dirty: Bool) {
+    /// `line` goes into the last level of `cpu`'s domain, into the ways `cpu` may fill.
+    mutating func insertLastLevel(_ line: LineID, cpu: Int, dirty: Bool) {
         inLastLevel[Int(line)] = true
-        guard let victim = caches.lastLevel!.insert(domain, line, dirty: dirty) else { return }
+        let domain = Int(caches.domainOf[cpu])
+        guard let victim = caches.lastLevel!.insert(domain, line, dirty: dirty, allowed: caches.lastLevelFillWays[cpu]) else { return }
         caches.evictions[caches.privateLevels] &+= 1
         if victim.dirty {
             caches.writebacks &+= 1
@@ -251,7 +257,7 @@ extension CoherenceDirectory {
                 source = home[l] == cpuNode[cpu] ? .memoryLocal : .memoryRemote
                 t += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: now.raw))
                 latency = t
-                if caches.lastLevel != nil { insertLastLevel(line, domain: Int(caches.domainOf[cpu]), dirty: false) }
+                if caches.lastLevel != nil { insertLastLevel(line, cpu: cpu, dirty: false) }
             }
             transfers[source.rawValue] &+= 1
             lineMisses[l] &+= 1
@@ -265,6 +271,17 @@ extension CoherenceDirectory {
         }
         if l1i.insert(core, line) != nil { caches.instructionStats[2] &+= 1 }  // clean: dropped
         return now + latency!
+    }
+
+    // MARK: Cache partitioning
+
+    /// Ways of the last level, and whether the machine has one to partition.
+    public var lastLevelWays: Int? { caches.lastLevel?.ways }
+
+    /// Restricts the last-level fills of `cpu` to `ways` (way indices; empty: every way).
+    /// Lines already cached stay where they are, as when a class of service changes.
+    public mutating func setLastLevelFillWays(cpu: Int, ways: [Int]) {
+        caches.lastLevelFillWays[cpu] = ways.isEmpty ? .max : ways.reduce(0) { $0 | UInt64(1) << UInt64($1) }
     }
 
     /// Dirty lines written back to memory.

@@ -322,6 +322,10 @@ public struct CoherenceDirectory: Sendable {
     /// Value of a line without any timing effect (for reports and tests).
     public func peekValue(_ line: LineID) -> UInt64 { values[Int(line)] }
 
+    /// Sets a line's value without a memory transaction: memory a kernel initializes while
+    /// it boots (whose time its boot already accounts for). Cached copies keep their places.
+    public mutating func initialize(_ line: LineID, value: UInt64) { values[Int(line)] = value }
+
     // MARK: Spinning waiters
 
     /// Registers `cpu` as spinning on `line` until the next write to it.
