@@ -218,6 +218,7 @@ public enum ResultJSON {
             ("all_cpus_up_ns", .num(l.allCPUsUpNs)),
         ]
         if let f = l.failedNs { pairs.append(("failed_ns", .num(f))) }
+        if let h = l.haltedNs { pairs += [("halted_ns", .num(h)), ("tasks_stopped", .int(Int64(l.tasksStopped)))] }
         if let r = l.respawn {
             pairs.append(("respawn", .object([("at_ns", .num(r.atNs)), ("active_ns", .num(r.activeNs)),
                                               ("all_cpus_up_ns", .num(r.allCPUsUpNs))])))
@@ -241,6 +242,7 @@ public enum ResultJSON {
                 ("sent", .uint(c.sent)), ("delivered", .uint(c.delivered)), ("bytes", .uint(c.bytes)), ("ipis", .uint(c.ipis)),
                 ("ring_full_stalls", .uint(c.ringFullStalls)), ("in_ring", .uint(c.inRing)), ("dropped", .uint(c.dropped)),
                 ("receive_timeouts", .uint(c.receiveTimeouts)), ("last_delivered_ns", .num(c.lastDeliveredNs)), ("latency_ns", latency(c.latency)),
+                ("families", .object(c.deliveredByFamily.map { ($0.0, .uint($0.1)) })),
             ])
             if let i = grouped.firstIndex(where: { $0.0 == c.name }) { grouped[i].1.append((c.direction, v)) } else {
                 grouped.append((c.name, [(c.direction, v)]))

@@ -45,11 +45,12 @@ struct ScenarioReader {
         let duration = f["duration"].flatMap { check.duration($0, "duration") }
         guard let machineNode = f["machine"], let machine = MachineReader(check: check).read(machineNode) else { return nil }
 
-        let kernels = readKernels(f["kernels"], machine: machine)
+        var kernels = readKernels(f["kernels"], machine: machine)
         let channels = readChannels(f["channels"], kernels: kernels ?? [], machine: machine)
+        if kernels != nil { readShutdowns(f["kernels"], kernels: &kernels!, channels: channels.map(\.0)) }
         let workloads = readWorkloads(f["workloads"], kernels: kernels ?? [], channels: channels, machine: machine,
                                       runDuration: duration)
-        let moves = readMoves(f["moves"], kernels: kernels ?? [])
+        let moves = readMoves(f["moves"], kernels: kernels ?? [], channels: channels.map(\.0))
         let devices = readDevices(f["devices"], kernels: kernels ?? [], duration: duration)
         let expectations = readExpectations(f["expect"])
         guard let kernels, let workloads, check.diagnostics.isEmpty else { return nil }
@@ -62,12 +63,12 @@ struct ScenarioReader {
 
     // MARK: Resource moves
 
-    private func readMoves(_ node: YNode?, kernels: [KernelConfig]) -> [ResourceMove] {
+    private func readMoves(_ node: YNode?, kernels: [KernelConfig], channels: [ChannelConfig]) -> [ResourceMove] {
         guard let node, let items = check.list(node, "moves") else { return [] }
         var out: [ResourceMove] = []
         for (i, item) in items.enumerated() {
             let p = "moves[\(i)]"
-            guard let f = check.mapping(item, p, known: ["at", "cpus", "from", "to", "per_cpu"], required: ["at", "cpus", "from", "to"]) else { continue }
+            guard let f = check.mapping(item, p, known: ["at", "cpus", "from", "to", "per_cpu", "channel"], required: ["at", "cpus", "from", "to"]) else { continue }
             func kernel(_ key: String) -> Int? {
                 guard let n = f[key], let name = check.string(n, p + "." + key) else { return nil }
                 if let k = kernels.firstIndex(where: { $0.name == name }) { return k }
@@ -90,6 +91,21 @@ struct ScenarioReader {
             guard let at, let from, let to, !cpus.isEmpty else { continue }
             var move = ResourceMove(at: at, cpus: cpus, from: from, to: to)
             if let d = f["per_cpu"].flatMap({ check.duration($0, p + ".per_cpu") }) { move.perCPU = d }
+            if let cn = f["channel"], let name = check.string(cn, p + ".channel") {
+                if let ci = channels.firstIndex(where: { $0.name == name }) {
+                    let ch = channels[ci]
+                    if Set([ch.kernels.0, ch.kernels.1]) != Set([from, to]) {
+                        check.error(cn.mark, p + ".channel", "channel '\(name)' does not connect '\(kernels[from].name)' and '\(kernels[to].name)'")
+                    } else if ch.transport == .urpc {
+                        check.error(cn.mark, p + ".channel", "RESOURCE and ACK are drained in interrupt context: channel '\(name)' must be linux or popcorn, not urpc")
+                    } else {
+                        move.channel = ci
+                    }
+                } else {
+                    let hint = nearest(name, in: channels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    check.error(cn.mark, p + ".channel", "no channel named '\(name)'\(hint)")
+                }
+            }
             out.append(move)
         }
         return out
@@ -105,7 +121,7 @@ struct ScenarioReader {
         let topo = machine.topology
         for (i, item) in items.enumerated() {
             let p = "kernels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic", "llc_ways"],
+            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic", "llc_ways", "shutdown"],
                                         required: ["name", "cpus"]) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
@@ -249,6 +265,31 @@ struct ScenarioReader {
         }
     }
 
+    /// `kernels[].shutdown: {at, channel}`, read once the channels are known.
+    private func readShutdowns(_ node: YNode?, kernels: inout [KernelConfig], channels: [ChannelConfig]) {
+        guard let node, case .sequence(let items) = node.value else { return }
+        for (i, item) in items.enumerated() where i < kernels.count {
+            guard case .mapping = item.value, let sn = item["shutdown"] else { continue }
+            let p = "kernels[\(i)].shutdown"
+            guard let s = check.mapping(sn, p, known: ["at", "channel"], required: ["at"]) else { continue }
+            kernels[i].shutdownAt = s["at"].flatMap { check.duration($0, p + ".at") }
+            guard let cn = s["channel"], let name = check.string(cn, p + ".channel") else { continue }
+            guard let ci = channels.firstIndex(where: { $0.name == name }) else {
+                let hint = nearest(name, in: channels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                check.error(cn.mark, p + ".channel", "no channel named '\(name)'\(hint)")
+                continue
+            }
+            let ch = channels[ci]
+            if ch.kernels.0 != i && ch.kernels.1 != i {
+                check.error(cn.mark, p + ".channel", "channel '\(name)' does not reach kernel '\(kernels[i].name)'")
+            } else if ch.transport == .urpc {
+                check.error(cn.mark, p + ".channel", "a shutdown is taken in interrupt context: channel '\(name)' must be linux or popcorn, not urpc")
+            } else {
+                kernels[i].shutdownChannel = ci
+            }
+        }
+    }
+
     // MARK: Channels
 
     private func readChannels(_ node: YNode?, kernels: [KernelConfig], machine: MachineSpec) -> [(ChannelConfig, String)] {
@@ -325,6 +366,7 @@ struct ScenarioReader {
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement"],
         "ipi-flood": ["target", "every", "nmi"],
+        "foreign-writes": ["target", "every"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -575,6 +617,17 @@ struct ScenarioReader {
             }
             return (.ipiFlood(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1),
                               nmi: f["nmi"].flatMap { check.bool($0, p + ".nmi") } ?? false), stop)
+        case "foreign-writes":
+            guard let tn = f["target"], let name = check.string(tn, p + ".target") else {
+                check.error(node.mark, p + ".target", "missing required key 'target' (the kernel whose memory is written)")
+                return nil
+            }
+            guard let target = kernels.firstIndex(where: { $0.name == name }) else {
+                let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
+                return nil
+            }
+            return (.foreignWrites(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1)), stop)
         case "shootdown":
             let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
                 .flatMap(ShootdownProtocol.init(rawValue:)) ?? .ipi

@@ -64,6 +64,10 @@ public enum GeneratorKind: Sendable, Hashable {
     case shootdown(ShootdownRole)
     /// Send IPIs with `vector` to `targets` in turn, `gap` apart (one operation: one IPI).
     case ipiFlood(targets: [Int32], vector: UInt8, gap: Picoseconds)
+    /// Write into `lines` (another instance's kernel objects) in turn, `gap` apart: each a
+    /// locked add of zero, which takes the line exclusive without changing its value. One
+    /// operation is one write.
+    case foreignWrites(lines: [LineID], gap: Picoseconds)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
@@ -237,6 +241,13 @@ public struct Generator: Sendable {
         case .ipiFlood(let targets, let vector, let gap):
             switch step {
             case 0: step = 1; return .sendIPI(cpu: targets[Int(iteration % UInt64(targets.count))], vector: vector)
+            case 1 where gap > .zero: step = 2; return .delay(gap)
+            default: return finishIteration()
+            }
+
+        case .foreignWrites(let lines, let gap):
+            switch step {
+            case 0: step = 1; return .fetchAdd(lines[Int(iteration % UInt64(lines.count))], 0)
             case 1 where gap > .zero: step = 2; return .delay(gap)
             default: return finishIteration()
             }

@@ -72,4 +72,41 @@ import Testing
         let host = again.kernels.first { $0.name == "host" }!, healthyHost = results["healthy"]!.kernels.first { $0.name == "host" }!
         #expect(Double(host.ops) / Double(healthyHost.ops) > 0.95)
     }
+
+    /// The `shutdown` variant: a SYSTEM message from the host halts the spawn in order.
+    @Test func aShutdownMessageHaltsTheInstance() throws {
+        let halted = try Repo.resultsByVariant("scenarios/multikernel/panic.yaml")["shutdown"]!
+        let spawn = halted.kernels.first { $0.name == "spawn" }!
+        #expect(spawn.lifecycle.state == "halted" && spawn.lifecycle.failedNs == nil)
+        #expect(spawn.lifecycle.tasksStopped == 4 && spawn.lifecycle.tasksKilled == 0)
+        let link = halted.channels.first { $0.direction == "host->spawn" }!
+        #expect(link.deliveredByFamily.first { $0.0 == "shutdown" }!.1 == 1)
+        // Sent at 10 ms, taken a ring trip later; the spawn halts then.
+        let h = try #require(spawn.lifecycle.haltedNs)
+        #expect(h > 10_000_000 && h < 10_020_000)
+        #expect(halted.tasks.filter { $0.kernel == "spawn" }.allSatisfy { $0.exitedNs == nil || $0.exitedNs! <= h })
+    }
+}
+
+/// scenarios/multikernel/isolation.yaml's `scribble`: one instance writing into another's
+/// kernel objects; nothing in the machine stops it.
+@Suite struct ForeignWriteTests {
+    @Test func writesIntoAnotherInstanceMoveItsLinesAway() throws {
+        let r = try Repo.resultsByVariant("scenarios/multikernel/isolation.yaml")
+        let quiet = r["quiet"]!, scribble = r["scribble"]!
+        func spawn(_ x: SimulationResult) -> KernelResult { x.kernels.first { $0.name == "spawn" }! }
+        let writes = scribble.workloads.first { $0.name == "scribble" }!.ops
+        #expect(writes > 10_000)
+        // The spawn's objects are the hot lines now, touched by the host's CPU 3 as well as its own.
+        let hot = scribble.hotLines.filter { $0.name.hasPrefix("spawn.") }
+        #expect(!hot.isEmpty && hot.allSatisfy { $0.touchedBy.contains(3) }, "\(scribble.hotLines.map(\.name))")
+        #expect(hot.contains { $0.remoteTransfers > 1000 })
+        // Without the scribbler no line crosses sockets (each instance keeps to its own memory).
+        #expect(quiet.transfers.first { $0.0 == "remote" }!.1 == 0)
+        let loss = 1 - spawn(scribble).throughputPerSecond / spawn(quiet).throughputPerSecond
+        #expect(loss > 0.05 && loss < 0.2, "\(loss)")
+        // The host's own unlink threads are untouched by what its scribbler does elsewhere.
+        let hostUnlink = { (x: SimulationResult) in x.tasks.filter { $0.kernel == "host" && $0.workload == "unlink" }.reduce(0) { $0 + $1.ops } }
+        #expect(Double(hostUnlink(scribble)) / Double(hostUnlink(quiet)) > 0.9)
+    }
 }

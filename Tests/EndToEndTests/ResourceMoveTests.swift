@@ -21,6 +21,25 @@ import Testing
         #expect(hostRatio < 0.85 && spawnRatio > 1.1, "\(hostRatio) \(spawnRatio)")
     }
 
+    /// RESOURCE and ACK travel in the `ctl` channel's rings, sent by kernel threads of the
+    /// two instances: one message each way, counted by family, each arriving a ring hand-off
+    /// and a drain after it is sent (microseconds), none left behind.
+    @Test func resourceAndAckAreMessagesInTheChannel() throws {
+        let moved = try Repo.resultsByVariant("scenarios/multikernel/resource-move.yaml")["move"]!
+        let m = moved.moves[0]
+        let there = moved.channels.first { $0.name == "ctl" && $0.direction == "host->spawn" }!
+        let back = moved.channels.first { $0.name == "ctl" && $0.direction == "spawn->host" }!
+        func family(_ c: ChannelResult, _ f: String) -> UInt64 { c.deliveredByFamily.first { $0.0 == f }!.1 }
+        #expect(family(there, "resource") == 1 && family(back, "ack") == 1)
+        #expect(there.sent == 1 && there.delivered == 1 && back.sent == 1 && back.delivered == 1 && there.inRing == 0)
+        // The RESOURCE's trip is the ring's: the sender's wake-up and CAS, the IPI, the drain.
+        let trip = m.arrivedNs - m.releasedNs
+        #expect(trip > there.latency.p50 && trip < there.latency.p50 + 5_000, "\(trip) vs ring latency \(there.latency.p50)")
+        #expect(m.ackedNs - m.onlineNs > back.latency.p50 && m.ackedNs - m.onlineNs < back.latency.p50 + 5_000)
+        // Both interrupts were taken.
+        #expect(moved.ipiAccounting.taken == 2 && moved.ipiAccounting.pending == 0)
+    }
+
     @Test func movesAreCheckedAgainstTheKernels() throws {
         let text = """
         mksim: 1
@@ -33,9 +52,15 @@ import Testing
         moves:
           - {at: 1ms, cpus: [5], from: a, to: b}
           - {at: 1ms, cpus: [0], from: a, to: c}
+          - {at: 1ms, cpus: [1], from: a, to: b, channel: u}
+          - {at: 1ms, cpus: [1], from: a, to: b, channel: nope}
+        channels:
+          - {name: u, between: [a, b], transport: urpc}
         """
         let d = try ScenarioFile.parse(text, path: "m.yaml").validate()
         #expect(d.contains { $0.path == "moves[0].cpus" && $0.message.contains("CPU 5") && $0.line == 9 }, "\(d)")
         #expect(d.contains { $0.path == "moves[1].to" && $0.message.contains("did you mean") }, "\(d)")
+        #expect(d.contains { $0.path == "moves[2].channel" && $0.message.contains("linux or popcorn") }, "\(d)")
+        #expect(d.contains { $0.path == "moves[3].channel" && $0.message.contains("no channel named 'nope'") }, "\(d)")
     }
 }

@@ -111,6 +111,7 @@ extension Simulation {
     /// Records a message as published in its slot at the frame's start time.
     private mutating func published(ring ri: Int, seq: UInt64, task: Int) {
         rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))] = tasks[task].frameStart
+        rings[ri].tags[Int(seq % UInt64(rings[ri].slots))] = tasks[task].messageTag
         rings[ri].sent &+= 1
         rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
     }
@@ -208,6 +209,20 @@ extension Simulation {
         return false
     }
 
+    /// A message has reached its receiver at `t`: counted by family, and a kernel's own
+    /// message acted on (a RESOURCE brings the move's CPUs up, its ACK completes the move).
+    mutating func delivered(tag: UInt32, ring ri: Int, at t: Picoseconds) {
+        let family = Int(tag >> 24)
+        rings[ri].deliveredByFamily[family] &+= 1
+        let subject = Int32(tag & 0xFF_FFFF)
+        switch MessageFamily(rawValue: UInt8(family)) {
+        case .resource: queue.push(at: t, target: subject, kind: EventKind.move.rawValue, tag: MoveStep.resource)
+        case .ack: queue.push(at: t, target: subject, kind: EventKind.move.rawValue, tag: MoveStep.ack)
+        case .shutdown: queue.push(at: t, target: subject, kind: EventKind.panic.rawValue, tag: 2)
+        default: break
+        }
+    }
+
     // MARK: URPC receive (a polling task)
 
     mutating func beginReceiveFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
@@ -256,6 +271,7 @@ extension Simulation {
             rings[ri].delivered &+= 1
             rings[ri].slotsTaken &+= 1
             rings[ri].lastDelivered = t
+            delivered(tag: rings[ri].tags[Int(seq % UInt64(rings[ri].slots))], ring: ri, at: t)
             // Slots go back to the sender in batches of half a ring.
             let batch = UInt64(max(1, rings[ri].slots / 2))
             if (seq + 1) % batch == 0 { tasks[task].phase = 3 } else { return true }
@@ -333,6 +349,7 @@ extension Simulation {
                     _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
                     rings[ri].delivered &+= 1
                     rings[ri].lastDelivered = t
+                    delivered(tag: rings[ri].tags[slot], ring: ri, at: t)
                 }
                 cpus[c].handlerPhase = DrainPhase.handle
             } else {

@@ -18,7 +18,8 @@ enum EventKind: UInt16 {
     /// A CPU goes offline (tag 0) or comes back online (tag 1), or is brought up by its
     /// kernel's boot (tag 2) (target: CPU).
     case hotplug
-    /// A kernel instance panics (target: kernel; tag 1: the host starts booting it again).
+    /// A kernel instance panics (target: kernel; tag 1: the host starts booting it again;
+    /// tag 2: it halts in order; tag 3: its shutdown is requested).
     case panic
     /// A step of a resource move (target: move index; tag: the step).
     case move
@@ -85,6 +86,8 @@ struct TaskState {
     var crossedKernel = false
     /// The lock frame under way takes a reader-writer lock shared (as a reader).
     var lockShared = false
+    /// What its messages are (`KernelThreadRole.tag`; 0: a workload's data).
+    var messageTag: UInt32 = 0
     /// Popcorn send: slots still to fill for the message under way, and its size.
     var chunksLeft: UInt32 = 0
     var messageBytes: UInt32 = 0
@@ -252,6 +255,9 @@ struct KernelRuntime {
     /// Failed now (nil: running or booting); the failure reported, which a respawn keeps.
     var failedAt: Picoseconds?
     var failedOnce: Picoseconds?
+    /// Shut down in order (SYSTEM shutdown): not running any more, but not failed.
+    var haltedAt: Picoseconds?
+    var tasksStopped = 0
     /// Respawn: when the host starts booting it again, and that boot's timeline.
     var respawnAt: Picoseconds?
     var respawnTimeline: (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds])?
@@ -265,6 +271,8 @@ struct KernelRuntime {
     var ops: UInt64 = 0
     var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
     var syscalls: [[ResolvedStep]]
+    /// Lines of its own kernel objects (per-instance and per-CPU, in its memory).
+    var objectLines: [LineID] = []
     /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
     var pipeRead = -1
     var pipeWrite = -1
@@ -342,6 +350,10 @@ struct RingState {
     var tail: LineID
     var slotBase: LineID
     var sentAt: [Picoseconds]
+    /// Per slot, the tag of the message published there (`KernelThreadRole.tag`).
+    var tags: [UInt32]
+    /// Messages delivered, by `MessageFamily`.
+    var deliveredByFamily = [UInt64](repeating: 0, count: MessageFamily.allCases.count)
     var receiverCPU: Int
     var vector: UInt8
     var handling: Picoseconds

@@ -51,8 +51,10 @@ extension Simulation {
                 throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (linux or popcorn)")
             }
             let ends = [ch.kernels.0, ch.kernels.1].map { WorkloadConfig.Copy(kernel: $0, threads: 1) }
-            config.workloads.append(WorkloadConfig(name: "\(ch.name).heartbeat", copies: ends,
-                                                   generator: .messages(channel: ci, userCycles: 0, interval: period), stop: StopRule()))
+            var heartbeat = WorkloadConfig(name: "\(ch.name).heartbeat", copies: ends,
+                                           generator: .messages(channel: ci, userCycles: 0, interval: period), stop: StopRule())
+            heartbeat.kernelThread = KernelThreadRole(family: .heartbeat)
+            config.workloads.append(heartbeat)
         }
     }
 
@@ -69,6 +71,7 @@ extension Simulation {
             }
             if let at = kc.panicAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue) }
             if let at = kernels[k].respawnAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue, tag: 1) }
+            if let at = kc.shutdownAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue, tag: 3) }
         }
     }
 
@@ -137,10 +140,36 @@ extension Simulation {
         kick(cpu: c)
     }
 
-    /// Kernel `k` panics now: its CPUs stop where they are, its tasks die. Lines its tasks
-    /// held (locks in shared memory), messages in its rings and interrupts sent to it stay
-    /// as they are: peers see what a machine without a supervisor shows them.
-    mutating func panic(kernel k: Int) {
+    /// Kernel `k`'s shutdown is due: sent as a SYSTEM message by the kernel thread at the
+    /// other end of its shutdown channel, or, without one, done at once.
+    mutating func requestShutdown(kernel k: Int) {
+        guard kernels[k].failedAt == nil else { return }
+        if let t = shutdownSenders[k] {
+            queue.push(at: now, target: Int32(t), kind: EventKind.taskStart.rawValue)
+        } else {
+            panic(kernel: k, orderly: true)
+        }
+    }
+
+    /// Adds the kernel thread that sends each channel-borne shutdown (at SCHED_FIFO 99).
+    static func prepareShutdowns(_ config: inout SimulationConfig) {
+        for (k, kc) in config.kernels.enumerated() {
+            guard kc.shutdownAt != nil, let ci = kc.shutdownChannel else { continue }
+            let ch = config.channels[ci]
+            let peer = ch.kernels.0 == k ? ch.kernels.1 : ch.kernels.0
+            var sender = WorkloadConfig(name: "\(kc.name).shutdown", copies: [WorkloadConfig.Copy(kernel: peer, threads: 1)],
+                                        generator: .messages(channel: ci, userCycles: 0), stop: StopRule(iterations: 1),
+                                        realtime: RealtimeConfig(priority: 99))
+            sender.kernelThread = KernelThreadRole(family: .shutdown, subject: k)
+            config.workloads.append(sender)
+        }
+    }
+
+    /// Kernel `k` panics now (or, `orderly`, halts on a shutdown request): its CPUs stop where
+    /// they are, its tasks die (or stop). Lines its tasks held (locks in shared memory),
+    /// messages in its rings and interrupts sent to it stay as they are: peers see what a
+    /// machine without a supervisor shows them.
+    mutating func panic(kernel k: Int, orderly: Bool = false) {
         guard kernels[k].failedAt == nil else { return }
         kernels[k].failedAt = now
         for c in kernels[k].config.cpus {
@@ -153,13 +182,13 @@ extension Simulation {
             cpus[c].task = -1
             cpus[c].inHandler = false
         }
-        kernels[k].failedOnce = now
+        if orderly { kernels[k].haltedAt = now } else { kernels[k].failedOnce = now }
         for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done
             && tasks[t].incarnation == kernels[k].incarnation {
             tasks[t].status = .done
             tasks[t].killed = true
             tasks[t].sched.exitedAt = now
-            kernels[k].tasksKilled += 1
+            if orderly { kernels[k].tasksStopped += 1 } else { kernels[k].tasksKilled += 1 }
         }
     }
 }

@@ -1,12 +1,14 @@
 import SimMachine
+import SimWorkloads
 
 /// Moving CPUs between kernel instances (multikernel Linux's resource hand-over):
 ///
 /// 1. at `at` the donor takes the CPUs offline: queued tasks go to its other CPUs, a
 ///    running task leaves at its next preemption point (the hot-plug mechanism);
 /// 2. once a CPU is empty, the donor's `cpu_down` takes `perCPU` per CPU;
-/// 3. a RESOURCE message reaches the receiver (one IPI and one line hand-off between the
-///    two instances' first CPUs);
+/// 3. a RESOURCE message reaches the receiver: sent by a kernel thread of the donor through
+///    the move's `channel` (its ring, its IPI, the receiver's drain), or, without a channel,
+///    charged as one IPI and one line hand-off between the two instances' first CPUs;
 /// 4. the receiver brings the CPUs up, `perCPU` each, and they join its scheduler;
 /// 5. its ACK reaches the donor the same way.
 ///
@@ -17,10 +19,17 @@ struct MoveRecord {
     var online = Picoseconds.zero
     var acked = Picoseconds.zero
     var tasksMoved: UInt64 = 0
+    /// With a channel: the kernel threads that send RESOURCE and ACK.
+    var resourceSender = -1
+    var ackSender = -1
 }
 
 extension Simulation {
-    enum MoveStep { static let release: UInt16 = 0, waitEmpty: UInt16 = 1, resource: UInt16 = 2, ack: UInt16 = 3 }
+    enum MoveStep {
+        static let release: UInt16 = 0, waitEmpty: UInt16 = 1, resource: UInt16 = 2, ack: UInt16 = 3
+        /// The donor's (receiver's) kernel thread starts sending RESOURCE (ACK) on the channel.
+        static let sendResource: UInt16 = 4, sendAck: UInt16 = 5
+    }
 
     /// Makes the receiving kernels' CPU lists hold the CPUs they will receive (before the
     /// schedulers are sized), and checks the moves.
@@ -42,6 +51,25 @@ extension Simulation {
                 config.kernels[m.to].cpus.append(c)
                 incoming.insert(m.to << 20 | c)
             }
+            guard let ci = m.channel else { continue }
+            guard config.channels.indices.contains(ci) else { throw ConfigurationError("move \(i): no such channel") }
+            let ch = config.channels[ci]
+            guard Set([ch.kernels.0, ch.kernels.1]) == Set([m.from, m.to]) else {
+                throw ConfigurationError("move \(i): channel '\(ch.name)' does not connect '\(donor.name)' and '\(config.kernels[m.to].name)'")
+            }
+            guard ch.transport != .urpc else {
+                throw ConfigurationError("move \(i): RESOURCE and ACK need a receiver in interrupt context: channel '\(ch.name)' must be linux or popcorn")
+            }
+            // One kernel thread at each end sends its message when the move gets there; at
+            // SCHED_FIFO 99, as Linux runs its hot-plug and stopper threads, so that it does not
+            // wait behind the instance's own tasks.
+            for (family, kernel) in [(MessageFamily.resource, m.from), (.ack, m.to)] {
+                var sender = WorkloadConfig(name: "move\(i).\(family.name)", copies: [WorkloadConfig.Copy(kernel: kernel, threads: 1)],
+                                            generator: .messages(channel: ci, userCycles: 0), stop: StopRule(iterations: 1),
+                                            realtime: RealtimeConfig(priority: 99))
+                sender.kernelThread = KernelThreadRole(family: family, subject: i)
+                config.workloads.append(sender)
+            }
         }
         return incoming
     }
@@ -56,6 +84,18 @@ extension Simulation {
             queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release)
         }
         moveRecords = config.moves.map { _ in MoveRecord() }
+        for t in tasks.indices where tasks[t].messageTag != 0 {
+            let family = MessageFamily(rawValue: UInt8(tasks[t].messageTag >> 24))
+            let i = Int(tasks[t].messageTag & 0xFF_FFFF)
+            if family == .resource { moveRecords[i].resourceSender = t }
+            if family == .ack { moveRecords[i].ackSender = t }
+            if family == .shutdown { shutdownSenders[i] = t }
+        }
+    }
+
+    /// Starts a move's kernel thread that sends RESOURCE or ACK on its channel.
+    mutating func startSender(_ t: Int) {
+        queue.push(at: now, target: Int32(t), kind: EventKind.taskStart.rawValue)
     }
 
     /// One IPI and one line hand-off between the two kernels' first CPUs.
@@ -80,8 +120,16 @@ extension Simulation {
             }
             moveRecords[i].tasksMoved = kernels[m.from].tasksMoved - moveRecords[i].tasksMoved
             moveRecords[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
-            let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
-            queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
+            if m.channel != nil {
+                queue.push(at: moveRecords[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
+            } else {
+                let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
+                queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
+            }
+        case MoveStep.sendResource:
+            startSender(moveRecords[i].resourceSender)
+        case MoveStep.sendAck:
+            startSender(moveRecords[i].ackSender)
         case MoveStep.resource:
             moveRecords[i].arrived = now
             let receiver = kernels[m.to].config
@@ -95,8 +143,12 @@ extension Simulation {
                 queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
                 moveRecords[i].online = up
             }
-            queue.push(at: moveRecords[i].online + messageLatency(from: m.to, to: m.from), target: Int32(i),
-                       kind: EventKind.move.rawValue, tag: MoveStep.ack)
+            if m.channel != nil {
+                queue.push(at: moveRecords[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendAck)
+            } else {
+                queue.push(at: moveRecords[i].online + messageLatency(from: m.to, to: m.from), target: Int32(i),
+                           kind: EventKind.move.rawValue, tag: MoveStep.ack)
+            }
         default:
             moveRecords[i].acked = now
         }

@@ -48,7 +48,12 @@ extension Simulation {
         case .hotplug:
             if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
         case .panic:
-            if e.tag == 1 { respawn(kernel: Int(e.target)) } else { panic(kernel: Int(e.target)) }
+            switch e.tag {
+            case 1: respawn(kernel: Int(e.target))
+            case 2: panic(kernel: Int(e.target), orderly: true)
+            case 3: requestShutdown(kernel: Int(e.target))
+            default: panic(kernel: Int(e.target))
+            }
         case .move:
             moveStep(Int(e.target), step: e.tag)
         case .migrate:

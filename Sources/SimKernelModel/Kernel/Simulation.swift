@@ -36,6 +36,8 @@ public struct Simulation {
     var pipes: [PipeState] = []
     var moveRecords: [MoveRecord] = []
     var devices: [DeviceRuntime] = []
+    /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
+    var shutdownSenders: [Int: Int] = [:]
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
     var incomingCPUs: Set<Int> = []
     /// A moved CPU's busy time when it changed hands (split between donor and receiver).
@@ -49,6 +51,7 @@ public struct Simulation {
         var config = config
         incomingCPUs = try Self.prepareMoves(&config)
         try Self.prepareHeartbeats(&config)
+        Self.prepareShutdowns(&config)
         self.config = config
         let m = config.machine
         let topo = m.topology
@@ -109,6 +112,7 @@ public struct Simulation {
             }
             // Kernel objects: one line (or lock) per scope instance.
             var objectBase: [Int] = []
+            var objectLines: [LineID] = []
             for obj in kc.profile.objects {
                 let count = obj.scope == .cpu ? kc.cpus.count : 1
                 if obj.scope == .machine, let existing = machineObject(named: obj.name, kernelsBefore: k) {
@@ -122,6 +126,7 @@ public struct Simulation {
                         let owner = obj.scope == .machine ? "machine" : kc.name
                         let id = Int(directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode))
                         if first < 0 { first = id }
+                        if obj.scope != .machine { objectLines.append(LineID(id)) }
                     }
                     objectBase.append(first)
                 case .lock(let algorithm):
@@ -133,6 +138,7 @@ public struct Simulation {
                         let owner = obj.scope == .machine ? "machine" : kc.name
                         let line = directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode)
                         locks.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave))
+                        if obj.scope != .machine { objectLines.append(line) }
                     }
                     objectBase.append(first)
                 }
@@ -161,6 +167,7 @@ public struct Simulation {
             }
             // The scheduler is made once the tasks (and their weights) exist.
             var runtime = KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved)
+            runtime.objectLines = objectLines
             runtime.pipeRead = kc.profile.syscallIndex("pipe_read") ?? -1
             runtime.pipeWrite = kc.profile.syscallIndex("pipe_write") ?? -1
             (runtime.loadedAt, runtime.activeAt, runtime.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
@@ -205,6 +212,7 @@ public struct Simulation {
                 }
                 var ring = RingState(channel: ci, from: from, to: to, transport: ch.transport, slots: ch.slots, head: head, tail: tail,
                                      slotBase: slotBase, sentAt: Array(repeating: .zero, count: ch.slots),
+                                     tags: Array(repeating: 0, count: ch.slots),
                                      receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
                                      handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes)
                 ring.timeout = ch.transport == .popcorn ? .zero : ch.timeout
@@ -382,6 +390,11 @@ public struct Simulation {
                         let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
                         kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
                                                  handling: handling)
+                    case .foreignWrites(let target, let gap):
+                        guard config.kernels.indices.contains(target), !kernels[target].objectLines.isEmpty else {
+                            throw ConfigurationError("workload '\(wc.name)': foreign-writes needs a target kernel with kernel objects")
+                        }
+                        kind = .foreignWrites(lines: kernels[target].objectLines, gap: gap)
                     case .ipiFlood(let target, let gap, let nmi):
                         guard target >= 0 && target < config.kernels.count else {
                             throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")
@@ -405,9 +418,11 @@ public struct Simulation {
                     if case .ipiBroadcast = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: copy.pin?.first ?? kc.cpus[0]) }
                     if case .shootdown = wc.generator { pinnedLocal = kc.cpus.firstIndex(of: span[thread]) }
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
-                    addTask(TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
-                                      generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG),
-                            of: wc, thread: thread, startsWithWorkload: true)
+                    var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
+                                         generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
+                    task.messageTag = wc.kernelThread?.tag ?? 0
+                    // RESOURCE and ACK senders wait for their move to start them.
+                    addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
                 }
             }

@@ -17,6 +17,11 @@ public struct KernelConfig: Sendable {
     public var hotplug: [HotplugEvent] = []
     /// A kernel panic at a time (nil: none): tasks die, CPUs stop, peers keep running.
     public var panicAt: Picoseconds?
+    /// An orderly shutdown at a time (nil: none): the instance stops its tasks and halts its
+    /// CPUs. With `shutdownChannel`, a kernel thread at the channel's other end sends it a
+    /// SYSTEM shutdown message at that time, and it halts when its handler takes it.
+    public var shutdownAt: Picoseconds?
+    public var shutdownChannel: Int?
     /// After a panic, the host boots the instance again by kexec this long after it failed
     /// (nil: it stays down); its generated workloads start over once it is active.
     public var respawnAfter: Picoseconds?
@@ -100,9 +105,29 @@ public struct ResourceMove: Sendable, Hashable {
     /// Taking one CPU down in the donor, and bringing it up in the receiver (Linux CPU
     /// hot-plug: "tens of milliseconds", calibration README).
     public var perCPU: Picoseconds
-    public init(at: Picoseconds, cpus: [Int], from: Int, to: Int, perCPU: Picoseconds = Picoseconds(us: 20_000)) {
-        self.at = at; self.cpus = cpus; self.from = from; self.to = to; self.perCPU = perCPU
+    /// The channel that carries RESOURCE and ACK (nil: each is charged as one IPI and one
+    /// line hand-off between the two kernels, without a ring).
+    public var channel: Int?
+    public init(at: Picoseconds, cpus: [Int], from: Int, to: Int, perCPU: Picoseconds = Picoseconds(us: 20_000), channel: Int? = nil) {
+        self.at = at; self.cpus = cpus; self.from = from; self.to = to; self.perCPU = perCPU; self.channel = channel
     }
+}
+
+/// What a kernel-to-kernel message is, when the kernels send it themselves (carried in a
+/// channel's slots; workloads' own messages are `data`).
+public enum MessageFamily: UInt8, Sendable, CaseIterable {
+    case data, resource, ack, heartbeat, shutdown
+    public var name: String { "\(self)" }
+}
+
+/// A kernel thread the model runs on its own behalf: it sends one message of `family`
+/// (about move or kernel `subject`) when the model starts it, or heartbeats from the start.
+public struct KernelThreadRole: Sendable, Hashable {
+    public var family: MessageFamily
+    public var subject: Int
+    public init(family: MessageFamily, subject: Int = 0) { self.family = family; self.subject = subject }
+    /// The tag its messages carry in their slots.
+    var tag: UInt32 { UInt32(family.rawValue) << 24 | UInt32(truncatingIfNeeded: subject) & 0xFF_FFFF }
 }
 
 /// A shared-memory ring pair between two kernels (one ring per direction).
@@ -192,6 +217,9 @@ public enum WorkloadGenerator: Sendable {
     /// A misbehaving instance: one task sends IPIs to the CPUs of kernel `target` in turn,
     /// `gap` apart. Nothing stops it: the targets pay every interrupt's entry and exit.
     case ipiFlood(target: Int, gap: Picoseconds, nmi: Bool = false)
+    /// Writes into the kernel objects of instance `target` (its locks and per-instance and
+    /// per-CPU lines, in its memory) in turn, `gap` apart: a misbehaving instance.
+    case foreignWrites(target: Int, gap: Picoseconds)
     /// The threads of one traced process (`trace.threads` tasks, dealt to the workload's
     /// kernels in turn, sharing one address space), replayed from a native trace.
     case trace(TraceWorkload)
@@ -262,6 +290,8 @@ public struct WorkloadConfig: Sendable {
     public var stagger: Picoseconds
     /// Popcorn-style migration of every task of the workload to another instance at a time.
     public var migrate: TaskMigration?
+    /// Set for the kernel threads the model adds (heartbeats, RESOURCE and ACK senders).
+    public var kernelThread: KernelThreadRole?
 
     public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero,
                 nice: Int = 0, realtime: RealtimeConfig? = nil, stagger: Picoseconds = .zero) {

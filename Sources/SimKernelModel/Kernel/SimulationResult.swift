@@ -73,7 +73,8 @@ public struct KernelResult: Sendable {
 
 /// How an instance came up and whether it went down.
 public struct KernelLifecycle: Sendable {
-    /// `active`, `booting` (its CPUs were still coming up at the end), or `failed`.
+    /// `active`, `booting` (its CPUs were still coming up at the end), `failed`, or `halted`
+    /// (shut down in order).
     public var state: String
     public var via: String
     public var loadedNs: Double
@@ -89,6 +90,9 @@ public struct KernelLifecycle: Sendable {
         public var allCPUsUpNs: Double
     }
     public var respawn: Respawn?
+    /// When it halted on a shutdown request, and the tasks that shutdown stopped.
+    public var haltedNs: Double?
+    public var tasksStopped: Int = 0
     /// INIT and SIPI interrupts its boot CPU sent to bring the others up (3 per CPU; 0 for
     /// a parked-CPU trampoline or a kernel present from the start).
     public var startupIPIs: Int
@@ -184,6 +188,8 @@ public struct ChannelResult: Sendable {
     public var receiveTimeouts: UInt64
     /// When the receiver last took a message (0: never).
     public var lastDeliveredNs: Double
+    /// Messages delivered by family (`MessageFamily` order: data, resource, ack, heartbeat, shutdown).
+    public var deliveredByFamily: [(String, UInt64)] = []
 }
 
 /// Where every IPI went, for conservation checks: `targeted == arrived + inFlight` and
@@ -376,7 +382,8 @@ extension Simulation {
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
                           sent: r.sent, delivered: r.delivered, bytes: r.bytes, ipis: r.ipis,
                           ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
-                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds)
+                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds,
+                          deliveredByFamily: MessageFamily.allCases.map { ($0.name, r.deliveredByFamily[Int($0.rawValue)]) })
         }
         // Device interrupts are not IPIs: their handler runs and pending vectors are kept apart.
         let devicePending = devices.indices.map { d in
@@ -438,7 +445,7 @@ extension Simulation {
         let allUp = kr.cpuUpAt.max() ?? kr.activeAt
         let respawned = kr.incarnation > 0 ? kr.respawnTimeline : nil
         let lastUp = respawned.map { $0.cpuUp.max() ?? $0.active } ?? allUp
-        let state = kr.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
+        let state = kr.haltedAt != nil ? "halted" : kr.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
         return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
                                activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
                                failedNs: kr.failedOnce?.nanoseconds,
@@ -446,6 +453,7 @@ extension Simulation {
                                    KernelLifecycle.Respawn(atNs: kr.respawnAt!.nanoseconds, activeNs: r.active.nanoseconds,
                                                            allCPUsUpNs: (r.cpuUp.max() ?? r.active).nanoseconds)
                                },
+                               haltedNs: kr.haltedAt?.nanoseconds, tasksStopped: kr.tasksStopped,
                                startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
                                tasksKilled: kr.tasksKilled,
                                cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
