@@ -70,6 +70,10 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     /// thread), carried out by the kernel model at the engine's time. `kind` and the two
     /// arguments are the kernel model's (`TraceSync`).
     case threadSync(kind: UInt8, a: UInt32, b: UInt32)
+    /// Read or write one page of a shared region whose pages may be replicated in several
+    /// kernel instances (Popcorn's distributed shared memory); the kernel model resolves it
+    /// into a local access or a page fault's messages and copy.
+    case sharedPage(region: UInt16, page: UInt32, write: Bool)
     /// Marks the end of one workload-level operation (for throughput and latency).
     case opDone
     /// The task ends.

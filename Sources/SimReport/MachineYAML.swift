@@ -37,7 +37,8 @@ public enum MachineYAML {
         out.append("  memory:")
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")
-        out.append("    bandwidth: {local: \(bw(m.memory.bandwidthLocal)), remote: \(bw(m.memory.bandwidthRemote))}")
+        let die = m.memory.bandwidthDie > 0 ? ", die: \(bw(m.memory.bandwidthDie))" : ""
+        out.append("    bandwidth: {local: \(bw(m.memory.bandwidthLocal)), remote: \(bw(m.memory.bandwidthRemote))\(die)}")
         out.append("    parallelism: \(m.memory.parallelism)")
         out.append("  apic:")
         out.append("    mode: \(m.apic.mode.rawValue)")

@@ -140,7 +140,16 @@ public enum ResultJSON {
     }
 
     static func workload(_ w: WorkloadResult) -> JSONValue {
-        .object([
+        var fields = workloadFields(w)
+        if let s = w.sharedPages {
+            fields.append(("shared_pages", .object([("read_faults", .uint(s.readFaults)), ("write_faults", .uint(s.writeFaults)),
+                                                     ("invalidations", .uint(s.invalidations))])))
+        }
+        return .object(fields)
+    }
+
+    static func workloadFields(_ w: WorkloadResult) -> [(String, JSONValue)] {
+        [
             ("tasks", .int(Int64(w.tasks))), ("ops", .uint(w.ops)), ("elapsed_ns", .num(w.elapsedNs)),
             ("throughput_per_s", .num(w.throughputPerSecond, 1)), ("latency_ns", latency(w.latency)),
             ("cpu_time_ns", .num(w.cpuTimeNs)), ("fairness", .num(w.fairness, 4)),
@@ -151,7 +160,7 @@ public enum ResultJSON {
             ("migrations", migrations(w.migrations)),
             ("cross_kernel_transfer_ns", .object([("mean", .num(w.crossKernelTransferMeanNs)), ("max", .num(w.crossKernelTransferMaxNs))])),
             ("exited", .int(Int64(w.exited))), ("makespan_ns", w.makespanNs.map { .num($0) } ?? .null),
-        ])
+        ]
     }
 
     /// By kind, with their total.

@@ -149,7 +149,10 @@ struct MachineReader {
             if let n = l["local"], let d = check.duration(n, p + ".latency.local") { m.memory.latencyLocal = d }
             if let n = l["remote"], let d = check.duration(n, p + ".latency.remote") { m.memory.latencyRemote = d }
         }
-        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote"]) {
+        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote", "die"]) {
+            if let n = b["die"] {
+                if n.scalar == "0" { m.memory.bandwidthDie = 0 } else if let x = check.bandwidth(n, p + ".bandwidth.die") { m.memory.bandwidthDie = x }
+            }
             if let n = b["local"], let x = check.bandwidth(n, p + ".bandwidth.local") { m.memory.bandwidthLocal = x }
             if let n = b["remote"], let x = check.bandwidth(n, p + ".bandwidth.remote") { m.memory.bandwidthRemote = x }
         }

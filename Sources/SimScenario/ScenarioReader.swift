@@ -360,6 +360,7 @@ struct ScenarioReader {
         "ping-pong": [],
         "pipe-pingpong": [],
         "producer-consumer": ["slots", "produce", "consume"],
+        "shared-pages": ["pages", "accesses", "writes", "compute"],
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply", "every", "size"],
         "receive": ["channel", "user", "reply"],
@@ -561,6 +562,11 @@ struct ScenarioReader {
             return (.pingPong, stop)
         case "pipe-pingpong":
             return (.pipePingPong, stop)
+        case "shared-pages":
+            let pages = f["pages"].flatMap { check.int($0, p + ".pages", min: 1, max: 1 << 16) } ?? 64
+            let accesses = f["accesses"].flatMap { check.int($0, p + ".accesses", min: 1, max: 1 << 16) } ?? 4
+            return (.sharedPages(pages: pages, accesses: accesses, writeFraction: f["writes"].flatMap { check.fraction($0, p + ".writes") } ?? 0.05,
+                                 computeCycles: f["compute"] == nil ? 500 : cycles("compute")), stop)
         case "producer-consumer":
             let slots = f["slots"].flatMap { check.int($0, p + ".slots", min: 1, max: 1 << 16) } ?? 16
             return (.producerConsumer(slots: slots, produceCycles: f["produce"] == nil ? 500 : cycles("produce"),
@@ -606,27 +612,11 @@ struct ScenarioReader {
             if period == .zero { check.error(pn.mark, p + ".period", "the period must be longer than 0"); return nil }
             return (.periodic(runCycles: cycles("run"), period: period), stop)
         case "ipi-flood":
-            guard let tn = f["target"], let name = check.string(tn, p + ".target") else {
-                check.error(node.mark, p + ".target", "missing required key 'target' (the kernel whose CPUs are flooded)")
-                return nil
-            }
-            guard let target = kernels.firstIndex(where: { $0.name == name }) else {
-                let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
-                return nil
-            }
+            guard let target = targetKernel(f, node, p, kernels: kernels, role: "the kernel whose CPUs are flooded") else { return nil }
             return (.ipiFlood(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1),
                               nmi: f["nmi"].flatMap { check.bool($0, p + ".nmi") } ?? false), stop)
         case "foreign-writes":
-            guard let tn = f["target"], let name = check.string(tn, p + ".target") else {
-                check.error(node.mark, p + ".target", "missing required key 'target' (the kernel whose memory is written)")
-                return nil
-            }
-            guard let target = kernels.firstIndex(where: { $0.name == name }) else {
-                let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-                check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
-                return nil
-            }
+            guard let target = targetKernel(f, node, p, kernels: kernels, role: "the kernel whose memory is written") else { return nil }
             return (.foreignWrites(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1)), stop)
         case "shootdown":
             let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
@@ -657,6 +647,20 @@ struct ScenarioReader {
         default:
             return nil
         }
+    }
+
+    /// The kernel a misbehaving workload's `target` names (`role` says what it is, for the message).
+    private func targetKernel(_ f: [String: YNode], _ node: YNode, _ p: String, kernels: [KernelConfig], role: String) -> Int? {
+        guard let tn = f["target"], let name = check.string(tn, p + ".target") else {
+            check.error(node.mark, p + ".target", "missing required key 'target' (\(role))")
+            return nil
+        }
+        guard let target = kernels.firstIndex(where: { $0.name == name }) else {
+            let hint = nearest(name, in: kernels.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+            check.error(tn.mark, p + ".target", "no kernel named '\(name)'\(hint)")
+            return nil
+        }
+        return target
     }
 
     /// A duration above zero (`alternative` names the other accepted word, for the message).

@@ -82,6 +82,10 @@ public enum GeneratorKind: Sendable, Hashable {
     case ipiBroadcast(set: UInt16, addressing: IPIAddressing, vector: UInt8, ackLine: LineID, targets: UInt64)
     /// A thread of a trace: the kernel model reads its records (this generator only ends it).
     case trace
+    /// Work `computeCycles`, then `accesses` accesses to pages of shared region `region`
+    /// (`pages` pages, chosen uniformly), each a write with probability `writeFraction`.
+    /// One operation is one iteration.
+    case sharedPages(region: UInt16, pages: UInt32, accesses: Int, writeFraction: Double, computeCycles: UInt64)
     /// Role 0 produces, role 1 consumes item k through slot k mod `slots` (lines from
     /// `base`): a slot holds 2r when free for round r = k / slots, 2r + 1 when full.
     /// One operation is one item.
@@ -337,6 +341,16 @@ public struct Generator: Sendable {
 
         case .trace:
             return .exit
+
+        case .sharedPages(let region, let pages, let accesses, let writeFraction, let computeCycles):
+            if step == 0 {
+                step = 1
+                if computeCycles > 0 { return .compute(cycles: computeCycles) }
+            }
+            guard step <= accesses else { return finishIteration() }
+            step += 1
+            let page = UInt32(rng.next() % UInt64(pages))
+            return .sharedPage(region: region, page: page, write: writeFraction > 0 && rng.unit() < writeFraction)
 
         case .producerConsumer(let base, let slots, let role, let work):
             let slot = base + LineID(iteration % UInt64(slots))

@@ -32,6 +32,19 @@ import Testing
         #expect(Self.within(lat["remote"]![524288]!, 130), "\(lat)")
     }
 
+    /// scenarios/micro/die-bandwidth.yaml: Rome's CCD-to-I/O-die link (32 B per fabric
+    /// clock) caps what one CCD's streams draw; spread over the CCDs they draw more.
+    @Test func oneDieSaturatesAtItsLink() throws {
+        let gbps = try Self.measure("scenarios/micro/die-bandwidth.yaml", "workloads.stream.threads") { $0.throughput * 64 / 1e9 }
+        let one = gbps["one-ccd"]!, spread = gbps["spread"]!
+        #expect(Self.within(one[16]!, 46.944), "\(one)")
+        #expect(one.values.allSatisfy { $0 <= 46.944 * 1.001 })
+        #expect(one[16]! < 1.02 * one[8]!, "flat past the link: \(one)")
+        #expect(spread[16]! > 1.9 * spread[8]! && spread[16]! > 1.6 * one[16]!, "\(spread)")
+        // Below the link's bandwidth the two placements draw the same.
+        #expect(abs(spread[4]! - one[4]!) < 0.01 * one[4]!)
+    }
+
     @Test func bandwidthSaturatesRemoteFirst() throws {
         let gbps = try Self.measure("scenarios/micro/memory-bandwidth.yaml", "workloads.stream.threads") { $0.throughput * 64 / 1e9 }
         let local = gbps["local"]!, remote = gbps["remote"]!

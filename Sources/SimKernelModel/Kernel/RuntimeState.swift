@@ -86,6 +86,8 @@ struct TaskState {
     var crossedKernel = false
     /// The lock frame under way takes a reader-writer lock shared (as a reader).
     var lockShared = false
+    /// Operations the kernel model queued ahead of its generator's next (a shared-page fault).
+    var injected: [Operation] = []
     /// What its messages are (`KernelThreadRole.tag`; 0: a workload's data).
     var messageTag: UInt32 = 0
     /// Popcorn send: slots still to fill for the message under way, and its size.

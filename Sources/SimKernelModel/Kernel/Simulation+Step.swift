@@ -109,6 +109,9 @@ extension Simulation {
                 t += timing.localDuration(op)
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
+            case .sharedPage:
+                preconditionFailure("shared-page accesses are resolved when fetched (currentOp)")
+
             case .opDone:
                 let w = tasks[task].workload
                 let latency = t - tasks[task].opStart
@@ -322,7 +325,14 @@ extension Simulation {
                 }
                 break
             }
-            op = tasks[task].traceThread >= 0 ? nextTraceOp(task: task, cpu: c, at: t) : tasks[task].generator.next(now: t)
+            if !tasks[task].injected.isEmpty {
+                op = tasks[task].injected.removeFirst()
+            } else {
+                op = tasks[task].traceThread >= 0 ? nextTraceOp(task: task, cpu: c, at: t) : tasks[task].generator.next(now: t)
+                if case .sharedPage(let region, let page, let write) = op {
+                    op = resolveSharedPage(task: task, region: Int(region), page: Int(page), write: write)
+                }
+            }
             break
         }
         tasks[task].current = op

@@ -36,6 +36,9 @@ public struct Simulation {
     var pipes: [PipeState] = []
     var moveRecords: [MoveRecord] = []
     var devices: [DeviceRuntime] = []
+    /// Shared-page regions of `shared-pages` workloads.
+    var regions: [SharedRegion] = []
+    var regionOfWorkload: [Int: Int] = [:]
     /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
     var shutdownSenders: [Int: Int] = [:]
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
@@ -241,6 +244,11 @@ public struct Simulation {
             }
             var sharedPool: (LineID, Int)?
             var sharedLock: Int?
+            var region: UInt16 = 0
+            if case .sharedPages(let pages, _, _, _) = wc.generator {
+                region = try buildSharedRegion(workload: w, pages: pages)
+                regionOfWorkload[w] = Int(region)
+            }
             for (copyIndex, copy) in wc.copies.enumerated() {
                 guard copy.kernel >= 0 && copy.kernel < kernels.count else {
                     throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist")
@@ -359,6 +367,9 @@ public struct Simulation {
                         kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
+                    case .sharedPages(let pages, let accesses, let writes, let compute):
+                        kind = .sharedPages(region: region, pages: UInt32(pages), accesses: accesses, writeFraction: writes,
+                                            computeCycles: compute)
                     case .producerConsumer(let slots, let produce, let consume):
                         kind = .producerConsumer(base: pingLine, slots: slots, role: thread, work: thread == 0 ? produce : consume)
                     case .pipePingPong:

@@ -117,6 +117,8 @@ public struct ResourceMove: Sendable, Hashable {
 /// channel's slots; workloads' own messages are `data`).
 public enum MessageFamily: UInt8, Sendable, CaseIterable {
     case data, resource, ack, heartbeat, shutdown
+    /// Shared-page protocol: page requests and invalidations.
+    case page
     public var name: String { "\(self)" }
 }
 
@@ -192,6 +194,9 @@ public enum WorkloadGenerator: Sendable {
     /// shared lines, each polling its next slot: work `produceCycles` per item, then publish;
     /// wait for an item, work `consumeCycles`, free the slot.
     case producerConsumer(slots: Int, produceCycles: UInt64, consumeCycles: UInt64)
+    /// Popcorn-style shared pages: the workload's copies share a region of `pages` pages,
+    /// replicated for reading and invalidated for writing between instances by messages.
+    case sharedPages(pages: Int, accesses: Int, writeFraction: Double, computeCycles: UInt64)
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).

@@ -131,6 +131,9 @@ public struct WorkloadResult: Sendable {
     /// Tasks that exited, and the time from the first start to the last exit once all have (else nil).
     public var exited: Int
     public var makespanNs: Double?
+    /// A `shared-pages` workload's protocol: faults that copied a page in (reads), writes
+    /// that had to take a page over, and invalidation messages those sent.
+    public var sharedPages: (readFaults: UInt64, writeFaults: UInt64, invalidations: UInt64)?
 }
 
 /// One task's scheduling history (means and maxima; percentiles are per workload).
@@ -349,7 +352,8 @@ extension Simulation {
                                   voluntarySwitches: mine.reduce(0) { $0 + tasks[$1].sched.voluntary },
                                   migrations: w.migrations, crossKernelTransferMeanNs: w.transfer.meanNs,
                                   crossKernelTransferMaxNs: w.transfer.maxNs, exited: w.exited,
-                                  makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil)
+                                  makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil,
+                                  sharedPages: regionOfWorkload[i].map { (regions[$0].readFaults, regions[$0].writeFaults, regions[$0].invalidations) })
         }
         var perWorkload = [Int](repeating: 0, count: workloadStats.count)
         let taskResults = tasks.indices.map { t -> TaskResult in

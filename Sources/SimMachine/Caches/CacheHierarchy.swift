@@ -255,7 +255,7 @@ extension CoherenceDirectory {
                 let node = Int(home[l])
                 var t = home[l] == cpuNode[cpu] ? memory.latencyLocal : memory.latencyRemote
                 source = home[l] == cpuNode[cpu] ? .memoryLocal : .memoryRemote
-                t += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: now.raw))
+                t += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), die: Int(cpuDie[cpu]), at: now.raw))
                 latency = t
                 if caches.lastLevel != nil { insertLastLevel(line, cpu: cpu, dirty: false) }
             }
@@ -298,6 +298,10 @@ extension CoherenceDirectory {
             out.append(ServerStats(name: "socket\(link / servers.sockets)->\(link % servers.sockets)", lines: servers.linkLines[link],
                                    writebacks: 0, waitPs: servers.linkWaitPs[link],
                                    utilization: Swift.min(1, Double(servers.linkLines[link] &* servers.linkService) / span)))
+        }
+        for d in servers.dieLines.indices where servers.dieLines[d] > 0 {
+            out.append(ServerStats(name: "die\(d)", lines: servers.dieLines[d], writebacks: 0, waitPs: servers.dieWaitPs[d],
+                                   utilization: Swift.min(1, Double(servers.dieLines[d] &* servers.dieService) / span)))
         }
         return out
     }

@@ -263,7 +263,7 @@ public struct CoherenceDirectory: Sendable {
                     if multiHop { latency += extraHops(Int32(topology.socket(ofNode: Int(home[l]))), cpuSocket[cpu]) }
                 }
                 let node = Int(home[l])
-                latency += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), at: start.raw))
+                latency += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), die: Int(cpuDie[cpu]), at: start.raw))
             }
             if !probeFloor.isEmpty && source != .hit && source != .smt && source != .llc {
                 // Nothing completes before every socket has answered the probes.

@@ -11,6 +11,11 @@ struct MemoryServers: Sendable {
     let linkService: UInt64
     var nodeFreeAt: [UInt64]
     var linkFreeAt: [UInt64]
+    /// Each die's link from the rest of its socket (0: none), with what it carried.
+    let dieService: UInt64
+    var dieFreeAt: [UInt64]
+    var dieLines: [UInt64]
+    var dieWaitPs: [UInt64]
     // Statistics.
     var nodeLines: [UInt64]
     var nodeWaitPs: [UInt64]
@@ -37,6 +42,11 @@ struct MemoryServers: Sendable {
         linkLines = linkFreeAt
         linkWaitPs = linkFreeAt
         (routeStart, routeLinks) = Self.routes(t)
+        dieService = service(memory.bandwidthDie)
+        let dies = t.sockets * ((t.coresPerSocket + t.coresPerDie - 1) / t.coresPerDie)
+        dieFreeAt = Array(repeating: 0, count: dieService > 0 ? dies : 0)
+        dieLines = dieFreeAt
+        dieWaitPs = dieFreeAt
     }
 
     /// Shortest routes between every pair of sockets over the topology's links (all pairs
@@ -76,9 +86,10 @@ struct MemoryServers: Sendable {
         return (start, links)
     }
 
-    /// A line read from `node` (homed on socket `from`) by a CPU of socket `to`, requested at
-    /// `at`: returns how long it queued. Remote reads cross the link, then the controller.
-    mutating func read(node: Int, from: Int, to: Int, at: UInt64) -> UInt64 {
+    /// A line read from `node` (homed on socket `from`) by a CPU of socket `to` on die `die`,
+    /// requested at `at`: returns how long it queued. Remote reads cross the link, then the
+    /// controller; on machines with die links, the line then crosses the reader's.
+    mutating func read(node: Int, from: Int, to: Int, die: Int, at: UInt64) -> UInt64 {
         var t = at
         if from != to && linkService > 0 {
             let pair = from * sockets + to
@@ -98,6 +109,13 @@ struct MemoryServers: Sendable {
             t = start
         }
         nodeLines[node] &+= 1
+        if dieService > 0 {
+            let start = Swift.max(t, dieFreeAt[die])
+            dieFreeAt[die] = start + dieService
+            dieLines[die] &+= 1
+            dieWaitPs[die] &+= start - t
+            t = start
+        }
         return t - at
     }
 

@@ -91,8 +91,12 @@ public enum MachinePresets {
                                  die: [Picoseconds(nanoseconds: 248.9), Picoseconds(nanoseconds: 114.3)],
                                  socket: [Picoseconds(nanoseconds: 264.7), Picoseconds(nanoseconds: 129.2)],
                                  remote: Picoseconds(nanoseconds: 263.0), atomicCycles: 8),
-        memory: MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 107), latencyRemote: Picoseconds(ns: 200),
-                           bandwidthLocal: 100_000_000_000, bandwidthRemote: 77_000_000_000),
+        memory: {
+            var m = MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 107), latencyRemote: Picoseconds(ns: 200),
+                               bandwidthLocal: 100_000_000_000, bandwidthRemote: 77_000_000_000)
+            m.bandwidthDie = 46_944_000_000  // 32 bytes per FCLK cycle at 1,467 MHz
+            return m
+        }(),
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 711), deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
         sources: [
@@ -102,6 +106,7 @@ public enum MachinePresets {
             ("coherence.atomic", "assumption: 8 cycles for a locked RMW on an owned line (Zen 2)"),
             ("coherence.smt, .cluster, .die, .socket, .remote", c2cSource + ": medians SMT 8.0, same CCX 25.3, same CCD 252.5 (socket 0) / 117.9 (socket 1), other CCD 268.3 / 132.8, other socket 266.6 ns, minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
             ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set; parallelism 10 misses in flight per core (assumption, under Zen 2's 22 miss address buffers)"),
+            ("memory.bandwidth.die", "Chips and Cheese, \"Pushing AMD's Infinity Fabric to its Limits\": a CCD's link to the I/O die carries 32 bytes per fabric-clock cycle toward the CCD (reads; 16 B the other way); fabric clock 1,467 MHz (assumption: Rome's highest clock synchronous with memory, DDR4-2933): 46.9 GB/s per CCD"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
             ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
         ]

@@ -71,6 +71,10 @@ public struct MemorySpec: Hashable, Sendable {
     /// two sockets carries in each direction (`remote`): the servers misses queue at.
     public var bandwidthLocal: UInt64
     public var bandwidthRemote: UInt64
+    /// Bytes per second the link between a die and the rest of its socket carries toward
+    /// the die (AMD's CCD-to-I/O-die Infinity Fabric): every line a die's CPUs read from
+    /// memory crosses it. 0: no such link (monolithic dies).
+    public var bandwidthDie: UInt64 = 0
     /// Misses a core keeps in flight on a stream of independent loads (line fill buffers and
     /// prefetching): such a load holds the core for 1/parallelism of its latency.
     public var parallelism: Int
