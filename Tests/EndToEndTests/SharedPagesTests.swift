@@ -41,6 +41,11 @@ import Testing
                 #expect(c.sent == c.delivered + c.inRing)
                 #expect(c.deliveredByFamily.first { $0.0 == "page" }!.1 == c.delivered)
             }
+            // Every notification IPI of a request or invalidation was taken, merged or is pending.
+            #expect(r.ipiAccounting.taken + r.ipiAccounting.coalesced + r.ipiAccounting.pending == r.ipiAccounting.arrived)
+            // A fault waits for its answer: the slowest operations take several message trips.
+            let trip = dsm.map(\.latency.p50).max()!
+            #expect(share("popcorn \(w)").latency.p99 > 2 * trip, "p99 \(share("popcorn \(w)").latency.p99) vs one trip \(trip)")
             // Page-granular sharing loses to line-granular coherence once anything writes.
             #expect(share("popcorn \(w)").throughputPerSecond < 0.5 * share("smp \(w)").throughputPerSecond)
         }

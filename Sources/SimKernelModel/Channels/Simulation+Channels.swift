@@ -317,6 +317,10 @@ extension Simulation {
             case DrainPhase.readTail: return .load(r.tail)
             case DrainPhase.readSlot, DrainPhase.recheck: return .load(slotLine(r, tail))
             case DrainPhase.handle: return .delay(r.handling)
+            case DrainPhase.reply:
+                // A shared-page request or invalidation: answer its sender on its reply line.
+                let tag = r.tags[Int(tail % UInt64(r.slots))]
+                return .fetchAdd(tasks[Int(tag & 0xFF_FFFF)].replyLine, 1)
             case DrainPhase.advance: return .store(r.tail, tail + 1)
             case DrainPhase.clearActive: return .store(r.activeLine, 0)
             default: return nil
@@ -358,6 +362,9 @@ extension Simulation {
                 cpus[c].handlerPhase = popcorn ? DrainPhase.clearActive : DrainPhase.done
             }
         case DrainPhase.handle:
+            let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
+            cpus[c].handlerPhase = tag >> 24 == UInt32(MessageFamily.page.rawValue) ? DrainPhase.reply : DrainPhase.advance
+        case DrainPhase.reply:
             cpus[c].handlerPhase = DrainPhase.advance
         case DrainPhase.advance:
             cpus[c].handlerCount += 1
@@ -388,4 +395,6 @@ enum DrainPhase {
     static let clearActive: UInt8 = 5
     static let recheck: UInt8 = 6
     static let done: UInt8 = 7
+    /// After handling a shared-page message: the reply to its sender.
+    static let reply: UInt8 = 8
 }

@@ -88,6 +88,10 @@ struct TaskState {
     var lockShared = false
     /// Operations the kernel model queued ahead of its generator's next (a shared-page fault).
     var injected: [Operation] = []
+    /// Shared pages: the line peers' handlers answer its requests on (each reply adds one),
+    /// and the replies it has asked for so far.
+    var replyLine: LineID = -1
+    var repliesAsked: UInt64 = 0
     /// What its messages are (`KernelThreadRole.tag`; 0: a workload's data).
     var messageTag: UInt32 = 0
     /// Popcorn send: slots still to fill for the message under way, and its size.

@@ -124,6 +124,8 @@ extension Simulation {
             locks[l].waitTail = -1
             locks[l].irqsave = false
         }
+        // Shared-page reply lines of its tasks (the second incarnation counts from zero).
+        for t in tasks.indices where tasks[t].kernel == k && tasks[t].replyLine >= 0 { directory.initialize(tasks[t].replyLine, value: 0) }
         for p in pipes.indices where pipes[p].kernel == k {
             directory.initialize(pipes[p].line, value: 0)
             pipes[p].count = 0

@@ -66,11 +66,11 @@ extension Simulation {
 
     /// Resolves a task's access to a shared page: the operation to do now, with any that
     /// must follow queued in `TaskState.injected`. State changes take effect as the fault
-    /// starts (as the coherence directory's do). The faulting thread sends its request,
-    /// then copies the page's lines from the owner's copy over the coherent interconnect
-    /// itself; it does not wait for a reply, nor a writer for acknowledgements of its
-    /// invalidations (each a message the holder's interrupt handler drains): a lower bound
-    /// on Popcorn's fault, whose handlers reply through the message layer.
+    /// starts (as the coherence directory's do). A fault sends its request to the owner and
+    /// waits for the owner's interrupt handler to answer on the thread's reply line, then
+    /// copies the page's lines from the owner's copy over the coherent interconnect; a
+    /// write then sends an invalidation to every other holder and waits for all their
+    /// answers. Messages carry the faulting task (`page` family, subject: task).
     mutating func resolveSharedPage(task t: Int, region r: Int, page p: Int, write: Bool) -> Operation {
         let me = regions[r].kernels.firstIndex(of: tasks[t].kernel)!
         let n = regions[r].kernels.count
@@ -82,10 +82,12 @@ extension Simulation {
         let owner = Int(regions[r].owner[p])
         if holders & bit != 0 && (!write || holders == bit) { return access }  // a local hit
         var ops: [Operation] = []
-        tasks[t].messageTag = UInt32(MessageFamily.page.rawValue) << 24
+        tasks[t].messageTag = UInt32(MessageFamily.page.rawValue) << 24 | UInt32(t & 0xFF_FFFF)
         if holders & bit == 0 {
-            // Ask the owner, then copy its page into this instance's memory.
+            // Ask the owner, wait for its answer, then copy its page into this instance's memory.
             ops.append(.channelSend(regions[r].channel[me * n + owner]))
+            tasks[t].repliesAsked += 1
+            ops.append(.spinUntil(tasks[t].replyLine, mask: .max, equals: tasks[t].repliesAsked))
             let from = regions[r].lineBase[owner] + LineID(p * SharedRegion.linesPerPage)
             let to = regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage)
             for l in 0..<SharedRegion.linesPerPage {
@@ -96,11 +98,15 @@ extension Simulation {
         if write {
             regions[r].writeFaults &+= 1
             var others = holders & ~bit
-            while others != 0 {
-                let h = others.trailingZeroBitCount
-                ops.append(.channelSend(regions[r].channel[me * n + h]))
-                regions[r].invalidations &+= 1
-                others &= others - 1
+            if others != 0 {
+                while others != 0 {
+                    let h = others.trailingZeroBitCount
+                    ops.append(.channelSend(regions[r].channel[me * n + h]))
+                    regions[r].invalidations &+= 1
+                    tasks[t].repliesAsked += 1
+                    others &= others - 1
+                }
+                ops.append(.spinUntil(tasks[t].replyLine, mask: .max, equals: tasks[t].repliesAsked))
             }
             regions[r].holders[p] = bit
             regions[r].owner[p] = UInt8(me)

@@ -77,6 +77,9 @@ public struct Simulation {
             }
             kernels[k].scheduler = s
         }
+        guard regions.isEmpty || newTasks.count < 1 << 24 else {
+            throw ConfigurationError("shared pages name their sender in 24 bits: at most 16,777,215 tasks")
+        }
         tasks = FixedArray(newTasks)
         newTasks = []
         try scheduleHotplug()
@@ -432,6 +435,9 @@ public struct Simulation {
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.messageTag = wc.kernelThread?.tag ?? 0
+                    if case .sharedPages = wc.generator {
+                        task.replyLine = directory.allocate(name: "\(wc.name)[\(kc.name)].reply[\(thread)]", home: kc.memoryNode)
+                    }
                     // RESOURCE and ACK senders wait for their move to start them.
                     addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
