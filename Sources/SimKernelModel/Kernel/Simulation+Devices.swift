@@ -40,9 +40,10 @@ extension Simulation {
     private mutating func gap(device d: Int) -> Picoseconds {
         let every = devices[d].config.every
         guard devices[d].config.arrivals == .poisson else { return every }
-        // Exponential gap of mean `every`; 1 - u keeps the logarithm finite.
+        // Exponential gap of mean `every`; 1 - u keeps the logarithm finite (at most ~37 means),
+        // and the clamp keeps an absurd mean from overflowing.
         let u = devices[d].rng.unit()
-        return Picoseconds(UInt64((-Double(every.raw) * log(1 - u)).rounded()))
+        return Picoseconds(UInt64(min((-Double(every.raw) * log(1 - u)).rounded(), Double(UInt64.max >> 2))))
     }
 
     mutating func deviceInterrupt(_ d: Int) {

@@ -81,7 +81,10 @@ extension Simulation {
     static func respawnTimeline(_ kc: KernelConfig, machine m: MachineSpec) -> (at: Picoseconds, timeline: (loaded: Picoseconds, active: Picoseconds, cpuUp: [Picoseconds]))? {
         guard let failed = kc.panicAt, let delay = kc.respawnAfter else { return nil }
         var again = kc
-        if again.boot.via != .kexec { again.boot = BootConfig() ; again.boot.via = .kexec }
+        if again.boot.via != .kexec {
+            again.boot = BootConfig()
+            again.boot.via = .kexec
+        }
         again.boot.at = failed + delay
         return (again.boot.at, bootTimeline(again, machine: m))
     }
@@ -92,7 +95,8 @@ extension Simulation {
     /// Interrupts left pending on its CPUs stay pending (the model does not reset the APIC):
     /// the new kernel takes them once up, and drains its channels' rings where they are.
     mutating func respawn(kernel k: Int) {
-        guard kernels[k].failedAt != nil, let timeline = kernels[k].respawnTimeline else { return }
+        // Only a failed kernel respawns (one that was shut down on purpose stays halted).
+        guard kernels[k].failedAt != nil, kernels[k].haltedAt == nil, let timeline = kernels[k].respawnTimeline else { return }
         kernels[k].failedAt = nil
         kernels[k].incarnation = 1
         let kc = kernels[k].config
