@@ -6,7 +6,7 @@ import SimMachine
 /// in docs/kernel-model.md): kernel objects, syscall paths as lists of steps, entry and
 /// switch costs, and a source for each figure.
 enum ProfileReader {
-    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "pipe", "sched"]
+    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "pipe", "sched", "tlb_shootdown"]
 
     /// The profile at `path`, or nil with every problem reported to `check` (with the
     /// profile file's own lines).
@@ -81,7 +81,7 @@ enum ProfileReader {
     }
 
     /// A step: a duration (work), `{read|write|atomic|lock|unlock: OBJECT}`, `{pipe: read|write}`
-    /// or `{sched: yield}`.
+    /// `{sched: yield}` or `{tlb_shootdown: DURATION}` (each other CPU's invalidation).
     private static func readStep(_ s: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
         if s.scalar != nil { return check.duration(s, p).map { .compute($0) } }
         guard case .mapping(let pairs) = s.value, pairs.count == 1, let pair = pairs.first else {
@@ -96,6 +96,9 @@ enum ProfileReader {
         if pair.key == "pipe" {
             guard let end = check.choice(pair.value, p + ".pipe", ["read", "write"]) else { return nil }
             return end == "read" ? .pipeRead : .pipeWrite
+        }
+        if pair.key == "tlb_shootdown" {
+            return check.duration(pair.value, p + ".tlb_shootdown").map { .tlbShootdown(invalidate: $0) }
         }
         if pair.key == "sched" {
             guard check.choice(pair.value, p + ".sched", ["yield"]) != nil else { return nil }

@@ -36,6 +36,29 @@ import Testing
 
 /// A kexec boot wakes each CPU with INIT, SIPI, SIPI from the boot CPU: the last arrives
 /// after the APIC's delivery latency for their distance.
+/// scenarios/multikernel/munmap.yaml: munmap's TLB shootdown interrupts the other CPUs
+/// running the process, and waits for each.
+@Suite struct MunmapShootdownTests {
+    @Test func munmapInterruptsTheProcesssOtherCPUs() throws {
+        let r = try Repo.resultsByVariant("scenarios/multikernel/munmap.yaml")
+        func perCall(_ v: String) -> Double { Double(r[v]!.ipiSent) / Double(r[v]!.workloads[0].ops) }
+        func p50(_ v: String) -> Double { r[v]!.workloads[0].latency.p50 }
+        // One IPI per other CPU running a thread (all threads run: one per CPU).
+        #expect(r["smp1"]!.ipiSent == 0)
+        for (v, others) in [("smp2", 1.0), ("smp4", 3.0), ("smp8", 7.0), ("split", 3.0)] {
+            #expect(perCall(v) > others - 0.1 && perCall(v) <= others, "\(v): \(perCall(v)) IPIs per munmap")
+            // Every IPI was handled, and every request acknowledged (nothing left waiting).
+            let a = r[v]!.ipiAccounting
+            #expect(a.targeted == a.arrived + a.inFlight && a.taken + a.coalesced + a.pending == a.arrived + a.reraised)
+            #expect(r[v]!.kernels.allSatisfy { $0.interruptsHandled > 0 })
+        }
+        // Each IPI and its acknowledgement lengthen the call; split per socket, 8 threads
+        // pay what a 4-thread process pays.
+        #expect(p50("smp1") < p50("smp2") && p50("smp2") < p50("smp4") && p50("smp4") < p50("smp8"))
+        #expect(abs(p50("split") - p50("smp4")) < 0.01 * p50("smp4"))
+    }
+}
+
 @Suite struct BootTests {
     @Test func startupIPIsCostTheirDeliveryDistance() throws {
         let text = """

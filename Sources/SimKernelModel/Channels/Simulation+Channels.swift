@@ -295,6 +295,10 @@ extension Simulation {
             default: return nil
             }
         }
+        if v == Vectors.tlbShootdown {
+            guard let head = shootdownRequests[c].first else { return nil }
+            return phase == 0 ? .delay(head.invalidate) : .fetchAdd(head.ack, 1)
+        }
         if v == Vectors.broadcast {
             guard cpus[c].broadcastAck >= 0 else { return nil }
             switch phase {
@@ -331,6 +335,14 @@ extension Simulation {
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
         let v = cpus[c].vector
+        if v == Vectors.tlbShootdown {
+            // Invalidate, acknowledge, then the next request queued here (one IPI can carry several).
+            if cpus[c].handlerPhase == 0 { cpus[c].handlerPhase = 1 } else {
+                shootdownRequests[c].removeFirst()
+                cpus[c].handlerPhase = 0
+            }
+            return
+        }
         if v == Vectors.ring || v == Vectors.broadcast || v & 0xF0 == Vectors.deviceBase {
             cpus[c].handlerPhase &+= 1
             return

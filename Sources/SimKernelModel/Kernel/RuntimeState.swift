@@ -41,7 +41,7 @@ enum CPUMode: UInt8 {
 }
 
 /// Inner kernel-path frames a task can be in (below a syscall, above the hardware ops).
-enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend, channelReceive }
+enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend, channelReceive, tlbShootdown }
 
 enum TaskStatus: UInt8 { case pending, runnable, running, sleeping, done }
 
@@ -234,7 +234,7 @@ struct CPUState {
 
 /// A syscall step with its objects resolved to lines or lock records of one kernel.
 struct ResolvedStep {
-    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite, yield }
+    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite, yield, tlbShootdown }
     var kind: Kind
     /// Line id (read/write/atomic) or lock record index (lock/unlock); base of a per-CPU block.
     var base: Int
@@ -404,6 +404,9 @@ enum Vectors {
     static let broadcast: UInt8 = 0xF1
     /// A flooding instance's vector: the handler does nothing but enter and leave.
     static let flood: UInt8 = 0xF2
+    /// TLB shootdown requests of syscall paths (Linux's call-function vector): the handler
+    /// serves its CPU's queue of requests.
+    static let tlbShootdown: UInt8 = 0xFB
     /// Non-maskable interrupt: taken even with interrupts disabled.
     static let nmi: UInt8 = 2
     /// Device interrupt vectors: base + device index (below the channels' priority class).

@@ -87,3 +87,38 @@ extension Simulation {
         return roles
     }
 }
+
+/// TLB shootdown inside a syscall path (`tlb_shootdown` steps, as in munmap): the SMP
+/// kernel's flush of one address space — a workload's tasks on one kernel — on the other
+/// CPUs running its threads now (an approximation of Linux's mm_cpumask, which also keeps
+/// CPUs that ran the address space lately). Each gets a request in its queue and an IPI;
+/// its handler invalidates and adds one to the initiator's acknowledgement line, which the
+/// initiator spins on until all have.
+extension Simulation {
+    mutating func beginShootdownFrame(task: Int, invalidate: Picoseconds) {
+        tasks[task].frame = .tlbShootdown
+        tasks[task].phase = 0
+        tasks[task].scratch = 0                // the next of the kernel's CPUs to look at
+        tasks[task].scratch2 = invalidate.raw  // each target's invalidation
+    }
+
+    mutating func shootdownOp(task: Int, cpu c: Int) -> Operation {
+        let k = tasks[task].kernel, w = tasks[task].workload
+        let kcpus = kernels[k].config.cpus
+        if tasks[task].phase == 0 {
+            var i = Int(tasks[task].scratch)
+            while i < kcpus.count {
+                let other = kcpus[i]
+                i += 1
+                let t = cpus[other].task
+                guard other != c, t >= 0, cpus[other].kernel == k, tasks[t].workload == w else { continue }
+                tasks[task].scratch = UInt64(i)
+                tasks[task].repliesAsked += 1
+                shootdownRequests[other].append((ack: tasks[task].replyLine, invalidate: Picoseconds(tasks[task].scratch2)))
+                return .sendIPI(cpu: Int32(other), vector: Vectors.tlbShootdown)
+            }
+            tasks[task].phase = 1  // every target asked: wait for them (or nothing to wait for)
+        }
+        return .spinUntil(tasks[task].replyLine, mask: .max, equals: tasks[task].repliesAsked)
+    }
+}

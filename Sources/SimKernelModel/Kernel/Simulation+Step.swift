@@ -317,6 +317,9 @@ extension Simulation {
                 case .pipeWrite:
                     let p = Int(tasks[task].pipe)
                     op = .store(pipes[p].line, pipes[p].written &+ 1)
+                case .tlbShootdown:
+                    beginShootdownFrame(task: task, invalidate: step.delay)
+                    continue
                 case .yield:
                     // schedule() at the syscall's return: the preemption point below takes it.
                     tasks[task].yieldPending = true

@@ -39,6 +39,9 @@ public struct Simulation {
     /// Shared-page regions of `shared-pages` workloads.
     var regions: [SharedRegion] = []
     var regionOfWorkload: [Int: Int] = [:]
+    /// Per CPU, the TLB shootdown requests queued for its handler: where to acknowledge,
+    /// and how long its invalidation takes.
+    var shootdownRequests: [[(ack: LineID, invalidate: Picoseconds)]] = []
     /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
     var shutdownSenders: [Int: Int] = [:]
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
@@ -65,6 +68,7 @@ public struct Simulation {
                                        hitLatency: m.hitLatency, frequency: m.frequency, caches: m.caches)
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
+        shootdownRequests = Array(repeating: [], count: topo.cpuCount)
         try buildKernels()
         try applyCachePartitions()
         try buildChannels()
@@ -167,6 +171,8 @@ public struct Simulation {
                     case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead, base: 0, perCPU: false, delay: .zero))
                     case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite, base: 0, perCPU: false, delay: .zero))
                     case .yield: steps.append(ResolvedStep(kind: .yield, base: 0, perCPU: false, delay: .zero))
+                    case .tlbShootdown(let invalidate):
+                        steps.append(ResolvedStep(kind: .tlbShootdown, base: 0, perCPU: false, delay: invalidate))
                     }
                 }
                 resolved.append(steps)
@@ -435,9 +441,6 @@ public struct Simulation {
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.messageTag = wc.kernelThread?.tag ?? 0
-                    if case .sharedPages = wc.generator {
-                        task.replyLine = directory.allocate(name: "\(wc.name)[\(kc.name)].reply[\(thread)]", home: kc.memoryNode)
-                    }
                     // RESOURCE and ACK senders wait for their move to start them.
                     addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
@@ -458,6 +461,13 @@ public struct Simulation {
         if let rt = wc.realtime {
             task.rtPriority = rt.priority
             task.rtRoundRobin = rt.roundRobin
+        }
+        // A line its peers answer on: shared-page requests, TLB shootdowns of its syscalls.
+        let kr = kernels[task.kernel]
+        var answered = kr.syscalls.contains { $0.contains { $0.kind == .tlbShootdown } }
+        if case .sharedPages = wc.generator { answered = true }
+        if answered {
+            task.replyLine = directory.allocate(name: "\(wc.name)[\(kr.config.name)].reply[\(thread)]", home: kr.config.memoryNode)
         }
         let t = newTasks.count
         newTasks.append(task)

@@ -103,6 +103,8 @@ extension Simulation {
             return sendOp(task: task)
         case .channelReceive:
             return receiveOp(task: task)
+        case .tlbShootdown:
+            return shootdownOp(task: task, cpu: c)
         }
     }
 
@@ -113,6 +115,10 @@ extension Simulation {
         case .channelSend, .channelReceive:
             let done = tasks[task].frame == .channelSend
                 ? sendFinish(task: task, cpu: c, outcome: outcome, at: t) : receiveFinish(task: task, outcome: outcome, at: t)
+            if done { tasks[task].frame = .none }
+            return done
+        case .tlbShootdown:
+            let done = tasks[task].phase == 1
             if done { tasks[task].frame = .none }
             return done
         case .lockAcquire, .lockRelease: break

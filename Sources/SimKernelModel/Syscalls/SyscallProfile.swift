@@ -64,6 +64,11 @@ public enum KernelStep: Sendable, Hashable {
     /// Give up the CPU at the syscall's return (sched_yield): the task goes to the back of
     /// the run queue (of its priority, for a real-time task) and the scheduler picks again.
     case yield
+    /// Shoot down the address space's TLB entries on the other CPUs now running its threads
+    /// (Linux's flush_tlb_mm_range → smp_call_function_many): queue a request for each, send
+    /// each an IPI, and wait until every one has invalidated (`invalidate` in its interrupt
+    /// handler) and acknowledged.
+    case tlbShootdown(invalidate: Picoseconds)
 }
 
 /// A syscall as data: the steps its kernel path takes.
