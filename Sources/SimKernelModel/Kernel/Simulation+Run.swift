@@ -108,6 +108,7 @@ extension Simulation {
     }
 
     /// `vector` is now pending on CPU `c`: a CPU that can take it soon is made to.
+    @inline(__always)
     mutating func interruptArrived(cpu c: Int, vector: UInt8) {
         guard cpus[c].kernel >= 0, !cpus[c].halted else { return }
         // An idle or spinning CPU takes the interrupt now, without another event.
