@@ -233,10 +233,10 @@ extension Simulation {
     /// A message has reached its receiver at `t`: counted by family, and a kernel's own
     /// message acted on (a RESOURCE brings the move's CPUs up, its ACK completes the move).
     mutating func delivered(tag: UInt32, ring ri: Int, at t: Picoseconds) {
-        let family = Int(tag >> 24)
-        rings[ri].deliveredByFamily[family] &+= 1
-        let subject = Int32(tag & 0xFF_FFFF)
-        switch MessageFamily(rawValue: UInt8(family)) {
+        let message = KernelThreadRole(tag: tag)
+        rings[ri].deliveredByFamily[Int(message.family.rawValue)] &+= 1
+        let subject = Int32(message.subject)
+        switch message.family {
         case .resource: queue.push(at: t, target: subject, kind: EventKind.move.rawValue, tag: MoveStep.resource)
         case .ack: queue.push(at: t, target: subject, kind: EventKind.move.rawValue, tag: MoveStep.ack)
         case .shutdown: queue.push(at: t, target: subject, kind: EventKind.panic.rawValue, tag: 2)
@@ -339,7 +339,7 @@ extension Simulation {
             case DrainPhase.reply:
                 // A shared-page request or invalidation: answer its sender on its reply line.
                 let tag = r.tags[Int(tail % UInt64(r.slots))]
-                return .fetchAdd(tasks[Int(tag & 0xFF_FFFF)].replyLine, 1)
+                return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].replyLine, 1)
             case DrainPhase.advance: return .store(r.tail, tail + 1)
             case DrainPhase.clearActive: return .store(r.activeLine, 0)
             default: return nil
@@ -386,7 +386,7 @@ extension Simulation {
             }
         case DrainPhase.handle:
             let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
-            cpus[c].handlerPhase = tag >> 24 == UInt32(MessageFamily.page.rawValue) ? DrainPhase.reply : DrainPhase.advance
+            cpus[c].handlerPhase = KernelThreadRole(tag: tag).family == .page ? DrainPhase.reply : DrainPhase.advance
         case DrainPhase.reply:
             cpus[c].handlerPhase = DrainPhase.advance
         case DrainPhase.advance:

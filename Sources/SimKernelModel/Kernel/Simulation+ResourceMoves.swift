@@ -85,8 +85,8 @@ extension Simulation {
         }
         moveRecords = config.moves.map { _ in MoveRecord() }
         for t in tasks.indices where tasks[t].messageTag != 0 {
-            let family = MessageFamily(rawValue: UInt8(tasks[t].messageTag >> 24))
-            let i = Int(tasks[t].messageTag & 0xFF_FFFF)
+            let role = KernelThreadRole(tag: tasks[t].messageTag)
+            let (family, i) = (role.family, role.subject)
             if family == .resource { moveRecords[i].resourceSender = t }
             if family == .ack { moveRecords[i].ackSender = t }
             if family == .shutdown { shutdownSenders[i] = t }

@@ -10,7 +10,6 @@ struct SharedRegion {
     /// The instances that share it, and each one's copy of every page: `linesPerPage`
     /// lines from `lineBase[i] + page × linesPerPage`, in instance i's memory.
     var kernels: [Int]
-    var pages: Int
     var lineBase: [LineID]
     /// Per page: the instance (index into `kernels`) holding the writable copy, and a bit
     /// per instance holding a copy.
@@ -59,7 +58,7 @@ extension Simulation {
             }
             bases.append(base)
         }
-        regions.append(SharedRegion(kernels: members, pages: pages, lineBase: bases, owner: Array(repeating: 0, count: pages),
+        regions.append(SharedRegion(kernels: members, lineBase: bases, owner: Array(repeating: 0, count: pages),
                                     holders: Array(repeating: 1, count: pages), channel: channel))
         return UInt16(regions.count - 1)
     }
@@ -82,7 +81,7 @@ extension Simulation {
         let owner = Int(regions[r].owner[p])
         if holders & bit != 0 && (!write || holders == bit) { return access }  // a local hit
         var ops: [Operation] = []
-        tasks[t].messageTag = UInt32(MessageFamily.page.rawValue) << 24 | UInt32(t & 0xFF_FFFF)
+        tasks[t].messageTag = KernelThreadRole(family: .page, subject: t).tag
         if holders & bit == 0 {
             // Ask the owner, wait for its answer, then copy its page into this instance's memory.
             ops.append(.channelSend(regions[r].channel[me * n + owner]))

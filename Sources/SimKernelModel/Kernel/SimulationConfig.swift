@@ -130,6 +130,11 @@ public struct KernelThreadRole: Sendable, Hashable {
     public init(family: MessageFamily, subject: Int = 0) { self.family = family; self.subject = subject }
     /// The tag its messages carry in their slots.
     var tag: UInt32 { UInt32(family.rawValue) << 24 | UInt32(truncatingIfNeeded: subject) & 0xFF_FFFF }
+    /// The family and subject a slot's tag carries.
+    init(tag: UInt32) {
+        family = MessageFamily(rawValue: UInt8(tag >> 24)) ?? .data
+        subject = Int(tag & 0xFF_FFFF)
+    }
 }
 
 /// A shared-memory ring pair between two kernels (one ring per direction).
