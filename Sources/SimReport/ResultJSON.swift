@@ -129,6 +129,8 @@ public enum ResultJSON {
             ("lifecycle", lifecycle(k.lifecycle)),
             ("hotplug", .object([("offline", .uint(k.hotplug.offline)), ("online", .uint(k.hotplug.online)),
                                  ("tasks_moved", .uint(k.hotplug.tasksMoved)), ("affinity_broken", .uint(k.hotplug.affinityBroken))])),
+            ("tlb", .object([("shootdowns", .uint(k.tlb.shootdowns)), ("interrupted", .uint(k.tlb.interrupted)),
+                             ("lazy_skipped", .uint(k.tlb.lazySkipped)), ("flushes_on_switch", .uint(k.tlb.flushesOnSwitch))])),
             ("locks", .object(k.locks.map { l in
                 (l.name, .object([
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),

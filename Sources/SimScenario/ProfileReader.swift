@@ -80,6 +80,19 @@ enum ProfileReader {
                               syscalls: syscalls, sources: sources)
     }
 
+    /// `{tlb_shootdown: DURATION}` or `{tlb_shootdown: {invalidate: DURATION, freed_tables: BOOL}}`.
+    private static func readShootdownStep(_ v: YNode, _ p: String, _ check: Checker) -> KernelStep? {
+        if v.scalar != nil { return check.duration(v, p).map { .tlbShootdown(invalidate: $0) } }
+        guard let m = check.mapping(v, p, known: ["invalidate", "freed_tables"], required: ["invalidate"]),
+              let given = m["invalidate"], let invalidate = check.duration(given, p + ".invalidate") else { return nil }
+        var freed = false
+        if let f = m["freed_tables"] {
+            guard let b = check.bool(f, p + ".freed_tables") else { return nil }
+            freed = b
+        }
+        return .tlbShootdown(invalidate: invalidate, freedTables: freed)
+    }
+
     /// A step: a duration (work), `{read|write|atomic|lock|unlock: OBJECT}`, `{pipe: read|write}`
     /// `{sched: yield}` or `{tlb_shootdown: DURATION}` (each other CPU's invalidation).
     private static func readStep(_ s: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
@@ -98,7 +111,7 @@ enum ProfileReader {
             return end == "read" ? .pipeRead : .pipeWrite
         }
         if pair.key == "tlb_shootdown" {
-            return check.duration(pair.value, p + ".tlb_shootdown").map { .tlbShootdown(invalidate: $0) }
+            return readShootdownStep(pair.value, p + ".tlb_shootdown", check)
         }
         if pair.key == "sched" {
             guard check.choice(pair.value, p + ".sched", ["yield"]) != nil else { return nil }

@@ -354,7 +354,7 @@ struct ScenarioReader {
     // MARK: Workloads
 
     static let generatorKeys: [String: [String]] = [
-        "syscall-loop": ["syscall", "user"],
+        "syscall-loop": ["syscall", "user", "every"],
         "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels",
                            "pattern"],
         "ping-pong": [],
@@ -541,7 +541,8 @@ struct ScenarioReader {
                 check.error(sn.mark, p + ".syscall", "profile '\(kernels[k].profile.name)' has no syscall '\(name)'; \(hint)known: \(known.joined(separator: ", "))")
                 return nil
             }
-            return (.syscallLoop(syscall: name, userCycles: cycles("user")), stop)
+            let sleep = f["every"].flatMap { check.duration($0, p + ".every") } ?? .zero
+            return (.syscallLoop(syscall: name, userCycles: cycles("user"), sleep: sleep), stop)
         case "compute-memory":
             let accesses = f["accesses"].flatMap { check.int($0, p + ".accesses", min: 0, max: 1 << 20) } ?? 4
             let privateLines = f["private_lines"].flatMap { check.int($0, p + ".private_lines", min: 0, max: 1 << 22) } ?? 64

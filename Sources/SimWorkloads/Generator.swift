@@ -38,7 +38,8 @@ public struct ComputeMemoryParams: Sendable, Hashable {
 /// What a synthetic task does, with every kernel-level name already resolved to an index.
 public enum GeneratorKind: Sendable, Hashable {
     /// Call one syscall in a loop, with optional user-space work between calls.
-    case syscallLoop(syscall: UInt16, userCycles: UInt64)
+    /// `sleep`: after each call, sleep this long (zero: call again at once).
+    case syscallLoop(syscall: UInt16, userCycles: UInt64, sleep: Picoseconds = .zero)
     /// Compute, then a mix of private and shared memory accesses, per iteration.
     case computeMemory(ComputeMemoryParams)
     /// Two tasks bounce one line with CAS: role 0 moves it from 2k to 2k+1, role 1 from 2k+1 to 2k+2.
@@ -165,13 +166,23 @@ public struct Generator: Sendable {
             if let d = stop.duration, let s = startTime, now - s >= d { return .exit }
         }
         switch kind {
-        case .syscallLoop(let sys, let userCycles):
+        case .syscallLoop(let sys, let userCycles, let sleep):
             switch step {
             case 0:
                 step = 1
                 if userCycles > 0 { return .compute(cycles: userCycles) }
                 fallthrough
             case 1: step = 2; return .syscall(sys)
+            case 2 where sleep > .zero:
+                // The call is the operation (counted now); the sleep comes after it, as
+                // `interactive`'s think time does, unless that was the last.
+                step = 3
+                iteration += 1
+                return .opDone
+            case 3:
+                step = 0
+                if let n = stop.iterations, iteration >= n { return .exit }
+                return .sleep(sleep)
             default: return finishIteration()
             }
 

@@ -59,6 +59,35 @@ import Testing
     }
 }
 
+/// scenarios/multikernel/lazy-tlb.yaml: a shootdown skips CPUs in lazy TLB mode (idle, the
+/// address space still loaded) unless page tables were freed; a skipped CPU flushes when its
+/// thread comes back.
+@Suite struct LazyTLBTests {
+    @Test func mprotectSkipsLazyCPUsAndMunmapInterruptsThem() throws {
+        let r = try Repo.resultsByVariant("scenarios/multikernel/lazy-tlb.yaml")
+        func tlb(_ v: String) -> TLBShootdownCounts { r[v]!.kernels[0].tlb }
+        for v in ["mprotect", "munmap", "busy"] {
+            // One shootdown per call, and every CPU interrupted is one IPI sent, handled and acknowledged.
+            let calls = r[v]!.workloads[0].ops
+            #expect(tlb(v).shootdowns >= calls && tlb(v).shootdowns <= calls + 8, "\(v): \(tlb(v))")
+            #expect(tlb(v).interrupted == r[v]!.ipiSent)
+            let a = r[v]!.ipiAccounting
+            #expect(a.pending == 0 && a.taken + a.coalesced == a.arrived + a.reraised)
+            // A CPU has 7 others: each shootdown looks at most at 7, interrupted or skipped.
+            #expect(tlb(v).interrupted + tlb(v).lazySkipped <= 7 * tlb(v).shootdowns)
+        }
+        // Threads that sleep leave lazy CPUs: mprotect skips most of them, and each owed flush
+        // is paid once when that CPU next runs the process (at most once per skip).
+        #expect(tlb("mprotect").lazySkipped > 5 * tlb("mprotect").interrupted / 2)
+        #expect(tlb("mprotect").flushesOnSwitch > 0 && tlb("mprotect").flushesOnSwitch <= tlb("mprotect").lazySkipped)
+        // munmap frees page tables: nobody is skipped, the lazy CPUs get IPIs instead.
+        #expect(tlb("munmap").lazySkipped == 0 && tlb("munmap").flushesOnSwitch == 0)
+        #expect(Double(tlb("munmap").interrupted) > 3 * Double(tlb("mprotect").interrupted))
+        // Fewer IPIs to wait for: mprotect's calls are quicker than munmap's.
+        #expect(r["mprotect"]!.workloads[0].latency.p50 < r["munmap"]!.workloads[0].latency.p50)
+    }
+}
+
 @Suite struct BootTests {
     @Test func startupIPIsCostTheirDeliveryDistance() throws {
         let text = """

@@ -65,6 +65,7 @@ import Testing
     @Test func aTraceThatEndsEarlyIsBadInputAndWritesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-truncated-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let whole = dir.appendingPathComponent("counter.mktrace").path
         let convert = try Repo.mksim(["trace", "convert", "--from", "lackey", "--executable", "scenarios/traces/fixtures/counter.xz",
                                       "scenarios/traces/fixtures/counter.lackey.xz", whole])

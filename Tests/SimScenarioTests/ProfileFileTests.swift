@@ -45,6 +45,31 @@ import Testing
         #expect(inProfile.contains { $0.line == 8 && $0.message.contains("is a lock") }, "\(d)")
     }
 
+    @Test func aShootdownStepTakesADurationOrItsTwoKeys() throws {
+        func steps(_ yaml: String) -> (KernelStep?, [Diagnostic]) {
+            let check = Checker(file: "p.yaml")
+            let text = """
+            mksim-profile: 1
+            name: p
+            entry_exit: 70ns
+            context_switch: 1us
+            objects: []
+            syscalls:
+              flush: [\(yaml)]
+            """
+            guard let root = try? YNode.parse(text, file: "p.yaml") else { return (nil, []) }
+            let p = ProfileReader.read(root, check)
+            return (p?.syscalls.first?.steps.first, check.diagnostics)
+        }
+        #expect(steps("{tlb_shootdown: 150ns}").0 == .tlbShootdown(invalidate: Picoseconds(ns: 150)))
+        #expect(steps("{tlb_shootdown: {invalidate: 150ns, freed_tables: true}}").0
+                == .tlbShootdown(invalidate: Picoseconds(ns: 150), freedTables: true))
+        let (_, d) = steps("{tlb_shootdown: {invalidate: 150ns, freed_table: yes}}")
+        #expect(d.contains { $0.line == 7 && $0.path == "syscalls.flush[0].tlb_shootdown.freed_table" && $0.message.contains("did you mean 'freed_tables'") }, "\(d)")
+        let (_, missing) = steps("{tlb_shootdown: {freed_tables: true}}")
+        #expect(missing.contains { $0.path == "syscalls.flush[0].tlb_shootdown.invalidate" && $0.message.contains("missing") }, "\(missing)")
+    }
+
     @Test func aScenarioRunsOnAProfileFile() throws {
         let path = Self.root.appendingPathComponent("scenarios/quickstart.yaml").path
         let file = try ScenarioFile.load(path: path)

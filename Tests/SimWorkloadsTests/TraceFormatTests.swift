@@ -7,7 +7,14 @@ import Testing
 /// The native trace format: both forms carry the same records; bad input is reported with
 /// where it is and what was expected.
 @Suite struct TraceFormatTests {
-    static let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-trace-tests-\(getpid())")
+    /// One directory per test process, removed when the process exits (the suites share it).
+    static let dir: URL = {
+        atexit { try? FileManager.default.removeItem(at: TraceFormatTests.processDirectory()) }
+        return processDirectory()
+    }()
+    static func processDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mksim-trace-tests-\(getpid())")
+    }
     static func path(_ name: String) -> String {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent(name).path

@@ -324,7 +324,8 @@ extension Simulation {
             default: return nil
             }
         }
-        if v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase { return rareHandlerOp(c, vector: v, phase: phase) }
+        // Rare vectors out of line, and laid out away from the ring's and channels' paths.
+        if _slowPath(v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase) { return rareHandlerOp(c, vector: v, phase: phase) }
         if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < rings.count {
             let r = rings[Int(v - Vectors.channelBase)]
             let tail = cpus[c].handlerScratch
@@ -350,11 +351,15 @@ extension Simulation {
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
         let v = cpus[c].vector
-        if v == Vectors.ring || v == Vectors.broadcast || v & 0xF0 == Vectors.deviceBase {
+        if v == Vectors.ring || v == Vectors.broadcast {
             cpus[c].handlerPhase &+= 1
             return
         }
-        if v == Vectors.tlbShootdown {
+        if _slowPath(v & 0xF0 == Vectors.deviceBase) {
+            cpus[c].handlerPhase &+= 1
+            return
+        }
+        if _slowPath(v == Vectors.tlbShootdown) {
             shootdownHandlerFinish(c)
             return
         }

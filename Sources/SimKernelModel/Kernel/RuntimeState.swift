@@ -234,7 +234,7 @@ struct CPUState {
 
 /// A syscall step with its objects resolved to lines or lock records of one kernel.
 struct ResolvedStep {
-    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite, yield, tlbShootdown }
+    enum Kind: UInt8 { case compute, read, write, atomic, lock, unlock, pipeRead, pipeWrite, yield, tlbShootdown, tlbShootdownFreedTables }
     var kind: Kind
     /// Line id (read/write/atomic) or lock record index (lock/unlock); base of a per-CPU block.
     var base: Int
@@ -249,6 +249,14 @@ struct PipeState {
     var count: UInt64 = 0
     var reader: Int32 = -1
     var written: UInt64 = 0
+}
+
+public struct TLBShootdownCounts: Sendable, Equatable {
+    public var shootdowns: UInt64 = 0
+    public var interrupted: UInt64 = 0
+    public var lazySkipped: UInt64 = 0
+    public var flushesOnSwitch: UInt64 = 0
+    public init() {}
 }
 
 struct KernelRuntime {
@@ -270,6 +278,9 @@ struct KernelRuntime {
     /// 0 until it respawns, then 1: a task belongs to one incarnation (`TaskState.incarnation`).
     var incarnation: UInt8 = 0
     var tasksKilled = 0
+    /// TLB shootdowns inside its syscalls (munmap, mprotect): how many, the CPUs interrupted,
+    /// lazy CPUs skipped, and the full flushes those did when they switched back.
+    var tlb = TLBShootdownCounts()
     /// First task start and last completed operation of its tasks (its throughput's span).
     var firstStart: Picoseconds?
     var lastOp = Picoseconds.zero

@@ -137,6 +137,7 @@ extension Simulation {
                 cpus[c].kernel = m.to
                 cpus[c].local = receiver.cpus.firstIndex(of: c)!
                 cpus[c].lastTask = -1
+                lazyFlushOwed[c] = (workload: -1, cost: .zero)  // hot-plugged in with empty TLBs
                 joinCachePartition(cpu: c, kernel: m.to)
                 moveBusyAtHandOver[c] = cpus[c].busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))

@@ -88,37 +88,75 @@ extension Simulation {
     }
 }
 
-/// TLB shootdown inside a syscall path (`tlb_shootdown` steps, as in munmap): the SMP
-/// kernel's flush of one address space — a workload's tasks on one kernel — on the other
-/// CPUs running its threads now (an approximation of Linux's mm_cpumask, which also keeps
-/// CPUs that ran the address space lately). Each gets a request in its queue and an IPI;
-/// its handler invalidates and adds one to the initiator's acknowledgement line, which the
-/// initiator spins on until all have.
+/// TLB shootdown inside a syscall path (`tlb_shootdown` steps, as in munmap and mprotect):
+/// the SMP kernel's flush of one address space — a workload's tasks on one kernel — on the
+/// other CPUs in its CPU mask. Each CPU running one of its threads gets a request in its
+/// queue and an IPI; its handler invalidates and adds one to the initiator's acknowledgement
+/// line, which the initiator spins on until all have. A CPU in lazy TLB mode (idle, the
+/// address space still loaded since its thread there last ran) is skipped unless the path
+/// freed page tables; it owes a full flush at its next switch to the address space (x86
+/// Linux's `should_flush_tlb` and the `tlb_gen` check in `switch_mm_irqs_off`).
 extension Simulation {
-    mutating func beginShootdownFrame(task: Int, invalidate: Picoseconds) {
+    /// `tasks[t].phase` of a shootdown frame: scanning the CPUs (lazy ones skipped, or
+    /// interrupted too), or waiting for the acknowledgements.
+    private enum ShootdownPhase {
+        static let scanSkippingLazy: UInt8 = 0
+        static let waiting: UInt8 = 1
+        static let scanWithLazy: UInt8 = 2
+    }
+
+    mutating func beginShootdownFrame(task: Int, invalidate: Picoseconds, lazyToo: Bool) {
         tasks[task].frame = .tlbShootdown
-        tasks[task].phase = 0
+        tasks[task].phase = lazyToo ? ShootdownPhase.scanWithLazy : ShootdownPhase.scanSkippingLazy
         tasks[task].scratch = 0                // the next of the kernel's CPUs to look at
         tasks[task].scratch2 = invalidate.raw  // each target's invalidation
+        kernels[tasks[task].kernel].tlb.shootdowns &+= 1
     }
 
     mutating func shootdownOp(task: Int, cpu c: Int) -> Operation {
         let k = tasks[task].kernel, w = tasks[task].workload
         let kcpus = kernels[k].config.cpus
-        if tasks[task].phase == 0 {
+        if tasks[task].phase != ShootdownPhase.waiting {
+            let lazyToo = tasks[task].phase == ShootdownPhase.scanWithLazy
+            let invalidate = Picoseconds(tasks[task].scratch2)
             var i = Int(tasks[task].scratch)
             while i < kcpus.count {
                 let other = kcpus[i]
                 i += 1
+                guard other != c, cpus[other].kernel == k, !cpus[other].halted else { continue }
                 let t = cpus[other].task
-                guard other != c, t >= 0, cpus[other].kernel == k, tasks[t].workload == w else { continue }
+                if t < 0 {
+                    // Idle: in the mask only if the address space is still loaded there.
+                    let last = cpus[other].lastTask
+                    guard last >= 0, tasks[last].workload == w, tasks[last].kernel == k else { continue }
+                    if !lazyToo {
+                        kernels[k].tlb.lazySkipped &+= 1
+                        lazyFlushOwed[other] = (workload: Int32(w), cost: max(lazyFlushOwed[other].cost, invalidate))
+                        continue
+                    }
+                } else if tasks[t].workload != w {
+                    continue
+                }
                 tasks[task].scratch = UInt64(i)
                 tasks[task].repliesAsked += 1
-                shootdownRequests[other].append((ack: tasks[task].replyLine, invalidate: Picoseconds(tasks[task].scratch2)))
+                kernels[k].tlb.interrupted &+= 1
+                shootdownRequests[other].append((ack: tasks[task].replyLine, invalidate: invalidate))
                 return .sendIPI(cpu: Int32(other), vector: Vectors.tlbShootdown)
             }
-            tasks[task].phase = 1  // every target asked: wait for them (or nothing to wait for)
+            tasks[task].phase = ShootdownPhase.waiting  // every target asked: wait for them (or nothing to wait for)
         }
         return .spinUntil(tasks[task].replyLine, mask: .max, equals: tasks[task].repliesAsked)
+    }
+
+    /// Before `next` runs on `c`: a full TLB flush the CPU owes its address space, if any.
+    mutating func lazyFlush(before next: Int, cpu c: Int) -> Picoseconds {
+        let owed = lazyFlushOwed[c]
+        guard owed.workload >= 0 else { return .zero }
+        if owed.workload == Int32(tasks[next].workload) {
+            lazyFlushOwed[c] = (workload: -1, cost: .zero)
+            kernels[tasks[next].kernel].tlb.flushesOnSwitch &+= 1
+            return owed.cost
+        }
+        return .zero
     }
 }

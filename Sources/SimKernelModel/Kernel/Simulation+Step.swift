@@ -34,7 +34,7 @@ extension Simulation {
                     cpus[c].handlerCount = 0
                     cpus[c].handlerRuns &+= 1
                     let waited = t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v))
-                    if v & 0xF0 == Vectors.deviceBase {
+                    if _slowPath(v & 0xF0 == Vectors.deviceBase) {
                         deviceHandlerEntered(vector: v, waited: waited)
                     } else {
                         ipiLatency.record(waited)
@@ -92,6 +92,7 @@ extension Simulation {
                         t += kernels[cpus[c].kernel].config.profile.contextSwitch
                         cpus[c].contextSwitches &+= 1
                     }
+                    t += lazyFlush(before: next, cpu: c)
                     startRunning(task: next, cpu: c, at: t)
                     continue
                 }
@@ -317,8 +318,8 @@ extension Simulation {
                 case .pipeWrite:
                     let p = Int(tasks[task].pipe)
                     op = .store(pipes[p].line, pipes[p].written &+ 1)
-                case .tlbShootdown:
-                    beginShootdownFrame(task: task, invalidate: step.delay)
+                case .tlbShootdown, .tlbShootdownFreedTables:
+                    beginShootdownFrame(task: task, invalidate: step.delay, lazyToo: step.kind == .tlbShootdownFreedTables)
                     continue
                 case .yield:
                     // schedule() at the syscall's return: the preemption point below takes it.

@@ -42,6 +42,9 @@ public struct Simulation {
     /// Per CPU, the TLB shootdown requests queued for its handler: where to acknowledge,
     /// and how long its invalidation takes.
     var shootdownRequests: [[(ack: LineID, invalidate: Picoseconds)]] = []
+    /// Per CPU, a full TLB flush a skipped lazy CPU owes: it flushes when it next switches to
+    /// a task of that workload (-1: none owed).
+    var lazyFlushOwed: [(workload: Int32, cost: Picoseconds)] = []
     /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
     var shutdownSenders: [Int: Int] = [:]
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
@@ -69,6 +72,7 @@ public struct Simulation {
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         shootdownRequests = Array(repeating: [], count: topo.cpuCount)
+        lazyFlushOwed = Array(repeating: (workload: -1, cost: .zero), count: topo.cpuCount)
         try buildKernels()
         try applyCachePartitions()
         try buildChannels()
@@ -171,8 +175,9 @@ public struct Simulation {
                     case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead, base: 0, perCPU: false, delay: .zero))
                     case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite, base: 0, perCPU: false, delay: .zero))
                     case .yield: steps.append(ResolvedStep(kind: .yield, base: 0, perCPU: false, delay: .zero))
-                    case .tlbShootdown(let invalidate):
-                        steps.append(ResolvedStep(kind: .tlbShootdown, base: 0, perCPU: false, delay: invalidate))
+                    case .tlbShootdown(let invalidate, let freedTables):
+                        steps.append(ResolvedStep(kind: freedTables ? .tlbShootdownFreedTables : .tlbShootdown,
+                                                  base: 0, perCPU: false, delay: invalidate))
                     }
                 }
                 resolved.append(steps)
@@ -356,11 +361,11 @@ public struct Simulation {
                 for thread in 0..<threadCount {
                     let kind: GeneratorKind
                     switch wc.generator {
-                    case .syscallLoop(let name, let user):
+                    case .syscallLoop(let name, let user, let sleep):
                         guard let s = kc.profile.syscallIndex(name) else {
                             throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'")
                         }
-                        kind = .syscallLoop(syscall: UInt16(s), userCycles: user)
+                        kind = .syscallLoop(syscall: UInt16(s), userCycles: user, sleep: sleep)
                     case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let pattern):
                         var base: LineID = -1
                         for i in 0..<privateLines {

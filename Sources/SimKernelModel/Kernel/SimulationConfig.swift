@@ -188,7 +188,7 @@ public struct TaskMigration: Sendable, Hashable {
 
 /// The generator of a workload, with names still symbolic (resolved per kernel).
 public enum WorkloadGenerator: Sendable {
-    case syscallLoop(syscall: String, userCycles: UInt64)
+    case syscallLoop(syscall: String, userCycles: UInt64, sleep: Picoseconds = .zero)
     case computeMemory(computeCycles: UInt64, accesses: Int, privateLines: Int, sharedLines: Int,
                        sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool,
                        pattern: AccessPattern = .random)

@@ -63,6 +63,8 @@ public struct KernelResult: Sendable {
     /// and how many of those were pinned there.
     public var hotplug: (offline: UInt64, online: UInt64, tasksMoved: UInt64, affinityBroken: UInt64)
     public var locks: [LockResult]
+    /// TLB shootdowns inside its syscalls (munmap, mprotect).
+    public var tlb: TLBShootdownCounts
     public var lifecycle: KernelLifecycle
     /// Operations completed by this instance's tasks, and per second from its first task's
     /// start to its last operation (its share of every workload it runs: after a panic, the
@@ -333,7 +335,7 @@ extension Simulation {
                 preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
                 idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
                 runqueueWait: LatencySummary(kr.runqueueWait),
-                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks,
+                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks, tlb: kr.tlb,
                 lifecycle: lifecycle(k, end: end), ops: kernelOps,
                 throughputPerSecond: kr.lastOp > (kr.firstStart ?? kr.lastOp) ? Double(kernelOps) / (kr.lastOp - kr.firstStart!).seconds : 0))
         }

@@ -67,8 +67,18 @@ extension SyscallProfile {
             SyscallPath(name: "munmap", steps: [
                 ns(100), .lock(object: o("mmap_lock")), ns(150), .write(object: o("vma_tree")), .write(object: o("page_table")),
                 ns(400),                                   // zap page tables, free pages, local TLB flush
-                .tlbShootdown(invalidate: Picoseconds(ns: 200)),  // the other CPUs running the process
+                // The other CPUs running the process, and lazy ones: the range is taken to span
+                // whole page-table pages, which munmap frees (as large unmaps do).
+                .tlbShootdown(invalidate: Picoseconds(ns: 200), freedTables: true),
                 .unlock(object: o("mmap_lock")), ns(100),
+            ]),
+            // Taking rights away (PROT_READ from read-write): change_protection rewrites the
+            // PTEs, then the same shootdown; no pages are freed.
+            SyscallPath(name: "mprotect", steps: [
+                ns(100), .lock(object: o("mmap_lock")), ns(150), .write(object: o("vma_tree")), .write(object: o("page_table")),
+                ns(200),                                   // change_protection over the range, local flush
+                .tlbShootdown(invalidate: Picoseconds(ns: 200)),
+                .unlock(object: o("mmap_lock")), ns(50),
             ]),
         ]
         return SyscallProfile(
@@ -81,7 +91,7 @@ extension SyscallProfile {
                 ("pipe_read + pipe_write", "lmbench pipe round trip 3.24 us (same source) = 2 x (write + read + one context switch), less two entries: 110 ns for both paths"),
                 ("split of unlink between locks and private work", "model estimate; see docs/kernel-model.md"),
                 ("jitter 20%", "model assumption: spread of kernel path lengths; see docs/kernel-model.md"),
-                ("futex, sched_yield, mmap, munmap", "model assumption: path lengths of the order of the other paths (no figure in the calibration set); what they share is the point: one futex hash bucket lock and one mmap_lock (a sleeping lock, as mmap_lock is a rw_semaphore) per instance; munmap flushes the other CPUs running the process by IPI inside the path (each invalidates in 200 ns, an assumption as for the shootdown workloads); see docs/kernel-model.md"),
+                ("futex, sched_yield, mmap, munmap, mprotect", "model assumption: path lengths of the order of the other paths (no figure in the calibration set); what they share is the point: one futex hash bucket lock and one mmap_lock (a sleeping lock, as mmap_lock is a rw_semaphore) per instance; munmap and mprotect flush the other CPUs running the process by IPI inside the path (each invalidates in 200 ns, an assumption as for the shootdown workloads), lazy-TLB CPUs skipped (x86 Linux since 4.19); see docs/kernel-model.md"),
             ])
     }()
 }

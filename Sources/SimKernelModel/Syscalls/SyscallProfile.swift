@@ -68,7 +68,13 @@ public enum KernelStep: Sendable, Hashable {
     /// (Linux's flush_tlb_mm_range → smp_call_function_many): queue a request for each, send
     /// each an IPI, and wait until every one has invalidated (`invalidate` in its interrupt
     /// handler) and acknowledged.
-    case tlbShootdown(invalidate: Picoseconds)
+    ///
+    /// CPUs in lazy TLB mode (idle since they last ran one of its threads, the address space
+    /// still loaded) are skipped, as x86 Linux does since 4.19 (`should_flush_tlb`): each
+    /// flushes its whole TLB when it next switches to the address space. When the path
+    /// `freedTables` (page-table pages were freed, as a large munmap does), they are
+    /// interrupted too, since a lazy CPU could still walk the freed tables speculatively.
+    case tlbShootdown(invalidate: Picoseconds, freedTables: Bool = false)
 }
 
 /// A syscall as data: the steps its kernel path takes.
