@@ -207,6 +207,7 @@ public enum ResultJSON {
                 ("cpus", .string(CPURanges.format(m.cpus))), ("from", .string(m.from)), ("to", .string(m.to)),
                 ("requested_ns", .num(m.requestedNs)), ("released_ns", .num(m.releasedNs)), ("arrived_ns", .num(m.arrivedNs)),
                 ("online_ns", .num(m.onlineNs)), ("acked_ns", .num(m.ackedNs)), ("tasks_moved", .uint(m.tasksMoved)),
+                ("memory_bytes", .uint(m.memoryBytes)), ("pages_migrated", .uint(m.pagesMigrated)),
             ]
             return (String(i), .object(fields))
         })

@@ -63,12 +63,34 @@ struct ScenarioReader {
 
     // MARK: Resource moves
 
+    /// A memory move's keys: `memory` (whole 128 MiB blocks, less than the donor has),
+    /// `in_use` (share of it holding pages to migrate out first), `migrate_page`.
+    private func readMemoryMove(_ f: [String: YNode], _ p: String, donor: KernelConfig?) -> MemoryMove? {
+        for key in ["in_use", "migrate_page"] where f[key] != nil && f["memory"] == nil {
+            check.error(f[key]!.mark, p + "." + key, "'\(key)' belongs to a memory move; this move has no 'memory'")
+        }
+        guard let mn = f["memory"], let bytes = check.size(mn, p + ".memory") else { return nil }
+        guard bytes > 0, bytes % MemoryMove.blockBytes == 0 else {
+            check.error(mn.mark, p + ".memory", "memory moves by whole memory blocks of 128MiB; got \(bytes) bytes")
+            return nil
+        }
+        if let donor, bytes >= donor.memoryBytes {
+            check.error(mn.mark, p + ".memory", "kernel '\(donor.name)' has \(donor.memoryBytes >> 20) MiB: it would be left without memory")
+            return nil
+        }
+        var move = MemoryMove(bytes: bytes)
+        if let v = f["in_use"] { guard let x = check.fraction(v, p + ".in_use") else { return nil }; move.inUse = x }
+        if let v = f["migrate_page"] { guard let d = check.duration(v, p + ".migrate_page") else { return nil }; move.migrateOverhead = d }
+        return move
+    }
+
     private func readMoves(_ node: YNode?, kernels: [KernelConfig], channels: [ChannelConfig]) -> [ResourceMove] {
         guard let node, let items = check.list(node, "moves") else { return [] }
         var out: [ResourceMove] = []
         for (i, item) in items.enumerated() {
             let p = "moves[\(i)]"
-            guard let f = check.mapping(item, p, known: ["at", "cpus", "from", "to", "per_cpu", "channel"], required: ["at", "cpus", "from", "to"]) else { continue }
+            guard let f = check.mapping(item, p, known: ["at", "cpus", "memory", "from", "to", "per_cpu", "in_use", "migrate_page", "channel"],
+                                        required: ["at", "from", "to"]) else { continue }
             func kernel(_ key: String) -> Int? {
                 guard let n = f[key], let name = check.string(n, p + "." + key) else { return nil }
                 if let k = kernels.firstIndex(where: { $0.name == name }) { return k }
@@ -88,8 +110,14 @@ struct ScenarioReader {
                 }
             }
             if let from, let to, from == to { check.error(item.mark, p, "a move goes between two different kernels") }
-            guard let at, let from, let to, !cpus.isEmpty else { continue }
-            var move = ResourceMove(at: at, cpus: cpus, from: from, to: to)
+            let memory = readMemoryMove(f, p, donor: from.map { kernels[$0] })
+            switch (f["cpus"], f["memory"]) {
+            case (nil, nil): check.error(item.mark, p, "a move hands over 'cpus' or 'memory'; neither is given")
+            case (.some, .some(let mn)): check.error(mn.mark, p + ".memory", "a move hands over CPUs or memory, not both (give each its own move)")
+            default: break
+            }
+            guard let at, let from, let to, !cpus.isEmpty || memory != nil, cpus.isEmpty || memory == nil else { continue }
+            var move = ResourceMove(at: at, cpus: cpus, from: from, to: to, memory: memory)
             if let d = f["per_cpu"].flatMap({ check.duration($0, p + ".per_cpu") }) { move.perCPU = d }
             if let cn = f["channel"], let name = check.string(cn, p + ".channel") {
                 if let ci = channels.firstIndex(where: { $0.name == name }) {

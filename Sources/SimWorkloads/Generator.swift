@@ -233,7 +233,7 @@ public struct Generator: Sendable {
                 fallthrough
             case 1: step = 2; return .channelSend(channel, bytes: bytes)
             case 2 where reply: step = 3; return .channelReceive(channel)
-            case 2, 3 where interval > .zero: step = 4; return .sleep(interval)
+            case 2 where interval > .zero, 3 where interval > .zero: step = 4; return .sleep(interval)
             default: return finishIteration()
             }
 

@@ -64,3 +64,53 @@ import Testing
         #expect(d.contains { $0.path == "moves[3].channel" && $0.message.contains("no channel named 'nope'") }, "\(d)")
     }
 }
+
+/// scenarios/multikernel/memory-move.yaml: memory changes hands by memory blocks; the
+/// donor's offlining migrates the pages in use, on its own CPUs.
+@Suite struct MemoryMoveTests {
+    @Test func memoryLeavesTheDonorAfterItsPagesAreMigrated() throws {
+        let r = try Repo.resultsByVariant("scenarios/multikernel/memory-move.yaml")
+        func kernel(_ v: String, _ name: String) -> KernelResult { r[v]!.kernels.first { $0.name == name }! }
+        func workload(_ v: String, _ name: String) -> WorkloadResult { r[v]!.workloads.first { $0.name == name }! }
+        for v in ["free", "busy"] {
+            let m = r[v]!.moves[0]
+            #expect(m.requestedNs < m.releasedNs && m.releasedNs < m.arrivedNs && m.arrivedNs < m.onlineNs && m.onlineNs < m.ackedNs)
+            // No memory is created or lost: 256 MiB leave the host and reach the spawn.
+            #expect(kernel(v, "host").lifecycle.memoryBytes == 768 << 20 && kernel(v, "spawn").lifecycle.memoryBytes == 1280 << 20)
+            // The receiver writes 64 B of page descriptor per 4 KiB page of two blocks: 4 MiB at 20 GB/s.
+            #expect(abs(m.onlineNs - m.arrivedNs - 209_715.2) < 1)
+        }
+        #expect(r["free"]!.moves[0].pagesMigrated == 0 && r["busy"]!.moves[0].pagesMigrated == 6554)
+        // The offlining task's CPU time is its work: 4 MiB of descriptors read, then each of
+        // the 6,554 pages read and written (8 KiB at 20 GB/s) plus 2 us.
+        let expected = (4.0 * 1_048_576 + 6554 * 8192) / 20e9 * 1e9 + 6554 * 2000
+        #expect(abs(workload("busy", "move0.offline").cpuTimeNs - expected) < 0.01 * expected)
+        // That time comes out of the host's own threads, not the spawn's.
+        #expect(Double(workload("busy", "host-work").ops) < 0.95 * Double(workload("stay", "host-work").ops))
+        #expect(Double(workload("busy", "spawn-work").ops) > 0.99 * Double(workload("stay", "spawn-work").ops))
+        #expect(kernel("stay", "spawn").lifecycle.memoryBytes == 1 << 30)
+    }
+
+    @Test func badMemoryMovesAreReportedWithTheirKeys() throws {
+        let text = """
+        mksim: 1
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: socket0, memory: {size: 1GiB, node: 0}}
+          - {name: b, cpus: socket1, memory: {size: 1GiB, node: 1}}
+        workloads: [{name: w, on: a, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+        moves:
+          - {at: 1ms, memory: 100MiB, from: a, to: b}
+          - {at: 1ms, memory: 1GiB, from: a, to: b}
+          - {at: 1ms, cpus: [1], memory: 128MiB, from: a, to: b}
+          - {at: 1ms, from: a, to: b}
+          - {at: 1ms, cpus: [1], in_use: 0.5, from: a, to: b}
+        """
+        let d = try ScenarioFile.parse(text, path: "m.yaml").validate()
+        #expect(d.contains { $0.line == 8 && $0.path == "moves[0].memory" && $0.message.contains("128MiB") }, "\(d)")
+        #expect(d.contains { $0.line == 9 && $0.path == "moves[1].memory" && $0.message.contains("without memory") }, "\(d)")
+        #expect(d.contains { $0.line == 10 && $0.path == "moves[2].memory" && $0.message.contains("not both") }, "\(d)")
+        #expect(d.contains { $0.line == 11 && $0.path == "moves[3]" && $0.message.contains("neither") }, "\(d)")
+        #expect(d.contains { $0.line == 12 && $0.path == "moves[4].in_use" && $0.message.contains("no 'memory'") }, "\(d)")
+    }
+}

@@ -89,10 +89,11 @@ extension Simulation {
     }
 
     /// With a timeout, after looking at a full ring's `line` and finding `old`: the phase to
-    /// go to (`retry` if it moved, `pause` to look again later), or nil to give up.
+    /// go to (`retry` if it moved, `pause` to look again later), or nil to give up. A
+    /// heartbeat gives up at once: the next period sends a fresh one.
     mutating func afterLook(task: Int, ring ri: Int, old: UInt64, unchanged: UInt64, retry: UInt8, pause: UInt8, at t: Picoseconds) -> UInt8? {
         if rings[ri].timeout == .zero || old != unchanged { return retry }
-        if t - tasks[task].frameStart >= rings[ri].timeout {
+        if t - tasks[task].frameStart >= rings[ri].timeout || KernelThreadRole(tag: tasks[task].messageTag).family == .heartbeat {
             rings[ri].dropped &+= 1
             return nil
         }

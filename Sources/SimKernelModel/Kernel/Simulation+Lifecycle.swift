@@ -51,8 +51,11 @@ extension Simulation {
                 throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (linux or popcorn)")
             }
             let ends = [ch.kernels.0, ch.kernels.1].map { WorkloadConfig.Copy(kernel: $0, threads: 1) }
+            // At SCHED_FIFO 99, as the move and shutdown senders: a heartbeat that waited behind
+            // the instance's own tasks for a time slice would look like a sick peer.
             var heartbeat = WorkloadConfig(name: "\(ch.name).heartbeat", copies: ends,
-                                           generator: .messages(channel: ci, userCycles: 0, interval: period), stop: StopRule())
+                                           generator: .messages(channel: ci, userCycles: 0, interval: period), stop: StopRule(),
+                                           realtime: RealtimeConfig(priority: 99))
             heartbeat.kernelThread = KernelThreadRole(family: .heartbeat)
             config.workloads.append(heartbeat)
         }

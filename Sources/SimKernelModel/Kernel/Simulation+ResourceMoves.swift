@@ -13,6 +13,12 @@ import SimWorkloads
 /// 5. its ACK reaches the donor the same way.
 ///
 /// Meanwhile the CPUs belong to nobody: that gap, and the tasks moved, are the disruption.
+///
+/// A memory move goes by whole memory blocks (Linux memory hot-remove and hot-add): at `at`
+/// a task of the donor offlines them (reads their page descriptors, migrates the pages in
+/// use, `MemoryMove.offlineWork`), competing with the donor's tasks for its CPUs; then
+/// RESOURCE as above; the receiver initializes their page descriptors
+/// (`MemoryMove.onlineWork`) and they are its memory; then ACK.
 struct MoveRecord {
     var released = Picoseconds.zero
     var arrived = Picoseconds.zero
@@ -29,27 +35,83 @@ extension Simulation {
         static let release: UInt16 = 0, waitEmpty: UInt16 = 1, resource: UInt16 = 2, ack: UInt16 = 3
         /// The donor's (receiver's) kernel thread starts sending RESOURCE (ACK) on the channel.
         static let sendResource: UInt16 = 4, sendAck: UInt16 = 5
+        /// A memory move's blocks are online in the receiver.
+        static let memoryOnline: UInt16 = 6
+    }
+
+    /// A memory move's offlining task finished: the donor no longer has the memory, and
+    /// RESOURCE goes to the receiver.
+    mutating func memoryOffline(done i: Int) {
+        let m = config.moves[i]
+        // Once: a respawned donor's second offlining task finds it done.
+        guard let mem = m.memory, moveRecords[i].released == .zero,
+              kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
+        moveRecords[i].released = now
+        kernels[m.from].config.memoryBytes -= mem.bytes
+        sendResource(move: i)
+    }
+
+    /// RESOURCE leaves the donor now: through the move's channel, or charged as one IPI.
+    private mutating func sendResource(move i: Int) {
+        let m = config.moves[i]
+        if m.channel != nil {
+            queue.push(at: moveRecords[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
+        } else {
+            let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
+            queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
+        }
+    }
+
+    /// ACK leaves the receiver at `at`, the same way.
+    private mutating func sendAck(move i: Int, at: Picoseconds) {
+        let m = config.moves[i]
+        if m.channel != nil {
+            queue.push(at: at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendAck)
+        } else {
+            queue.push(at: at + messageLatency(from: m.to, to: m.from), target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.ack)
+        }
     }
 
     /// Makes the receiving kernels' CPU lists hold the CPUs they will receive (before the
-    /// schedulers are sized), and checks the moves.
-    static func prepareMoves(_ config: inout SimulationConfig) throws(ConfigurationError) -> Set<Int> {
+    /// schedulers are sized), adds the donors' offlining tasks of memory moves, and checks
+    /// the moves. Returns the incoming CPUs, and the offlining workload of each memory move.
+    static func prepareMoves(_ config: inout SimulationConfig) throws(ConfigurationError) -> (incoming: Set<Int>, offliners: [Int: Int]) {
         var incoming: Set<Int> = []
+        var offliners: [Int: Int] = [:]  // workload index -> move index
         for (i, m) in config.moves.enumerated() {
             let n = config.kernels.count
             guard m.from >= 0, m.from < n, m.to >= 0, m.to < n, m.from != m.to else {
                 throw ConfigurationError("move \(i): it goes between two different kernels")
             }
             let donor = config.kernels[m.from]
-            guard !m.cpus.isEmpty, m.cpus.allSatisfy(donor.cpus.contains) else {
-                throw ConfigurationError("move \(i): kernel '\(donor.name)' does not own CPUs \(m.cpus)")
-            }
-            guard donor.cpus.count > m.cpus.count else {
-                throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without a CPU")
-            }
-            for c in m.cpus where !config.kernels[m.to].cpus.contains(c) {
-                config.kernels[m.to].cpus.append(c)
-                incoming.insert(m.to << 20 | c)
+            if let mem = m.memory {
+                guard m.cpus.isEmpty else { throw ConfigurationError("move \(i): it moves CPUs or memory, not both (give each its own move)") }
+                guard mem.bytes > 0, mem.bytes % MemoryMove.blockBytes == 0 else {
+                    throw ConfigurationError("move \(i): memory moves by whole 128 MiB memory blocks")
+                }
+                guard donor.memoryBytes > mem.bytes else {
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without memory")
+                }
+                guard (0...1).contains(mem.inUse) else { throw ConfigurationError("move \(i): in_use is a fraction in [0, 1]") }
+                // The donor's offlining runs as one of its tasks (nice 0, as the sysfs writer
+                // that asks for it does): it competes with the instance's own work for a CPU.
+                let work = mem.offlineWork(bandwidth: config.machine.memory.bandwidthLocal)
+                let cycles = max(1, UInt64(config.machine.frequency.cycles(in: work).rounded()))
+                offliners[config.workloads.count] = i
+                config.workloads.append(WorkloadConfig(name: "move\(i).offline", copies: [WorkloadConfig.Copy(kernel: m.from, threads: 1)],
+                                                       generator: .interactive(runCycles: cycles, think: .zero),
+                                                       stop: StopRule(iterations: 1), startAt: m.at))
+            } else {
+                guard !m.cpus.isEmpty, m.cpus.allSatisfy(donor.cpus.contains) else {
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' does not own CPUs \(m.cpus)")
+                }
+                guard donor.cpus.count > m.cpus.count else {
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without a CPU")
+                }
+                for c in m.cpus where !config.kernels[m.to].cpus.contains(c) {
+                    config.kernels[m.to].cpus.append(c)
+                    incoming.insert(m.to << 20 | c)
+                }
             }
             guard let ci = m.channel else { continue }
             guard config.channels.indices.contains(ci) else { throw ConfigurationError("move \(i): no such channel") }
@@ -71,7 +133,7 @@ extension Simulation {
                 config.workloads.append(sender)
             }
         }
-        return incoming
+        return (incoming, offliners)
     }
 
     /// CPUs a kernel lists but does not own yet (they arrive by a move) start offline to it.
@@ -81,9 +143,13 @@ extension Simulation {
             for c in m.cpus {
                 kernels[m.to].scheduler.cpuRemoved(cpu: receiver.cpus.firstIndex(of: c)!)
             }
-            queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release)
+            // A memory move starts with its offlining task, which starts by itself at `at`.
+            if m.memory == nil { queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release) }
         }
         moveRecords = config.moves.map { _ in MoveRecord() }
+        for t in tasks.indices {
+            if let i = offlinerWorkloads[tasks[t].workload] { offlinerOfMove[t] = i }
+        }
         for t in tasks.indices where tasks[t].messageTag != 0 {
             let role = KernelThreadRole(tag: tasks[t].messageTag)
             let (family, i) = (role.family, role.subject)
@@ -120,16 +186,19 @@ extension Simulation {
             }
             moveRecords[i].tasksMoved = kernels[m.from].tasksMoved - moveRecords[i].tasksMoved
             moveRecords[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
-            if m.channel != nil {
-                queue.push(at: moveRecords[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
-            } else {
-                let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
-                queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
-            }
+            sendResource(move: i)
         case MoveStep.sendResource:
             startSender(moveRecords[i].resourceSender)
         case MoveStep.sendAck:
             startSender(moveRecords[i].ackSender)
+        case MoveStep.resource where m.memory != nil:
+            // The receiver adds the blocks and initializes their page descriptors.
+            moveRecords[i].arrived = now
+            moveRecords[i].online = now + m.memory!.onlineWork(bandwidth: config.machine.memory.bandwidthLocal)
+            queue.push(at: moveRecords[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.memoryOnline)
+        case MoveStep.memoryOnline:
+            kernels[m.to].config.memoryBytes += m.memory!.bytes
+            sendAck(move: i, at: now)
         case MoveStep.resource:
             moveRecords[i].arrived = now
             let receiver = kernels[m.to].config
@@ -144,12 +213,7 @@ extension Simulation {
                 queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
                 moveRecords[i].online = up
             }
-            if m.channel != nil {
-                queue.push(at: moveRecords[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendAck)
-            } else {
-                queue.push(at: moveRecords[i].online + messageLatency(from: m.to, to: m.from), target: Int32(i),
-                           kind: EventKind.move.rawValue, tag: MoveStep.ack)
-            }
+            sendAck(move: i, at: moveRecords[i].online)
         default:
             moveRecords[i].acked = now
         }

@@ -49,6 +49,9 @@ public struct Simulation {
     var shutdownSenders: [Int: Int] = [:]
     /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
     var incomingCPUs: Set<Int> = []
+    /// Memory moves: the workload (and then the task) that offlines each one's blocks.
+    var offlinerWorkloads: [Int: Int] = [:]
+    var offlinerOfMove: [Int: Int] = [:]
     /// A moved CPU's busy time when it changed hands (split between donor and receiver).
     var moveBusyAtHandOver: [Int: UInt64] = [:]
     /// Whether each task may leave its CPU (not pinned), by task id.
@@ -58,7 +61,7 @@ public struct Simulation {
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         var config = config
-        incomingCPUs = try Self.prepareMoves(&config)
+        (incomingCPUs, offlinerWorkloads) = try Self.prepareMoves(&config)
         try Self.prepareHeartbeats(&config)
         Self.prepareShutdowns(&config)
         self.config = config

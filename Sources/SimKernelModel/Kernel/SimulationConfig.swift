@@ -108,8 +108,48 @@ public struct ResourceMove: Sendable, Hashable {
     /// The channel that carries RESOURCE and ACK (nil: each is charged as one IPI and one
     /// line hand-off between the two kernels, without a ring).
     public var channel: Int?
-    public init(at: Picoseconds, cpus: [Int], from: Int, to: Int, perCPU: Picoseconds = Picoseconds(us: 20_000), channel: Int? = nil) {
+    /// Memory handed over instead of CPUs (`cpus` is then empty).
+    public var memory: MemoryMove?
+    public init(at: Picoseconds, cpus: [Int], from: Int, to: Int, perCPU: Picoseconds = Picoseconds(us: 20_000), channel: Int? = nil,
+                memory: MemoryMove? = nil) {
         self.at = at; self.cpus = cpus; self.from = from; self.to = to; self.perCPU = perCPU; self.channel = channel
+        self.memory = memory
+    }
+}
+
+/// Memory moved between instances by Linux memory hot-remove and hot-add, in whole memory
+/// blocks: the donor offlines them (scanning each block's page descriptors, migrating the
+/// pages in use elsewhere), the receiver onlines them (initializing their page descriptors).
+public struct MemoryMove: Sendable, Hashable {
+    public var bytes: UInt64
+    /// Share of the range holding pages in use, which the donor must migrate out first.
+    public var inUse: Double
+    /// Per migrated page, beyond copying it: isolate, unmap, flush, remap (an assumption).
+    public var migrateOverhead: Picoseconds
+    /// x86-64 Linux's memory block (and section) size: the unit of hot(un)plug.
+    public static let blockBytes: UInt64 = 128 << 20
+    public static let pageBytes: UInt64 = 4096
+    /// `struct page`: one per 4 KiB page.
+    public static let pageDescriptorBytes: UInt64 = 64
+    public init(bytes: UInt64, inUse: Double = 0, migrateOverhead: Picoseconds = Picoseconds(us: 2)) {
+        self.bytes = bytes; self.inUse = inUse; self.migrateOverhead = migrateOverhead
+    }
+    public var blocks: UInt64 { (bytes + Self.blockBytes - 1) / Self.blockBytes }
+    public var pagesMigrated: UInt64 { UInt64((Double(bytes / Self.pageBytes) * inUse).rounded()) }
+
+    /// The donor's offlining work at `bandwidth` (bytes/s): read every page descriptor of the
+    /// blocks, copy each page in use (read and write it), plus its per-page overhead.
+    public func offlineWork(bandwidth: UInt64) -> Picoseconds {
+        let scan = Double(blocks * Self.blockBytes / Self.pageBytes * Self.pageDescriptorBytes)
+        let copies = Double(pagesMigrated * 2 * Self.pageBytes)
+        let seconds = (scan + copies) / Double(max(1, bandwidth))
+        return Picoseconds(UInt64((seconds * 1e12).rounded())) + Picoseconds(migrateOverhead.raw &* pagesMigrated)
+    }
+
+    /// The receiver's onlining: writing every page descriptor of the blocks at `bandwidth`.
+    public func onlineWork(bandwidth: UInt64) -> Picoseconds {
+        let bytes = Double(blocks * Self.blockBytes / Self.pageBytes * Self.pageDescriptorBytes)
+        return Picoseconds(UInt64((bytes / Double(max(1, bandwidth)) * 1e12).rounded()))
     }
 }
 

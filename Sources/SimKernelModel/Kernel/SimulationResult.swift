@@ -286,6 +286,9 @@ public struct MoveResult: Sendable {
     public var ackedNs: Double
     /// Tasks that had to leave the departing CPUs.
     public var tasksMoved: UInt64
+    /// A memory move: the bytes handed over, and the pages the donor migrated out first.
+    public var memoryBytes: UInt64 = 0
+    public var pagesMigrated: UInt64 = 0
 }
 
 public struct HostStats: Sendable {
@@ -411,7 +414,8 @@ extension Simulation {
                 let r = moveRecords[i]
                 return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
                                   requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
-                                  onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved)
+                                  onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved,
+                                  memoryBytes: m.memory?.bytes ?? 0, pagesMigrated: m.memory?.pagesMigrated ?? 0)
             },
             devices: devices.indices.map { d in
                 let v = devices[d]
