@@ -65,7 +65,7 @@ struct ScenarioReader {
 
     /// A memory move's keys: `memory` (whole 128 MiB blocks, less than the donor has),
     /// `in_use` (share of it holding pages to migrate out first), `migrate_page`.
-    private func readMemoryMove(_ f: [String: YNode], _ p: String, donor: KernelConfig?) -> MemoryMove? {
+    private func readMemoryMove(_ f: [String: YNode], _ p: String, donor: KernelConfig?, givenAway: inout [String: UInt64]) -> MemoryMove? {
         for key in ["in_use", "migrate_page"] where f[key] != nil && f["memory"] == nil {
             check.error(f[key]!.mark, p + "." + key, "'\(key)' belongs to a memory move; this move has no 'memory'")
         }
@@ -74,9 +74,15 @@ struct ScenarioReader {
             check.error(mn.mark, p + ".memory", "memory moves by whole memory blocks of 128MiB; got \(bytes) bytes")
             return nil
         }
-        if let donor, bytes >= donor.memoryBytes {
-            check.error(mn.mark, p + ".memory", "kernel '\(donor.name)' has \(donor.memoryBytes >> 20) MiB: it would be left without memory")
-            return nil
+        if let donor {
+            // Its moves together must leave it some memory.
+            let before = givenAway[donor.name, default: 0]
+            guard before + bytes < donor.memoryBytes else {
+                let earlier = before > 0 ? " after its earlier moves' \(before >> 20) MiB" : ""
+                check.error(mn.mark, p + ".memory", "kernel '\(donor.name)' has \(donor.memoryBytes >> 20) MiB: it would be left without memory\(earlier)")
+                return nil
+            }
+            givenAway[donor.name] = before + bytes
         }
         var move = MemoryMove(bytes: bytes)
         if let v = f["in_use"] { guard let x = check.fraction(v, p + ".in_use") else { return nil }; move.inUse = x }
@@ -87,6 +93,7 @@ struct ScenarioReader {
     private func readMoves(_ node: YNode?, kernels: [KernelConfig], channels: [ChannelConfig]) -> [ResourceMove] {
         guard let node, let items = check.list(node, "moves") else { return [] }
         var out: [ResourceMove] = []
+        var givenAway: [String: UInt64] = [:]
         for (i, item) in items.enumerated() {
             let p = "moves[\(i)]"
             guard let f = check.mapping(item, p, known: ["at", "cpus", "memory", "from", "to", "per_cpu", "in_use", "migrate_page", "channel"],
@@ -110,7 +117,7 @@ struct ScenarioReader {
                 }
             }
             if let from, let to, from == to { check.error(item.mark, p, "a move goes between two different kernels") }
-            let memory = readMemoryMove(f, p, donor: from.map { kernels[$0] })
+            let memory = readMemoryMove(f, p, donor: from.map { kernels[$0] }, givenAway: &givenAway)
             switch (f["cpus"], f["memory"]) {
             case (nil, nil): check.error(item.mark, p, "a move hands over 'cpus' or 'memory'; neither is given")
             case (.some, .some(let mn)): check.error(mn.mark, p + ".memory", "a move hands over CPUs or memory, not both (give each its own move)")

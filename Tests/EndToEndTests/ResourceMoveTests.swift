@@ -105,6 +105,8 @@ import Testing
           - {at: 1ms, cpus: [1], memory: 128MiB, from: a, to: b}
           - {at: 1ms, from: a, to: b}
           - {at: 1ms, cpus: [1], in_use: 0.5, from: a, to: b}
+          - {at: 1ms, memory: 512MiB, from: a, to: b}
+          - {at: 2ms, memory: 512MiB, from: a, to: b}
         """
         let d = try ScenarioFile.parse(text, path: "m.yaml").validate()
         #expect(d.contains { $0.line == 8 && $0.path == "moves[0].memory" && $0.message.contains("128MiB") }, "\(d)")
@@ -112,5 +114,7 @@ import Testing
         #expect(d.contains { $0.line == 10 && $0.path == "moves[2].memory" && $0.message.contains("not both") }, "\(d)")
         #expect(d.contains { $0.line == 11 && $0.path == "moves[3]" && $0.message.contains("neither") }, "\(d)")
         #expect(d.contains { $0.line == 12 && $0.path == "moves[4].in_use" && $0.message.contains("no 'memory'") }, "\(d)")
+        // Each fits; together they would leave 'a' nothing.
+        #expect(!d.contains { $0.path == "moves[5].memory" } && d.contains { $0.line == 14 && $0.path == "moves[6].memory" && $0.message.contains("earlier") }, "\(d)")
     }
 }

@@ -78,6 +78,7 @@ extension Simulation {
     static func prepareMoves(_ config: inout SimulationConfig) throws(ConfigurationError) -> (incoming: Set<Int>, offliners: [Int: Int]) {
         var incoming: Set<Int> = []
         var offliners: [Int: Int] = [:]  // workload index -> move index
+        var givenAway: [Int: UInt64] = [:]  // memory each donor's moves take from it, in all
         for (i, m) in config.moves.enumerated() {
             let n = config.kernels.count
             guard m.from >= 0, m.from < n, m.to >= 0, m.to < n, m.from != m.to else {
@@ -89,7 +90,8 @@ extension Simulation {
                 guard mem.bytes > 0, mem.bytes % MemoryMove.blockBytes == 0 else {
                     throw ConfigurationError("move \(i): memory moves by whole 128 MiB memory blocks")
                 }
-                guard donor.memoryBytes > mem.bytes else {
+                givenAway[m.from, default: 0] += mem.bytes
+                guard donor.memoryBytes > givenAway[m.from]! else {
                     throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without memory")
                 }
                 guard (0...1).contains(mem.inUse) else { throw ConfigurationError("move \(i): in_use is a fraction in [0, 1]") }
