@@ -61,6 +61,16 @@ import Testing
         #expect(messages > 10_000 && leftInRing > 0 && leftInFlight > 0, "cut runs must leave work behind: \(leftInRing) \(leftInFlight)")
     }
 
+    /// A sender without `reply` or `every` keeps its CPU from one send to the next: an
+    /// operation is its work and its send (never empty), and it sleeps only when it is done.
+    @Test func aSenderWithoutReplyOrIntervalDoesNotSleep() throws {
+        for (p, o) in try Self.run("scenarios/multikernel/messaging.yaml") {
+            let send = try #require(o.result.workloads.first { $0.name == "send" })
+            #expect(send.ops == 2000 && send.latency.p50 > 500, "\(p.variant!): \(send.latency.p50) ns")
+            #expect(send.voluntarySwitches <= 4, "\(p.variant!): \(send.voluntarySwitches) sleeps")
+        }
+    }
+
     /// Popcorn splits a 1 KiB message into 19 one-line chunks (56-byte payloads), each with
     /// its own ticket; a message counts as sent and as in the ring only when whole.
     @Test func popcornChunksLargeMessages() throws {

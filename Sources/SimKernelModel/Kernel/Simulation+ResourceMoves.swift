@@ -16,9 +16,9 @@ import SimWorkloads
 ///
 /// A memory move goes by whole memory blocks (Linux memory hot-remove and hot-add): at `at`
 /// a task of the donor offlines them (reads their page descriptors, migrates the pages in
-/// use, `MemoryMove.offlineWork`), competing with the donor's tasks for its CPUs; then
-/// RESOURCE as above; the receiver initializes their page descriptors
-/// (`MemoryMove.onlineWork`) and they are its memory; then ACK.
+/// use, each at the node's bandwidth), competing with the donor's tasks for its CPUs; then
+/// RESOURCE as above; the receiver writes their page descriptors and they are its memory;
+/// then ACK.
 struct MoveRecord {
     var released = Picoseconds.zero
     var arrived = Picoseconds.zero
@@ -97,7 +97,8 @@ extension Simulation {
                 guard (0...1).contains(mem.inUse) else { throw ConfigurationError("move \(i): in_use is a fraction in [0, 1]") }
                 // The donor's offlining runs as one of its tasks (nice 0, as the sysfs writer
                 // that asks for it does): it competes with the instance's own work for a CPU.
-                let work = mem.offlineWork(bandwidth: config.machine.memory.bandwidthLocal)
+                let work = copyTime(bytes: mem.descriptorBytes + mem.migratedBytes, bandwidth: config.machine.memory.bandwidthLocal)
+                    + Picoseconds(mem.migrateOverhead.raw &* mem.pagesMigrated)
                 let cycles = max(1, UInt64(config.machine.frequency.cycles(in: work).rounded()))
                 offliners[config.workloads.count] = i
                 config.workloads.append(WorkloadConfig(name: "move\(i).offline", copies: [WorkloadConfig.Copy(kernel: m.from, threads: 1)],
@@ -196,7 +197,7 @@ extension Simulation {
         case MoveStep.resource where m.memory != nil:
             // The receiver adds the blocks and initializes their page descriptors.
             moveRecords[i].arrived = now
-            moveRecords[i].online = now + m.memory!.onlineWork(bandwidth: config.machine.memory.bandwidthLocal)
+            moveRecords[i].online = now + Self.copyTime(bytes: m.memory!.descriptorBytes, bandwidth: config.machine.memory.bandwidthLocal)
             queue.push(at: moveRecords[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.memoryOnline)
         case MoveStep.memoryOnline:
             kernels[m.to].config.memoryBytes += m.memory!.bytes

@@ -134,23 +134,12 @@ public struct MemoryMove: Sendable, Hashable {
     public init(bytes: UInt64, inUse: Double = 0, migrateOverhead: Picoseconds = Picoseconds(us: 2)) {
         self.bytes = bytes; self.inUse = inUse; self.migrateOverhead = migrateOverhead
     }
-    public var blocks: UInt64 { (bytes + Self.blockBytes - 1) / Self.blockBytes }
     public var pagesMigrated: UInt64 { UInt64((Double(bytes / Self.pageBytes) * inUse).rounded()) }
-
-    /// The donor's offlining work at `bandwidth` (bytes/s): read every page descriptor of the
-    /// blocks, copy each page in use (read and write it), plus its per-page overhead.
-    public func offlineWork(bandwidth: UInt64) -> Picoseconds {
-        let scan = Double(blocks * Self.blockBytes / Self.pageBytes * Self.pageDescriptorBytes)
-        let copies = Double(pagesMigrated * 2 * Self.pageBytes)
-        let seconds = (scan + copies) / Double(max(1, bandwidth))
-        return Picoseconds(UInt64((seconds * 1e12).rounded())) + Picoseconds(migrateOverhead.raw &* pagesMigrated)
-    }
-
-    /// The receiver's onlining: writing every page descriptor of the blocks at `bandwidth`.
-    public func onlineWork(bandwidth: UInt64) -> Picoseconds {
-        let bytes = Double(blocks * Self.blockBytes / Self.pageBytes * Self.pageDescriptorBytes)
-        return Picoseconds(UInt64((bytes / Double(max(1, bandwidth)) * 1e12).rounded()))
-    }
+    /// The page descriptors of the range: read by the donor's offlining, written by the
+    /// receiver's onlining.
+    public var descriptorBytes: UInt64 { bytes / Self.pageBytes * Self.pageDescriptorBytes }
+    /// What the donor's migration reads and writes: each page in use, once each way.
+    public var migratedBytes: UInt64 { pagesMigrated * 2 * Self.pageBytes }
 }
 
 /// What a kernel-to-kernel message is, when the kernels send it themselves (carried in a
