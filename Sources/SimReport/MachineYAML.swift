@@ -37,14 +37,17 @@ public enum MachineYAML {
         out.append("  memory:")
         out.append("    per_node: \(size(m.memory.bytesPerNode))")
         out.append("    latency: {local: \(d(m.memory.latencyLocal)), remote: \(d(m.memory.latencyRemote))}")
-        let die = m.memory.bandwidthDie > 0 ? ", die: \(bw(m.memory.bandwidthDie))" : ""
+        var die = m.memory.bandwidthDie > 0 ? ", die: \(bw(m.memory.bandwidthDie))" : ""
+        if m.memory.bandwidthDie > 0 && m.memory.bandwidthDieWrite > 0 { die += ", die_write: \(bw(m.memory.bandwidthDieWrite))" }
         out.append("    bandwidth: {local: \(bw(m.memory.bandwidthLocal)), remote: \(bw(m.memory.bandwidthRemote))\(die)}")
         out.append("    parallelism: \(m.memory.parallelism)")
         out.append("  apic:")
         out.append("    mode: \(m.apic.mode.rawValue)")
         out.append("    send: \(d(m.apic.send))")
+        out.append("    remote_accept_wait: \(d(m.apic.remoteAcceptWait))     # xapic mode only")
         out.append("    deliver: {socket: \(d(m.apic.deliverSocket)), remote: \(d(m.apic.deliverRemote))}")
         out.append("    handler: \(d(m.apic.handler))")
+        out.append("    eoi: \(d(m.apic.eoi))")
         out.append("  idle_exit: \(d(m.idleExit))")
         if !m.sources.isEmpty {
             out.append("# sources:")

@@ -99,12 +99,14 @@ public enum ResultJSON {
             ("memory", .object([
                 ("per_node_bytes", .uint(m.memory.bytesPerNode)),
                 ("latency_ns", .object([("local", .num(m.memory.latencyLocal.nanoseconds)), ("remote", .num(m.memory.latencyRemote.nanoseconds))])),
-                ("bandwidth_bytes_per_s", .object([("local", .uint(m.memory.bandwidthLocal)), ("remote", .uint(m.memory.bandwidthRemote))])),
+                ("bandwidth_bytes_per_s", .object([("local", .uint(m.memory.bandwidthLocal)), ("remote", .uint(m.memory.bandwidthRemote)),
+                                                   ("die", .uint(m.memory.bandwidthDie)), ("die_write", .uint(m.memory.bandwidthDieWrite))])),
             ])),
             ("apic", .object([
                 ("mode", .string(m.apic.mode.rawValue)), ("send_ns", .num(m.apic.send.nanoseconds)),
                 ("deliver_ns", .object([("socket", .num(m.apic.deliverSocket.nanoseconds)), ("remote", .num(m.apic.deliverRemote.nanoseconds))])),
-                ("handler_ns", .num(m.apic.handler.nanoseconds)),
+                ("remote_accept_wait_ns", .num(m.apic.remoteAcceptWait.nanoseconds)),
+                ("handler_ns", .num(m.apic.handler.nanoseconds)), ("eoi_ns", .num(m.apic.eoi.nanoseconds)),
             ])),
         ])
     }

@@ -149,9 +149,12 @@ struct MachineReader {
             if let n = l["local"], let d = check.duration(n, p + ".latency.local") { m.memory.latencyLocal = d }
             if let n = l["remote"], let d = check.duration(n, p + ".latency.remote") { m.memory.latencyRemote = d }
         }
-        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote", "die"]) {
+        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote", "die", "die_write"]) {
             if let n = b["die"] {
                 if n.scalar == "0" { m.memory.bandwidthDie = 0 } else if let x = check.bandwidth(n, p + ".bandwidth.die") { m.memory.bandwidthDie = x }
+            }
+            if let n = b["die_write"] {
+                if n.scalar == "0" { m.memory.bandwidthDieWrite = 0 } else if let x = check.bandwidth(n, p + ".bandwidth.die_write") { m.memory.bandwidthDieWrite = x }
             }
             if let n = b["local"], let x = check.bandwidth(n, p + ".bandwidth.local") { m.memory.bandwidthLocal = x }
             if let n = b["remote"], let x = check.bandwidth(n, p + ".bandwidth.remote") { m.memory.bandwidthRemote = x }
@@ -160,10 +163,12 @@ struct MachineReader {
 
     private func readAPIC(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.apic"
-        guard let f = check.mapping(node, p, known: ["mode", "send", "deliver", "handler"]) else { return }
+        guard let f = check.mapping(node, p, known: ["mode", "send", "remote_accept_wait", "deliver", "handler", "eoi"]) else { return }
         if let v = f["mode"], let s = check.choice(v, p + ".mode", APICSpec.Mode.allCases.map(\.rawValue)) { m.apic.mode = .init(rawValue: s)! }
         if let v = f["send"], let d = check.duration(v, p + ".send") { m.apic.send = d }
+        if let v = f["remote_accept_wait"], let d = check.duration(v, p + ".remote_accept_wait") { m.apic.remoteAcceptWait = d }
         if let v = f["handler"], let d = check.duration(v, p + ".handler") { m.apic.handler = d }
+        if let v = f["eoi"], let d = check.duration(v, p + ".eoi") { m.apic.eoi = d }
         if let v = f["deliver"], let dl = check.mapping(v, p + ".deliver", known: ["socket", "remote"]) {
             if let n = dl["socket"], let d = check.duration(n, p + ".deliver.socket") { m.apic.deliverSocket = d }
             if let n = dl["remote"], let d = check.duration(n, p + ".deliver.remote") { m.apic.deliverRemote = d }

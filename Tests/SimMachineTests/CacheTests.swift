@@ -157,4 +157,45 @@ import Testing
         #expect(links.contains { $0.name == "socket0->\(near)" })
         #expect(links.contains { $0.name.hasSuffix("->\(far)") && !$0.name.hasPrefix("socket0->") })
     }
+
+    /// Lines one cache sends another across sockets travel the socket link like memory reads
+    /// do: at the link's bandwidth, reads of different lines arriving together queue there.
+    @Test func cacheToCacheTransfersLoadTheSocketLink() {
+        var slow = m
+        slow.memory.bandwidthRemote = 1_000_000_000  // 64 ns per line
+        var d = CoherenceDirectory(topology: slow.topology, spec: slow.coherence, memory: slow.memory, hitLatency: slow.hitLatency,
+                                   frequency: slow.frequency, caches: Self.levels)
+        let ids = (0..<8).map { d.allocate(name: "l\($0)", home: 0) }
+        for id in ids { _ = d.access(id, cpu: 0, update: .set(1), now: Picoseconds(ns: 100)) }
+        let now = Picoseconds(us: 10)
+        let completions = ids.map { d.access($0, cpu: 4, update: .none, now: now) }
+        #expect(completions.allSatisfy { $0.source == .remote })
+        let first = completions[0].completion
+        for (k, c) in completions.enumerated() { #expect(c.completion == first + Picoseconds(ns: 64 * UInt64(k)), "line \(k)") }
+        let link = d.serverStats(elapsed: Picoseconds(us: 11)).first { $0.name == "socket0->1" }
+        #expect(link?.lines == 8)
+    }
+
+    /// On a machine with die links, write-backs leave through the die link's outbound side;
+    /// when it is slow, the writes whose fills push dirty lines out slow down to its bandwidth.
+    @Test func writeBacksQueueOnTheDieLinkOut() {
+        func stream(dieWrite: UInt64) -> (elapsed: Picoseconds, writebacks: UInt64, outLines: UInt64) {
+            var e = MachinePresets.epyc7742
+            e.memory.bandwidthDieWrite = dieWrite
+            var d = CoherenceDirectory(topology: e.topology, spec: e.coherence, memory: e.memory, hitLatency: e.hitLatency,
+                                       frequency: e.frequency, caches: Self.levels)
+            let ids = (0..<8192).map { d.allocate(name: "l\($0)", home: 0) }
+            var t = Picoseconds(ns: 100)
+            for id in ids { t = d.access(id, cpu: 0, update: .set(1), now: t).completion }
+            let out = d.serverStats(elapsed: t).first { $0.name == "die0-out" }
+            return (t, d.writebacks, out?.lines ?? 0)
+        }
+        let fast = stream(dieWrite: 100_000_000_000), slow = stream(dieWrite: 200_000_000)
+        #expect(slow.writebacks > 4000 && slow.writebacks == fast.writebacks)
+        #expect(slow.outLines == slow.writebacks && fast.outLines == fast.writebacks)
+        // Each write-back holds the slow link 320 ns, longer than a write's own miss: the
+        // writer waits its turn for every one.
+        #expect(slow.elapsed.raw >= slow.writebacks * 320_000, "\(slow)")
+        #expect(slow.elapsed.raw > 2 * fast.elapsed.raw, "\(slow) \(fast)")
+    }
 }

@@ -101,8 +101,13 @@ import Testing
     @Test func deliveryLatencyByDistance() {
         let m = MachinePresets.teaching2s4c
         var a = LocalAPICs(spec: m.apic, topology: m.topology)
-        #expect(a.send(from: 0, to: 1) == m.apic.deliverSocket)
-        #expect(a.send(from: 0, to: 5) == m.apic.deliverRemote)
+        #expect(a.send(from: 0, to: 1) == (m.apic.send, m.apic.deliverSocket))
+        // teaching-2s4c is in xAPIC mode: a write to the other socket waits for acceptance.
+        #expect(a.send(from: 0, to: 5) == (m.apic.send + m.apic.remoteAcceptWait, m.apic.deliverRemote))
         #expect(a.sent[0] == 2)
+        var x2 = m.apic
+        x2.mode = .x2apic
+        var b = LocalAPICs(spec: x2, topology: m.topology)
+        #expect(b.send(from: 0, to: 5).cost == m.apic.send)
     }
 }

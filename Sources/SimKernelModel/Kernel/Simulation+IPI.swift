@@ -3,30 +3,30 @@ import SimMachine
 
 extension Simulation {
     /// Sends `vector` to the CPUs of `ipiSets[set]` from `c`, starting at `t`; returns when
-    /// the sender is done writing the interrupt command register. Each write costs
-    /// `apic.send`; each target's interrupt arrives its delivery latency after the write
-    /// that names it. Physical mode writes once per CPU, cluster mode once per logical
-    /// cluster (the set is sorted by cluster), a shorthand once.
+    /// the sender is done writing the interrupt command register. Physical mode writes once
+    /// per CPU, cluster mode once per logical cluster (the set is sorted by cluster), a
+    /// shorthand once. Each write costs `apic.send` (in xAPIC mode more when it names a CPU on
+    /// another socket); the CPUs it names get the interrupt their delivery latency after it.
     mutating func sendGroup(from c: Int, set: Int, addressing: IPIAddressing, vector: UInt8, at start: Picoseconds) -> Picoseconds {
+        let targets = ipiSets[set]
         var t = start
-        var lastCluster: Int32 = -1
-        var wrote = false
-        for target in ipiSets[set] {
-            let write: Bool
+        var first = 0
+        while first < targets.count {
+            // The targets one ICR write names: targets[first..<end].
+            var end = first + 1
             switch addressing {
-            case .physical: write = true
-            case .cluster: write = apic.clusterOf[target] != lastCluster
-            case .shorthand: write = !wrote
+            case .physical: break
+            case .cluster: while end < targets.count && apic.clusterOf[targets[end]] == apic.clusterOf[targets[first]] { end += 1 }
+            case .shorthand: end = targets.count
             }
-            if write {
-                t += apic.spec.send
-                apic.countSend(from: c)
-                wrote = true
-                lastCluster = apic.clusterOf[target]
+            t += apic.spec.sendCost(remote: targets[first..<end].contains { apic.crossSocket(c, $0) })
+            apic.countSend(from: c)
+            for target in targets[first..<end] {
+                queue.push(at: t + apic.deliver(from: c, to: target), target: Int32(target), kind: EventKind.ipiArrive.rawValue,
+                           tag: UInt16(vector), payload: start.raw)
+                ipiTargeted &+= 1
             }
-            queue.push(at: t + apic.deliver(from: c, to: target), target: Int32(target), kind: EventKind.ipiArrive.rawValue,
-                       tag: UInt16(vector), payload: start.raw)
-            ipiTargeted &+= 1
+            first = end
         }
         return t
     }

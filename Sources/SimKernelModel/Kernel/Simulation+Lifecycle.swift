@@ -30,7 +30,7 @@ extension Simulation {
                 // the distance between the two CPUs (the INIT-to-SIPI waits of the old MP
                 // spec are skipped, as Linux does on modern CPUs).
                 let d = m.topology.distance(kc.cpus[0], cpu)
-                wake = Picoseconds(m.apic.send.raw &* 3) + m.apic.deliveryLatency(d)
+                wake = Picoseconds(m.apic.sendCost(remote: d == .remote).raw &* 3) + m.apic.deliveryLatency(d)
             } else {
                 wake = Picoseconds((m.coherence.socket.first ?? .zero).raw * 2)  // mailbox write, parked CPU's read
             }

@@ -76,12 +76,14 @@ extension Simulation {
         }
     }
 
+    // `mutating` only so that self is passed by reference: called out of line from the event
+    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     /// Where a new or woken task goes, after Linux's `select_idle_sibling`: its pinned CPU;
     /// else its previous CPU if idle; else the idle CPU nearest to it (SMT sibling, LLC,
     /// socket); else the least loaded, nearest first. A real-time task that finds no idle
     /// CPU goes where the running task has the lowest priority (`find_lowest_rq`).
     /// Ties go to the lowest CPU number, so placement is deterministic.
-    func placement(of t: Int) -> Int {
+    mutating func placement(of t: Int) -> Int {
         let k = tasks[t].kernel
         let list = kernels[k].config.cpus
         if let p = tasks[t].pinnedLocal, cpus[list[p]].online && cpus[list[p]].kernel == k { return list[p] }
@@ -114,7 +116,9 @@ extension Simulation {
         }
     }
 
-    func preemptsOnWakeup(cpu c: Int, running r: Int, woken t: Int) -> Bool {
+    // `mutating` only so that self is passed by reference: called out of line from the event
+    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
+    mutating func preemptsOnWakeup(cpu c: Int, running r: Int, woken t: Int) -> Bool {
         let pr = tasks[r].rtPriority, pw = tasks[t].rtPriority
         if pw > pr { return true }  // real-time over normal, or a higher real-time priority
         if pw > 0 || pr > 0 { return false }

@@ -45,7 +45,7 @@ extension Simulation {
                         workloadStats[w].ops &+= 1
                         if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
                     }
-                    t += apic.spec.handler
+                    t += apic.handlerEntry
                 }
             }
 
@@ -191,8 +191,8 @@ extension Simulation {
                 // With interrupts off nothing can come between this CPU's clock and the send.
                 if t > now && cpus[c].irqEnabled { schedule(cpu: c, at: t); return }
                 let sentAt = t
-                t += apic.spec.send
-                let latency = apic.send(from: c, to: Int(target))
+                let (cost, latency) = apic.send(from: c, to: Int(target))
+                t += cost
                 queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector), payload: sentAt.raw)
                 ipiTargeted &+= 1
                 finish(task: task, cpu: c, outcome: nil, at: t)

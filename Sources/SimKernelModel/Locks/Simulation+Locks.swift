@@ -210,7 +210,9 @@ extension Simulation {
 extension Simulation {
     static let writerBit: UInt64 = 1 << 63
 
-    func rwAcquireOp(task: Int, lock: LockRecord) -> Operation {
+    // `mutating` only so that self is passed by reference: called out of line from the event
+    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
+    mutating func rwAcquireOp(task: Int, lock: LockRecord) -> Operation {
         let shared = tasks[task].lockShared
         switch tasks[task].phase {
         case 0: return shared ? .fetchAdd(lock.line, 1) : .compareAndSwap(lock.line, expected: 0, new: Self.writerBit)

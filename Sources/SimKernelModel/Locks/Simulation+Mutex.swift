@@ -25,7 +25,9 @@ extension Simulation {
         static let release: UInt8 = 0, handOver: UInt8 = 1, reflag: UInt8 = 2
     }
 
-    func mutexAcquireOp(task: Int, lock: LockRecord) -> Operation {
+    // `mutating` only so that self is passed by reference: called out of line from the event
+    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
+    mutating func mutexAcquireOp(task: Int, lock: LockRecord) -> Operation {
         let me = UInt64(task + 1)
         switch tasks[task].phase {
         case MutexPhase.tryLock: return .compareAndSwap(lock.line, expected: 0, new: me)
@@ -98,7 +100,7 @@ extension Simulation {
         return UInt64(w + 1) | (locks[record].waitHead >= 0 ? Self.waitersFlag : 0)
     }
 
-    func mutexReleaseOp(task: Int, lock: LockRecord) -> Operation {
+    mutating func mutexReleaseOp(task: Int, lock: LockRecord) -> Operation {
         switch tasks[task].phase {
         case MutexPhase.release: return .compareAndSwap(lock.line, expected: UInt64(task + 1), new: 0)
         case MutexPhase.handOver: return .store(lock.line, tasks[task].scratch)

@@ -25,7 +25,9 @@ extension Simulation {
         static let waitLock: UInt8 = 14, claimLast: UInt8 = 15, setLocked: UInt8 = 16, waitNext: UInt8 = 17, passHead: UInt8 = 18
     }
 
-    func qspinAcquireOp(task: Int, cpu c: Int, lock: LockRecord) -> Operation {
+    // `mutating` only so that self is passed by reference: called out of line from the event
+    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
+    mutating func qspinAcquireOp(task: Int, cpu c: Int, lock: LockRecord) -> Operation {
         let me = mcsCode(cpu: c)
         let seen = tasks[task].scratch
         switch tasks[task].phase {

@@ -1,12 +1,18 @@
 /// The local APICs of all hardware threads: IPI timing and counters.
 ///
-/// Sending costs the sender `send` (writing the interrupt command register);
+/// Sending costs the sender `send` (writing the interrupt command register; in
+/// xAPIC mode more for a target on another socket, see `APICSpec.remoteAcceptWait`);
 /// the interrupt reaches the target `deliver(distance)` later. The target takes
-/// it when its interrupts are enabled, pays `handler` for entry and exit, and
-/// runs the handler's own work. Pending vectors are kept per CPU as a 256-bit
+/// it when its interrupts are enabled, pays `handler` for entry and exit and `eoi`,
+/// and runs the handler's own work. Pending vectors are kept per CPU as a 256-bit
 /// set and taken highest vector first, as the APIC prioritizes them.
 public struct LocalAPICs: Sendable {
     public let spec: APICSpec
+    /// What taking an interrupt costs its CPU before the handler's work: entry, exit, EOI.
+    public let handlerEntry: Picoseconds
+    /// What an ICR write naming a CPU on another socket costs its sender (in xAPIC mode more
+    /// than `spec.send`).
+    let sendRemote: Picoseconds
     /// Socket of each CPU, precomputed: delivery latency depends only on same/other socket.
     let socketOf: [Int32]
     public let sent: FixedArray<UInt64>
@@ -26,6 +32,8 @@ public struct LocalAPICs: Sendable {
 
     public init(spec: APICSpec, topology: Topology) {
         self.spec = spec
+        self.handlerEntry = spec.handler + spec.eoi
+        self.sendRemote = spec.sendCost(remote: true)
         self.socketOf = (0..<topology.cpuCount).map { Int32(topology.socket(of: $0)) }
         // APIC IDs as firmware assigns them: socket, then core, then SMT thread, each field a
         // power of two wide; logical clusters are runs of consecutive IDs.
@@ -43,10 +51,12 @@ public struct LocalAPICs: Sendable {
         pendingCount = FixedArray(repeating: 0, count: topology.cpuCount)
     }
 
-    /// Records a send from `from` to `to` and returns the delivery latency after the send cost.
-    public mutating func send(from: Int, to: Int) -> Picoseconds {
+    /// Records a send from `from` to `to`: returns the sender's cost of the ICR write and the
+    /// delivery latency after it. (Mutating, so the hot path passes the APICs by reference.)
+    public mutating func send(from: Int, to: Int) -> (cost: Picoseconds, latency: Picoseconds) {
         countSend(from: from)
-        return deliver(from: from, to: to)
+        let remote = socketOf[from] != socketOf[to]
+        return (remote ? sendRemote : spec.send, remote ? spec.deliverRemote : spec.deliverSocket)
     }
 
     /// Marks `vector` pending on `cpu` (an arriving interrupt).
@@ -74,6 +84,14 @@ public struct LocalAPICs: Sendable {
 
     /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
     public func sendTime(cpu: Int, vector: UInt8) -> UInt64 { sentAt[cpu << 8 | Int(vector)] }
+
+    /// The sender's cost of an ICR write naming `to` alone.
+    public func sendCost(from: Int, to: Int) -> Picoseconds {
+        spec.sendCost(remote: socketOf[from] != socketOf[to])
+    }
+
+    /// Whether `a` and `b` are on different sockets.
+    public func crossSocket(_ a: Int, _ b: Int) -> Bool { socketOf[a] != socketOf[b] }
 
     /// Delivery latency from `from` to `to` (same or other socket, from the precomputed table).
     /// Group sends count their ICR writes themselves (`countSend`).

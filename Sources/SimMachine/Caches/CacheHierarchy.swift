@@ -71,7 +71,7 @@ struct CacheHierarchy: Sendable {
     }
 
     /// A directory miss missed every private level of the requester.
-    func countPrivateMiss() {
+    @inline(__always) func countPrivateMiss() {
         for i in 0..<privateLevels { misses[i] &+= 1 }
     }
 }
@@ -181,10 +181,7 @@ extension CoherenceDirectory {
         for w in 0..<words where sharers[base + w] != 0 { anySharer = true }
         if owner[l] < 0 { state[l] = anySharer ? .shared : .invalid }
         guard caches.lastLevel != nil else {
-            if dirty {
-                caches.writebacks &+= 1
-                servers.writeBack(node: Int(home[l]), at: clock)
-            }
+            if dirty { writeBack(line, from: caches.coreThreads[core][0]) }
             return
         }
         insertLastLevel(line, cpu: caches.coreThreads[core][0], dirty: dirty)
@@ -196,10 +193,18 @@ extension CoherenceDirectory {
         let domain = Int(caches.domainOf[cpu])
         guard let victim = caches.lastLevel!.insert(domain, line, dirty: dirty, allowed: caches.lastLevelFillWays[cpu]) else { return }
         caches.evictions[caches.privateLevels] &+= 1
-        if victim.dirty {
-            caches.writebacks &+= 1
-            servers.writeBack(node: Int(home[Int(victim.line)]), at: clock)
-        }
+        if victim.dirty { writeBack(victim.line, from: cpu) }
+    }
+
+    /// A dirty `line` leaves the caches of `cpu`'s die for its home memory. The access whose
+    /// fill pushed it out waits for its queueing (its slot on the die link, the socket links
+    /// and the controller): at saturation, writers slow to the write path's bandwidth.
+    mutating func writeBack(_ line: LineID, from cpu: Int) {
+        caches.writebacks &+= 1
+        let node = Int(home[Int(line)])
+        let wait = servers.writeBack(node: node, home: topology.socket(ofNode: node), from: Int(cpuSocket[cpu]),
+                                     die: Int(cpuDie[cpu]), at: clock)
+        if wait > writebackWait { writebackWait = wait }
     }
 
     /// Hits, misses and evictions per cache level, L1 first.
@@ -233,6 +238,7 @@ extension CoherenceDirectory {
     /// invalidated and no coherence state changes. Returns when the line is there.
     public mutating func fetchMiss(_ line: LineID, cpu: Int, now: Picoseconds) -> Picoseconds {
         guard let l1i = caches.instructionCache else { return now }
+        writebackWait = 0
         let core = Int(cpuCore[cpu]), l = Int(line)
         caches.instructionStats[1] &+= 1
         clock = now.raw
@@ -270,7 +276,7 @@ extension CoherenceDirectory {
             }
         }
         if l1i.insert(core, line) != nil { caches.instructionStats[2] &+= 1 }  // clean: dropped
-        return now + latency!
+        return now + latency! + Picoseconds(writebackWait)
     }
 
     // MARK: Cache partitioning
@@ -287,7 +293,8 @@ extension CoherenceDirectory {
     /// Dirty lines written back to memory.
     public var writebacks: UInt64 { caches.writebacks }
 
-    /// Per NUMA node controller (`node0`…), then per loaded link (`socket0->1`…), over `elapsed`.
+    /// Per NUMA node controller (`node0`…), then per loaded link (`socket0->1`…), then per
+    /// loaded die link (`die0` toward the die, `die0-out` out of it), over `elapsed`.
     public func serverStats(elapsed: Picoseconds) -> [ServerStats] {
         let span = Double(Swift.max(1, elapsed.raw))
         var out = servers.nodeLines.indices.map { n in
@@ -302,6 +309,10 @@ extension CoherenceDirectory {
         for d in servers.dieLines.indices where servers.dieLines[d] > 0 {
             out.append(ServerStats(name: "die\(d)", lines: servers.dieLines[d], writebacks: 0, waitPs: servers.dieWaitPs[d],
                                    utilization: Swift.min(1, Double(servers.dieLines[d] &* servers.dieService) / span)))
+        }
+        for d in servers.dieOutLines.indices where servers.dieOutLines[d] > 0 {
+            out.append(ServerStats(name: "die\(d)-out", lines: servers.dieOutLines[d], writebacks: 0, waitPs: servers.dieOutWaitPs[d],
+                                   utilization: Swift.min(1, Double(servers.dieOutLines[d] &* servers.dieOutService) / span)))
         }
         return out
     }

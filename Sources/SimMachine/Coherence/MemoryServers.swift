@@ -1,27 +1,33 @@
-/// Memory controllers (one server per NUMA node) and inter-socket links (one server per
-/// direction of each link) with finite bandwidth: a line transfer occupies a server for
-/// line size / bandwidth, and waits while the server is busy with earlier ones. That
-/// queueing is what makes bandwidth-bound workloads flatten (docs/model.md). Between
-/// sockets that no link joins (`socket_links`), a line crosses every link of a shortest
-/// route and loads each of them.
+/// Memory controllers (one server per NUMA node), inter-socket links (one server per
+/// direction of each link) and die links (one server per direction per die) with finite
+/// bandwidth: a line transfer occupies a server for line size / bandwidth, and waits while
+/// the server is busy with earlier ones. That queueing is what makes bandwidth-bound
+/// workloads flatten (docs/model.md). Memory reads, write-backs and cache-to-cache
+/// transfers all load the links they cross. Between sockets that no link joins
+/// (`socket_links`), a line crosses every link of a shortest route and loads each of them.
 struct MemoryServers: Sendable {
     let sockets: Int
     /// Picoseconds one 64-byte line occupies a node's controllers, and a link.
     let nodeService: UInt64
     let linkService: UInt64
-    var nodeFreeAt: [UInt64]
-    var linkFreeAt: [UInt64]
-    /// Each die's link from the rest of its socket (0: none), with what it carried.
+    let nodeFreeAt: FixedArray<UInt64>
+    let linkFreeAt: FixedArray<UInt64>
+    /// Each die's link from the rest of its socket (0: none), with what it carried; and the
+    /// same link's other direction, out of the die (write-backs, lines the die's caches serve).
     let dieService: UInt64
-    var dieFreeAt: [UInt64]
-    var dieLines: [UInt64]
-    var dieWaitPs: [UInt64]
+    let dieFreeAt: FixedArray<UInt64>
+    let dieLines: FixedArray<UInt64>
+    let dieWaitPs: FixedArray<UInt64>
+    let dieOutService: UInt64
+    let dieOutFreeAt: FixedArray<UInt64>
+    let dieOutLines: FixedArray<UInt64>
+    let dieOutWaitPs: FixedArray<UInt64>
     // Statistics.
-    var nodeLines: [UInt64]
-    var nodeWaitPs: [UInt64]
-    var nodeWritebacks: [UInt64]
-    var linkLines: [UInt64]
-    var linkWaitPs: [UInt64]
+    let nodeLines: FixedArray<UInt64>
+    let nodeWaitPs: FixedArray<UInt64>
+    let nodeWritebacks: FixedArray<UInt64>
+    let linkLines: FixedArray<UInt64>
+    let linkWaitPs: FixedArray<UInt64>
     /// The links (as `from * sockets + to`) a line crosses from socket a to socket b: entries
     /// `routeStart[a * sockets + b] ..< routeStart[a * sockets + b + 1]` of `routeLinks`.
     let routeStart: [Int32]
@@ -34,19 +40,72 @@ struct MemoryServers: Sendable {
         }
         nodeService = service(memory.bandwidthLocal)
         linkService = service(memory.bandwidthRemote)
-        nodeFreeAt = Array(repeating: 0, count: t.numaNodeCount)
-        nodeLines = nodeFreeAt
-        nodeWaitPs = nodeFreeAt
-        nodeWritebacks = nodeFreeAt
-        linkFreeAt = Array(repeating: 0, count: t.sockets * t.sockets)
-        linkLines = linkFreeAt
-        linkWaitPs = linkFreeAt
+        // FixedArray: written on every miss, without Array's uniqueness checks.
+        let nodes = t.numaNodeCount, links = t.sockets * t.sockets
+        nodeFreeAt = FixedArray(repeating: 0, count: nodes)
+        nodeLines = FixedArray(repeating: 0, count: nodes)
+        nodeWaitPs = FixedArray(repeating: 0, count: nodes)
+        nodeWritebacks = FixedArray(repeating: 0, count: nodes)
+        linkFreeAt = FixedArray(repeating: 0, count: links)
+        linkLines = FixedArray(repeating: 0, count: links)
+        linkWaitPs = FixedArray(repeating: 0, count: links)
         (routeStart, routeLinks) = Self.routes(t)
         dieService = service(memory.bandwidthDie)
         let dies = t.sockets * ((t.coresPerSocket + t.coresPerDie - 1) / t.coresPerDie)
-        dieFreeAt = Array(repeating: 0, count: dieService > 0 ? dies : 0)
-        dieLines = dieFreeAt
-        dieWaitPs = dieFreeAt
+        let dieCount = dieService > 0 ? dies : 0
+        dieFreeAt = FixedArray(repeating: 0, count: dieCount)
+        dieLines = FixedArray(repeating: 0, count: dieCount)
+        dieWaitPs = FixedArray(repeating: 0, count: dieCount)
+        dieOutService = dieService > 0 ? service(memory.bandwidthDieWrite > 0 ? memory.bandwidthDieWrite : memory.bandwidthDie) : 0
+        dieOutFreeAt = FixedArray(repeating: 0, count: dieCount)
+        dieOutLines = FixedArray(repeating: 0, count: dieCount)
+        dieOutWaitPs = FixedArray(repeating: 0, count: dieCount)
+    }
+
+    /// One line through a server free at `freeAt` that serves a line in `service`, arriving at
+    /// `t`: returns when it starts, after the lines ahead of it.
+    @inline(__always) static func pass(_ freeAt: inout UInt64, _ lines: inout UInt64, _ waitPs: inout UInt64,
+                                       service: UInt64, at t: UInt64) -> UInt64 {
+        let start = Swift.max(t, freeAt)
+        freeAt = start + service
+        lines &+= 1
+        waitPs &+= start - t
+        return start
+    }
+
+    /// A line from socket `from` to socket `to` over the links of the route, from `t`.
+    mutating func crossLinks(from: Int, to: Int, at t: UInt64) -> UInt64 {
+        guard from != to && linkService > 0 else { return t }
+        var t = t
+        let pair = from * sockets + to
+        for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
+            let link = Int(routeLinks[r])
+            t = Self.pass(&linkFreeAt[link], &linkLines[link], &linkWaitPs[link], service: linkService, at: t)
+        }
+        return t
+    }
+
+    /// A line leaving die `die` toward the rest of its socket, from `t`.
+    mutating func leaveDie(_ die: Int, at t: UInt64) -> UInt64 {
+        guard dieOutService > 0 else { return t }
+        return Self.pass(&dieOutFreeAt[die], &dieOutLines[die], &dieOutWaitPs[die], service: dieOutService, at: t)
+    }
+
+    /// A line entering die `die` from the rest of its socket, from `t`.
+    mutating func enterDie(_ die: Int, at t: UInt64) -> UInt64 {
+        guard dieService > 0 else { return t }
+        return Self.pass(&dieFreeAt[die], &dieLines[die], &dieWaitPs[die], service: dieService, at: t)
+    }
+
+    /// A cache-to-cache transfer of a line from a cache of (`fromSocket`, `fromDie`) to one of
+    /// (`toSocket`, `toDie`) requested at `at`: out of the serving die, over the socket links,
+    /// into the requester's die. Returns how long it queued.
+    mutating func transfer(fromSocket: Int, fromDie: Int, toSocket: Int, toDie: Int, at: UInt64) -> UInt64 {
+        guard fromDie != toDie else { return 0 }
+        var t = leaveDie(fromDie, at: at)
+        t = crossLinks(from: fromSocket, to: toSocket, at: t)
+        t = enterDie(toDie, at: t)
+        return t - at
     }
 
     /// Shortest routes between every pair of sockets over the topology's links (all pairs
@@ -90,18 +149,7 @@ struct MemoryServers: Sendable {
     /// requested at `at`: returns how long it queued. Remote reads cross the link, then the
     /// controller; on machines with die links, the line then crosses the reader's.
     mutating func read(node: Int, from: Int, to: Int, die: Int, at: UInt64) -> UInt64 {
-        var t = at
-        if from != to && linkService > 0 {
-            let pair = from * sockets + to
-            for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
-                let link = Int(routeLinks[r])
-                let start = Swift.max(t, linkFreeAt[link])
-                linkFreeAt[link] = start + linkService
-                linkLines[link] &+= 1
-                linkWaitPs[link] &+= start - t
-                t = start
-            }
-        }
+        var t = crossLinks(from: from, to: to, at: at)
         if nodeService > 0 {
             let start = Swift.max(t, nodeFreeAt[node])
             nodeFreeAt[node] = start + nodeService
@@ -109,21 +157,23 @@ struct MemoryServers: Sendable {
             t = start
         }
         nodeLines[node] &+= 1
-        if dieService > 0 {
-            let start = Swift.max(t, dieFreeAt[die])
-            dieFreeAt[die] = start + dieService
-            dieLines[die] &+= 1
-            dieWaitPs[die] &+= start - t
-            t = start
-        }
+        t = enterDie(die, at: t)
         return t - at
     }
 
-    /// A dirty line written back to `node` at `at`: it takes controller time, and nobody waits.
-    mutating func writeBack(node: Int, at: UInt64) {
+    /// A dirty line written back from a cache of socket `from`, die `die`, to `node` (homed on
+    /// socket `home`) at `at`: out of the die, over the links, into the controller. Returns how
+    /// long it queued before the controller took it (what the eviction that caused it waits).
+    mutating func writeBack(node: Int, home: Int, from: Int, die: Int, at: UInt64) -> UInt64 {
         nodeWritebacks[node] &+= 1
-        guard nodeService > 0 else { return }
-        nodeFreeAt[node] = Swift.max(at, nodeFreeAt[node]) + nodeService
+        var t = leaveDie(die, at: at)
+        t = crossLinks(from: from, to: home, at: t)
+        if nodeService > 0 {
+            let start = Swift.max(t, nodeFreeAt[node])
+            nodeFreeAt[node] = start + nodeService
+            t = start
+        }
+        return t - at
     }
 }
 

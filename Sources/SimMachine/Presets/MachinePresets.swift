@@ -27,8 +27,9 @@ public enum MachinePresets {
                                  viaHome: Picoseconds(ns: 63), atomicCycles: 18),
         memory: MemorySpec(bytesPerNode: 192 << 30, latencyLocal: Picoseconds(ns: 81), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 122_000_000_000, bandwidthRemote: 51_000_000_000),
-        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 571), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 571), remoteAcceptWait: Frequency(gigahertz: 2.8).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon Gold 6242: 16 cores, 32 threads, 2.8 GHz base, 22 MB cache"),
             ("caches.l1d, caches.l1i, caches.l2", "Intel 64 and IA-32 Optimization Reference Manual, Skylake Server / Cascade Lake cache table (32 KiB 8-way L1d 4-5 cycles; 32 KiB 8-way L1i; 1 MiB 16-way L2 14 cycles)"),
@@ -41,7 +42,8 @@ public enum MachinePresets {
             ("memory.parallelism", "assumption: 10 misses in flight per core on a stream, under the 10-12 L1D fill buffers of Intel cores since Nehalem (Intel Optimization Reference Manual) and AMD Zen 2 (22 MAB per core, AMD Software Optimization Guide 17h); gives 64 B x 10 / local latency per core"),
             ("memory.per_node", "assumption: 192 GiB per socket (12 x 16 GiB DIMMs)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, shared/data/calibration) at 2.8 GHz"),
-            ("apic.deliver, apic.handler", "assumption: 1 us same socket, 1.4 us remote, 300 ns entry+exit; below the 2.2 us measured in a KVM guest (an upper bound)"),
+            ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles, the Westmere measurement's cross-socket minus same-socket sender cost (2,000 - 1,600 cycles), taken as the wait for the delivery-status bit"),
+            ("apic.deliver, apic.handler, apic.eoi", "assumption: 1 us same socket, 1.4 us remote, 300 ns entry+exit of which 50 ns is the EOI write; below the 2.2 us measured in a KVM guest (an upper bound)"),
         ]
     )
 
@@ -62,8 +64,9 @@ public enum MachinePresets {
                                  atomicCycles: 18),
         memory: MemorySpec(bytesPerNode: 128 << 30, latencyLocal: Picoseconds(ns: 90), latencyRemote: Picoseconds(ns: 140),
                            bandwidthLocal: 65_000_000_000, bandwidthRemote: 30_000_000_000),
-        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 667), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 667), remoteAcceptWait: Frequency(gigahertz: 2.4).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon E5-2680 v4: 14 cores, 28 threads, 2.4 GHz base, 35 MB cache"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
@@ -71,7 +74,8 @@ public enum MachinePresets {
             ("coherence.smt, .socket, .remote", c2cSource + ": medians 8.3 / 45.2 / 127.5 ns minus 7.5 ns (18 cycles)"),
             ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set); parallelism 10 misses in flight per core (10 L1D fill buffers, Intel Optimization Reference Manual)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.4 GHz"),
-            ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+            ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
+            ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
         ]
     )
 
@@ -95,10 +99,12 @@ public enum MachinePresets {
             var m = MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 107), latencyRemote: Picoseconds(ns: 200),
                                bandwidthLocal: 100_000_000_000, bandwidthRemote: 77_000_000_000)
             m.bandwidthDie = 46_944_000_000  // 32 bytes per FCLK cycle at 1,467 MHz
+            m.bandwidthDieWrite = 23_472_000_000  // 16 bytes per FCLK cycle
             return m
         }(),
-        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 711), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 711), remoteAcceptWait: Frequency(gigahertz: 2.25).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "AMD EPYC 7742 product page: 64 cores, 128 threads, 2.25 GHz base, 256 MB L3 (16 MB per 4-core CCX); 8 CCDs of 2 CCXs"),
             ("caches", "AMD Software Optimization Guide for Family 17h (Zen 2): 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 512 KiB 8-way L2 12 cycles, 16 MiB 16-way L3 per CCX ~39 cycles"),
@@ -107,8 +113,10 @@ public enum MachinePresets {
             ("coherence.smt, .cluster, .die, .socket, .remote", c2cSource + ": medians SMT 8.0, same CCX 25.3, same CCD 252.5 (socket 0) / 117.9 (socket 1), other CCD 268.3 / 132.8, other socket 266.6 ns, minus 3.6 ns (8 cycles); the matrix is asymmetric between sockets"),
             ("memory", "proxy: the calibration README's 2-socket EPYC 9224 MLC figures (107/200 ns, 100/77 GB/s), no Rome MLC figure is in the calibration set; parallelism 10 misses in flight per core (assumption, under Zen 2's 22 miss address buffers)"),
             ("memory.bandwidth.die", "Chips and Cheese, \"Pushing AMD's Infinity Fabric to its Limits\": a CCD's link to the I/O die carries 32 bytes per fabric-clock cycle toward the CCD (reads; 16 B the other way); fabric clock 1,467 MHz (assumption: Rome's highest clock synchronous with memory, DDR4-2933): 46.9 GB/s per CCD"),
+            ("memory.bandwidth.die_write", "the same source: 16 bytes per fabric-clock cycle out of the CCD (writes), 23.5 GB/s per CCD at 1,467 MHz"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
-            ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+            ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
+            ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
         ]
     )
 
@@ -129,15 +137,17 @@ public enum MachinePresets {
                                  remote: Picoseconds(ns: 110), viaHome: Picoseconds(ns: 60), atomicCycles: 20),
         memory: MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 110), latencyRemote: Picoseconds(ns: 180),
                            bandwidthLocal: 250_000_000_000, bandwidthRemote: 100_000_000_000),
-        apic: APICSpec(mode: .x2apic, send: Picoseconds(ns: 800), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .x2apic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "Intel ARK, Xeon Gold 5418Y: 24 cores, 48 threads, 2.0 GHz base, 45 MB cache; the multikernel Linux project's lmbench machine (calibration README)"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Golden Cove / Sapphire Rapids: 48 KiB 12-way L1d 5 cycles, 32 KiB 8-way L1i, 2 MiB 16-way L2 16 cycles; LLC 1.875 MiB per core, 15-way; its latency (~33 ns) is an assumption"),
             ("coherence", "assumption: no core-to-core matrix for this machine in the calibration set; same order as xeon-gold-6242-2s (50 ns same socket, 110 ns + 60 ns via home across)"),
             ("memory", "assumption: DDR5-4400, 8 channels per socket (281 GB/s peak; 250 GB/s used), 110 / 180 ns idle latency, 100 GB/s over UPI; no MLC figure in the calibration set"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, calibration README) at 2.0 GHz"),
-            ("apic.deliver, apic.handler", "assumption, as for xeon-gold-6242-2s"),
+            ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
+            ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
             ("kernel paths", "what this preset is for: the linux profile's null syscall, context switch, pipe and unlink costs come from lmbench on this machine (docs/kernel-model.md)"),
         ]
     )
@@ -159,8 +169,9 @@ public enum MachinePresets {
                                  socket: [Picoseconds(ns: 100)], remote: Picoseconds(ns: 100), atomicCycles: 22),
         memory: MemorySpec(bytesPerNode: 8 << 30, latencyLocal: Picoseconds(ns: 100), latencyRemote: Picoseconds(ns: 100),
                            bandwidthLocal: 21_000_000_000, bandwidthRemote: 10_600_000_000, parallelism: 8),
-        apic: APICSpec(mode: .xapic, send: Picoseconds(nanoseconds: 602), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(us: 1), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .xapic, send: Picoseconds(nanoseconds: 602), remoteAcceptWait: Frequency(gigahertz: 2.66).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(us: 1), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 2 quad-core 2.66 GHz Xeon X5355, each package 2 dies of 2 cores with a shared 4 MB L2, one external memory controller"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, 32 KiB 8-way L1i, shared L2 16-way 14 cycles"),
@@ -170,7 +181,7 @@ public enum MachinePresets {
             ("memory.latency", "~100 ns for a Core 2 on a server chipset with FB-DIMM (AnandTech, Quad Core Intel Xeon 53xx Clovertown, Dec 2006, CPU-Z latency); one memory controller, so local = remote"),
             ("memory.bandwidth", "4 channels of FBD-667, 21 GB/s (hardware.info Xeon 5300 review); one 1333 MT/s x 8 B front-side bus per package, 10.6 GB/s"),
             ("memory.parallelism", "assumption: 8 misses in flight per core (8 L1D fill buffers on Core 2, Intel Optimization Reference Manual)"),
-            ("apic", "xAPIC (pre-x2APIC generation); send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.66 GHz; delivery and entry/exit as for xeon-gold-6242-2s (assumption)"),
+            ("apic", "xAPIC (pre-x2APIC generation); send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.66 GHz, 400 cycles more for a target on the other socket (Westmere: 2,000 cycles cross socket); delivery, entry/exit and EOI as for xeon-gold-6242-2s (assumption)"),
         ]
     )
 
@@ -198,8 +209,9 @@ public enum MachinePresets {
                                  hop: Picoseconds(nanoseconds: 22.5), snoop: .broadcast, probe: Picoseconds(ns: 10)),
         memory: MemorySpec(bytesPerNode: 4 << 30, latencyLocal: Picoseconds(ns: 85), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 10_600_000_000, bandwidthRemote: 4_000_000_000, parallelism: 8),
-        apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 800), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 8 quad-core 2 GHz Opteron 8350, 64 KiB L1 and 512 KiB L2 per core, 2 MB L3 per processor"),
             ("topology.socket_links", "assumption: Moebius ladder (the paper's Figure 2 draws a ladder; three coherent HyperTransport links per Opteron 8000; the paper's URPC table goes up to two hops)"),
@@ -211,7 +223,7 @@ public enum MachinePresets {
             ("memory.latency", "McCalpin, Family 10h rev B3: 85 ns local (2-socket, DRAM-bound), 130 ns remote (4-socket)"),
             ("memory.bandwidth", "dual-channel DDR2-667 per socket, 10.6 GB/s; HyperTransport 1 GHz x 16 bit, 4 GB/s each way per link"),
             ("memory.parallelism", "assumption: 8 misses in flight per core"),
-            ("apic", "xAPIC; send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.0 GHz; delivery and entry/exit assumptions as for the other presets"),
+            ("apic", "xAPIC; send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.0 GHz, 400 cycles more for a target on another socket (Westmere: 2,000 cycles cross socket); delivery, entry/exit and EOI assumptions as for the other presets"),
         ]
     )
 
@@ -231,8 +243,9 @@ public enum MachinePresets {
                                  remote: Picoseconds(ns: 120), atomicCycles: 20),
         memory: MemorySpec(bytesPerNode: 4 << 30, latencyLocal: Picoseconds(ns: 80), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 20_000_000_000, bandwidthRemote: 10_000_000_000),
-        apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 500), deliverSocket: Picoseconds(us: 1),
-                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 300)),
+        apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 500), remoteAcceptWait: Picoseconds(ns: 200),
+                       deliverSocket: Picoseconds(us: 1),
+                       deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
         sources: [("all", "round numbers of the same order as xeon-gold-6242-2s, chosen for hand calculation")]
     )
 }

@@ -75,6 +75,9 @@ public struct MemorySpec: Hashable, Sendable {
     /// the die (AMD's CCD-to-I/O-die Infinity Fabric): every line a die's CPUs read from
     /// memory crosses it. 0: no such link (monolithic dies).
     public var bandwidthDie: UInt64 = 0
+    /// The same link's bandwidth out of the die (write-backs, lines the die's caches send to
+    /// another die or socket); 0: as `bandwidthDie`. Rome's carries half its read width.
+    public var bandwidthDieWrite: UInt64 = 0
     /// Misses a core keeps in flight on a stream of independent loads (line fill buffers and
     /// prefetching): such a load holds the core for 1/parallelism of its latency.
     public var parallelism: Int
@@ -90,17 +93,32 @@ public struct MemorySpec: Hashable, Sendable {
 public struct APICSpec: Hashable, Sendable {
     public enum Mode: String, Sendable, CaseIterable { case xapic, x2apic }
     public var mode: Mode
-    /// Time the sending CPU spends writing the interrupt command register.
+    /// Time the sending CPU spends writing the interrupt command register (a target on the
+    /// sender's socket).
     public var send: Picoseconds
+    /// xAPIC mode only: the sender polls the ICR's delivery-status bit until the target's APIC
+    /// has accepted the message, which takes this much longer when the target is on another
+    /// socket. x2APIC has no delivery-status bit: a send costs `send` at any distance.
+    public var remoteAcceptWait: Picoseconds = .zero
+    /// The end-of-interrupt write, paid when a handler is entered (Linux acknowledges an IPI
+    /// before running its function). A separate parameter so that, e.g., a guest's trapping EOI
+    /// can be modeled.
+    public var eoi: Picoseconds = .zero
     /// Delivery latency from the send to the target's interrupt, by distance.
     public var deliverSocket: Picoseconds
     public var deliverRemote: Picoseconds
-    /// Interrupt entry + exit on the target (before the handler's own work).
+    /// Interrupt entry + exit on the target (before the handler's own work), EOI excluded.
     public var handler: Picoseconds
 
-    public init(mode: Mode = .x2apic, send: Picoseconds, deliverSocket: Picoseconds, deliverRemote: Picoseconds, handler: Picoseconds) {
-        self.mode = mode; self.send = send; self.deliverSocket = deliverSocket
-        self.deliverRemote = deliverRemote; self.handler = handler
+    public init(mode: Mode = .x2apic, send: Picoseconds, remoteAcceptWait: Picoseconds = .zero, deliverSocket: Picoseconds,
+                deliverRemote: Picoseconds, handler: Picoseconds, eoi: Picoseconds = .zero) {
+        self.mode = mode; self.send = send; self.remoteAcceptWait = remoteAcceptWait; self.deliverSocket = deliverSocket
+        self.deliverRemote = deliverRemote; self.handler = handler; self.eoi = eoi
+    }
+
+    /// The sender's cost of one ICR write whose targets include one on another socket or not.
+    @inlinable public func sendCost(remote: Bool) -> Picoseconds {
+        remote && mode == .xapic ? send + remoteAcceptWait : send
     }
 
     @inlinable public func deliveryLatency(_ d: Distance) -> Picoseconds {
