@@ -238,7 +238,7 @@ public enum ResultJSON {
                                               ("all_cpus_up_ns", .num(r.allCPUsUpNs))])))
         }
         pairs.append(("startup_ipis", .int(Int64(l.startupIPIs))))
-        pairs += [("tasks_killed", .int(Int64(l.tasksKilled))), ("cpus", .string(CPURanges.format(l.cpus))),
+        pairs += [("tasks_killed", .int(Int64(l.tasksKilled))), ("oopses", .int(Int64(l.oopses))), ("cpus", .string(CPURanges.format(l.cpus))),
                   ("memory_bytes", .uint(l.memoryBytes)), ("memory_node", .int(Int64(l.memoryNode)))]
         return .object(pairs)
     }

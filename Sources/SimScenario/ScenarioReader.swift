@@ -402,7 +402,7 @@ struct ScenarioReader {
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement"],
         "ipi-flood": ["target", "every", "nmi"],
-        "foreign-writes": ["target", "every"],
+        "foreign-writes": ["target", "every", "corrupt", "object"],
         "periodic": ["run", "period"],
         "interactive": ["run", "think"],
         "ipi-broadcast": ["targets", "addressing", "handling"],
@@ -653,7 +653,18 @@ struct ScenarioReader {
                               nmi: f["nmi"].flatMap { check.bool($0, p + ".nmi") } ?? false), stop)
         case "foreign-writes":
             guard let target = targetKernel(f, node, p, kernels: kernels, role: "the kernel whose memory is written") else { return nil }
-            return (.foreignWrites(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1)), stop)
+            var object: String?
+            if let on = f["object"], let name = check.string(on, p + ".object") {
+                // Machine-scope objects live outside the instance's memory: not its to lose.
+                let own = kernels[target].profile.objects.filter { $0.scope != .machine }.map(\.name)
+                if own.contains(name) { object = name } else {
+                    let hint = nearest(name, in: own).map { "; did you mean '\($0)'?" } ?? ""
+                    check.error(on.mark, p + ".object", "kernel '\(kernels[target].name)' has no object '\(name)' in its memory\(hint)")
+                    return nil
+                }
+            }
+            return (.foreignWrites(target: target, gap: f["every"].flatMap { check.duration($0, p + ".every") } ?? Picoseconds(us: 1),
+                                   corrupt: f["corrupt"].flatMap { check.bool($0, p + ".corrupt") } ?? false, object: object), stop)
         case "shootdown":
             let proto = f["protocol"].flatMap { check.choice($0, p + ".protocol", ShootdownProtocol.allCases.map(\.rawValue)) }
                 .flatMap(ShootdownProtocol.init(rawValue:)) ?? .ipi

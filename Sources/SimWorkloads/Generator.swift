@@ -66,9 +66,10 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Send IPIs with `vector` to `targets` in turn, `gap` apart (one operation: one IPI).
     case ipiFlood(targets: [Int32], vector: UInt8, gap: Picoseconds)
     /// Write into `lines` (another instance's kernel objects) in turn, `gap` apart: each a
-    /// locked add of zero, which takes the line exclusive without changing its value. One
+    /// locked add of zero, which takes the line exclusive without changing its value, or with
+    /// `corrupt` a store of a random word (from the workload's seeded generator). One
     /// operation is one write.
-    case foreignWrites(lines: [LineID], gap: Picoseconds)
+    case foreignWrites(lines: [LineID], gap: Picoseconds, corrupt: Bool)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
@@ -260,9 +261,12 @@ public struct Generator: Sendable {
             default: return finishIteration()
             }
 
-        case .foreignWrites(let lines, let gap):
+        case .foreignWrites(let lines, let gap, let corrupt):
             switch step {
-            case 0: step = 1; return .fetchAdd(lines[Int(iteration % UInt64(lines.count))], 0)
+            case 0:
+                step = 1
+                let line = lines[Int(iteration % UInt64(lines.count))]
+                return corrupt ? .store(line, rng.next()) : .fetchAdd(line, 0)
             case 1 where gap > .zero: step = 2; return .delay(gap)
             default: return finishIteration()
             }

@@ -109,4 +109,27 @@ import Testing
         let hostUnlink = { (x: SimulationResult) in x.tasks.filter { $0.kernel == "host" && $0.workload == "unlink" }.reduce(0) { $0 + $1.ops } }
         #expect(Double(hostUnlink(scribble)) / Double(hostUnlink(quiet)) > 0.9)
     }
+
+    /// `stray`: one write of garbage into the spawn's MCS lock word. The next spawn thread to
+    /// queue on the lock follows the garbage as its predecessor's node: an oops, and the
+    /// spawn panics. The host, whose memory nothing wrote, does exactly the work it does
+    /// when nothing happens.
+    @Test func aCorruptedLockWordPanicsItsInstanceOnly() throws {
+        let r = try Repo.resultsByVariant("scenarios/multikernel/isolation.yaml")
+        let quiet = r["quiet"]!, stray = r["stray"]!
+        func kernel(_ x: SimulationResult, _ name: String) -> KernelResult { x.kernels.first { $0.name == name }! }
+        #expect(stray.workloads.first { $0.name == "stray" }!.ops == 1)
+        let spawn = kernel(stray, "spawn").lifecycle
+        #expect(spawn.state == "failed" && spawn.oopses == 1 && spawn.tasksKilled == 3)
+        // Written at 2 ms; the spawn's three threads take that lock every ~2.4 us.
+        #expect(spawn.failedNs! > 2_000_000 && spawn.failedNs! < 2_020_000, "\(spawn.failedNs!)")
+        #expect(kernel(stray, "host").lifecycle.state == "active" && kernel(stray, "host").lifecycle.oopses == 0)
+        let hostUnlink = { (x: SimulationResult) in x.tasks.filter { $0.kernel == "host" && $0.workload == "unlink" }.reduce(0) { $0 + $1.ops } }
+        #expect(hostUnlink(stray) == hostUnlink(quiet), "\(hostUnlink(stray)) vs \(hostUnlink(quiet))")
+        // A plain (non-corrupting) write in the same place costs a miss and nothing else.
+        let p = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/isolation.yaml"))
+            .points(overrides: [("workloads.stray.generate.corrupt", YNode.commandLine("false"))], variant: "stray")
+        let harmless = try Runner.run(p[0]).result
+        #expect(kernel(harmless, "spawn").lifecycle.state == "active" && kernel(harmless, "spawn").lifecycle.oopses == 0)
+    }
 }

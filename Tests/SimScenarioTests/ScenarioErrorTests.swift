@@ -89,6 +89,26 @@ import Testing
         #expect(d.count == 4, "\(d)")
     }
 
+    /// A foreign write names an object the target kernel does not hold in its memory.
+    @Test func foreignWritesToAnUnknownObject() throws {
+        let text = """
+        mksim: 1
+        name: stray
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: host, cpus: socket0}
+          - {name: spawn, cpus: socket1}
+        workloads:
+          - name: w
+            on: host
+            generate: {kind: foreign-writes, target: spawn, object: sb_inode_list_lok, corrupt: true, iterations: 1}
+        """
+        let d = try ScenarioFile.parse(text, path: "stray.yaml").validate()
+        #expect(d.count == 1)
+        #expect(d.first?.path == "workloads[0].generate.object" && d.first?.line == 10)
+        #expect(d.first?.message.contains("did you mean 'sb_inode_list_lock'") == true, "\(d)")
+    }
+
     @Test func yamlSyntaxErrorHasPosition() {
         #expect {
             _ = try ScenarioFile.parse("mksim: 1\nname: [unclosed\n", path: "bad.yaml")

@@ -278,6 +278,10 @@ struct KernelRuntime {
     /// 0 until it respawns, then 1: a task belongs to one incarnation (`TaskState.incarnation`).
     var incarnation: UInt8 = 0
     var tasksKilled = 0
+    /// Corrupted pointers its CPUs followed (an oops each, which panics it), and whether the
+    /// panic of the first is still to come.
+    var oopses = 0
+    var oopsPending = false
     /// TLB shootdowns inside its syscalls (munmap, mprotect): how many, the CPUs interrupted,
     /// lazy CPUs skipped, and the full flushes those did when they switched back.
     var tlb = TLBShootdownCounts()

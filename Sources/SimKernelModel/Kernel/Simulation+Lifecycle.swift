@@ -182,6 +182,7 @@ extension Simulation {
     mutating func panic(kernel k: Int, orderly: Bool = false) {
         guard kernels[k].failedAt == nil else { return }
         kernels[k].failedAt = now
+        kernels[k].oopsPending = false
         for c in kernels[k].config.cpus {
             if cpus[c].mode == .spinning { directory.cancelWait(cpu: c) }
             if cpus[c].mode != .idle, cpus[c].busySince < now { cpus[c].busyPs &+= (now - cpus[c].busySince).raw }

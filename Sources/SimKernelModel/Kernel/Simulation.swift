@@ -418,11 +418,20 @@ public struct Simulation {
                         let targets = broadcastTargets(sender: sender, kernel: copy.kernel, count: count, addressing: addressing)
                         kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
                                                  handling: handling)
-                    case .foreignWrites(let target, let gap):
+                    case .foreignWrites(let target, let gap, let corrupt, let object):
                         guard config.kernels.indices.contains(target), !kernels[target].objectLines.isEmpty else {
                             throw ConfigurationError("workload '\(wc.name)': foreign-writes needs a target kernel with kernel objects")
                         }
-                        kind = .foreignWrites(lines: kernels[target].objectLines, gap: gap)
+                        var lines = kernels[target].objectLines
+                        if let object {
+                            // The object's line, or its lines per CPU, by the names they were allocated under.
+                            let prefix = "\(config.kernels[target].name).\(object)"
+                            lines = lines.filter { let n = directory.names[Int($0)]; return n == prefix || n.hasPrefix(prefix + "[") }
+                            guard !lines.isEmpty else {
+                                throw ConfigurationError("workload '\(wc.name)': kernel '\(config.kernels[target].name)' has no object '\(object)' in its memory")
+                            }
+                        }
+                        kind = .foreignWrites(lines: lines, gap: gap, corrupt: corrupt)
                     case .ipiFlood(let target, let gap, let nmi):
                         guard target >= 0 && target < config.kernels.count else {
                             throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")

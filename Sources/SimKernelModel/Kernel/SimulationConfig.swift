@@ -257,8 +257,10 @@ public enum WorkloadGenerator: Sendable {
     /// `gap` apart. Nothing stops it: the targets pay every interrupt's entry and exit.
     case ipiFlood(target: Int, gap: Picoseconds, nmi: Bool = false)
     /// Writes into the kernel objects of instance `target` (its locks and per-instance and
-    /// per-CPU lines, in its memory) in turn, `gap` apart: a misbehaving instance.
-    case foreignWrites(target: Int, gap: Picoseconds)
+    /// per-CPU lines, in its memory; only those of the profile object `object` when given) in
+    /// turn, `gap` apart: a misbehaving instance. `corrupt`: store garbage instead of a locked
+    /// add of zero, so that what the target computes from those words is wrong.
+    case foreignWrites(target: Int, gap: Picoseconds, corrupt: Bool = false, object: String? = nil)
     /// The threads of one traced process (`trace.threads` tasks, dealt to the workload's
     /// kernels in turn, sharing one address space), replayed from a native trace.
     case trace(TraceWorkload)

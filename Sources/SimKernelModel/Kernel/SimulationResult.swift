@@ -99,6 +99,8 @@ public struct KernelLifecycle: Sendable {
     /// a parked-CPU trampoline or a kernel present from the start).
     public var startupIPIs: Int
     public var tasksKilled: Int
+    /// Corrupted pointers its CPUs followed (each oops panics it).
+    public var oopses: Int = 0
     /// CPUs and memory it held (a failed instance's resources, accounted for).
     public var cpus: [Int]
     public var memoryBytes: UInt64
@@ -465,7 +467,7 @@ extension Simulation {
                                },
                                haltedNs: kr.haltedAt?.nanoseconds, tasksStopped: kr.tasksStopped,
                                startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
-                               tasksKilled: kr.tasksKilled,
+                               tasksKilled: kr.tasksKilled, oopses: kr.oopses,
                                cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
                                memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
     }

@@ -55,6 +55,29 @@ extension Simulation {
         return cpus[cpu].mcsNodeBase + LineID(code & 3)
     }
 
+    /// The MCS node a code read from a lock word names, or nil when no CPU's node has that
+    /// code: a corrupted word (`foreign-writes` with `corrupt`), which a kernel would
+    /// dereference and oops on.
+    func mcsNodeIfValid(code: UInt64) -> LineID? {
+        let cpuPlusOne = code >> 2
+        guard cpuPlusOne >= 1 && cpuPlusOne <= UInt64(cpus.count) else { return nil }
+        let base = cpus[Int(cpuPlusOne) - 1].mcsNodeBase
+        return base >= 0 ? base + LineID(code & 3) : nil
+    }
+
+    /// `task` on CPU `c` follows a corrupted pointer read from `line`: its kernel oopses, and
+    /// the oops panics it (`panic_on_oops`, as servers set it) at the engine's time; until
+    /// then the CPU spins on the line. Nothing checks the pointer first, as in the kernel.
+    mutating func followCorruptedPointer(cpu c: Int, line: LineID) -> Operation {
+        let k = cpus[c].kernel
+        if !kernels[k].oopsPending && kernels[k].failedAt == nil {
+            kernels[k].oopsPending = true
+            kernels[k].oopses += 1
+            queue.push(at: now, target: Int32(k), kind: EventKind.panic.rawValue, tag: 4)
+        }
+        return .spinWhile(line, mask: 0, equals: 0)
+    }
+
     mutating func frameOp(task: Int, cpu c: Int) -> Operation {
         let phase = tasks[task].phase
         switch tasks[task].frame {
@@ -75,7 +98,10 @@ extension Simulation {
                 switch phase {
                 case 0: return .store(mcsNode(code: me), 1)
                 case 1: return .exchange(lock.line, me)
-                case 2: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.high32, value: me << 32)
+                case 2:
+                    // Link behind the previous tail, the word the exchange returned.
+                    guard let prev = mcsNodeIfValid(code: tasks[task].scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
+                    return .storeField(prev, mask: Self.high32, value: me << 32)
                 default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
                 }
             case (.mcs, false):

@@ -37,7 +37,9 @@ extension Simulation {
         case QPhase.takeFromPending: return .fetchAdd(lock.line, Self.qLocked &- Self.qPending)
         case QPhase.initNode: return .store(mcsNode(code: me), 1)  // {locked: 1, next: none}
         case QPhase.swapTail: return .compareAndSwap(lock.line, expected: seen, new: seen & Self.low32 | me << 32)
-        case QPhase.link: return .storeField(mcsNode(code: seen >> 32), mask: Self.high32, value: me << 32)
+        case QPhase.link:
+            guard let prev = mcsNodeIfValid(code: seen >> 32) else { return followCorruptedPointer(cpu: c, line: lock.line) }
+            return .storeField(prev, mask: Self.high32, value: me << 32)
         case QPhase.waitHead: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
         case QPhase.waitLock: return .spinUntil(lock.line, mask: Self.qLockedMask | Self.qPending, equals: 0)
         case QPhase.claimLast: return .compareAndSwap(lock.line, expected: seen, new: Self.qLocked)
