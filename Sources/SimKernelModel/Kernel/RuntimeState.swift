@@ -70,6 +70,10 @@ struct TaskState {
     /// Next task on the same mutex wait list (-1: last); set while asleep on a mutex.
     var nextLockWaiter: Int32 = -1
     var sleepsOnLock = false
+    /// On a mutex's wait list (from its first sleep there until it has the lock).
+    var inLockList = false
+    /// In a mutex's optimistic-spin queue (`OSQState`).
+    var osqState: UInt8 = 0
     /// Died with its kernel (a panic), rather than exiting.
     var killed = false
     /// The pipe of the syscall under way (pipe_read, pipe_write).
@@ -325,6 +329,8 @@ struct LockRecord {
     /// Mutex wait list, FIFO, linked through `TaskState.nextLockWaiter`.
     var waitHead: Int32 = -1
     var waitTail: Int32 = -1
+    /// Mutex: the optimistic-spin queue's tail line (-1 until someone first spins).
+    var osq: LineID = -1
 }
 
 struct LockStats {

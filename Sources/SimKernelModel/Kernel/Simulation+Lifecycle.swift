@@ -123,6 +123,7 @@ extension Simulation {
             cpus[c].movableWaiting = 0
             cpus[c].mcsDepth = 0
             if cpus[c].mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].mcsNodeBase + LineID(n), value: 0) } }
+            if c < osqNodes.count && osqNodes[c] >= 0 { directory.initialize(osqNodes[c], value: 0) }
             kernels[k].scheduler.cpuRemoved(cpu: i)
             queue.push(at: timeline.cpuUp[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
         }
@@ -130,6 +131,7 @@ extension Simulation {
             directory.initialize(locks[l].line, value: 0)
             locks[l].waitHead = -1
             locks[l].waitTail = -1
+            if locks[l].osq >= 0 { directory.initialize(locks[l].osq, value: 0) }
             locks[l].irqsave = false
         }
         // Shared-page reply lines of its tasks (the second incarnation counts from zero).

@@ -165,6 +165,7 @@ extension Simulation {
         }
         guard preempt else { return false }
         cpus[c].needResched = true
+        if _slowPath(cpus[c].mode == .spinning) { mutexSpinnerYields(cpu: c) }
         return true
     }
 

@@ -23,6 +23,8 @@ public struct Simulation {
     var traces: [TraceRuntime] = []
     var traceThreads: [TraceThreadState] = []
     var locks: [LockRecord] = []
+    /// Each CPU's node for mutexes' optimistic-spin queues (-1 until it first spins on one).
+    var osqNodes: [LineID] = []
     var lockStats: [LockStats] = []
     var workloadStats: [WorkloadStats] = []
     var rings: [RingState] = []

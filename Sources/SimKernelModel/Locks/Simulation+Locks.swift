@@ -46,6 +46,15 @@ extension Simulation {
             }
             cpus[c].mcsDepth = min(cpus[c].mcsDepth + 1, 4)
         }
+        if locks[record].algorithm == .mutex && !release {
+            // The osq's lines are made when first needed, as the MCS nodes are.
+            let home = kernels[cpus[c].kernel].config.memoryNode
+            if locks[record].osq < 0 {
+                locks[record].osq = directory.allocate(name: directory.names[Int(locks[record].line)] + ".osq", home: home)
+            }
+            if osqNodes.isEmpty { osqNodes = Array(repeating: -1, count: cpus.count) }
+            if osqNodes[c] < 0 { osqNodes[c] = directory.allocate(name: "\(kernels[cpus[c].kernel].config.name).osq_node[cpu\(c)]", home: home) }
+        }
     }
 
     /// MCS code of the node this CPU uses at its current nesting level.

@@ -1,142 +1,320 @@
 import SimCPU
 import SimMachine
 
-/// The sleeping mutex, after Linux's `struct mutex`: one word holding the owner (task + 1)
-/// and a WAITERS flag; a FIFO wait list kept by the kernel (its `wait_lock` is not modeled).
+/// The sleeping mutex, after Linux's `struct mutex` (kernel/locking/mutex.c since 4.10): one
+/// word holding the owner (task + 1, low 32 bits) and the WAITERS and HANDOFF flags; a FIFO
+/// wait list kept by the kernel (its `wait_lock` is not modeled: list changes happen at the
+/// engine's time); an optimistic-spin queue (`osq`, an MCS queue on its own line with a
+/// node per CPU) so that one spinner at a time watches the owner.
 ///
-/// acquire: cas(word, 0, me); on failure, while the owner is running and nobody sleeps,
-///          spin until the word changes (optimistic spinning) and retry; otherwise set
-///          WAITERS with a CAS, and sleep on the wait list. The releaser hands the lock over.
-/// release: cas(word, me, 0); if that fails (WAITERS), take the first waiter, store it as
-///          owner (WAITERS kept if others wait) and wake it through the scheduler.
+/// acquire: cas(word, 0, me). On failure, with `seen` the word:
+///   - no owner and no HANDOFF: steal it, cas(seen, me | its flags);
+///   - the owner running, and this task not on the wait list: join the osq (node, xchg its
+///     tail, link behind the previous tail, wait to be its head); the head spins while the
+///     owner stays the same, stealing the lock when the owner field clears; it leaves the
+///     osq (passing the head on) when it has the lock, or when the owner stops running or
+///     HANDOFF is set, and then goes to sleep as below;
+///   - otherwise set WAITERS with a cas and sleep on the wait list. A waiter stays on the
+///     list until it has the lock. Woken, it tries again; a woken waiter that finds the lock
+///     taken again sets HANDOFF (it is the first waiter) and sleeps.
+/// release: cas(word, me, 0) (fails when a flag is set). Else with HANDOFF: the first waiter
+///   leaves the list and the word becomes its (flags kept as the list needs them), and it
+///   is woken owning the lock; without: cas(word, seen, WAITERS kept) clears the owner,
+///   and the first waiter is woken to compete for it with spinners and new arrivals.
 ///
-/// Wait-list changes happen at the engine's time, so a sleeper checks the word when it
-/// actually goes to sleep (retrying if the lock came free or lost its flag), and a
-/// releaser re-checks the list after its store: no wake-up is lost.
+/// No wake-up is lost: a task sleeps only if, at the engine's time, the word has an owner
+/// and WAITERS, and every release looks at the list at the instant its write frees the lock
+/// (or hands it over), waking the first waiter if there is one. The flags decide which
+/// paths run (a flagged word sends acquirers to the steal and releasers to the slow path),
+/// as in Linux.
+/// Simplified: a spinner watches the word, not the owner's CPU (an owner preempted while
+/// holding it keeps the head spinning until the word changes), and the first waiter does
+/// not spin after it sets HANDOFF.
 extension Simulation {
     static let waitersFlag: UInt64 = 1 << 63
+    static let handoffFlag: UInt64 = 1 << 62
+    static let mutexFlags: UInt64 = waitersFlag | handoffFlag
 
     /// The CPU a running task is on (the waker of a task it wakes).
     func cpuOf(_ task: Int) -> Int { tasks[task].cpu }
-    static let noWaiter = UInt64.max
 
     enum MutexPhase {
-        static let tryLock: UInt8 = 0, spin: UInt8 = 1, flag: UInt8 = 2, sleep: UInt8 = 3, woken: UInt8 = 4
-        static let release: UInt8 = 0, handOver: UInt8 = 1, reflag: UInt8 = 2
+        // acquire
+        static let tryLock: UInt8 = 0, steal: UInt8 = 1, spinOwner: UInt8 = 2, flag: UInt8 = 3, sleep: UInt8 = 4
+        static let owns: UInt8 = 5, setHandoff: UInt8 = 6
+        static let osqInit: UInt8 = 10, osqSwap: UInt8 = 11, osqLink: UInt8 = 12, osqWait: UInt8 = 13
+        static let osqLoad: UInt8 = 14, osqRelease: UInt8 = 15, osqWaitNext: UInt8 = 16, osqPass: UInt8 = 17
+        // release
+        static let release: UInt8 = 0, handOver: UInt8 = 1, clearOwner: UInt8 = 2
     }
+
+    /// The owner field of a mutex word (task + 1; 0: free).
+    static func mutexOwner(_ word: UInt64) -> UInt64 { word & low32 }
 
     // `mutating` only so that self is passed by reference: called out of line from the event
     // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     mutating func mutexAcquireOp(task: Int, lock: LockRecord) -> Operation {
         let me = UInt64(task + 1)
+        let seen = tasks[task].scratch
+        let c = tasks[task].cpu
         switch tasks[task].phase {
         case MutexPhase.tryLock: return .compareAndSwap(lock.line, expected: 0, new: me)
-        case MutexPhase.spin: return .spinWhile(lock.line, mask: .max, equals: tasks[task].scratch)
-        case MutexPhase.flag:
-            return .compareAndSwap(lock.line, expected: tasks[task].scratch, new: tasks[task].scratch | Self.waitersFlag)
+        case MutexPhase.steal: return .compareAndSwap(lock.line, expected: seen, new: stealWord(task: task, seen: seen))
+        case MutexPhase.spinOwner:
+            // Until the owner or HANDOFF changes (WAITERS may come and go meanwhile).
+            return .spinWhile(lock.line, mask: Self.low32 | Self.handoffFlag, equals: seen & (Self.low32 | Self.handoffFlag))
+        case MutexPhase.flag: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.waitersFlag)
+        case MutexPhase.setHandoff: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.handoffFlag)
         case MutexPhase.sleep: return .block
-        default: return .delay(.zero)  // woken holding the lock
+        case MutexPhase.osqInit: return .store(osqNode(cpu: c), 1)  // {locked: 1, next: none}
+        case MutexPhase.osqSwap: return .exchange(osqTail(lock), UInt64(c + 1))
+        case MutexPhase.osqLink:
+            return .storeField(osqNode(cpu: Int(tasks[task].scratch2) - 1), mask: Self.high32, value: UInt64(c + 1) << 32)
+        case MutexPhase.osqWait: return .spinUntil(osqNode(cpu: c), mask: Self.low32, equals: 0)
+        case MutexPhase.osqLoad: return .load(osqNode(cpu: c))
+        case MutexPhase.osqRelease: return .compareAndSwap(osqTail(lock), expected: UInt64(c + 1), new: 0)
+        case MutexPhase.osqWaitNext: return .spinWhile(osqNode(cpu: c), mask: Self.high32, equals: 0)
+        case MutexPhase.osqPass: return .storeField(osqNode(cpu: Int(tasks[task].scratch2) - 1), mask: Self.low32, value: 0)
+        default: return .delay(.zero)  // owns it: handed over while it slept, or found so on its way to sleep
         }
+    }
+
+    /// The word a steal writes: this task as owner, WAITERS kept (and set if others wait on
+    /// the list), HANDOFF cleared (the lock is free only when nobody asked for a hand-over).
+    private func stealWord(task: Int, seen: UInt64) -> UInt64 {
+        let record = tasks[task].target
+        let othersWait = locks[record].waitHead >= 0 && (locks[record].waitHead != Int32(task) || tasks[task].nextLockWaiter >= 0)
+        return UInt64(task + 1) | (seen & Self.waitersFlag) | (othersWait ? Self.waitersFlag : 0)
     }
 
     mutating func mutexAcquireFinish(task: Int, outcome: AccessOutcome?) -> Bool {
         let old = outcome?.oldValue ?? 0
+        let ok = outcome?.succeeded == true
+        let record = tasks[task].target
         switch tasks[task].phase {
-        case MutexPhase.tryLock:
-            if outcome?.succeeded == true { return true }
+        case MutexPhase.tryLock, MutexPhase.steal:
+            if ok { return tookMutex(task: task) }
             tasks[task].waited = true
-            tasks[task].scratch = old
-            let owner = Int(old & ~Self.waitersFlag) - 1
-            let ownerRuns = owner >= 0 && owner < tasks.count && tasks[owner].status == .running
-            tasks[task].phase = ownerRuns && old & Self.waitersFlag == 0 ? MutexPhase.spin : MutexPhase.flag
-        case MutexPhase.spin:
+            decideMutexStep(task: task, seen: old, mayQueue: true)
+        case MutexPhase.flag, MutexPhase.setHandoff:
+            if ok { tasks[task].phase = MutexPhase.sleep } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
+        case MutexPhase.spinOwner:
+            // The owner or HANDOFF changed: steal if free, keep spinning behind a new running
+            // owner, else leave the osq for the wait list.
+            decideMutexStep(task: task, seen: old, mayQueue: false)
+        case MutexPhase.osqInit:
+            tasks[task].osqState = OSQState.queued
+            tasks[task].phase = MutexPhase.osqSwap
+        case MutexPhase.osqSwap:
+            if old == 0 { tasks[task].phase = MutexPhase.spinOwner } else {
+                tasks[task].scratch2 = old
+                tasks[task].phase = MutexPhase.osqLink
+            }
+        case MutexPhase.osqLink: tasks[task].phase = MutexPhase.osqWait
+        case MutexPhase.osqWait:
+            // Head of the osq: look at the word again before spinning on it.
             tasks[task].phase = MutexPhase.tryLock
-        case MutexPhase.flag:
-            tasks[task].phase = outcome?.succeeded == true ? MutexPhase.sleep : MutexPhase.tryLock
-        default:
-            lockStats[locks[tasks[task].target].stat].slept &+= 1
-            return true
+        case MutexPhase.osqLoad:
+            let next = old >> 32
+            if next != 0 { tasks[task].scratch2 = next; tasks[task].phase = MutexPhase.osqPass } else { tasks[task].phase = MutexPhase.osqRelease }
+        case MutexPhase.osqRelease:
+            if ok { return leftOSQ(task: task) }
+            tasks[task].phase = MutexPhase.osqWaitNext
+        case MutexPhase.osqWaitNext:
+            tasks[task].scratch2 = old >> 32
+            tasks[task].phase = MutexPhase.osqPass
+        case MutexPhase.osqPass:
+            return leftOSQ(task: task)
+        default:  // owns it
+            lockStats[locks[record].stat].slept &+= 1
+            return tookMutex(task: task)
         }
         return false
     }
 
+    /// What a task that saw `seen` (and did not get the lock) does next.
+    private mutating func decideMutexStep(task: Int, seen: UInt64, mayQueue: Bool) {
+        tasks[task].scratch = seen
+        let owner = Int(Self.mutexOwner(seen)) - 1
+        if Self.mutexOwner(seen) == 0 && seen & Self.handoffFlag == 0 {
+            tasks[task].phase = MutexPhase.steal
+        } else if tasks[task].osqState == OSQState.queued {
+            // The osq's head, the lock not free: spin on while the owner runs and nobody waits
+            // for this CPU (need_resched), else leave.
+            if seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
+                tasks[task].phase = MutexPhase.spinOwner
+            } else {
+                tasks[task].osqState = OSQState.leaving
+                tasks[task].phase = MutexPhase.osqLoad
+            }
+        } else if tasks[task].inLockList {
+            // A woken waiter that lost the lock again: ask for it to be handed over, then sleep.
+            tasks[task].phase = seen & Self.handoffFlag == 0 ? MutexPhase.setHandoff : MutexPhase.sleep
+        } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
+            tasks[task].phase = MutexPhase.osqInit
+        } else {
+            tasks[task].phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
+        }
+    }
+
+    /// The tick found a task waiting for CPU `c`: a mutex spinner there stops spinning on the
+    /// owner and leaves the osq for the wait list (Linux's spinners check need_resched). A
+    /// queued spinner not yet at the osq's head checks when it gets there.
+    mutating func mutexSpinnerYields(cpu c: Int) {
+        let t = cpus[c].task
+        guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame == .lockAcquire,
+              locks[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return }
+        directory.cancelWait(cpu: c)
+        cpus[c].generation &+= 1
+        tasks[t].hasCurrent = false
+        tasks[t].osqState = OSQState.leaving
+        tasks[t].phase = MutexPhase.osqLoad
+        cpus[c].mode = .scheduled
+        step(c)
+    }
+
+    private func ownerRuns(_ owner: Int) -> Bool { owner >= 0 && owner < tasks.count && tasks[owner].status == .running }
+
+    /// The task has the lock: off the wait list (if it was on it), and out of the osq first
+    /// if it took it from there.
+    private mutating func tookMutex(task: Int) -> Bool {
+        if tasks[task].osqState == OSQState.queued {
+            tasks[task].osqState = OSQState.leavingWithLock
+            tasks[task].phase = MutexPhase.osqLoad
+            return false
+        }
+        if tasks[task].inLockList {
+            // On the list since it first slept: an acquisition that slept.
+            lockStats[locks[tasks[task].target].stat].slept &+= 1
+            removeWaiter(task: task, record: tasks[task].target)
+        }
+        return true
+    }
+
+    /// Out of the osq: done if it holds the lock, else on to the wait list.
+    private mutating func leftOSQ(task: Int) -> Bool {
+        let holds = tasks[task].osqState == OSQState.leavingWithLock
+        tasks[task].osqState = OSQState.none
+        if holds { return true }
+        let seen = tasks[task].scratch
+        tasks[task].phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
+        return false
+    }
+
     /// The task reaches its `block`, at the engine's time: sleeps on the wait list if the
-    /// lock is still owned with WAITERS set; otherwise goes back a step. True if it slept.
+    /// word has an owner and WAITERS; otherwise goes back a step. True if it slept.
     mutating func blockOnMutex(task: Int, cpu c: Int, at t: Picoseconds) -> Bool {
         let record = tasks[task].target
         let word = directory.peekValue(locks[record].line)
         tasks[task].hasCurrent = false
-        if word == 0 {
-            tasks[task].phase = MutexPhase.tryLock
+        if Self.mutexOwner(word) == UInt64(task + 1) {
+            tasks[task].phase = MutexPhase.owns  // handed over before it slept
             return false
         }
-        if word & Self.waitersFlag == 0 {
+        if Self.mutexOwner(word) == 0 || word & Self.waitersFlag == 0 {
             tasks[task].scratch = word
-            tasks[task].phase = MutexPhase.flag
+            tasks[task].phase = Self.mutexOwner(word) == 0 ? MutexPhase.tryLock : MutexPhase.flag
             return false
         }
-        tasks[task].nextLockWaiter = -1
-        if locks[record].waitTail >= 0 { tasks[Int(locks[record].waitTail)].nextLockWaiter = Int32(task) } else {
-            locks[record].waitHead = Int32(task)
+        if !tasks[task].inLockList {
+            tasks[task].nextLockWaiter = -1
+            if locks[record].waitTail >= 0 { tasks[Int(locks[record].waitTail)].nextLockWaiter = Int32(task) } else {
+                locks[record].waitHead = Int32(task)
+            }
+            locks[record].waitTail = Int32(task)
+            tasks[task].inLockList = true
         }
-        locks[record].waitTail = Int32(task)
+        tasks[task].phase = MutexPhase.tryLock  // woken: try again
         tasks[task].sleepsOnLock = true
         leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
         return true
     }
 
-    private mutating func popWaiter(record: Int) -> Int? {
-        let h = locks[record].waitHead
-        guard h >= 0 else { return nil }
-        locks[record].waitHead = tasks[Int(h)].nextLockWaiter
-        if locks[record].waitHead < 0 { locks[record].waitTail = -1 }
-        tasks[Int(h)].nextLockWaiter = -1
-        return Int(h)
-    }
-
-    /// The word that hands the lock to `waiter` (0: nobody), flagged if others still wait.
-    private func ownerWord(_ waiter: Int?, record: Int) -> UInt64 {
-        guard let w = waiter else { return 0 }
-        return UInt64(w + 1) | (locks[record].waitHead >= 0 ? Self.waitersFlag : 0)
+    private mutating func removeWaiter(task: Int, record: Int) {
+        var prev: Int32 = -1
+        var cur = locks[record].waitHead
+        while cur >= 0 && cur != Int32(task) { prev = cur; cur = tasks[Int(cur)].nextLockWaiter }
+        guard cur >= 0 else { return }
+        let next = tasks[task].nextLockWaiter
+        if prev >= 0 { tasks[Int(prev)].nextLockWaiter = next } else { locks[record].waitHead = next }
+        if locks[record].waitTail == Int32(task) { locks[record].waitTail = prev }
+        tasks[task].nextLockWaiter = -1
+        tasks[task].inLockList = false
     }
 
     mutating func mutexReleaseOp(task: Int, lock: LockRecord) -> Operation {
         switch tasks[task].phase {
         case MutexPhase.release: return .compareAndSwap(lock.line, expected: UInt64(task + 1), new: 0)
-        case MutexPhase.handOver: return .store(lock.line, tasks[task].scratch)
-        default: return .storeField(lock.line, mask: Self.waitersFlag, value: Self.waitersFlag)
+        case MutexPhase.handOver: return .compareAndSwap(lock.line, expected: tasks[task].scratch, new: handOverWord(lock))
+        default:
+            // Owner cleared; WAITERS kept while the list has waiters.
+            return .compareAndSwap(lock.line, expected: tasks[task].scratch, new: lock.waitHead >= 0 ? Self.waitersFlag : 0)
         }
     }
 
+    /// The word that gives the lock to the first waiter: it as owner, with WAITERS (its own
+    /// release clears it if nobody waits by then).
+    private func handOverWord(_ lock: LockRecord) -> UInt64 { UInt64(lock.waitHead + 1) | Self.waitersFlag }
+
     mutating func mutexReleaseFinish(task: Int, record: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
+        let ok = outcome?.succeeded == true
+        let old = outcome?.oldValue ?? 0
         switch tasks[task].phase {
         case MutexPhase.release:
-            if outcome?.succeeded == true { return true }
-            let w = popWaiter(record: record)
-            tasks[task].scratch = ownerWord(w, record: record)
-            tasks[task].scratch2 = w.map(UInt64.init) ?? Self.noWaiter
-            tasks[task].phase = MutexPhase.handOver
-            return false
-        case MutexPhase.handOver where locks[record].waitHead >= 0:
-            // Someone went to sleep between the pop and the store.
-            if tasks[task].scratch2 == Self.noWaiter {
-                let w = popWaiter(record: record)!
-                tasks[task].scratch = ownerWord(w, record: record)
-                tasks[task].scratch2 = UInt64(w)
-                return false  // store again: the lock goes to it
+            dropDeadWaiters(record: record)
+            if ok {
+                wakeFirstWaiter(record: record, by: task, at: t)  // (a list WAITERS no longer flags)
+                return true
             }
-            if tasks[task].scratch & Self.waitersFlag == 0 {
-                tasks[task].phase = MutexPhase.reflag
+            tasks[task].scratch = old
+            tasks[task].phase = old & Self.handoffFlag != 0 && locks[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
+            return false
+        case MutexPhase.handOver:
+            guard ok else { tasks[task].scratch = old; return false }  // a flag changed: again
+            guard locks[record].waitHead >= 0 else { return true }  // (its waiter died meanwhile)
+            // The word is the first waiter's now (written at this instant): off the list, woken.
+            let h = Int(locks[record].waitHead)
+            removeWaiter(task: h, record: record)
+            tasks[h].phase = MutexPhase.owns
+            wakeMutexWaiter(h, by: task, at: t)
+            return true
+        default:
+            guard ok else {
+                tasks[task].scratch = old
+                if old & Self.handoffFlag != 0 && locks[record].waitHead >= 0 { tasks[task].phase = MutexPhase.handOver }
                 return false
             }
-        default:
-            break
+            // Free at this instant: whoever is on the list now would not see it free later.
+            wakeFirstWaiter(record: record, by: task, at: t)
+            return true
         }
-        if tasks[task].scratch2 != Self.noWaiter {
-            let w = Int(tasks[task].scratch2)
-            tasks[w].phase = MutexPhase.woken
-            queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(cpuOf(task) + 1))
-        }
-        return true
     }
+
+    private mutating func wakeFirstWaiter(record: Int, by task: Int, at t: Picoseconds) {
+        if locks[record].waitHead >= 0 { wakeMutexWaiter(Int(locks[record].waitHead), by: task, at: t) }
+    }
+
+    private mutating func wakeMutexWaiter(_ w: Int, by task: Int, at t: Picoseconds) {
+        guard tasks[w].status == .sleeping && tasks[w].sleepsOnLock else { return }  // already awake
+        queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(cpuOf(task) + 1))
+    }
+
+    /// Waiters killed with their instance (a machine-wide mutex) leave the list.
+    private mutating func dropDeadWaiters(record: Int) {
+        while locks[record].waitHead >= 0 && tasks[Int(locks[record].waitHead)].status == .done {
+            removeWaiter(task: Int(locks[record].waitHead), record: record)
+        }
+    }
+
+    /// The lock's optimistic-spin queue tail (its own line).
+    func osqTail(_ lock: LockRecord) -> LineID { lock.osq }
+
+    /// CPU `c`'s osq node.
+    func osqNode(cpu c: Int) -> LineID { osqNodes[c] }
 }
+
+/// Where a task is in a mutex's optimistic-spin queue.
+enum OSQState {
+    static let none: UInt8 = 0, queued: UInt8 = 1, leavingWithLock: UInt8 = 2, leaving: UInt8 = 3
+}
+
