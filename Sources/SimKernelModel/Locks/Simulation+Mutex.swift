@@ -16,7 +16,8 @@ import SimMachine
 ///     HANDOFF is set, and then goes to sleep as below;
 ///   - otherwise set WAITERS with a cas and sleep on the wait list. A waiter stays on the
 ///     list until it has the lock. Woken, it tries again; a woken waiter that finds the lock
-///     taken again sets HANDOFF (it is the first waiter) and sleeps.
+///     taken again sets HANDOFF (it is the first waiter) and spins while the owner runs (the
+///     release then writes it into the word), else sleeps.
 /// release: cas(word, me, 0) (fails when a flag is set). Else with HANDOFF: the first waiter
 ///   leaves the list and the word becomes its (flags kept as the list needs them), and it
 ///   is woken owning the lock; without: cas(word, seen, WAITERS kept) clears the owner,
@@ -28,8 +29,8 @@ import SimMachine
 /// paths run (a flagged word sends acquirers to the steal and releasers to the slow path),
 /// as in Linux.
 /// Simplified: a spinner watches the word, not the owner's CPU (an owner preempted while
-/// holding it keeps the head spinning until the word changes), and the first waiter does
-/// not spin after it sets HANDOFF.
+/// holding it keeps the head spinning until the word changes), and a queued spinner gives
+/// up on need_resched only when it reaches the osq's head.
 extension Simulation {
     static let waitersFlag: UInt64 = 1 << 63
     static let handoffFlag: UInt64 = 1 << 62
@@ -96,8 +97,10 @@ extension Simulation {
             if ok { return tookMutex(task: task) }
             tasks[task].waited = true
             decideMutexStep(task: task, seen: old, mayQueue: true)
-        case MutexPhase.flag, MutexPhase.setHandoff:
+        case MutexPhase.flag:
             if ok { tasks[task].phase = MutexPhase.sleep } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
+        case MutexPhase.setHandoff:
+            if ok { firstWaiterWaits(task: task, seen: old | Self.handoffFlag) } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
         case MutexPhase.spinOwner:
             // The owner or HANDOFF changed: steal if free, keep spinning behind a new running
             // owner, else leave the osq for the wait list.
@@ -148,8 +151,8 @@ extension Simulation {
                 tasks[task].phase = MutexPhase.osqLoad
             }
         } else if tasks[task].inLockList {
-            // A woken waiter that lost the lock again: ask for it to be handed over, then sleep.
-            tasks[task].phase = seen & Self.handoffFlag == 0 ? MutexPhase.setHandoff : MutexPhase.sleep
+            // A woken waiter that lost the lock again: ask for it to be handed over, then wait.
+            if seen & Self.handoffFlag == 0 { tasks[task].phase = MutexPhase.setHandoff } else { firstWaiterWaits(task: task, seen: seen) }
         } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
             tasks[task].phase = MutexPhase.osqInit
         } else {
@@ -167,10 +170,22 @@ extension Simulation {
         directory.cancelWait(cpu: c)
         cpus[c].generation &+= 1
         tasks[t].hasCurrent = false
-        tasks[t].osqState = OSQState.leaving
-        tasks[t].phase = MutexPhase.osqLoad
+        if tasks[t].osqState == OSQState.queued {
+            tasks[t].osqState = OSQState.leaving
+            tasks[t].phase = MutexPhase.osqLoad
+        } else {
+            tasks[t].phase = MutexPhase.sleep  // the first waiter, spinning after setting HANDOFF
+        }
         cpus[c].mode = .scheduled
         step(c)
+    }
+
+    /// The first waiter, HANDOFF set: spins on the owner while it runs (the next release
+    /// writes this task into the word), else sleeps until the release wakes it owning the lock.
+    private mutating func firstWaiterWaits(task: Int, seen: UInt64) {
+        tasks[task].scratch = seen
+        let owner = Int(Self.mutexOwner(seen)) - 1
+        tasks[task].phase = ownerRuns(owner) && !cpus[tasks[task].cpu].needResched ? MutexPhase.spinOwner : MutexPhase.sleep
     }
 
     private func ownerRuns(_ owner: Int) -> Bool { owner >= 0 && owner < tasks.count && tasks[owner].status == .running }
