@@ -170,7 +170,7 @@ extension Simulation {
     /// One IPI and one line hand-off between the two kernels' first CPUs.
     func messageLatency(from a: Int, to b: Int) -> Picoseconds {
         let x = kernels[a].config.cpus[0], y = kernels[b].config.cpus[0]
-        return apic.sendCost(from: x, to: y) + apic.deliver(from: x, to: y) + directory.handOffLatency(from: x, to: y)
+        return apic.spec.sendCost(remote: apic.crossSocket(x, y)) + apic.deliver(from: x, to: y) + directory.handOffLatency(from: x, to: y)
     }
 
     mutating func moveStep(_ i: Int, step: UInt16) {

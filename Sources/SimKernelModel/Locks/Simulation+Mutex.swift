@@ -67,15 +67,15 @@ extension Simulation {
         case MutexPhase.flag: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.waitersFlag)
         case MutexPhase.setHandoff: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.handoffFlag)
         case MutexPhase.sleep: return .block
-        case MutexPhase.osqInit: return .store(osqNode(cpu: c), 1)  // {locked: 1, next: none}
-        case MutexPhase.osqSwap: return .exchange(osqTail(lock), UInt64(c + 1))
+        case MutexPhase.osqInit: return .store(osqNodes[c], 1)  // {locked: 1, next: none}
+        case MutexPhase.osqSwap: return .exchange(lock.osq, UInt64(c + 1))
         case MutexPhase.osqLink:
-            return .storeField(osqNode(cpu: Int(tasks[task].scratch2) - 1), mask: Self.high32, value: UInt64(c + 1) << 32)
-        case MutexPhase.osqWait: return .spinUntil(osqNode(cpu: c), mask: Self.low32, equals: 0)
-        case MutexPhase.osqLoad: return .load(osqNode(cpu: c))
-        case MutexPhase.osqRelease: return .compareAndSwap(osqTail(lock), expected: UInt64(c + 1), new: 0)
-        case MutexPhase.osqWaitNext: return .spinWhile(osqNode(cpu: c), mask: Self.high32, equals: 0)
-        case MutexPhase.osqPass: return .storeField(osqNode(cpu: Int(tasks[task].scratch2) - 1), mask: Self.low32, value: 0)
+            return .storeField(osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.high32, value: UInt64(c + 1) << 32)
+        case MutexPhase.osqWait: return .spinUntil(osqNodes[c], mask: Self.low32, equals: 0)
+        case MutexPhase.osqLoad: return .load(osqNodes[c])
+        case MutexPhase.osqRelease: return .compareAndSwap(lock.osq, expected: UInt64(c + 1), new: 0)
+        case MutexPhase.osqWaitNext: return .spinWhile(osqNodes[c], mask: Self.high32, equals: 0)
+        case MutexPhase.osqPass: return .storeField(osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.low32, value: 0)
         default: return .delay(.zero)  // owns it: handed over while it slept, or found so on its way to sleep
         }
     }
@@ -320,12 +320,6 @@ extension Simulation {
             removeWaiter(task: Int(locks[record].waitHead), record: record)
         }
     }
-
-    /// The lock's optimistic-spin queue tail (its own line).
-    func osqTail(_ lock: LockRecord) -> LineID { lock.osq }
-
-    /// CPU `c`'s osq node.
-    func osqNode(cpu c: Int) -> LineID { osqNodes[c] }
 }
 
 /// Where a task is in a mutex's optimistic-spin queue.

@@ -85,11 +85,6 @@ public struct LocalAPICs: Sendable {
     /// When the interrupt of `vector` now being taken on `cpu` was sent (the first of coalesced ones).
     public func sendTime(cpu: Int, vector: UInt8) -> UInt64 { sentAt[cpu << 8 | Int(vector)] }
 
-    /// The sender's cost of an ICR write naming `to` alone.
-    public func sendCost(from: Int, to: Int) -> Picoseconds {
-        spec.sendCost(remote: socketOf[from] != socketOf[to])
-    }
-
     /// Whether `a` and `b` are on different sockets.
     public func crossSocket(_ a: Int, _ b: Int) -> Bool { socketOf[a] != socketOf[b] }
 
