@@ -503,12 +503,17 @@ struct ScenarioReader {
             }
             var stagger = Picoseconds.zero
             if let s = f["stagger"], s.scalar != "0", let d = check.duration(s, p + ".stagger") { stagger = d }
+            if case .sharedPages = generator { checkPopcornChannels(between: on, kernels: kernels, channels: channels.map(\.0), at: (f["on"] ?? item).mark, p + ".on") }
             var workload = WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice,
                                           realtime: realtime, stagger: stagger)
             if let d = positiveDuration(f["slice"], p + ".slice") { workload.slice = d }
             if let mn = f["migrate"], let m = check.mapping(mn, p + ".migrate", known: ["at", "to", "state"], required: ["at", "to"]),
                let at = m["at"].flatMap({ check.duration($0, p + ".migrate.at") }), let tn = m["to"], let toName = check.string(tn, p + ".migrate.to") {
                 if let to = kernels.firstIndex(where: { $0.name == toName }) {
+                    // A shared region has a copy of its pages in each instance it spans, and no other.
+                    if case .sharedPages = generator, !copies.contains(where: { $0.kernel == to }) {
+                        check.error(tn.mark, p + ".migrate.to", "a shared-pages workload can move only to an instance it already spans (\(Set(copies.map { kernels[$0.kernel].name }).sorted().joined(separator: ", ")))")
+                    }
                     var migration = TaskMigration(at: at, to: to)
                     if let s = m["state"].flatMap({ check.size($0, p + ".migrate.state") }) { migration.stateBytes = s }
                     workload.migrate = migration
@@ -520,6 +525,17 @@ struct ScenarioReader {
             out.append(workload)
         }
         return out
+    }
+
+    /// Shared pages' requests and answers travel on a popcorn channel between every two of
+    /// the instances they span (the transport that splits a page into chunks).
+    private func checkPopcornChannels(between on: [Int], kernels: [KernelConfig], channels: [ChannelConfig], at mark: SourceMark, _ path: String) {
+        let members = on.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        for (i, a) in members.enumerated() {
+            for b in members[(i + 1)...] where !channels.contains(where: { Set([$0.kernels.0, $0.kernels.1]) == [a, b] && $0.transport == .popcorn }) {
+                check.error(mark, path, "shared pages between '\(kernels[a].name)' and '\(kernels[b].name)' need a popcorn channel between them")
+            }
+        }
     }
 
     /// `trace: {path, format, executable, load_address, locks}`; the file opened (converted

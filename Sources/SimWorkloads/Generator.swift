@@ -88,6 +88,10 @@ public enum GeneratorKind: Sendable, Hashable {
     /// (`pages` pages, chosen uniformly), each a write with probability `writeFraction`.
     /// One operation is one iteration.
     case sharedPages(region: UInt16, pages: UInt32, accesses: Int, writeFraction: Double, computeCycles: UInt64)
+    /// An instance's page server for shared region `region`: waits for the next request the
+    /// kernel model queued for it (a `threadSync` of kind `pageServerWait`), answers it (the
+    /// model injects the send), and counts one operation per answer.
+    case pageServer(region: UInt16)
     /// Role 0 produces, role 1 consumes item k through slot k mod `slots` (lines from
     /// `base`): a slot holds 2r when free for round r = k / slots, 2r + 1 when full.
     /// One operation is one item.
@@ -130,6 +134,14 @@ public struct StopRule: Sendable, Hashable {
 
 /// One task's operation stream: a deterministic state machine from its parameters and seed.
 public struct Generator: Sendable {
+    /// `threadSync` kinds the kernel model carries out for the shared-page protocol (trace
+    /// synchronizations use the small numbers): a page server waiting for its next request,
+    /// a faulting thread marking its next messages as invalidations, and one sleeping until
+    /// its answers are in.
+    public static let pageServerWait: UInt8 = 200
+    public static let pageTagInvalidate: UInt8 = 201
+    public static let pageAwaitReplies: UInt8 = 202
+
     public let kind: GeneratorKind
     public let stop: StopRule
     var rng: SplitMix64
@@ -356,6 +368,12 @@ public struct Generator: Sendable {
 
         case .trace:
             return .exit
+
+        case .pageServer(let region):
+            switch step {
+            case 0: step = 1; return .threadSync(kind: Self.pageServerWait, a: UInt32(region), b: 0)
+            default: return finishIteration()
+            }
 
         case .sharedPages(let region, let pages, let accesses, let writeFraction, let computeCycles):
             if step == 0 {

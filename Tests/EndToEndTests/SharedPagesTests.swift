@@ -19,7 +19,7 @@ import Testing
         // Read-only: instance b copies each of the 32 pages once; nothing is invalidated.
         let readOnly = try #require(share("popcorn 0").sharedPages)
         #expect(readOnly.readFaults == 32 && readOnly.writeFaults == 0 && readOnly.invalidations == 0)
-        #expect(share("popcorn 0").throughputPerSecond > 0.95 * share("smp 0").throughputPerSecond)
+        #expect(share("popcorn 0").throughputPerSecond > 0.85 * share("smp 0").throughputPerSecond)
 
         // SMP: one instance, so no fault at all whatever the writes: the hardware shares lines.
         for w in ["0", "0.01", "0.1"] {
@@ -27,30 +27,79 @@ import Testing
             #expect(s.readFaults == 0 && s.writeFaults == 0 && s.invalidations == 0)
         }
 
-        for w in ["0.01", "0.1"] {
+        for w in ["0", "0.01", "0.1"] {
             let r = runs["popcorn \(w)"]!
             let s = try #require(share("popcorn \(w)").sharedPages)
-            // With two instances every write fault invalidates the other's copy, if it had one.
-            #expect(s.invalidations <= s.writeFaults && s.invalidations > 0)
-            // Every protocol message went through the dsm channel's rings, all tagged `page`,
-            // and each was taken or is still in a ring.
+            #expect(s.invalidations <= s.writeFaults)
             let dsm = r.channels.filter { $0.name == "dsm" }
-            let sent = dsm.reduce(0) { $0 + $1.sent }
-            #expect(sent >= s.readFaults + s.invalidations && sent <= s.readFaults + s.writeFaults + s.invalidations)
+            func count(_ c: ChannelResult, _ family: String) -> UInt64 { c.deliveredByFamily.first { $0.0 == family }!.1 }
             for c in dsm {
                 #expect(c.sent == c.delivered + c.inRing)
-                #expect(c.deliveredByFamily.first { $0.0 == "page" }!.1 == c.delivered)
+                // Every request and invalidation one way is answered the other way, but for
+                // those still queued at the end: at most two per thread (a page and an
+                // invalidation) and one message in each ring.
+                let back = dsm.first { $0.direction != c.direction }!
+                let asked = count(c, "page") + count(c, "invalidate")
+                let answered = count(back, "page_reply")
+                #expect(answered <= asked + back.inRing && asked <= answered + 8 + back.inRing, "\(c.direction): \(asked) asked, \(answered) answered")
+                // A page answer carries the page: 4 KiB in 74 one-line chunks.
+                #expect(back.bytes >= 4096 * (count(c, "page") - min(count(c, "page"), 4)))
             }
-            // Every notification IPI of a request or invalidation was taken, merged or is pending.
-            #expect(r.ipiAccounting.taken + r.ipiAccounting.coalesced + r.ipiAccounting.pending == r.ipiAccounting.arrived)
-            // A fault waits for its answer: the slowest operations take several message trips.
-            let trip = dsm.map(\.latency.p50).max()!
-            #expect(share("popcorn \(w)").latency.p99 > 2 * trip, "p99 \(share("popcorn \(w)").latency.p99) vs one trip \(trip)")
+            // Every request or invalidation sent was a fault's: one per read fault, one per
+            // invalidation, and at most one per write fault (a page it did not have).
+            let requests = dsm.reduce(0) { $0 + count($1, "page") + count($1, "invalidate") }
+            #expect(requests >= s.readFaults + s.invalidations - 8 && requests <= s.readFaults + s.writeFaults + s.invalidations)
+            // Every notification IPI (or drain re-raised when its budget ran out: a page is 74
+            // chunks) was taken, merged or is pending.
+            let ipis = r.ipiAccounting
+            #expect(ipis.taken + ipis.coalesced + ipis.pending == ipis.arrived + ipis.reraised)
+            // Both instances' threads got work done (no fault waits for an answer forever).
+            #expect(r.tasks.filter { $0.workload == "share" }.allSatisfy { $0.ops > 0 })
+        }
+        for w in ["0.01", "0.1"] {
             // Page-granular sharing loses to line-granular coherence once anything writes.
             #expect(share("popcorn \(w)").throughputPerSecond < 0.5 * share("smp \(w)").throughputPerSecond)
+            // A page is written again before the other instance's fault on it is answered:
+            // the instance holding the pages runs, the other's threads mostly wait.
+            let kernels = runs["popcorn \(w)"]!.kernels.map(\.ops).sorted()
+            #expect(kernels[0] * 20 < kernels[1], "\(kernels)")
+            #expect(share("popcorn \(w)").fairness < 0.7 && share("smp \(w)").fairness > 0.99)
         }
-        // More writes, more bouncing per operation (fewer operations get done in the run).
-        func faultsPerOp(_ k: String) -> Double { Double(share(k).sharedPages!.writeFaults) / Double(share(k).ops) }
-        #expect(faultsPerOp("popcorn 0.1") > 3 * faultsPerOp("popcorn 0.01"), "\(faultsPerOp("popcorn 0.01")) -> \(faultsPerOp("popcorn 0.1"))")
+    }
+
+    /// One access to a page the instance does not hold: a request (one slot), the owner's
+    /// page server wakes and answers with the page (4 KiB in one-line chunks), the thread
+    /// wakes and writes the page into its instance's copy. A write's request moves the page:
+    /// the owner, its only other holder, needs no invalidation of its own.
+    @Test(arguments: [0, 1]) func aFaultWaitsForThePageInAMessage(writes: Int) throws {
+        let text = """
+        mksim: 1
+        name: one-fault
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: socket0, memory: {size: 1GiB, node: 0}}
+          - {name: b, cpus: socket1, memory: {size: 1GiB, node: 1}}
+        channels: [{name: dsm, between: [a, b], transport: popcorn}]
+        workloads:
+          - {name: share, on: all, threads: 1, generate: {kind: shared-pages, pages: 1, accesses: 1, writes: \(writes), compute: 0 cycles, iterations: 1}}
+        """
+        let point = try #require(try ScenarioFile.parse(text, path: "one-fault.yaml").points().first)
+        let r = try Runner.run(point).result
+        let request = try #require(r.channels.first { $0.direction == "b->a" })
+        let answer = try #require(r.channels.first { $0.direction == "a->b" })
+        #expect(request.delivered == 1 && answer.delivered == 1)
+        #expect(answer.bytes == 4096 && answer.deliveredByFamily.first { $0.0 == "page_reply" }!.1 == 1)
+        // Seventy-four chunks take far longer than the one-slot request.
+        #expect(answer.latency.max > 5 * request.latency.max, "\(answer.latency.max) vs \(request.latency.max)")
+        // a's thread hits its own copy; b's waits for both messages, then copies 64 lines
+        // into local memory (each a miss there): well under 10 us more.
+        let a = try #require(r.tasks.first { $0.workload == "share" && $0.kernel == "a" })
+        let b = try #require(r.tasks.first { $0.workload == "share" && $0.kernel == "b" })
+        let trips = request.latency.max + answer.latency.max
+        let bDone = try #require(b.exitedNs)
+        #expect(try #require(a.exitedNs) < 1000)
+        #expect(bDone > trips && bDone < trips + 10_000, "b done at \(bDone) ns, messages \(trips) ns")
+        let faults = try #require(r.workloads.first { $0.name == "share" }!.sharedPages)
+        #expect(faults.readFaults == UInt64(1 - writes) && faults.writeFaults == UInt64(writes) && faults.invalidations == 0)
     }
 }

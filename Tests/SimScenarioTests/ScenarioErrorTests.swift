@@ -109,6 +109,29 @@ import Testing
         #expect(d.first?.message.contains("did you mean 'sb_inode_list_lock'") == true, "\(d)")
     }
 
+    @Test func sharedPagesMoveOnlyWithinTheirInstances() throws {
+        let text = """
+        mksim: 1
+        name: share
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: 0-1}
+          - {name: b, cpus: 4-5}
+          - {name: c, cpus: 6-7}
+        channels: [{name: ab, between: [a, b], transport: popcorn}]
+        workloads:
+          - {name: s, on: [a, b], migrate: {at: 1ms, to: c}, generate: {kind: shared-pages, iterations: 10}}
+        """
+        let d = try ScenarioFile.parse(text, path: "share.yaml").validate()
+        #expect(d.count == 1)
+        #expect(d.first?.path == "workloads[0].migrate.to" && d.first?.line == 10, "\(d)")
+        #expect(d.first?.message.contains("only to an instance it already spans (a, b)") == true, "\(d)")
+        // The protocol's messages need popcorn's transport (it splits a page into chunks).
+        let linux = text.replacingOccurrences(of: "transport: popcorn", with: "transport: linux")
+        let e = try ScenarioFile.parse(linux, path: "share.yaml").validate()
+        #expect(e.contains { $0.path == "workloads[0].on" && $0.line == 10 && $0.message.contains("need a popcorn channel between them") }, "\(e)")
+    }
+
     @Test func yamlSyntaxErrorHasPosition() {
         #expect {
             _ = try ScenarioFile.parse("mksim: 1\nname: [unclosed\n", path: "bad.yaml")

@@ -44,15 +44,24 @@ extension Simulation {
     func slotLine(_ r: RingState, _ seq: UInt64) -> LineID { r.slotBase + LineID(Int(seq % UInt64(r.slots))) }
 
     mutating func sendOp(task: Int) -> Operation {
-        let r = rings[tasks[task].target]
+        let ri = tasks[task].target
         let phase = tasks[task].phase
+        // The publishing store first, before a copy of the ring would make its stamps copy arrays.
+        switch (rings[ri].transport, phase) {
+        case (.linux, 3), (.urpc, 2):
+            return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: tasks[task].scratch + 1)
+        case (.popcorn, 2):
+            let last = tasks[task].chunksLeft <= 1 ? Self.lastChunk : 0
+            return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: (tasks[task].scratch + 1) | last)
+        default: break
+        }
+        let r = rings[ri]
         switch r.transport {
         case .linux:
             switch phase {
             case 0: return .load(r.head)
             case 1: return .load(r.tail)
             case 2: return .compareAndSwap(r.head, expected: tasks[task].scratch, new: tasks[task].scratch + 1)
-            case 3: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
             case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
             case 6: return .delay(Self.timeoutPoll)
             default: return waitForChange(r, r.tail, from: tasks[task].scratch2)
@@ -61,9 +70,6 @@ extension Simulation {
             switch phase {
             case 0: return .fetchAdd(r.head, 1)
             case 1: return .load(r.tail)
-            case 2:
-                let last = tasks[task].chunksLeft <= 1 ? Self.lastChunk : 0
-                return .store(slotLine(r, tasks[task].scratch), (tasks[task].scratch + 1) | last)
             case 3: return .load(r.activeLine)
             case 4: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
             default: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
@@ -72,7 +78,6 @@ extension Simulation {
             switch phase {
             case 0: return .load(r.ackLine)
             case 1: return .delay(r.stub)
-            case 2: return .store(slotLine(r, tasks[task].scratch), tasks[task].scratch + 1)
             case 4: return .delay(Self.timeoutPoll)
             default: return waitForChange(r, r.ackLine, from: r.knownAck)
             }
@@ -109,10 +114,19 @@ extension Simulation {
         return false
     }
 
-    /// Records a message as published in its slot at the frame's start time.
-    private mutating func published(ring ri: Int, seq: UInt64, task: Int) {
-        rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))] = tasks[task].frameStart
-        rings[ri].tags[Int(seq % UInt64(rings[ri].slots))] = tasks[task].messageTag
+    /// The store that publishes slot `seq`: the slot's tag and send time are written as it
+    /// is issued, since the directory makes the store visible then and the receiver may read
+    /// the slot before the store completes (the slot's previous message is fully handled:
+    /// the sender saw the tail past it).
+    private mutating func publishStore(ring ri: Int, seq: UInt64, task: Int, word: UInt64) -> Operation {
+        let slot = Int(seq % UInt64(rings[ri].slots))
+        rings[ri].sentAt[slot] = tasks[task].frameStart
+        rings[ri].tags[slot] = tasks[task].messageTag
+        return .store(slotLine(rings[ri], seq), word)
+    }
+
+    /// Counts a message as sent once its publishing store is done.
+    private mutating func published(ring ri: Int, task: Int) {
         rings[ri].sent &+= 1
         rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
     }
@@ -143,7 +157,7 @@ extension Simulation {
             case 2:
                 tasks[task].phase = outcome?.succeeded == true ? 3 : 0
             case 3:
-                published(ring: ri, seq: tasks[task].scratch, task: task)
+                published(ring: ri, task: task)
                 tasks[task].phase = 4
             case 4:
                 rings[ri].ipis &+= 1
@@ -172,7 +186,7 @@ extension Simulation {
                     tasks[task].phase = 2
                 }
             case 2:
-                if tasks[task].chunksLeft <= 1 { published(ring: ri, seq: tasks[task].scratch, task: task) }
+                if tasks[task].chunksLeft <= 1 { published(ring: ri, task: task) }
                 tasks[task].phase = 3
             case 3:
                 // After each chunk: an IPI unless the receiver is draining (and will see it),
@@ -196,7 +210,7 @@ extension Simulation {
             case 1:
                 tasks[task].phase = 2
             case 2:
-                published(ring: ri, seq: tasks[task].scratch, task: task)
+                published(ring: ri, task: task)
                 return true
             case 4:
                 tasks[task].phase = 3
@@ -328,26 +342,33 @@ extension Simulation {
         // Rare vectors out of line, and laid out away from the ring's and channels' paths.
         if _slowPath(v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase) { return rareHandlerOp(c, vector: v, phase: phase) }
         if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < rings.count {
-            let r = rings[Int(v - Vectors.channelBase)]
-            let tail = cpus[c].handlerScratch
-            switch phase {
-            case DrainPhase.entry:
-                if r.transport == .popcorn { return .store(r.activeLine, 1) }
-                cpus[c].handlerPhase = DrainPhase.readTail
-                return .load(r.tail)
-            case DrainPhase.readTail: return .load(r.tail)
-            case DrainPhase.readSlot, DrainPhase.recheck: return .load(slotLine(r, tail))
-            case DrainPhase.handle: return .delay(r.handling)
-            case DrainPhase.reply:
-                // A shared-page request or invalidation: answer its sender on its reply line.
-                let tag = r.tags[Int(tail % UInt64(r.slots))]
-                return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].replyLine, 1)
-            case DrainPhase.advance: return .store(r.tail, tail + 1)
-            case DrainPhase.clearActive: return .store(r.activeLine, 0)
-            default: return nil
-            }
+            return drainOp(c, ring: Int(v - Vectors.channelBase), phase: phase)
         }
         return nil
+    }
+
+    /// A channel's drain, out of line so that the IPI ring's path above keeps its registers.
+    @inline(never)
+    mutating func drainOp(_ c: Int, ring ri: Int, phase: UInt8) -> Operation? {
+        // Fields read in place: a copy of the ring would retain its arrays.
+        let tail = cpus[c].handlerScratch
+        switch phase {
+        case DrainPhase.entry:
+            if rings[ri].transport == .popcorn { return .store(rings[ri].activeLine, 1) }
+            cpus[c].handlerPhase = DrainPhase.readTail
+            return .load(rings[ri].tail)
+        case DrainPhase.readTail: return .load(rings[ri].tail)
+        case DrainPhase.readSlot, DrainPhase.recheck: return .load(rings[ri].slotBase + LineID(Int(tail % UInt64(rings[ri].slots))))
+        case DrainPhase.handle: return .delay(rings[ri].handling)
+        case DrainPhase.reply:
+            // A page server's answer: counted on the faulting thread's reply line (in its
+            // instance's memory).
+            let tag = rings[ri].tags[Int(tail % UInt64(rings[ri].slots))]
+            return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].replyLine, 1)
+        case DrainPhase.advance: return .store(rings[ri].tail, tail + 1)
+        case DrainPhase.clearActive: return .store(rings[ri].activeLine, 0)
+        default: return nil
+        }
     }
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
@@ -392,8 +413,20 @@ extension Simulation {
             }
         case DrainPhase.handle:
             let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
-            cpus[c].handlerPhase = KernelThreadRole(tag: tag).family == .page ? DrainPhase.reply : DrainPhase.advance
+            // A message split into chunks (popcorn) is acted on at its last chunk.
+            let whole = rings[ri].transport != .popcorn
+                || directory.peekValue(slotLine(rings[ri], cpus[c].handlerScratch)) & Self.lastChunk != 0
+            switch whole ? KernelThreadRole(tag: tag).family : .data {
+            case .page, .invalidate:
+                // For the instance's page server to answer (Popcorn hands them to a worker).
+                queuePageRequest(tag: tag, kernel: rings[ri].to, cpu: c, at: t)
+                cpus[c].handlerPhase = DrainPhase.advance
+            case .pageReply: cpus[c].handlerPhase = DrainPhase.reply
+            default: cpus[c].handlerPhase = DrainPhase.advance
+            }
         case DrainPhase.reply:
+            let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
+            pageAnswered(task: KernelThreadRole(tag: tag).subject, cpu: c, at: t)
             cpus[c].handlerPhase = DrainPhase.advance
         case DrainPhase.advance:
             cpus[c].handlerCount += 1
@@ -424,6 +457,6 @@ enum DrainPhase {
     static let clearActive: UInt8 = 5
     static let recheck: UInt8 = 6
     static let done: UInt8 = 7
-    /// After handling a shared-page message: the reply to its sender.
+    /// After handling a page server's answer: counting it for the thread that waits.
     static let reply: UInt8 = 8
 }

@@ -72,6 +72,8 @@ struct TaskState {
     var sleepsOnLock = false
     /// On a mutex's wait list (from its first sleep there until it has the lock).
     var inLockList = false
+    /// Asleep until its reply line counts this many answers (a shared-page fault); 0: not.
+    var repliesAwaited: UInt64 = 0
     /// In a mutex's optimistic-spin queue (`OSQState`).
     var osqState: UInt8 = 0
     /// Died with its kernel (a panic), rather than exiting.

@@ -1,5 +1,6 @@
 import SimCPU
 import SimMachine
+import SimWorkloads
 
 /// A region of pages shared by a workload's copies in several kernel instances, kept
 /// coherent between instances by Popcorn's protocol: a page is read-replicated (a reader
@@ -20,6 +21,11 @@ struct SharedRegion {
     var readFaults: UInt64 = 0
     var writeFaults: UInt64 = 0
     var invalidations: UInt64 = 0
+    /// The page servers (workload `serverWorkload`, a task per instance), the requests
+    /// queued for each (message tags), and whether each sleeps for want of one.
+    var serverWorkload = -1
+    var pending: [[UInt32]] = []
+    var serverAsleep: [Bool] = []
 
     /// A 4 KiB page of 64-byte lines.
     static let linesPerPage = 64
@@ -27,7 +33,7 @@ struct SharedRegion {
 
 extension Simulation {
     /// Allocates workload `w`'s region over the kernels of its copies: every page starts in
-    /// the first copy's instance. Messages between instances need a linux or popcorn channel.
+    /// the first copy's instance. Messages between instances need a popcorn channel.
     mutating func buildSharedRegion(workload w: Int, pages: Int) throws(ConfigurationError) -> UInt16 {
         let wc = config.workloads[w]
         var members: [Int] = []
@@ -35,13 +41,17 @@ extension Simulation {
         guard members.count <= 64, regions.count < Int(UInt16.max) else {
             throw ConfigurationError("workload '\(wc.name)': shared pages span at most 64 instances")
         }
+        if let m = wc.migrate, !members.contains(m.to) {
+            throw ConfigurationError("workload '\(wc.name)': shared pages can move only to an instance they span, not '\(config.kernels[m.to].name)'")
+        }
         var channel = [UInt16](repeating: .max, count: members.count * members.count)
         for (a, ka) in members.enumerated() {
             for (b, kb) in members.enumerated() where a != b {
                 guard let ci = config.channels.firstIndex(where: {
-                    Set([$0.kernels.0, $0.kernels.1]) == Set([ka, kb]) && $0.transport != .urpc
+                    Set([$0.kernels.0, $0.kernels.1]) == Set([ka, kb]) && $0.transport == .popcorn
                 }) else {
-                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a linux or popcorn channel between them")
+                    // Popcorn's transport: the only one that splits a page's answer into chunks.
+                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a popcorn channel between them")
                 }
                 channel[a * members.count + b] = UInt16(ci)
             }
@@ -58,18 +68,21 @@ extension Simulation {
             }
             bases.append(base)
         }
-        regions.append(SharedRegion(kernels: members, lineBase: bases, owner: Array(repeating: 0, count: pages),
-                                    holders: Array(repeating: 1, count: pages), channel: channel))
+        var region = SharedRegion(kernels: members, lineBase: bases, owner: Array(repeating: 0, count: pages),
+                                  holders: Array(repeating: 1, count: pages), channel: channel)
+        region.pending = Array(repeating: [], count: members.count)
+        region.serverAsleep = Array(repeating: false, count: members.count)
+        regions.append(region)
         return UInt16(regions.count - 1)
     }
 
     /// Resolves a task's access to a shared page: the operation to do now, with any that
     /// must follow queued in `TaskState.injected`. State changes take effect as the fault
-    /// starts (as the coherence directory's do). A fault sends its request to the owner and
-    /// waits for the owner's interrupt handler to answer on the thread's reply line, then
-    /// copies the page's lines from the owner's copy over the coherent interconnect; a
-    /// write then sends an invalidation to every other holder and waits for all their
-    /// answers. Messages carry the faulting task (`page` family, subject: task).
+    /// starts (as the coherence directory's do). A fault without a copy sends a request to
+    /// the owner and sleeps until the owner's page server has answered with the page, then
+    /// writes the page into its instance's copy; a write then sends an invalidation to every
+    /// other holder (the owner it asked drops its copy as it answers) and sleeps until each
+    /// has acknowledged. Messages carry the faulting task (subject) and their family.
     mutating func resolveSharedPage(task t: Int, region r: Int, page p: Int, write: Bool) -> Operation {
         let me = regions[r].kernels.firstIndex(of: tasks[t].kernel)!
         let n = regions[r].kernels.count
@@ -83,21 +96,20 @@ extension Simulation {
         var ops: [Operation] = []
         tasks[t].messageTag = KernelThreadRole(family: .page, subject: t).tag
         if holders & bit == 0 {
-            // Ask the owner, wait for its answer, then copy its page into this instance's memory.
+            // Ask the owner, wait for its server's answer, which carries the page (its chunks
+            // read by this instance's drain), then write the page into this instance's copy.
             ops.append(.channelSend(regions[r].channel[me * n + owner]))
             tasks[t].repliesAsked += 1
-            ops.append(.spinUntil(tasks[t].replyLine, mask: .max, equals: tasks[t].repliesAsked))
-            let from = regions[r].lineBase[owner] + LineID(p * SharedRegion.linesPerPage)
+            ops.append(awaitReplies(task: t, region: r))
             let to = regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage)
-            for l in 0..<SharedRegion.linesPerPage {
-                ops.append(.load(from + LineID(l)))
-                ops.append(.store(to + LineID(l), 0))
-            }
+            for l in 0..<SharedRegion.linesPerPage { ops.append(.store(to + LineID(l), 0)) }
         }
         if write {
             regions[r].writeFaults &+= 1
-            var others = holders & ~bit
+            // A request for a page to write moves it: the owner drops its copy as it answers.
+            var others = holders & ~bit & (holders & bit == 0 ? ~(UInt64(1) << UInt64(owner)) : .max)
             if others != 0 {
+                ops.append(.threadSync(kind: Generator.pageTagInvalidate, a: UInt32(r), b: 0))
                 while others != 0 {
                     let h = others.trailingZeroBitCount
                     ops.append(.channelSend(regions[r].channel[me * n + h]))
@@ -105,7 +117,7 @@ extension Simulation {
                     tasks[t].repliesAsked += 1
                     others &= others - 1
                 }
-                ops.append(.spinUntil(tasks[t].replyLine, mask: .max, equals: tasks[t].repliesAsked))
+                ops.append(awaitReplies(task: t, region: r))
             }
             regions[r].holders[p] = bit
             regions[r].owner[p] = UInt8(me)
@@ -118,4 +130,93 @@ extension Simulation {
         tasks[t].injected = ops
         return first
     }
+
+    /// Sleeping until the task's reply line counts every answer asked so far (the count is
+    /// carried in the operation, since a write fault asks for more answers later).
+    func awaitReplies(task t: Int, region r: Int) -> Operation {
+        .threadSync(kind: Generator.pageAwaitReplies, a: UInt32(r), b: UInt32(truncatingIfNeeded: tasks[t].repliesAsked))
+    }
+
+    /// Adds a page server per instance to every shared-pages workload spread over several
+    /// instances: a kernel thread (SCHED_FIFO 99, as the other protocol threads) that answers
+    /// requests and invalidations with messages, as Popcorn's message handlers do.
+    static func preparePageServers(_ config: inout SimulationConfig) {
+        for (w, wc) in config.workloads.enumerated() {
+            guard case .sharedPages = wc.generator else { continue }
+            var members: [Int] = []
+            for c in wc.copies where !members.contains(c.kernel) { members.append(c.kernel) }
+            guard members.count > 1 else { continue }
+            var server = WorkloadConfig(name: "\(wc.name).pages", copies: members.map { WorkloadConfig.Copy(kernel: $0, threads: 1) },
+                                        generator: .pageServer(workload: w), stop: StopRule(), realtime: RealtimeConfig(priority: 99))
+            server.kernelThread = KernelThreadRole(family: .pageReply)
+            config.workloads.append(server)
+        }
+    }
+
+    /// The page server of member `m` of region `r`: its live task (after a respawn, the twin).
+    func pageServer(region r: Int, member m: Int) -> Int? {
+        let k = regions[r].kernels[m], w = regions[r].serverWorkload
+        return tasks.indices.first { tasks[$0].workload == w && tasks[$0].kernel == k && tasks[$0].status != .done }
+    }
+
+    /// A page request or invalidation (message `tag`) reached instance `kernel`'s drain on
+    /// CPU `c`: queued for its page server, which is woken if it sleeps.
+    mutating func queuePageRequest(tag: UInt32, kernel: Int, cpu c: Int, at t: Picoseconds) {
+        let requester = KernelThreadRole(tag: tag).subject
+        guard let r = regionOfWorkload[tasks[requester].workload], let m = regions[r].kernels.firstIndex(of: kernel) else { return }
+        regions[r].pending[m].append(tag)
+        if regions[r].serverAsleep[m] {
+            regions[r].serverAsleep[m] = false
+            if let s = pageServer(region: r, member: m), tasks[s].status == .sleeping {
+                queue.push(at: t, target: Int32(s), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+            }
+        }
+    }
+
+    /// The shared-page `threadSync` kinds: a page server takes its next request (answering
+    /// it with a message on the channel back to the requester: the page, or a one-slot
+    /// acknowledgement of an invalidation) or sleeps until one is queued; a faulting thread
+    /// marks its next messages as invalidations, or sleeps until its answers are in (`count`:
+    /// the low 32 bits of the number of answers it must have had).
+    mutating func sharedPageSync(task: Int, cpu c: Int, kind: UInt8, region r: Int, count: UInt32, at t: Picoseconds) {
+        if kind == Generator.pageTagInvalidate {
+            tasks[task].messageTag = KernelThreadRole(family: .invalidate, subject: task).tag
+            return
+        }
+        if kind == Generator.pageAwaitReplies {
+            // A fault blocks its thread until every answer is in (Popcorn waits on a completion).
+            let asked = tasks[task].repliesAsked
+            let target = asked - UInt64(UInt32(truncatingIfNeeded: asked) &- count)
+            guard directory.peekValue(tasks[task].replyLine) < target else { return }
+            tasks[task].repliesAwaited = target
+            tasks[task].sleepsOnLock = true  // the operation under way goes on after the wake-up
+            leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+            return
+        }
+        guard let m = regions[r].kernels.firstIndex(of: tasks[task].kernel) else { return }
+        guard !regions[r].pending[m].isEmpty else {
+            regions[r].serverAsleep[m] = true
+            leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
+            // Woken by a request, the server looks again.
+            tasks[task].current = .threadSync(kind: kind, a: UInt32(r), b: 0)
+            tasks[task].hasCurrent = true
+            return
+        }
+        let request = KernelThreadRole(tag: regions[r].pending[m].removeFirst())
+        guard let to = regions[r].kernels.firstIndex(of: tasks[request.subject].kernel) else { return }
+        tasks[task].messageTag = KernelThreadRole(family: .pageReply, subject: request.subject).tag
+        let bytes = request.family == .page ? UInt32(SharedRegion.linesPerPage * 64) : 0
+        tasks[task].injected = [.channelSend(regions[r].channel[m * regions[r].kernels.count + to], bytes: bytes)]
+    }
+
+    /// An answer was counted on `task`'s reply line by CPU `c`: wake the task if it sleeps
+    /// for its answers and they are all in.
+    mutating func pageAnswered(task: Int, cpu c: Int, at t: Picoseconds) {
+        guard tasks[task].repliesAwaited > 0, directory.peekValue(tasks[task].replyLine) >= tasks[task].repliesAwaited else { return }
+        tasks[task].repliesAwaited = 0
+        if tasks[task].status == .sleeping {
+            queue.push(at: t, target: Int32(task), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+        }
+    }
 }
+

@@ -375,6 +375,10 @@ extension Simulation {
     /// Carries out a trace synchronization at the engine's time; returns the CPU's time after it.
     @inline(never)
     mutating func threadSync(task: Int, cpu c: Int, kind: UInt8, a: UInt32, b: UInt32, at t: Picoseconds) -> Picoseconds {
+        if kind >= Generator.pageServerWait {
+            sharedPageSync(task: task, cpu: c, kind: kind, region: Int(a), count: b, at: t)
+            return t
+        }
         let tt = Int(tasks[task].traceThread)
         let first = traces[traceThreads[tt].runtime].firstThread
         switch TraceSync(rawValue: kind)! {

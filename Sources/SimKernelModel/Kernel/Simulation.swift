@@ -66,6 +66,7 @@ public struct Simulation {
         (incomingCPUs, offlinerWorkloads) = try Self.prepareMoves(&config)
         try Self.prepareHeartbeats(&config)
         Self.prepareShutdowns(&config)
+        Self.preparePageServers(&config)
         self.config = config
         let m = config.machine
         let topo = m.topology
@@ -386,6 +387,12 @@ public struct Simulation {
                         kind = .computeMemory(params)
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
+                    case .pageServer(let shared):
+                        guard let r = regionOfWorkload[shared] else {
+                            throw ConfigurationError("workload '\(wc.name)': serves a workload without shared pages")
+                        }
+                        regions[r].serverWorkload = w
+                        kind = .pageServer(region: UInt16(r))
                     case .sharedPages(let pages, let accesses, let writes, let compute):
                         kind = .sharedPages(region: region, pages: UInt32(pages), accesses: accesses, writeFraction: writes,
                                             computeCycles: compute)
@@ -461,7 +468,7 @@ public struct Simulation {
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.messageTag = wc.kernelThread?.tag ?? 0
                     // RESOURCE and ACK senders wait for their move to start them.
-                    addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat } ?? true)
+                    addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
                 }
             }

@@ -146,9 +146,10 @@ public struct MemoryMove: Sendable, Hashable {
 /// channel's slots; workloads' own messages are `data`).
 public enum MessageFamily: UInt8, Sendable, CaseIterable {
     case data, resource, ack, heartbeat, shutdown
-    /// Shared-page protocol: page requests and invalidations.
-    case page
-    public var name: String { "\(self)" }
+    /// Shared-page protocol: a page request, an invalidation, and a holder's answer to
+    /// either (carrying the page when it answers a request).
+    case page, invalidate, pageReply
+    public var name: String { self == .pageReply ? "page_reply" : "\(self)" }
 }
 
 /// A kernel thread the model runs on its own behalf: it sends one message of `family`
@@ -231,6 +232,9 @@ public enum WorkloadGenerator: Sendable {
     /// Popcorn-style shared pages: the workload's copies share a region of `pages` pages,
     /// replicated for reading and invalidated for writing between instances by messages.
     case sharedPages(pages: Int, accesses: Int, writeFraction: Double, computeCycles: UInt64)
+    /// The kernel thread of each instance of a shared-pages workload (by index) that answers
+    /// the other instances' page requests and invalidations with messages (added by the model).
+    case pageServer(workload: Int)
     case ipiRing(handling: Picoseconds)
     /// Send messages on a channel; with `reply`, wait for the answer before the next (a
     /// ping-pong: one operation is one round trip).
@@ -331,7 +335,8 @@ public struct WorkloadConfig: Sendable {
     public var stagger: Picoseconds
     /// Popcorn-style migration of every task of the workload to another instance at a time.
     public var migrate: TaskMigration?
-    /// Set for the kernel threads the model adds (heartbeats, RESOURCE and ACK senders).
+    /// Set for the kernel threads the model adds (heartbeats, RESOURCE and ACK senders, page
+    /// servers).
     public var kernelThread: KernelThreadRole?
 
     public init(name: String, copies: [Copy], generator: WorkloadGenerator, stop: StopRule, startAt: Picoseconds = .zero,

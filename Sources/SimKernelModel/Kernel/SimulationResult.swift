@@ -195,7 +195,8 @@ public struct ChannelResult: Sendable {
     public var receiveTimeouts: UInt64
     /// When the receiver last took a message (0: never).
     public var lastDeliveredNs: Double
-    /// Messages delivered by family (`MessageFamily` order: data, resource, ack, heartbeat, shutdown).
+    /// Messages delivered by family (`MessageFamily` order: data, resource, ack, heartbeat,
+    /// shutdown, page, invalidate, page_reply).
     public var deliveredByFamily: [(String, UInt64)] = []
 }
 
