@@ -96,4 +96,31 @@ import Testing
             }
         }
     }
+
+    /// A spinner watches the owner only while the owner runs: when a real-time task preempts
+    /// the holder, the other CPU's waiter stops spinning and sleeps until the release.
+    @Test func aMutexSpinnerSleepsWhileTheOwnerIsPreempted() throws {
+        let text = """
+        mksim: 1
+        name: owner-preempted
+        machine: {preset: xeon-gold-6242-2s}
+        duration: 5ms
+        kernels: [{name: k, cpus: 0-1}]
+        workloads:
+          - {name: loop, on: k, threads: 2, pin: [0, 1], generate: {kind: lock-loop, lock: mutex, hold: 100000 cycles, outside: 2000 cycles}}
+          - {name: rt, on: k, threads: 1, pin: [0], realtime: {priority: 50}, generate: {kind: periodic, run: 100us, period: 250us}}
+        """
+        let point = try #require(try ScenarioFile.parse(text, path: "owner-preempted.yaml").points().first)
+        let r = try Runner.run(point).result
+        let onCPU0 = try #require(r.tasks.first { $0.workload == "loop" && $0.lastCPU == 0 })
+        let onCPU1 = try #require(r.tasks.first { $0.workload == "loop" && $0.lastCPU == 1 })
+        // The real-time task preempts CPU 0's thread, often while it holds the lock (it holds
+        // it ~95% of its time).
+        #expect(onCPU0.preemptions >= 15, "\(onCPU0.preemptions)")
+        // CPU 1's thread, waiting then, sleeps instead of spinning through the preemption: it
+        // runs about as long as CPU 0's thread (which loses 2 of the 5 ms to the RT task),
+        // not for the whole run.
+        #expect(onCPU1.voluntarySwitches >= 10, "\(onCPU1.voluntarySwitches)")
+        #expect(onCPU1.cpuTimeNs < 0.7 * 5e6, "\(onCPU1.cpuTimeNs)")
+    }
 }

@@ -76,6 +76,8 @@ struct TaskState {
     var repliesAwaited: UInt64 = 0
     /// In a mutex's optimistic-spin queue (`OSQState`).
     var osqState: UInt8 = 0
+    /// Mutexes it holds: when it stops running, their spinners stop watching it.
+    var mutexesHeld: UInt16 = 0
     /// Died with its kernel (a panic), rather than exiting.
     var killed = false
     /// The pipe of the syscall under way (pipe_read, pipe_write).

@@ -44,6 +44,7 @@ extension Simulation {
         tasks[t].hasCurrent = false
         cpus[c].runnable -= 1
         cpus[c].task = -1
+        if _slowPath(tasks[t].mutexesHeld > 0) { mutexOwnerStopped(task: t, at: time) }
         send(task: t, from: from, at: time)
     }
 

@@ -184,6 +184,7 @@ extension Simulation {
         if sliceOver { tasks[task].rrUsed = .zero }
         enqueue(task: task, cpu: c, atHead: tasks[task].rtPriority > 0 && !sliceOver, at: t)
         cpus[c].task = -1
+        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
     }
 
     /// sched_yield: the running task stays runnable but goes to the back of its queue (a
@@ -198,6 +199,7 @@ extension Simulation {
         chargeRun(task: task, at: t)
         enqueue(task: task, cpu: c, atHead: false, at: t)
         cpus[c].task = -1
+        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
     }
 
     /// The running task gives up its CPU (it sleeps or exits): a voluntary switch.
@@ -210,6 +212,7 @@ extension Simulation {
         if tasks[task].rtPriority == 0 { kernels[tasks[task].kernel].scheduler.blocked(task: task) }
         cpus[c].runnable -= 1
         cpus[c].task = -1
+        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
         if status == .done {
             tasks[task].sched.exitedAt = t
             let w = tasks[task].workload

@@ -188,6 +188,7 @@ extension Simulation {
             done = mutexAcquireFinish(task: task, outcome: outcome)
         case (.mutex, false):
             done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
+            if done { tasks[task].mutexesHeld &-= 1 }
         case (.qspinlock, true):
             done = qspinAcquireFinish(task: task, cpu: c, outcome: outcome)
             if done { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }  // its queue node is free again

@@ -28,9 +28,9 @@ import SimMachine
 /// (or hands it over), waking the first waiter if there is one. The flags decide which
 /// paths run (a flagged word sends acquirers to the steal and releasers to the slow path),
 /// as in Linux.
-/// Simplified: a spinner watches the word, not the owner's CPU (an owner preempted while
-/// holding it keeps the head spinning until the word changes), and a queued spinner gives
-/// up on need_resched only when it reaches the osq's head.
+/// A spinner watching the owner stops when the owner stops running (preempted, asleep or
+/// moved away: Linux's `mutex_spin_on_owner` checks `owner->on_cpu`) and goes to sleep.
+/// Simplified: a queued spinner gives up on need_resched only when it reaches the osq's head.
 extension Simulation {
     static let waitersFlag: UInt64 = 1 << 63
     static let handoffFlag: UInt64 = 1 << 62
@@ -164,20 +164,37 @@ extension Simulation {
     /// owner and leaves the osq for the wait list (Linux's spinners check need_resched). A
     /// queued spinner not yet at the osq's head checks when it gets there.
     mutating func mutexSpinnerYields(cpu c: Int) {
+        guard stopSpinningOnOwner(cpu: c) else { return }
+        cpus[c].generation &+= 1
+        cpus[c].mode = .scheduled
+        step(c)
+    }
+
+    /// Task `t`, holding mutexes, stopped running at `time`: every CPU spinning on it as a
+    /// mutex's owner stops and goes on at once (to leave the osq and sleep).
+    mutating func mutexOwnerStopped(task t: Int, at time: Picoseconds) {
+        for c in cpus.indices where cpus[c].mode == .spinning && cpus[c].task >= 0 {
+            let s = cpus[c].task
+            guard tasks[s].frame == .lockAcquire, Int(Self.mutexOwner(tasks[s].scratch)) - 1 == t else { continue }
+            if stopSpinningOnOwner(cpu: c) { schedule(cpu: c, at: max(time, cpus[c].freeAt)) }
+        }
+    }
+
+    /// If CPU `c`'s task spins on a mutex's owner: the spin is cancelled and the task set to
+    /// leave the osq (its head) or to sleep (the first waiter, spinning after HANDOFF).
+    private mutating func stopSpinningOnOwner(cpu c: Int) -> Bool {
         let t = cpus[c].task
         guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame == .lockAcquire,
-              locks[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return }
+              locks[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return false }
         directory.cancelWait(cpu: c)
-        cpus[c].generation &+= 1
         tasks[t].hasCurrent = false
         if tasks[t].osqState == OSQState.queued {
             tasks[t].osqState = OSQState.leaving
             tasks[t].phase = MutexPhase.osqLoad
         } else {
-            tasks[t].phase = MutexPhase.sleep  // the first waiter, spinning after setting HANDOFF
+            tasks[t].phase = MutexPhase.sleep
         }
-        cpus[c].mode = .scheduled
-        step(c)
+        return true
     }
 
     /// The first waiter, HANDOFF set: spins on the owner while it runs (the next release
@@ -203,6 +220,7 @@ extension Simulation {
             lockStats[locks[tasks[task].target].stat].slept &+= 1
             removeWaiter(task: task, record: tasks[task].target)
         }
+        tasks[task].mutexesHeld &+= 1
         return true
     }
 
@@ -210,7 +228,7 @@ extension Simulation {
     private mutating func leftOSQ(task: Int) -> Bool {
         let holds = tasks[task].osqState == OSQState.leavingWithLock
         tasks[task].osqState = OSQState.none
-        if holds { return true }
+        if holds { tasks[task].mutexesHeld &+= 1; return true }
         let seen = tasks[task].scratch
         tasks[task].phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
         return false
