@@ -11,6 +11,7 @@ public enum ResultJSON {
         let cfg = point.scenario.config
         let m = cfg.machine
         let params: [(String, JSONValue)] = point.params.map { ($0.key, scalar($0.value)) }
+        let stalled: JSONValue = r.stalledAt.map { .num($0.nanoseconds) } ?? .null
         return .object([
             ("mksim", .int(Int64(formatVersion))),
             ("scenario", .string(point.scenario.name)),
@@ -18,6 +19,7 @@ public enum ResultJSON {
             ("params", .object(params)),
             ("seed", .uint(cfg.seed)),
             ("sim_time_ns", .num(r.simTime.nanoseconds)),
+            ("stalled_ns", stalled),
             ("machine", machine(m)),
             ("kernels", .object(r.kernels.enumerated().map { k, kr in (kr.name, kernel(kr, config: cfg.kernels[k])) })),
             ("workloads", .object(r.workloads.map { ($0.name, workload($0)) })),

@@ -65,6 +65,9 @@ public enum Summary {
             lines += render(dt)
         }
         lines.append("")
+        if let s = r.stalledAt {
+            lines.append("stalled: from \(ns(s.nanoseconds)) on nothing happened but scheduler ticks (tasks wait for what cannot come); the run was ended there")
+        }
         lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s)", r.host.wallSeconds, count(r.host.events),
                             rate(r.host.eventsPerSecond, unit: "")))
         return lines.joined(separator: "\n")

@@ -67,6 +67,26 @@ import Testing
         }
     }
 
+    /// b panics at 1 ms: read-only, a loses nothing; with writes, a's threads wait for
+    /// answers b will never give, and the run ends once nothing but ticks happen.
+    @Test func aPanicReachesTheInstancesSharingItsPages() throws {
+        let file = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/shared-pages.yaml"))
+        func run(_ variant: String, _ writes: String) throws -> SimulationResult {
+            let p = try #require(try file.points().first { $0.variant == variant && $0.params.contains { $0.value == writes } })
+            return try Runner.run(p).result
+        }
+        func opsOfA(_ r: SimulationResult) -> UInt64 { r.kernels.first { $0.name == "a" }!.ops }
+        let (healthy, failed) = (try run("popcorn", "0"), try run("popcorn-panic", "0"))
+        #expect(opsOfA(failed) == opsOfA(healthy) && failed.stalledAt == nil)
+        let (healthy1, failed1) = (try run("popcorn", "0.01"), try run("popcorn-panic", "0.01"))
+        #expect(opsOfA(failed1) * 2 < opsOfA(healthy1), "\(opsOfA(failed1)) vs \(opsOfA(healthy1))")
+        // Every share thread of a is still waiting; the run ended on its own, stalled.
+        #expect(failed1.tasks.filter { $0.workload == "share" && $0.kernel == "a" }.allSatisfy { $0.exitedNs == nil })
+        let stalled = try #require(failed1.stalledAt)
+        #expect(failed1.simTime == stalled && stalled.nanoseconds < 10_000_000)
+        #expect(healthy1.stalledAt == nil)
+    }
+
     /// One access to a page the instance does not hold: a request (one slot), the owner's
     /// page server wakes and answers with the page (4 KiB in one-line chunks), the thread
     /// wakes and writes the page into its instance's copy. A write's request moves the page:

@@ -27,6 +27,24 @@ extension Simulation {
         now = reachedLimit ? limit : lastActivity
     }
 
+    /// A run without a `duration` whose tasks all wait for something that cannot come (a
+    /// spin on a line nobody will write, a sleep nobody will end) would go on forever on the
+    /// ticks of CPUs where tasks wait behind a spinner. After this long with nothing but
+    /// ticks that changed nothing, the queue is looked at.
+    static let stallCheckAfter = Picoseconds(us: 1_000_000)
+
+    /// Ends the run if only ticks are pending and nothing happened for `stallCheckAfter` (or
+    /// ten real-time round-robin slices, if longer: one may still preempt): no later event
+    /// could change anything. The result reports it (`stalled_ns`).
+    @inline(never)
+    mutating func endIfStalled() {
+        let slices = kernels.map { $0.config.scheduler.rrSlice }.max() ?? .zero
+        let limit = max(Self.stallCheckAfter, Picoseconds(slices.raw &* 10))
+        guard now > lastActivity + limit, queue.count == queue.count(kind: EventKind.tick.rawValue) else { return }
+        stalledSince = lastActivity
+        queue.removeAll()
+    }
+
     /// Events processed so far.
     public var eventCount: UInt64 { events }
 
@@ -41,7 +59,9 @@ extension Simulation {
         case .ipiArrive:
             ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag), sentAt: e.payload)
         case .tick:
-            return tick(cpu: Int(e.target))
+            let acted = tick(cpu: Int(e.target))
+            if _slowPath(!acted && now > lastActivity + Self.stallCheckAfter) { endIfStalled() }
+            return acted
         case .taskWake:
             guard tasks[Int(e.target)].status == .sleeping else { return false }  // killed meanwhile
             makeRunnable(task: Int(e.target), waker: Int(e.payload) - 1)

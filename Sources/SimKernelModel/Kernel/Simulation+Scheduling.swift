@@ -164,9 +164,12 @@ extension Simulation {
             preempt = kernels[k].scheduler.shouldPreempt(cpu: local, running: running, ranFor: ranFor)
         }
         guard preempt else { return false }
+        // A task that does not reach a preemption point (a spin in the kernel) is asked again
+        // at every tick; only the first asking changes anything.
+        let asked = cpus[c].needResched
         cpus[c].needResched = true
-        if _slowPath(cpus[c].mode == .spinning) { mutexSpinnerYields(cpu: c) }
-        return true
+        if _slowPath(cpus[c].mode == .spinning) && mutexSpinnerYields(cpu: c) { return true }
+        return !asked
     }
 
     // MARK: Switching

@@ -30,6 +30,8 @@ public struct Simulation {
     var rings: [RingState] = []
     var events: UInt64 = 0
     var lastActivity = Picoseconds.zero
+    /// Set when the run was found stuck: since then nothing happened but scheduler ticks.
+    var stalledSince: Picoseconds?
     /// CPU sets that group IPIs name (`sendIPIGroup`), and the send-to-handler latency of IPIs.
     var ipiSets: [[Int]] = []
     var ipiLatency = RunLengthHistogram()

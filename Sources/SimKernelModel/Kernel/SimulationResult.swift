@@ -245,6 +245,9 @@ public struct SimulationResult: Sendable {
     /// Traced workloads: what was replayed, and a trace that turned out unreadable mid-run.
     public var traces: [TraceResult] = []
     public var host: HostStats
+    /// Found stuck: from this time on nothing happened but scheduler ticks, and the run was
+    /// ended (only without a `duration`; nil otherwise).
+    public var stalledAt: Picoseconds?
 }
 
 /// What a traced workload replayed.
@@ -430,7 +433,7 @@ extension Simulation {
                 TraceResult(workload: $0.name, records: $0.records, pages: $0.space.pages.count, locks: $0.lockAt.count,
                             unmodeledSyscalls: $0.unmodeledSyscalls, error: $0.error?.description)
             },
-            host: HostStats(wallSeconds: wallSeconds, events: events))
+            host: HostStats(wallSeconds: wallSeconds, events: events), stalledAt: stalledSince)
     }
 }
 

@@ -163,11 +163,13 @@ extension Simulation {
     /// The tick found a task waiting for CPU `c`: a mutex spinner there stops spinning on the
     /// owner and leaves the osq for the wait list (Linux's spinners check need_resched). A
     /// queued spinner not yet at the osq's head checks when it gets there.
-    mutating func mutexSpinnerYields(cpu c: Int) {
-        guard stopSpinningOnOwner(cpu: c) else { return }
+    @discardableResult
+    mutating func mutexSpinnerYields(cpu c: Int) -> Bool {
+        guard stopSpinningOnOwner(cpu: c) else { return false }
         cpus[c].generation &+= 1
         cpus[c].mode = .scheduled
         step(c)
+        return true
     }
 
     /// Task `t`, holding mutexes, stopped running at `time`: every CPU spinning on it as a

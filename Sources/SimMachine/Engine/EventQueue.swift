@@ -32,6 +32,12 @@ public struct EventQueue: Sendable {
         return n
     }
 
+    /// Drops every pending event (a run found stuck ends).
+    public mutating func removeAll() {
+        heap.removeAll(keepingCapacity: true)
+        holeAtRoot = false
+    }
+
     /// Time of the earliest pending event, if any.
     @inlinable public mutating func peekTime() -> Picoseconds? {
         fillHole()
