@@ -36,8 +36,7 @@ extension Simulation {
     /// the first copy's instance. Messages between instances need a popcorn channel.
     mutating func buildSharedRegion(workload w: Int, pages: Int) throws(ConfigurationError) -> UInt16 {
         let wc = config.workloads[w]
-        var members: [Int] = []
-        for c in wc.copies where !members.contains(c.kernel) { members.append(c.kernel) }
+        let members = Self.sharingKernels(wc)
         guard members.count <= 64, regions.count < Int(UInt16.max) else {
             throw ConfigurationError("workload '\(wc.name)': shared pages span at most 64 instances")
         }
@@ -133,8 +132,14 @@ extension Simulation {
 
     /// Sleeping until the task's reply line counts every answer asked so far (the count is
     /// carried in the operation, since a write fault asks for more answers later).
+    @inline(__always)
     func awaitReplies(task t: Int, region r: Int) -> Operation {
         .threadSync(kind: Generator.pageAwaitReplies, a: UInt32(r), b: UInt32(truncatingIfNeeded: tasks[t].repliesAsked))
+    }
+
+    /// The kernels a shared-pages workload's copies run on, in order of first appearance.
+    static func sharingKernels(_ wc: WorkloadConfig) -> [Int] {
+        wc.copies.reduce(into: []) { if !$0.contains($1.kernel) { $0.append($1.kernel) } }
     }
 
     /// Adds a page server per instance to every shared-pages workload spread over several
@@ -143,8 +148,7 @@ extension Simulation {
     static func preparePageServers(_ config: inout SimulationConfig) {
         for (w, wc) in config.workloads.enumerated() {
             guard case .sharedPages = wc.generator else { continue }
-            var members: [Int] = []
-            for c in wc.copies where !members.contains(c.kernel) { members.append(c.kernel) }
+            let members = sharingKernels(wc)
             guard members.count > 1 else { continue }
             var server = WorkloadConfig(name: "\(wc.name).pages", copies: members.map { WorkloadConfig.Copy(kernel: $0, threads: 1) },
                                         generator: .pageServer(workload: w), stop: StopRule(), realtime: RealtimeConfig(priority: 99))
@@ -154,7 +158,8 @@ extension Simulation {
     }
 
     /// The page server of member `m` of region `r`: its live task (after a respawn, the twin).
-    func pageServer(region r: Int, member m: Int) -> Int? {
+    /// `mutating` only so that self is passed by reference (a copy of the Simulation otherwise).
+    mutating func pageServer(region r: Int, member m: Int) -> Int? {
         let k = regions[r].kernels[m], w = regions[r].serverWorkload
         return tasks.indices.first { tasks[$0].workload == w && tasks[$0].kernel == k && tasks[$0].status != .done }
     }
