@@ -413,10 +413,12 @@ extension Simulation {
             }
         case DrainPhase.handle:
             let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
-            // A message split into chunks (popcorn) is acted on at its last chunk.
-            let whole = rings[ri].transport != .popcorn
+            let family = KernelThreadRole(tag: tag).family
+            // A message split into chunks (popcorn) is acted on at its last chunk (looked at
+            // only for the families acted on here).
+            let whole = family.rawValue < MessageFamily.page.rawValue || rings[ri].transport != .popcorn
                 || directory.peekValue(slotLine(rings[ri], cpus[c].handlerScratch)) & Self.lastChunk != 0
-            switch whole ? KernelThreadRole(tag: tag).family : .data {
+            switch whole ? family : .data {
             case .page, .invalidate:
                 // For the instance's page server to answer (Popcorn hands them to a worker).
                 queuePageRequest(tag: tag, kernel: rings[ri].to, cpu: c, at: t)
