@@ -11,9 +11,10 @@ public struct RunOutcome: Sendable {
 }
 
 public enum Runner {
-    /// Builds and runs one point.
-    public static func run(_ point: RunPoint) throws(ConfigurationError) -> RunOutcome {
+    /// Builds and runs one point, reporting what happens to `observer` if given.
+    public static func run(_ point: RunPoint, observer: (any Observer)? = nil) throws(ConfigurationError) -> RunOutcome {
         var sim = try Simulation(point.scenario.config)
+        if let observer { sim.attach(observer) }
         let result = sim.run()
         // A trace that turned out unreadable mid-run (corrupt or truncated) is bad input, like a
         // scenario error: no result is written for it.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SimReport
+import SimScenario
+import SimKernelModel
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,9 +23,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the JSON result(s) on standard output instead of the summary.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write what happens (task switches, interrupts, IPIs, messages, syscalls, locks, lifecycle) to this file as JSON Lines (docs/events.md).", valueName: "file"))
+    var events: String?
+
     func run() throws {
         let points = try scenario.points()
-        let outcomes = try runPoints(points, jobs: 1, progress: false)
+        let outcomes = try events.map { try runObserved(points, log: $0) } ?? runPoints(points, jobs: 1, progress: false)
         if json {
             let value: JSONValue = outcomes.count == 1 ? outcomes[0].json : .array(outcomes.map(\.json))
             print(value.render())
@@ -39,6 +44,29 @@ struct RunCommand: ParsableCommand {
         if let out { try writeOutputs(outcomes, to: out) }
         if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }
     }
+}
+
+/// Runs points one after another, their observations into one JSON Lines file.
+private func runObserved(_ points: [RunPoint], log path: String) throws -> [RunOutcome] {
+    let log: EventLog
+    do { log = try EventLog(path: path) } catch {
+        printError("error: --events: \(error.localizedDescription)")
+        throw ExitCode(Exit.badInput)
+    }
+    var outcomes: [RunOutcome] = []
+    for (i, p) in points.enumerated() {
+        log.startRun(point: p, index: i)
+        do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: log)) } catch {
+            log.discard()
+            printError("error: \(error.message)")
+            throw ExitCode(Exit.badInput)
+        }
+    }
+    do { try log.finish() } catch {
+        printError("error: --events: \(error.localizedDescription)")
+        throw ExitCode(Exit.badInput)
+    }
+    return outcomes
 }
 
 struct SweepCommand: ParsableCommand {

@@ -129,6 +129,7 @@ extension Simulation {
     private mutating func published(ring ri: Int, task: Int) {
         rings[ri].sent &+= 1
         rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
+        observe(.messageSent(ring: ri, cpu: tasks[task].cpu, family: KernelThreadRole(tag: tasks[task].messageTag).family), at: now)
     }
 
     /// A slot's word: its sequence number + 1, with the last-chunk flag on a message's last
@@ -247,9 +248,10 @@ extension Simulation {
 
     /// A message has reached its receiver at `t`: counted by family, and a kernel's own
     /// message acted on (a RESOURCE brings the move's CPUs up, its ACK completes the move).
-    mutating func delivered(tag: UInt32, ring ri: Int, at t: Picoseconds) {
+    mutating func delivered(tag: UInt32, ring ri: Int, cpu: Int, latency: Picoseconds, at t: Picoseconds) {
         let message = KernelThreadRole(tag: tag)
         rings[ri].deliveredByFamily[Int(message.family.rawValue)] &+= 1
+        observe(.messageDelivered(ring: ri, cpu: cpu, family: message.family, latency: latency), at: t)
         let subject = Int32(message.subject)
         switch message.family {
         case .resource: queue.push(at: t, target: subject, kind: EventKind.move.rawValue, tag: MoveStep.resource)
@@ -303,11 +305,12 @@ extension Simulation {
         case 1:
             tasks[task].phase = 0
         case 2:
-            _ = rings[ri].latency.record((t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]).raw)
+            let latency = t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]
+            _ = rings[ri].latency.record(latency.raw)
             rings[ri].delivered &+= 1
             rings[ri].slotsTaken &+= 1
             rings[ri].lastDelivered = t
-            delivered(tag: rings[ri].tags[Int(seq % UInt64(rings[ri].slots))], ring: ri, at: t)
+            delivered(tag: rings[ri].tags[Int(seq % UInt64(rings[ri].slots))], ring: ri, cpu: tasks[task].cpu, latency: latency, at: t)
             // Slots go back to the sender in batches of half a ring.
             let batch = UInt64(max(1, rings[ri].slots / 2))
             if (seq + 1) % batch == 0 { tasks[task].phase = 3 } else { return true }
@@ -400,10 +403,11 @@ extension Simulation {
                 rings[ri].slotsTaken &+= 1
                 if !popcorn || old & Self.lastChunk != 0 {  // a message's last (or only) slot: it is complete
                     let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
-                    _ = rings[ri].latency.record((t - rings[ri].sentAt[slot]).raw)
+                    let latency = t - rings[ri].sentAt[slot]
+                    _ = rings[ri].latency.record(latency.raw)
                     rings[ri].delivered &+= 1
                     rings[ri].lastDelivered = t
-                    delivered(tag: rings[ri].tags[slot], ring: ri, at: t)
+                    delivered(tag: rings[ri].tags[slot], ring: ri, cpu: c, latency: latency, at: t)
                 }
                 cpus[c].handlerPhase = DrainPhase.handle
             } else {

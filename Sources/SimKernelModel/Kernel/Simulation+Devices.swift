@@ -51,9 +51,11 @@ extension Simulation {
         devices[d].raised &+= 1
         let vector = Vectors.deviceBase + UInt8(d)
         if apic.raiseFromDevice(cpu: dc.cpu, vector: vector, at: now.raw) {
+            observe(.deviceInterrupt(device: d, cpu: dc.cpu, accepted: true), at: now)
             interruptArrived(cpu: dc.cpu, vector: vector)
         } else {
             devices[d].coalesced &+= 1
+            observe(.deviceInterrupt(device: d, cpu: dc.cpu, accepted: false), at: now)
         }
         if dc.count.map({ devices[d].raised < $0 }) ?? true {
             let next = now + gap(device: d)

@@ -25,6 +25,7 @@ extension Simulation {
                 queue.push(at: t + apic.deliver(from: c, to: target), target: Int32(target), kind: EventKind.ipiArrive.rawValue,
                            tag: UInt16(vector), payload: start.raw)
                 ipiTargeted &+= 1
+                observe(.ipiSent(from: c, to: target, vector: vector), at: start)
             }
             first = end
         }

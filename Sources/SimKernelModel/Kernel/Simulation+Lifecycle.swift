@@ -102,6 +102,7 @@ extension Simulation {
         guard kernels[k].failedAt != nil, kernels[k].haltedAt == nil, let timeline = kernels[k].respawnTimeline else { return }
         kernels[k].failedAt = nil
         kernels[k].incarnation = 1
+        observe(.kernelState(kernel: k, state: .respawning), at: now)
         let kc = kernels[k].config
         kernels[k].scheduler = makeScheduler(kernel: k, tasks: tasks.indices.map { tasks[$0] })!  // its policy was found at the start
         kernels[k].waiting = 0
@@ -185,6 +186,7 @@ extension Simulation {
         guard kernels[k].failedAt == nil else { return }
         kernels[k].failedAt = now
         kernels[k].oopsPending = false
+        observe(.kernelState(kernel: k, state: orderly ? .halted : .panicked), at: now)
         for c in kernels[k].config.cpus {
             if cpus[c].mode == .spinning { directory.cancelWait(cpu: c) }
             if cpus[c].mode != .idle, cpus[c].busySince < now { cpus[c].busyPs &+= (now - cpus[c].busySince).raw }

@@ -45,6 +45,7 @@ extension Simulation {
         cpus[c].runnable -= 1
         cpus[c].task = -1
         if _slowPath(tasks[t].mutexesHeld > 0) { mutexOwnerStopped(task: t, at: time) }
+        observe(.migrationDepart(task: t, cpu: c), at: time)
         send(task: t, from: from, at: time)
     }
 
@@ -68,6 +69,7 @@ extension Simulation {
         tasks[t].crossedKernel = true
         movableTasks[t] = true
         kernels[to].firstStart = kernels[to].firstStart ?? now
+        observe(.migrationArrive(task: t, cpu: -1), at: now)
         makeRunnable(task: t)
     }
 }

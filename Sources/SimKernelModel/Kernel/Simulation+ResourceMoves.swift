@@ -176,6 +176,7 @@ extension Simulation {
     mutating func moveStep(_ i: Int, step: UInt16) {
         let m = config.moves[i]
         guard kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
+        observe(.moveStep(move: i, step: Int(step)), at: now)
         switch step {
         case MoveStep.release:
             moveRecords[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after

@@ -124,6 +124,7 @@ extension Simulation {
 
     mutating func ipiArrived(cpu c: Int, vector: UInt8, sentAt: UInt64) {
         apic.raise(cpu: c, vector: vector, sentAt: sentAt)
+        observe(.ipiDelivered(cpu: c, vector: vector, sentAt: Picoseconds(sentAt)), at: now)
         interruptArrived(cpu: c, vector: vector)
     }
 

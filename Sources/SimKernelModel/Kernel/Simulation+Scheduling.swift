@@ -319,6 +319,7 @@ extension Simulation {
     /// `next` starts running on `c` at `t`: wait, wake-up and migration accounting.
     mutating func startRunning(task next: Int, cpu c: Int, at t: Picoseconds) {
         let k = cpus[c].kernel
+        observe(.taskRun(cpu: c, task: next), at: t)
         cpus[c].task = next
         cpus[c].lastTask = next
         tasks[next].status = .running

@@ -62,6 +62,8 @@ public struct Simulation {
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
     let computeChunk: UInt64
+    /// Where the run's observations go (`attach`); nil: none are made.
+    var observer: (any Observer)?
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         var config = config

@@ -222,6 +222,7 @@ extension Simulation {
             }
             _ = lockStats[s].wait.record(wait.raw)
             locks[record].holdStart = t
+            observe(.lockAcquired(cpu: c, task: task, lock: record, waited: wait, contended: tasks[task].waited), at: t)
         } else {
             locks[record].releasedAt = t
             if locks[record].irqsave && cpus[c].irqOffDepth > 0 {
@@ -230,6 +231,7 @@ extension Simulation {
             }
             lockStats[s].holdPs &+= t.raw &- locks[record].holdStart.raw
             if locks[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
+            observe(.lockReleased(cpu: c, task: task, lock: record), at: t)
         }
         tasks[task].frame = .none
         return true

@@ -261,6 +261,7 @@ extension Simulation {
         }
         tasks[task].phase = MutexPhase.tryLock  // woken: try again
         tasks[task].sleepsOnLock = true
+        observe(.lockSleep(cpu: c, task: task, lock: record), at: t)
         leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
         return true
     }

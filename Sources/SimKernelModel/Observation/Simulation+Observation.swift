@@ -1,0 +1,43 @@
+import SimMachine
+
+extension Simulation {
+    /// Sends this run's observations to `observer` from now on: it first gets the names of
+    /// the run's ids, then each kernel's boot (loaded, active) at the times the boot timeline
+    /// gives them, then every record as the mechanisms make it.
+    public mutating func attach(_ observer: any Observer) {
+        self.observer = observer
+        observer.begin(observationNames)
+        for k in kernels.indices where kernels[k].loadedAt > .zero || kernels[k].activeAt > .zero {
+            observer.observe(.kernelState(kernel: k, state: .loaded), at: kernels[k].loadedAt)
+            observer.observe(.kernelState(kernel: k, state: .active), at: kernels[k].activeAt)
+        }
+    }
+
+    /// The names behind the ids of this run's records.
+    public var observationNames: ObservationNames {
+        ObservationNames(
+            kernels: kernels.map(\.config.name),
+            cpuKernels: (0..<cpus.count).map { cpus[$0].kernel },
+            tasks: tasks.indices.map { (workload: config.workloads[tasks[$0].workload].name, kernel: tasks[$0].kernel) },
+            locks: locks.map { lock in
+                let s = lockStats[lock.stat]
+                return (s.kernel >= 0 ? config.kernels[s.kernel].name + "." : "") + s.name
+            },
+            syscalls: kernels.map { $0.config.profile.syscalls.map(\.name) },
+            rings: rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
+            devices: devices.map(\.config.name))
+    }
+
+    /// Reports `record` at `time` to the observer, if there is one. Off (the default) this is
+    /// one predictable branch: the record is not even built.
+    @inline(__always)
+    func observe(_ record: @autoclosure () -> Observation, at time: Picoseconds) {
+        if _slowPath(observer != nil) { observer.unsafelyUnwrapped.observe(record(), at: time) }
+    }
+
+    /// Reports `record` to the observer, which the caller has checked exists.
+    @inline(never)
+    mutating func emit(_ record: Observation, at time: Picoseconds) {
+        observer.unsafelyUnwrapped.observe(record, at: time)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import SimKernelModel
+import SimMachine
+import SimScenario
+
+/// Writes a run's observations as JSON Lines (`mksim run --events FILE`), one object per
+/// record in simulated-time order; docs/events.md documents every kind and field.
+///
+/// Records reach an observer nearly in time order: a CPU running ahead through pure work
+/// (at most `Simulation.maxRunAhead` and one operation) reports a little early, and boot
+/// records are announced at the start. The log keeps the records of the last `horizon`
+/// in memory and writes the older ones sorted, so memory stays bounded on long runs.
+/// The file is written under a temporary name and renamed by `finish()`: the final name
+/// never holds a partial log.
+public final class EventLog: Observer {
+    private let path: String
+    private let temporary: String
+    private let handle: FileHandle
+    private var names: ObservationNames?
+    private var pending: [(time: Picoseconds, sequence: UInt64, record: Observation)] = []
+    private var sequence: UInt64 = 0
+    private var latest = Picoseconds.zero
+    private var out: [UInt8] = []
+    /// Records per kind written so far (over every point).
+    public private(set) var counts: [String: Int] = [:]
+    static let horizon = Picoseconds(us: 1_000)
+    static let flushAt = 1 << 16
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        temporary = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
+        }
+        handle = h
+    }
+
+    /// Starts the records of one run (a point of the scenario): a `run` line naming it.
+    public func startRun(point: RunPoint, index: Int) {
+        drain(all: true)
+        var line = "{\"kind\":\"run\",\"point\":\(index + 1),\"scenario\":\(quote(point.scenario.name))"
+        if let v = point.variant { line += ",\"variant\":\(quote(v))" }
+        line += ",\"seed\":\(point.scenario.config.seed)}\n"
+        out.append(contentsOf: line.utf8)
+    }
+
+    public func begin(_ names: ObservationNames) { self.names = names }
+
+    public func observe(_ record: Observation, at time: Picoseconds) {
+        pending.append((time, sequence, record))
+        sequence &+= 1
+        if time > latest { latest = time }
+        if pending.count >= Self.flushAt { drain(all: false) }
+    }
+
+    /// Writes what is left and gives the file its name.
+    public func finish() throws {
+        drain(all: true)
+        try handle.close()
+        if rename(temporary, path) != 0 {
+            let err = errno
+            discard()
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(err)))"])
+        }
+    }
+
+    /// Removes the temporary file (a run that failed leaves no log).
+    public func discard() {
+        try? handle.close()
+        unlink(temporary)
+    }
+
+    /// Writes the records older than the horizon (or all), in time order, then insertion order.
+    private func drain(all: Bool) {
+        pending.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
+        let cut = all ? pending.count : (pending.firstIndex { $0.time.raw &+ Self.horizon.raw > latest.raw } ?? pending.count)
+        for p in pending[..<cut] { write(p.record, at: p.time) }
+        pending.removeFirst(cut)
+        if !out.isEmpty {
+            handle.write(Data(out))
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func write(_ record: Observation, at time: Picoseconds) {
+        var f = Fields(time: time)
+        switch record {
+        case .contextSwitch(let cpu, let from, let to):
+            f.kind("context_switch"); cpuFields(&f, cpu); taskField(&f, "from", from); taskField(&f, "to", to)
+        case .taskRun(let cpu, let task):
+            f.kind("task_run"); cpuFields(&f, cpu); taskField(&f, "task", task)
+        case .cpuIdle(let cpu):
+            f.kind("cpu_idle"); cpuFields(&f, cpu)
+        case .handlerEnter(let cpu, let vector):
+            f.kind("handler_enter"); cpuFields(&f, cpu); f.add("vector", vectorText(vector))
+        case .handlerExit(let cpu, let vector):
+            f.kind("handler_exit"); cpuFields(&f, cpu); f.add("vector", vectorText(vector))
+        case .ipiSent(let from, let to, let vector):
+            f.kind("ipi_sent"); cpuFields(&f, from); f.add("to", to); f.add("vector", vectorText(vector))
+        case .ipiDelivered(let cpu, let vector, let sentAt):
+            f.kind("ipi_delivered"); cpuFields(&f, cpu); f.add("vector", vectorText(vector)); f.addTime("sent_ns", sentAt)
+        case .messageSent(let ring, let cpu, let family):
+            f.kind("message_sent"); cpuFields(&f, cpu); ringFields(&f, ring); f.add("family", quote(family.name))
+        case .messageDelivered(let ring, let cpu, let family, let latency):
+            f.kind("message_delivered"); cpuFields(&f, cpu); ringFields(&f, ring); f.add("family", quote(family.name))
+            f.addTime("latency_ns", latency)
+        case .syscallEnter(let cpu, let task, let s):
+            f.kind("syscall_enter"); cpuFields(&f, cpu); taskField(&f, "task", task); syscallField(&f, cpu, s)
+        case .syscallExit(let cpu, let task, let s):
+            f.kind("syscall_exit"); cpuFields(&f, cpu); taskField(&f, "task", task); syscallField(&f, cpu, s)
+        case .lockAcquired(let cpu, let task, let lock, let waited, let contended):
+            f.kind("lock_acquired"); cpuFields(&f, cpu); taskField(&f, "task", task); lockField(&f, lock)
+            f.addTime("waited_ns", waited); f.add("contended", contended ? "true" : "false")
+        case .lockReleased(let cpu, let task, let lock):
+            f.kind("lock_released"); cpuFields(&f, cpu); taskField(&f, "task", task); lockField(&f, lock)
+        case .lockSleep(let cpu, let task, let lock):
+            f.kind("lock_sleep"); cpuFields(&f, cpu); taskField(&f, "task", task); lockField(&f, lock)
+        case .kernelState(let kernel, let state):
+            f.kind("kernel_state"); f.add("kernel", quote(kernelName(kernel))); f.add("state", quote(state.rawValue))
+        case .migrationDepart(let task, let cpu):
+            f.kind("migration_depart"); cpuFields(&f, cpu); taskField(&f, "task", task)
+        case .migrationArrive(let task, _):
+            f.kind("migration_arrive"); taskField(&f, "task", task)
+        case .deviceInterrupt(let device, let cpu, let accepted):
+            f.kind("device_interrupt"); cpuFields(&f, cpu)
+            f.add("device", quote(names.flatMap { device < $0.devices.count ? $0.devices[device] : nil } ?? "\(device)"))
+            f.add("coalesced", accepted ? "false" : "true")
+        case .moveStep(let move, let step):
+            f.kind("move_step"); f.add("move", move); f.add("step", step)
+        }
+        counts[f.kindName, default: 0] += 1
+        out.append(contentsOf: f.text.utf8)
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    private func kernelName(_ k: Int) -> String {
+        guard let names, k >= 0, k < names.kernels.count else { return "-" }
+        return names.kernels[k]
+    }
+
+    private func cpuFields(_ f: inout Fields, _ cpu: Int) {
+        guard cpu >= 0 else { return }
+        f.add("cpu", cpu)
+        if let names, cpu < names.cpuKernels.count { f.add("kernel", quote(kernelName(names.cpuKernels[cpu]))) }
+    }
+
+    private func taskField(_ f: inout Fields, _ key: String, _ task: Int) {
+        guard task >= 0 else { f.add(key, "null"); return }
+        f.add(key, task)
+        if let names, task < names.tasks.count { f.add(key + "_workload", quote(names.tasks[task].workload)) }
+    }
+
+    private func ringFields(_ f: inout Fields, _ ring: Int) {
+        guard let names, ring < names.rings.count else { f.add("ring", ring); return }
+        let r = names.rings[ring]
+        f.add("channel", quote(r.channel)); f.add("from", quote(kernelName(r.from))); f.add("to", quote(kernelName(r.to)))
+    }
+
+    private func syscallField(_ f: inout Fields, _ cpu: Int, _ s: Int) {
+        guard let names, cpu >= 0, cpu < names.cpuKernels.count else { f.add("syscall", s); return }
+        let k = names.cpuKernels[cpu]
+        if k >= 0 && k < names.syscalls.count && s >= 0 && s < names.syscalls[k].count {
+            f.add("syscall", quote(names.syscalls[k][s]))
+        } else {
+            f.add("syscall", s)
+        }
+    }
+
+    private func lockField(_ f: inout Fields, _ lock: Int) {
+        if let names, lock < names.locks.count { f.add("lock", quote(names.locks[lock])) } else { f.add("lock", lock) }
+    }
+
+    private func vectorText(_ v: UInt8) -> String { "\"0x" + String(v, radix: 16) + "\"" }
+
+    private func quote(_ s: String) -> String { JSONValue.string(s).render() }
+
+    /// One JSON object's text under construction: `t_ns` and `kind` first.
+    private struct Fields {
+        var text: String
+        var kindName = ""
+        init(time: Picoseconds) { text = "{\"t_ns\":" + Fields.ns(time) }
+        mutating func kind(_ k: String) { kindName = k; text += ",\"kind\":\"" + k + "\"" }
+        mutating func add(_ key: String, _ value: String) { text += ",\"" + key + "\":" + value }
+        mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
+        mutating func addTime(_ key: String, _ t: Picoseconds) { add(key, Fields.ns(t)) }
+        /// Nanoseconds with the picoseconds as three decimals, exactly.
+        static func ns(_ t: Picoseconds) -> String {
+            let ps = t.raw % 1000
+            let frac = ps < 10 ? "00\(ps)" : ps < 100 ? "0\(ps)" : "\(ps)"
+            return "\(t.raw / 1000).\(frac)"
+        }
+    }
+}
