@@ -131,8 +131,8 @@ struct ScenarioReader {
                     let ch = channels[ci]
                     if Set([ch.kernels.0, ch.kernels.1]) != Set([from, to]) {
                         check.error(cn.mark, p + ".channel", "channel '\(name)' does not connect '\(kernels[from].name)' and '\(kernels[to].name)'")
-                    } else if ch.transport == .urpc {
-                        check.error(cn.mark, p + ".channel", "RESOURCE and ACK are drained in interrupt context: channel '\(name)' must be linux or popcorn, not urpc")
+                    } else if !ch.transport.traits.carriesKernelMessages {
+                        check.error(cn.mark, p + ".channel", "RESOURCE and ACK are drained in interrupt context: channel '\(name)' must be \(ChannelTransport.named { $0.carriesKernelMessages }), not \(ch.transport.rawValue)")
                     } else {
                         move.channel = ci
                     }
@@ -317,8 +317,8 @@ struct ScenarioReader {
             let ch = channels[ci]
             if ch.kernels.0 != i && ch.kernels.1 != i {
                 check.error(cn.mark, p + ".channel", "channel '\(name)' does not reach kernel '\(kernels[i].name)'")
-            } else if ch.transport == .urpc {
-                check.error(cn.mark, p + ".channel", "a shutdown is taken in interrupt context: channel '\(name)' must be linux or popcorn, not urpc")
+            } else if !ch.transport.traits.carriesKernelMessages {
+                check.error(cn.mark, p + ".channel", "a shutdown is taken in interrupt context: channel '\(name)' must be \(ChannelTransport.named { $0.carriesKernelMessages }), not \(ch.transport.rawValue)")
             } else {
                 kernels[i].shutdownChannel = ci
             }
@@ -359,24 +359,24 @@ struct ScenarioReader {
             }
             if let v = f["heartbeat"], let d = positiveDuration(v, p + ".heartbeat") {
                 ch.heartbeat = d
-                if transport == .urpc {
-                    check.error(v.mark, p + ".heartbeat", "heartbeats are drained by the receiving kernel's interrupt handler: use a linux or popcorn channel")
+                if !transport.traits.carriesKernelMessages {
+                    check.error(v.mark, p + ".heartbeat", "heartbeats are drained by the receiving kernel's interrupt handler: use a \(ChannelTransport.named { $0.carriesKernelMessages }) channel")
                 }
             }
             if let v = f["timeout"], let d = check.duration(v, p + ".timeout") {
                 ch.timeout = d
-                if transport == .popcorn {
-                    check.error(v.mark, p + ".timeout", "a popcorn sender holds its ticket's slot and cannot give it up; timeouts apply to linux and urpc channels")
+                if !transport.traits.senderCanTimeOut {
+                    check.error(v.mark, p + ".timeout", "a \(transport.rawValue) sender holds its ticket's slot and cannot give it up; timeouts apply to \(ChannelTransport.named { $0.senderCanTimeOut }) channels")
                 }
             }
-            for key in ["stub", "poll"] where f[key] != nil && transport != .urpc {
-                check.error(f[key]!.mark, p + "." + key, "'\(key)' applies to urpc channels; this one uses \(transport.rawValue)")
+            for key in ["stub", "poll"] where f[key] != nil && !transport.traits.ackLineAndStub {
+                check.error(f[key]!.mark, p + "." + key, "'\(key)' applies to \(ChannelTransport.named { $0.ackLineAndStub }) channels; this one uses \(transport.rawValue)")
             }
             if let v = f["slots"], let n = check.int(v, p + ".slots", min: 1, max: 1 << 16) { ch.slots = n }
             if let v = f["slot_size"], let s = check.size(v, p + ".slot_size") { ch.slotBytes = Int(clamping: min(s, 1 << 40)) }
             if let v = f["notify"], let n = check.choice(v, p + ".notify", ["ipi", "poll"]) {
                 // Each transport has one notification scheme; the key documents it and catches mismatches.
-                let expected = transport == .urpc ? "poll" : "ipi"
+                let expected = transport.traits.notification
                 if n != expected { check.error(v.mark, p + ".notify", "transport \(transport.rawValue) notifies by \(expected)") }
             }
             if let v = f["handling"], let d = check.duration(v, p + ".handling") { ch.handling = d }
@@ -532,8 +532,8 @@ struct ScenarioReader {
     private func checkPopcornChannels(between on: [Int], kernels: [KernelConfig], channels: [ChannelConfig], at mark: SourceMark, _ path: String) {
         let members = on.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
         for (i, a) in members.enumerated() {
-            for b in members[(i + 1)...] where !channels.contains(where: { Set([$0.kernels.0, $0.kernels.1]) == [a, b] && $0.transport == .popcorn }) {
-                check.error(mark, path, "shared pages between '\(kernels[a].name)' and '\(kernels[b].name)' need a popcorn channel between them")
+            for b in members[(i + 1)...] where !channels.contains(where: { Set([$0.kernels.0, $0.kernels.1]) == [a, b] && $0.transport.traits.splitsMessages }) {
+                check.error(mark, path, "shared pages between '\(kernels[a].name)' and '\(kernels[b].name)' need a \(ChannelTransport.named { $0.splitsMessages }) channel between them")
             }
         }
     }
@@ -646,9 +646,9 @@ struct ScenarioReader {
                 return nil
             }
             let reply = f["reply"].flatMap { check.bool($0, p + ".reply") } ?? false
-            if reply || kind == "receive", channels[idx].0.transport != .urpc {
+            if reply || kind == "receive", channels[idx].0.transport.traits.receiver != .pollingTask {
                 check.error((f["reply"] ?? kindNode).mark, p + (kind == "receive" ? ".kind" : ".reply"),
-                            "channel '\(name)' uses transport \(channels[idx].0.transport.rawValue): its receiver is the kernel's interrupt handler; tasks receive and reply on urpc channels")
+                            "channel '\(name)' uses transport \(channels[idx].0.transport.rawValue): its receiver is the kernel's interrupt handler; tasks receive and reply on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels")
             }
             if kind == "receive" { return (.receive(channel: idx, userCycles: cycles("user"), reply: reply), stop) }
             let every = positiveDuration(f["every"], p + ".every") ?? .zero

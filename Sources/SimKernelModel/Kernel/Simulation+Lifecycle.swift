@@ -47,8 +47,8 @@ extension Simulation {
             guard config.duration != nil else {
                 throw ConfigurationError("channel '\(ch.name)': heartbeats never stop by themselves; set a top-level duration")
             }
-            guard ch.transport != .urpc else {
-                throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (linux or popcorn)")
+            guard ch.transport.traits.carriesKernelMessages else {
+                throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (\(ChannelTransport.named { $0.carriesKernelMessages }))")
             }
             let ends = [ch.kernels.0, ch.kernels.1].map { WorkloadConfig.Copy(kernel: $0, threads: 1) }
             // At SCHED_FIFO 99, as the move and shutdown senders: a heartbeat that waited behind

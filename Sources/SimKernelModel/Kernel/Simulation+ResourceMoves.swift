@@ -122,8 +122,8 @@ extension Simulation {
             guard Set([ch.kernels.0, ch.kernels.1]) == Set([m.from, m.to]) else {
                 throw ConfigurationError("move \(i): channel '\(ch.name)' does not connect '\(donor.name)' and '\(config.kernels[m.to].name)'")
             }
-            guard ch.transport != .urpc else {
-                throw ConfigurationError("move \(i): RESOURCE and ACK need a receiver in interrupt context: channel '\(ch.name)' must be linux or popcorn")
+            guard ch.transport.traits.carriesKernelMessages else {
+                throw ConfigurationError("move \(i): RESOURCE and ACK need a receiver in interrupt context: channel '\(ch.name)' must be \(ChannelTransport.named { $0.carriesKernelMessages })")
             }
             // One kernel thread at each end sends its message when the move gets there; at
             // SCHED_FIFO 99, as Linux runs its hot-plug and stopper threads, so that it does not

@@ -47,10 +47,10 @@ extension Simulation {
         for (a, ka) in members.enumerated() {
             for (b, kb) in members.enumerated() where a != b {
                 guard let ci = config.channels.firstIndex(where: {
-                    Set([$0.kernels.0, $0.kernels.1]) == Set([ka, kb]) && $0.transport == .popcorn
+                    Set([$0.kernels.0, $0.kernels.1]) == Set([ka, kb]) && $0.transport.traits.splitsMessages
                 }) else {
                     // Popcorn's transport: the only one that splits a page's answer into chunks.
-                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a popcorn channel between them")
+                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a \(ChannelTransport.named { $0.splitsMessages }) channel between them")
                 }
                 channel[a * members.count + b] = UInt16(ci)
             }

@@ -242,16 +242,15 @@ public struct Simulation {
                                      tags: Array(repeating: 0, count: ch.slots),
                                      receiverCPU: kc.cpus[0], vector: Vectors.channelBase + UInt8(index),
                                      handling: ch.handling, budget: max(1, ch.drainBudget), slotBytes: ch.slotBytes)
-                ring.timeout = ch.transport == .popcorn ? .zero : ch.timeout
-                switch ch.transport {
-                case .urpc:
+                let traits = ch.transport.traits
+                ring.timeout = traits.senderCanTimeOut ? ch.timeout : .zero
+                if traits.ackLineAndStub {
                     ring.ackLine = directory.allocate(name: prefix + ".ack", home: config.kernels[from].memoryNode)
                     ring.stub = config.machine.frequency.duration(cycles: ch.stubCycles)
                     ring.pollInterval = ch.pollInterval
-                case .popcorn:
+                }
+                if traits.drainingFlag {
                     ring.activeLine = directory.allocate(name: prefix + ".draining", home: kc.memoryNode)
-                case .linux:
-                    break
                 }
                 rings.append(ring)
             }
@@ -346,7 +345,7 @@ public struct Simulation {
                     }
                     var receives = reply
                     if case .receive = wc.generator { receives = true }
-                    if receives && channel.transport != .urpc {
+                    if receives && channel.transport.traits.receiver != .pollingTask {
                         throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on urpc channels")
                     }
                 default: break
@@ -413,8 +412,8 @@ public struct Simulation {
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
                     case .messages(let ch, let user, let reply, let interval, let bytes):
                         let channel = config.channels[ch]
-                        if bytes > UInt32(clamping: channel.slotBytes) && channel.transport != .popcorn {
-                            throw ConfigurationError("workload '\(wc.name)': \(bytes)-byte messages do not fit channel '\(channel.name)''s \(channel.slotBytes)-byte slots; only popcorn channels split messages into chunks")
+                        if bytes > UInt32(clamping: channel.slotBytes) && !channel.transport.traits.splitsMessages {
+                            throw ConfigurationError("workload '\(wc.name)': \(bytes)-byte messages do not fit channel '\(channel.name)''s \(channel.slotBytes)-byte slots; only \(ChannelTransport.named { $0.splitsMessages }) channels split messages into chunks")
                         }
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval, bytes: bytes)
                     case .receive(let ch, let user, let reply):

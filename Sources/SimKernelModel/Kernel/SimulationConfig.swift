@@ -83,15 +83,6 @@ public enum ChannelTransport: String, Sendable, CaseIterable {
     /// Popcorn Linux: multi-producer ring, slot taken by a ticket (atomic add on the head),
     /// an IPI only when the receiver is not already draining, drained in interrupt context.
     case popcorn
-
-    /// Slots per direction, drain budget.
-    public var defaults: (slots: Int, budget: Int) {
-        switch self {
-        case .linux: (64, 64)
-        case .urpc: (32, 32)
-        case .popcorn: (64, 128)
-        }
-    }
 }
 
 /// CPUs handed from one kernel instance to another at a time: the donor takes them offline
@@ -200,8 +191,8 @@ public struct ChannelConfig: Sendable {
                 handling: Picoseconds = Picoseconds(ns: 100), drainBudget: Int? = nil,
                 stubCycles: UInt64 = ChannelConfig.defaultStubCycles, pollInterval: Picoseconds = .zero) {
         self.name = name; self.kernels = kernels; self.transport = transport
-        self.slots = slots ?? transport.defaults.slots; self.slotBytes = slotBytes
-        self.handling = handling; self.drainBudget = drainBudget ?? transport.defaults.budget
+        self.slots = slots ?? transport.traits.defaultSlots; self.slotBytes = slotBytes
+        self.handling = handling; self.drainBudget = drainBudget ?? transport.traits.defaultBudget
         self.stubCycles = stubCycles; self.pollInterval = pollInterval
     }
 }

@@ -448,7 +448,7 @@ extension Simulation {
         while seq - r.slotsTaken < UInt64(r.slots) {
             let word = directory.peekValue(slotLine(r, seq))
             guard word & ~Self.lastChunk == seq + 1 else { break }
-            if r.transport != .popcorn || word & Self.lastChunk != 0 { messages += 1 }  // complete messages only
+            if !r.transport.traits.splitsMessages || word & Self.lastChunk != 0 { messages += 1 }  // complete messages only
             seq += 1
         }
         return messages
