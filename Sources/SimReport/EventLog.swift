@@ -8,7 +8,7 @@ import SimScenario
 ///
 /// Records reach an observer nearly in time order: a CPU running ahead through pure work
 /// (at most `Simulation.maxRunAhead` and one operation) reports a little early, and boot
-/// records are announced at the start. The log keeps the records of the last `horizon`
+/// records are known from the start. The log keeps the records of the last `horizon`
 /// in memory and writes the older ones sorted, so memory stays bounded on long runs.
 /// The file is written under a temporary name and renamed by `finish()`: the final name
 /// never holds a partial log.
@@ -40,13 +40,24 @@ public final class EventLog: Observer {
     /// Starts the records of one run (a point of the scenario): a `run` line naming it.
     public func startRun(point: RunPoint, index: Int) {
         drain(all: true)
+        latest = .zero  // each point's time starts at zero
         var line = "{\"kind\":\"run\",\"point\":\(index + 1),\"scenario\":\(quote(point.scenario.name))"
         if let v = point.variant { line += ",\"variant\":\(quote(v))" }
         line += ",\"seed\":\(point.scenario.config.seed)}\n"
         out.append(contentsOf: line.utf8)
     }
 
-    public func begin(_ names: ObservationNames) { self.names = names }
+    /// Takes the names, and each kexec boot's records at their times (they wait in the
+    /// window like any record, without moving it forward).
+    public func begin(_ names: ObservationNames) {
+        self.names = names
+        for (k, boot) in names.boots.enumerated() {
+            guard let boot else { continue }
+            pending.append((boot.loaded, sequence, .kernelState(kernel: k, state: .loaded)))
+            pending.append((boot.active, sequence &+ 1, .kernelState(kernel: k, state: .active)))
+            sequence &+= 2
+        }
+    }
 
     public func observe(_ record: Observation, at time: Picoseconds) {
         pending.append((time, sequence, record))

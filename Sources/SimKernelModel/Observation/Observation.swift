@@ -72,4 +72,7 @@ public struct ObservationNames: Sendable {
     public var rings: [(channel: String, from: Int, to: Int)]
     /// Per device, its name.
     public var devices: [String]
+    /// Per kernel booted by kexec during the run, when it is loaded and active (known from
+    /// the start: the boot timeline is fixed); nil for a kernel up from the start.
+    public var boots: [(loaded: Picoseconds, active: Picoseconds)?]
 }

@@ -2,15 +2,11 @@ import SimMachine
 
 extension Simulation {
     /// Sends this run's observations to `observer` from now on: it first gets the names of
-    /// the run's ids, then each kernel's boot (loaded, active) at the times the boot timeline
-    /// gives them, then every record as the mechanisms make it.
+    /// the run's ids (with each kernel's boot timeline), then every record as the mechanisms
+    /// make it.
     public mutating func attach(_ observer: any Observer) {
         self.observer = observer
         observer.begin(observationNames)
-        for k in kernels.indices where kernels[k].loadedAt > .zero || kernels[k].activeAt > .zero {
-            observer.observe(.kernelState(kernel: k, state: .loaded), at: kernels[k].loadedAt)
-            observer.observe(.kernelState(kernel: k, state: .active), at: kernels[k].activeAt)
-        }
     }
 
     /// The names behind the ids of this run's records.
@@ -25,7 +21,8 @@ extension Simulation {
             },
             syscalls: kernels.map { $0.config.profile.syscalls.map(\.name) },
             rings: rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
-            devices: devices.map(\.config.name))
+            devices: devices.map(\.config.name),
+            boots: kernels.map { $0.loadedAt > .zero || $0.activeAt > .zero ? (loaded: $0.loadedAt, active: $0.activeAt) : nil })
     }
 
     /// Reports `record` at `time` to the observer, if there is one. Off (the default) this is
