@@ -35,7 +35,8 @@ public enum Observation: Sendable, Equatable {
     case lockSleep(cpu: Int, task: Int, lock: Int)
     /// A kernel instance changes state.
     case kernelState(kernel: Int, state: KernelLifecycleState)
-    /// A task leaves CPU `cpu` for another kernel or CPU, and arrives at `cpu`.
+    /// A task leaves CPU `cpu` for another kernel, and arrives there (`cpu` -1: its CPU is
+    /// chosen when it next runs, reported by `taskRun`).
     case migrationDepart(task: Int, cpu: Int)
     case migrationArrive(task: Int, cpu: Int)
     /// A device raises its interrupt on `cpu` (`accepted`: not coalesced with a pending one).
