@@ -21,8 +21,6 @@ public final class EventLog: Observer {
     private var sequence: UInt64 = 0
     private var latest = Picoseconds.zero
     private var out: [UInt8] = []
-    /// Records per kind written so far (over every point).
-    public private(set) var counts: [String: Int] = [:]
     static let horizon = Picoseconds(us: 1_000)
     static let flushAt = 1 << 16
 
@@ -141,7 +139,6 @@ public final class EventLog: Observer {
         case .moveStep(let move, let step):
             f.kind("move_step"); f.add("move", move); f.add("step", step)
         }
-        counts[f.kindName, default: 0] += 1
         out.append(contentsOf: f.text.utf8)
         out.append(contentsOf: "}\n".utf8)
     }
@@ -190,9 +187,8 @@ public final class EventLog: Observer {
     /// One JSON object's text under construction: `t_ns` and `kind` first.
     private struct Fields {
         var text: String
-        var kindName = ""
         init(time: Picoseconds) { text = "{\"t_ns\":" + Fields.ns(time) }
-        mutating func kind(_ k: String) { kindName = k; text += ",\"kind\":\"" + k + "\"" }
+        mutating func kind(_ k: String) { text += ",\"kind\":\"" + k + "\"" }
         mutating func add(_ key: String, _ value: String) { text += ",\"" + key + "\":" + value }
         mutating func add(_ key: String, _ value: Int) { add(key, String(value)) }
         mutating func addTime(_ key: String, _ t: Picoseconds) { add(key, Fields.ns(t)) }
