@@ -130,7 +130,7 @@ public final class EventLog: Observer {
             f.kind("kernel_state"); f.add("kernel", quote(kernelName(kernel))); f.add("state", quote(state.rawValue))
         case .migrationDepart(let task, let cpu):
             f.kind("migration_depart"); cpuFields(&f, cpu); taskField(&f, "task", task)
-        case .migrationArrive(let task, _):
+        case .migrationArrive(let task):
             f.kind("migration_arrive"); taskField(&f, "task", task)
         case .deviceInterrupt(let device, let cpu, let accepted):
             f.kind("device_interrupt"); cpuFields(&f, cpu)

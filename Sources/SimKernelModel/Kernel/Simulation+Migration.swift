@@ -69,7 +69,7 @@ extension Simulation {
         tasks[t].crossedKernel = true
         movableTasks[t] = true
         kernels[to].firstStart = kernels[to].firstStart ?? now
-        observe(.migrationArrive(task: t, cpu: -1), at: now)
+        observe(.migrationArrive(task: t), at: now)
         makeRunnable(task: t)
     }
 }

@@ -346,7 +346,7 @@ public struct Simulation {
                     var receives = reply
                     if case .receive = wc.generator { receives = true }
                     if receives && channel.transport.traits.receiver != .pollingTask {
-                        throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on urpc channels")
+                        throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels")
                     }
                 default: break
                 }

@@ -35,10 +35,10 @@ public enum Observation: Sendable, Equatable {
     case lockSleep(cpu: Int, task: Int, lock: Int)
     /// A kernel instance changes state.
     case kernelState(kernel: Int, state: KernelLifecycleState)
-    /// A task leaves CPU `cpu` for another kernel, and arrives there (`cpu` -1: its CPU is
+    /// A task leaves CPU `cpu` for another kernel, and arrives there (its CPU there is
     /// chosen when it next runs, reported by `taskRun`).
     case migrationDepart(task: Int, cpu: Int)
-    case migrationArrive(task: Int, cpu: Int)
+    case migrationArrive(task: Int)
     /// A device raises its interrupt on `cpu` (`accepted`: not coalesced with a pending one).
     case deviceInterrupt(device: Int, cpu: Int, accepted: Bool)
     /// A resource move reaches its step `step` (see docs/kernel-model.md).
