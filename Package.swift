@@ -4,11 +4,6 @@
 //   SimMachine → SimCPU → SimWorkloads → SimKernelModel → SimScenario → SimReport → mksim
 import PackageDescription
 
-let optimize: [SwiftSetting] = [
-    // Generic engine code is called across modules on the hot path.
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
-]
-
 let package = Package(
     name: "mksim",
     platforms: [.macOS(.v15)],
@@ -16,6 +11,7 @@ let package = Package(
         .executable(name: "mksim", targets: ["mksim"]),
         .library(name: "SimKernelModel", targets: ["SimKernelModel"]),
         .library(name: "SimScenario", targets: ["SimScenario"]),
+        .library(name: "SimReport", targets: ["SimReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,23 +24,21 @@ let package = Package(
             pkgConfig: "capstone",
             providers: [.apt(["libcapstone-dev"])]
         ),
-        .target(name: "SimMachine", swiftSettings: optimize),
-        .target(name: "SimCPU", dependencies: ["SimMachine", "CCapstone"], swiftSettings: optimize),
-        .target(name: "SimWorkloads", dependencies: ["SimMachine", "SimCPU"], swiftSettings: optimize),
+        .target(name: "SimMachine"),
+        .target(name: "SimCPU", dependencies: ["SimMachine", "CCapstone"]),
+        .target(name: "SimWorkloads", dependencies: ["SimMachine", "SimCPU"]),
         .target(
             name: "SimKernelModel",
             dependencies: [
                 "SimMachine", "SimCPU", "SimWorkloads",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            swiftSettings: optimize
+            ]
         ),
         // Example user-written scheduling policies, registered by name (docs/schedulers.md).
         .target(name: "SchedulerExamples", dependencies: ["SimKernelModel", "SimWorkloads", "SimMachine"]),
         .target(
             name: "SimScenario",
-            dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"],
-            swiftSettings: optimize
+            dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"]
         ),
         .target(name: "SimReport", dependencies: ["SimMachine", "SimKernelModel", "SimScenario"]),
         .executableTarget(
@@ -52,8 +46,7 @@ let package = Package(
             dependencies: [
                 "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SimWorkloads", "SchedulerExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: optimize
+            ]
         ),
         .testTarget(name: "SimMachineTests", dependencies: ["SimMachine"]),
         .testTarget(name: "SimCPUTests", dependencies: ["SimCPU"]),

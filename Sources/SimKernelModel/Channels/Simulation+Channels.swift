@@ -15,17 +15,17 @@ import SimMachine
 extension Simulation {
     mutating func beginSendFrame(task: Int, cpu c: Int, channel: Int, bytes: UInt32 = 0, at t: Picoseconds) {
         let k = tasks[task].kernel
-        let ring = rings.firstIndex { $0.channel == channel && $0.from == k }!
+        let ring = channels.sendRing(channel: channel, from: k)
         tasks[task].frame = .channelSend
         tasks[task].target = ring
         tasks[task].frameStart = t
         // Popcorn splits a message larger than a slot into chunks of a slot's payload (the
         // slot less an 8-byte header); every transport counts the message's own size.
-        let slot = UInt32(clamping: rings[ring].slotBytes)
+        let slot = UInt32(clamping: channels.rings[ring].slotBytes)
         tasks[task].messageBytes = bytes == 0 ? slot : bytes
         let payload = max(1, slot > 8 ? slot - 8 : slot)
         tasks[task].chunksLeft = bytes <= slot ? 1 : (bytes + payload - 1) / payload
-        switch rings[ring].transport {
+        switch channels.rings[ring].transport {
         case .linux, .popcorn:
             tasks[task].phase = 0
         case .urpc:
@@ -35,9 +35,9 @@ extension Simulation {
 
     /// Takes the next URPC sequence number if the sender believes a slot is free.
     private mutating func urpcClaim(ring ri: Int, task: Int) -> Bool {
-        guard rings[ri].nextSeq &- rings[ri].knownAck < UInt64(rings[ri].slots) else { return false }
-        tasks[task].scratch = rings[ri].nextSeq
-        rings[ri].nextSeq &+= 1
+        guard channels.rings[ri].nextSeq &- channels.rings[ri].knownAck < UInt64(channels.rings[ri].slots) else { return false }
+        tasks[task].scratch = channels.rings[ri].nextSeq
+        channels.rings[ri].nextSeq &+= 1
         return true
     }
 
@@ -47,7 +47,7 @@ extension Simulation {
         let ri = tasks[task].target
         let phase = tasks[task].phase
         // The publishing store first, before a copy of the ring would make its stamps copy arrays.
-        switch (rings[ri].transport, phase) {
+        switch (channels.rings[ri].transport, phase) {
         case (.linux, 3), (.urpc, 2):
             return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: tasks[task].scratch + 1)
         case (.popcorn, 2):
@@ -55,7 +55,7 @@ extension Simulation {
             return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: (tasks[task].scratch + 1) | last)
         default: break
         }
-        let r = rings[ri]
+        let r = channels.rings[ri]
         switch r.transport {
         case .linux:
             switch phase {
@@ -97,9 +97,9 @@ extension Simulation {
     /// go to (`retry` if it moved, `pause` to look again later), or nil to give up. A
     /// heartbeat gives up at once: the next period sends a fresh one.
     mutating func afterLook(task: Int, ring ri: Int, old: UInt64, unchanged: UInt64, retry: UInt8, pause: UInt8, at t: Picoseconds) -> UInt8? {
-        if rings[ri].timeout == .zero || old != unchanged { return retry }
-        if t - tasks[task].frameStart >= rings[ri].timeout || KernelThreadRole(tag: tasks[task].messageTag).family == .heartbeat {
-            rings[ri].dropped &+= 1
+        if channels.rings[ri].timeout == .zero || old != unchanged { return retry }
+        if t - tasks[task].frameStart >= channels.rings[ri].timeout || KernelThreadRole(tag: tasks[task].messageTag).family == .heartbeat {
+            channels.rings[ri].dropped &+= 1
             return nil
         }
         return pause
@@ -119,16 +119,16 @@ extension Simulation {
     /// the slot before the store completes (the slot's previous message is fully handled:
     /// the sender saw the tail past it).
     private mutating func publishStore(ring ri: Int, seq: UInt64, task: Int, word: UInt64) -> Operation {
-        let slot = Int(seq % UInt64(rings[ri].slots))
-        rings[ri].sentAt[slot] = tasks[task].frameStart
-        rings[ri].tags[slot] = tasks[task].messageTag
-        return .store(slotLine(rings[ri], seq), word)
+        let slot = Int(seq % UInt64(channels.rings[ri].slots))
+        channels.rings[ri].sentAt[slot] = tasks[task].frameStart
+        channels.rings[ri].tags[slot] = tasks[task].messageTag
+        return .store(slotLine(channels.rings[ri], seq), word)
     }
 
     /// Counts a message as sent once its publishing store is done.
     private mutating func published(ring ri: Int, task: Int) {
-        rings[ri].sent &+= 1
-        rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
+        channels.rings[ri].sent &+= 1
+        channels.rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
         observe(.messageSent(ring: ri, cpu: tasks[task].cpu, family: KernelThreadRole(tag: tasks[task].messageTag).family), at: now)
     }
 
@@ -139,9 +139,9 @@ extension Simulation {
     mutating func sendFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let ri = tasks[task].target
         let old = outcome?.oldValue ?? 0
-        let slots = UInt64(rings[ri].slots)
+        let slots = UInt64(channels.rings[ri].slots)
         let phase = tasks[task].phase
-        switch rings[ri].transport {
+        switch channels.rings[ri].transport {
         case .linux:
             switch phase {
             case 0:
@@ -150,7 +150,7 @@ extension Simulation {
             case 1:
                 tasks[task].scratch2 = old
                 if tasks[task].scratch &- old >= slots {
-                    rings[ri].fullStalls &+= 1
+                    channels.rings[ri].fullStalls &+= 1
                     tasks[task].phase = 5
                 } else {
                     tasks[task].phase = 2
@@ -161,7 +161,7 @@ extension Simulation {
                 published(ring: ri, task: task)
                 tasks[task].phase = 4
             case 4:
-                rings[ri].ipis &+= 1
+                channels.rings[ri].ipis &+= 1
                 return true
             case 6:
                 tasks[task].phase = 5
@@ -179,7 +179,7 @@ extension Simulation {
             case 1, 5:
                 tasks[task].scratch2 = old
                 if phase == 1 && tasks[task].scratch &- old >= slots {
-                    rings[ri].fullStalls &+= 1
+                    channels.rings[ri].fullStalls &+= 1
                     tasks[task].phase = 5
                 } else if phase == 5 {
                     tasks[task].phase = 1  // tail moved: look again
@@ -195,17 +195,17 @@ extension Simulation {
                 if old != 0 { return nextChunk(task: task) }
                 tasks[task].phase = 4
             default:
-                rings[ri].ipis &+= 1
+                channels.rings[ri].ipis &+= 1
                 return nextChunk(task: task)
             }
         case .urpc:
             switch phase {
             case 0:
-                rings[ri].knownAck = max(rings[ri].knownAck, old)
+                channels.rings[ri].knownAck = max(channels.rings[ri].knownAck, old)
                 if urpcClaim(ring: ri, task: task) {
                     tasks[task].phase = 1
                 } else {
-                    rings[ri].fullStalls &+= 1
+                    channels.rings[ri].fullStalls &+= 1
                     tasks[task].phase = 3
                 }
             case 1:
@@ -216,7 +216,7 @@ extension Simulation {
             case 4:
                 tasks[task].phase = 3
             default:
-                guard let next = afterLook(task: task, ring: ri, old: old, unchanged: rings[ri].knownAck, retry: 0, pause: 4, at: t) else {
+                guard let next = afterLook(task: task, ring: ri, old: old, unchanged: channels.rings[ri].knownAck, retry: 0, pause: 4, at: t) else {
                     return true  // dropped before it took a slot
                 }
                 tasks[task].phase = next
@@ -231,7 +231,7 @@ extension Simulation {
     @inline(never)
     mutating func rareHandlerOp(_ c: Int, vector v: UInt8, phase: UInt8) -> Operation? {
         if v == Vectors.tlbShootdown {
-            guard let head = shootdownRequests[c].first else { return nil }
+            guard let head = tlb.requests[c].first else { return nil }
             return phase == 0 ? .delay(head.invalidate) : .fetchAdd(head.ack, 1)
         }
         return phase == 0 ? .delay(devices[Int(v - Vectors.deviceBase)].config.handling) : nil
@@ -241,7 +241,7 @@ extension Simulation {
     @inline(never)
     mutating func shootdownHandlerFinish(_ c: Int) {
         if cpus[c].handlerPhase == 0 { cpus[c].handlerPhase = 1 } else {
-            shootdownRequests[c].removeFirst()
+            tlb.requests[c].removeFirst()
             cpus[c].handlerPhase = 0
         }
     }
@@ -250,7 +250,7 @@ extension Simulation {
     /// message acted on (a RESOURCE brings the move's CPUs up, its ACK completes the move).
     mutating func delivered(tag: UInt32, ring ri: Int, cpu: Int, latency: Picoseconds, at t: Picoseconds) {
         let message = KernelThreadRole(tag: tag)
-        rings[ri].deliveredByFamily[Int(message.family.rawValue)] &+= 1
+        channels.rings[ri].deliveredByFamily[Int(message.family.rawValue)] &+= 1
         observe(.messageDelivered(ring: ri, cpu: cpu, family: message.family, latency: latency), at: t)
         let subject = Int32(message.subject)
         switch message.family {
@@ -265,17 +265,17 @@ extension Simulation {
 
     mutating func beginReceiveFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
         let k = tasks[task].kernel
-        let ri = rings.firstIndex { $0.channel == channel && $0.to == k }!
+        let ri = channels.receiveRing(channel: channel, to: k)
         tasks[task].frame = .channelReceive
         tasks[task].target = ri
         tasks[task].phase = 0
         tasks[task].frameStart = t
-        tasks[task].scratch = rings[ri].recvSeq  // the message this task takes
-        rings[ri].recvSeq &+= 1
+        tasks[task].scratch = channels.rings[ri].recvSeq  // the message this task takes
+        channels.rings[ri].recvSeq &+= 1
     }
 
     mutating func receiveOp(task: Int) -> Operation {
-        let r = rings[tasks[task].target]
+        let r = channels.rings[tasks[task].target]
         let seq = tasks[task].scratch
         switch tasks[task].phase {
         case 0:
@@ -296,8 +296,8 @@ extension Simulation {
         case 0:
             if outcome?.oldValue == seq + 1 {
                 tasks[task].phase = 2
-            } else if rings[ri].timeout > .zero && t - tasks[task].frameStart >= rings[ri].timeout {
-                rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
+            } else if channels.rings[ri].timeout > .zero && t - tasks[task].frameStart >= channels.rings[ri].timeout {
+                channels.rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
                 return true
             } else {
                 tasks[task].phase = 1
@@ -305,14 +305,14 @@ extension Simulation {
         case 1:
             tasks[task].phase = 0
         case 2:
-            let latency = t - rings[ri].sentAt[Int(seq % UInt64(rings[ri].slots))]
-            _ = rings[ri].latency.record(latency.raw)
-            rings[ri].delivered &+= 1
-            rings[ri].slotsTaken &+= 1
-            rings[ri].lastDelivered = t
-            delivered(tag: rings[ri].tags[Int(seq % UInt64(rings[ri].slots))], ring: ri, cpu: tasks[task].cpu, latency: latency, at: t)
+            let latency = t - channels.rings[ri].sentAt[Int(seq % UInt64(channels.rings[ri].slots))]
+            _ = channels.rings[ri].latency.record(latency.raw)
+            channels.rings[ri].delivered &+= 1
+            channels.rings[ri].slotsTaken &+= 1
+            channels.rings[ri].lastDelivered = t
+            delivered(tag: channels.rings[ri].tags[Int(seq % UInt64(channels.rings[ri].slots))], ring: ri, cpu: tasks[task].cpu, latency: latency, at: t)
             // Slots go back to the sender in batches of half a ring.
-            let batch = UInt64(max(1, rings[ri].slots / 2))
+            let batch = UInt64(max(1, channels.rings[ri].slots / 2))
             if (seq + 1) % batch == 0 { tasks[task].phase = 3 } else { return true }
         default:
             return true
@@ -344,7 +344,7 @@ extension Simulation {
         }
         // Rare vectors out of line, and laid out away from the ring's and channels' paths.
         if _slowPath(v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase) { return rareHandlerOp(c, vector: v, phase: phase) }
-        if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < rings.count {
+        if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < channels.rings.count {
             return drainOp(c, ring: Int(v - Vectors.channelBase), phase: phase)
         }
         return nil
@@ -357,19 +357,19 @@ extension Simulation {
         let tail = cpus[c].handlerScratch
         switch phase {
         case DrainPhase.entry:
-            if rings[ri].transport == .popcorn { return .store(rings[ri].activeLine, 1) }
+            if channels.rings[ri].transport == .popcorn { return .store(channels.rings[ri].activeLine, 1) }
             cpus[c].handlerPhase = DrainPhase.readTail
-            return .load(rings[ri].tail)
-        case DrainPhase.readTail: return .load(rings[ri].tail)
-        case DrainPhase.readSlot, DrainPhase.recheck: return .load(rings[ri].slotBase + LineID(Int(tail % UInt64(rings[ri].slots))))
-        case DrainPhase.handle: return .delay(rings[ri].handling)
+            return .load(channels.rings[ri].tail)
+        case DrainPhase.readTail: return .load(channels.rings[ri].tail)
+        case DrainPhase.readSlot, DrainPhase.recheck: return .load(channels.rings[ri].slotBase + LineID(Int(tail % UInt64(channels.rings[ri].slots))))
+        case DrainPhase.handle: return .delay(channels.rings[ri].handling)
         case DrainPhase.reply:
             // A page server's answer: counted on the faulting thread's reply line (in its
             // instance's memory).
-            let tag = rings[ri].tags[Int(tail % UInt64(rings[ri].slots))]
+            let tag = channels.rings[ri].tags[Int(tail % UInt64(channels.rings[ri].slots))]
             return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].replyLine, 1)
-        case DrainPhase.advance: return .store(rings[ri].tail, tail + 1)
-        case DrainPhase.clearActive: return .store(rings[ri].activeLine, 0)
+        case DrainPhase.advance: return .store(channels.rings[ri].tail, tail + 1)
+        case DrainPhase.clearActive: return .store(channels.rings[ri].activeLine, 0)
         default: return nil
         }
     }
@@ -390,7 +390,7 @@ extension Simulation {
         }
         let ri = Int(v &- Vectors.channelBase)
         let old = outcome?.oldValue ?? 0
-        let popcorn = rings[ri].transport == .popcorn
+        let popcorn = channels.rings[ri].transport == .popcorn
         switch cpus[c].handlerPhase {
         case DrainPhase.entry:
             cpus[c].handlerPhase = DrainPhase.readTail
@@ -400,14 +400,14 @@ extension Simulation {
         case DrainPhase.readSlot:
             // Published slots hold their sequence number + 1.
             if old & ~Self.lastChunk == cpus[c].handlerScratch + 1 {
-                rings[ri].slotsTaken &+= 1
+                channels.rings[ri].slotsTaken &+= 1
                 if !popcorn || old & Self.lastChunk != 0 {  // a message's last (or only) slot: it is complete
-                    let slot = Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))
-                    let latency = t - rings[ri].sentAt[slot]
-                    _ = rings[ri].latency.record(latency.raw)
-                    rings[ri].delivered &+= 1
-                    rings[ri].lastDelivered = t
-                    delivered(tag: rings[ri].tags[slot], ring: ri, cpu: c, latency: latency, at: t)
+                    let slot = Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))
+                    let latency = t - channels.rings[ri].sentAt[slot]
+                    _ = channels.rings[ri].latency.record(latency.raw)
+                    channels.rings[ri].delivered &+= 1
+                    channels.rings[ri].lastDelivered = t
+                    delivered(tag: channels.rings[ri].tags[slot], ring: ri, cpu: c, latency: latency, at: t)
                 }
                 cpus[c].handlerPhase = DrainPhase.handle
             } else {
@@ -416,27 +416,27 @@ extension Simulation {
                 cpus[c].handlerPhase = popcorn ? DrainPhase.clearActive : DrainPhase.done
             }
         case DrainPhase.handle:
-            let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
+            let tag = channels.rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))]
             let family = KernelThreadRole(tag: tag).family
             // A message split into chunks (popcorn) is acted on at its last chunk (looked at
             // only for the families acted on here).
-            let whole = family.rawValue < MessageFamily.page.rawValue || rings[ri].transport != .popcorn
-                || directory.peekValue(slotLine(rings[ri], cpus[c].handlerScratch)) & Self.lastChunk != 0
+            let whole = family.rawValue < MessageFamily.page.rawValue || channels.rings[ri].transport != .popcorn
+                || directory.peekValue(slotLine(channels.rings[ri], cpus[c].handlerScratch)) & Self.lastChunk != 0
             switch whole ? family : .data {
             case .page, .invalidate:
                 // For the instance's page server to answer (Popcorn hands them to a worker).
-                queuePageRequest(tag: tag, kernel: rings[ri].to, cpu: c, at: t)
+                queuePageRequest(tag: tag, kernel: channels.rings[ri].to, cpu: c, at: t)
                 cpus[c].handlerPhase = DrainPhase.advance
             case .pageReply: cpus[c].handlerPhase = DrainPhase.reply
             default: cpus[c].handlerPhase = DrainPhase.advance
             }
         case DrainPhase.reply:
-            let tag = rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(rings[ri].slots))]
+            let tag = channels.rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))]
             pageAnswered(task: KernelThreadRole(tag: tag).subject, cpu: c, at: t)
             cpus[c].handlerPhase = DrainPhase.advance
         case DrainPhase.advance:
             cpus[c].handlerCount += 1
-            if cpus[c].handlerCount < rings[ri].budget {
+            if cpus[c].handlerCount < channels.rings[ri].budget {
                 cpus[c].handlerPhase = DrainPhase.readTail
             } else {
                 // Budget spent: leave the rest for a fresh pass, as a re-raised interrupt.
@@ -444,7 +444,7 @@ extension Simulation {
                 cpus[c].handlerPhase = popcorn ? DrainPhase.clearActive : DrainPhase.done
             }
         case DrainPhase.clearActive:
-            cpus[c].handlerPhase = cpus[c].handlerCount < rings[ri].budget ? DrainPhase.recheck : DrainPhase.done
+            cpus[c].handlerPhase = cpus[c].handlerCount < channels.rings[ri].budget ? DrainPhase.recheck : DrainPhase.done
         case DrainPhase.recheck:
             cpus[c].handlerPhase = old & ~Self.lastChunk == cpus[c].handlerScratch + 1 ? DrainPhase.entry : DrainPhase.done
         default:

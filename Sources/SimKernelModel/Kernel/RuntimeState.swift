@@ -302,6 +302,8 @@ struct KernelRuntime {
     var syscalls: [[ResolvedStep]]
     /// Lines of its own kernel objects (per-instance and per-CPU, in its memory).
     var objectLines: [LineID] = []
+    /// Per profile object: its first line id (`line`) or lock record (`lock`).
+    var objectBase: [Int] = []
     /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
     var pipeRead = -1
     var pipeWrite = -1

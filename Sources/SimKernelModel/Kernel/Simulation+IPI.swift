@@ -8,7 +8,7 @@ extension Simulation {
     /// shorthand once. Each write costs `apic.send` (in xAPIC mode more when it names a CPU on
     /// another socket); the CPUs it names get the interrupt their delivery latency after it.
     mutating func sendGroup(from c: Int, set: Int, addressing: IPIAddressing, vector: UInt8, at start: Picoseconds) -> Picoseconds {
-        let targets = ipiSets[set]
+        let targets = ipis.sets[set]
         var t = start
         var first = 0
         while first < targets.count {
@@ -24,7 +24,7 @@ extension Simulation {
             for target in targets[first..<end] {
                 queue.push(at: t + apic.deliver(from: c, to: target), target: Int32(target), kind: EventKind.ipiArrive.rawValue,
                            tag: UInt16(vector), payload: start.raw)
-                ipiTargeted &+= 1
+                ipis.targeted &+= 1
                 observe(.ipiSent(from: c, to: target, vector: vector), at: start)
             }
             first = end

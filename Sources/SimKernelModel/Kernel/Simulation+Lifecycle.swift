@@ -114,7 +114,7 @@ extension Simulation {
             cpus[c].freeAt = now
             cpus[c].task = -1
             cpus[c].lastTask = -1
-            lazyFlushOwed[c] = (workload: -1, cost: .zero)  // a fresh kernel starts with empty TLBs
+            tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)  // a fresh kernel starts with empty TLBs
             cpus[c].irqEnabled = true
             cpus[c].irqOffDepth = 0
             cpus[c].deferred = .zero
@@ -124,23 +124,23 @@ extension Simulation {
             cpus[c].movableWaiting = 0
             cpus[c].mcsDepth = 0
             if cpus[c].mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].mcsNodeBase + LineID(n), value: 0) } }
-            if c < osqNodes.count && osqNodes[c] >= 0 { directory.initialize(osqNodes[c], value: 0) }
+            if c < locks.osqNodes.count && locks.osqNodes[c] >= 0 { directory.initialize(locks.osqNodes[c], value: 0) }
             kernels[k].scheduler.cpuRemoved(cpu: i)
             queue.push(at: timeline.cpuUp[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
         }
-        for l in locks.indices where lockStats[locks[l].stat].kernel == k {
-            directory.initialize(locks[l].line, value: 0)
-            locks[l].waitHead = -1
-            locks[l].waitTail = -1
-            if locks[l].osq >= 0 { directory.initialize(locks[l].osq, value: 0) }
-            locks[l].irqsave = false
+        for l in locks.records.indices where locks.stats[locks.records[l].stat].kernel == k {
+            directory.initialize(locks.records[l].line, value: 0)
+            locks.records[l].waitHead = -1
+            locks.records[l].waitTail = -1
+            if locks.records[l].osq >= 0 { directory.initialize(locks.records[l].osq, value: 0) }
+            locks.records[l].irqsave = false
         }
         // Shared-page reply lines of its tasks (the second incarnation counts from zero).
         for t in tasks.indices where tasks[t].kernel == k && tasks[t].replyLine >= 0 { directory.initialize(tasks[t].replyLine, value: 0) }
-        for p in pipes.indices where pipes[p].kernel == k {
-            directory.initialize(pipes[p].line, value: 0)
-            pipes[p].count = 0
-            pipes[p].reader = -1
+        for p in memory.pipes.indices where memory.pipes[p].kernel == k {
+            directory.initialize(memory.pipes[p].line, value: 0)
+            memory.pipes[p].count = 0
+            memory.pipes[p].reader = -1
         }
     }
 

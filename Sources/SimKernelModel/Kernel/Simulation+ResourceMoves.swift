@@ -44,9 +44,9 @@ extension Simulation {
     mutating func memoryOffline(done i: Int) {
         let m = config.moves[i]
         // Once: a respawned donor's second offlining task finds it done.
-        guard let mem = m.memory, moveRecords[i].released == .zero,
+        guard let mem = m.memory, moves.records[i].released == .zero,
               kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
-        moveRecords[i].released = now
+        moves.records[i].released = now
         kernels[m.from].config.memoryBytes -= mem.bytes
         sendResource(move: i)
     }
@@ -55,9 +55,9 @@ extension Simulation {
     private mutating func sendResource(move i: Int) {
         let m = config.moves[i]
         if m.channel != nil {
-            queue.push(at: moveRecords[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
+            queue.push(at: moves.records[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
         } else {
-            let arrival = moveRecords[i].released + messageLatency(from: m.from, to: m.to)
+            let arrival = moves.records[i].released + messageLatency(from: m.from, to: m.to)
             queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
         }
     }
@@ -140,7 +140,7 @@ extension Simulation {
     }
 
     /// CPUs a kernel lists but does not own yet (they arrive by a move) start offline to it.
-    mutating func scheduleMoves() {
+    mutating func scheduleMoves(offliners offlinerWorkloads: [Int: Int]) {
         for (i, m) in config.moves.enumerated() {
             let receiver = kernels[m.to].config
             for c in m.cpus {
@@ -149,15 +149,15 @@ extension Simulation {
             // A memory move starts with its offlining task, which starts by itself at `at`.
             if m.memory == nil { queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release) }
         }
-        moveRecords = config.moves.map { _ in MoveRecord() }
+        moves.records = config.moves.map { _ in MoveRecord() }
         for t in tasks.indices {
-            if let i = offlinerWorkloads[tasks[t].workload] { offlinerOfMove[t] = i }
+            if let i = offlinerWorkloads[tasks[t].workload] { moves.offlinerOfTask[t] = i }
         }
         for t in tasks.indices where tasks[t].messageTag != 0 {
             let role = KernelThreadRole(tag: tasks[t].messageTag)
             let (family, i) = (role.family, role.subject)
-            if family == .resource { moveRecords[i].resourceSender = t }
-            if family == .ack { moveRecords[i].ackSender = t }
+            if family == .resource { moves.records[i].resourceSender = t }
+            if family == .ack { moves.records[i].ackSender = t }
             if family == .shutdown { shutdownSenders[i] = t }
         }
     }
@@ -179,7 +179,7 @@ extension Simulation {
         observe(.moveStep(move: i, step: Int(step)), at: now)
         switch step {
         case MoveStep.release:
-            moveRecords[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after
+            moves.records[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after
             for c in m.cpus { hotplug(cpu: c, online: false) }
             moveStep(i, step: MoveStep.waitEmpty)
         case MoveStep.waitEmpty:
@@ -188,38 +188,38 @@ extension Simulation {
                 queue.push(at: now + Picoseconds(us: 10), target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.waitEmpty)
                 return
             }
-            moveRecords[i].tasksMoved = kernels[m.from].tasksMoved - moveRecords[i].tasksMoved
-            moveRecords[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
+            moves.records[i].tasksMoved = kernels[m.from].tasksMoved - moves.records[i].tasksMoved
+            moves.records[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
             sendResource(move: i)
         case MoveStep.sendResource:
-            startSender(moveRecords[i].resourceSender)
+            startSender(moves.records[i].resourceSender)
         case MoveStep.sendAck:
-            startSender(moveRecords[i].ackSender)
+            startSender(moves.records[i].ackSender)
         case MoveStep.resource where m.memory != nil:
             // The receiver adds the blocks and initializes their page descriptors.
-            moveRecords[i].arrived = now
-            moveRecords[i].online = now + Self.copyTime(bytes: m.memory!.descriptorBytes, bandwidth: config.machine.memory.bandwidthLocal)
-            queue.push(at: moveRecords[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.memoryOnline)
+            moves.records[i].arrived = now
+            moves.records[i].online = now + Self.copyTime(bytes: m.memory!.descriptorBytes, bandwidth: config.machine.memory.bandwidthLocal)
+            queue.push(at: moves.records[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.memoryOnline)
         case MoveStep.memoryOnline:
             kernels[m.to].config.memoryBytes += m.memory!.bytes
             sendAck(move: i, at: now)
         case MoveStep.resource:
-            moveRecords[i].arrived = now
+            moves.records[i].arrived = now
             let receiver = kernels[m.to].config
             for (j, c) in m.cpus.enumerated() {
                 cpus[c].kernel = m.to
                 cpus[c].local = receiver.cpus.firstIndex(of: c)!
                 cpus[c].lastTask = -1
-                lazyFlushOwed[c] = (workload: -1, cost: .zero)  // hot-plugged in with empty TLBs
+                tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)  // hot-plugged in with empty TLBs
                 joinCachePartition(cpu: c, kernel: m.to)
-                moveBusyAtHandOver[c] = cpus[c].busyPs
+                moves.busyAtHandOver[c] = cpus[c].busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))
                 queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
-                moveRecords[i].online = up
+                moves.records[i].online = up
             }
-            sendAck(move: i, at: moveRecords[i].online)
+            sendAck(move: i, at: moves.records[i].online)
         default:
-            moveRecords[i].acked = now
+            moves.records[i].acked = now
         }
     }
 }

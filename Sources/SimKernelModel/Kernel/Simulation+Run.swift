@@ -20,11 +20,11 @@ extension Simulation {
             if next > limit { reachedLimit = true; break }
             let e = queue.popMin()!
             now = e.time
-            events &+= 1
+            progress.events &+= 1
             // A tick with nothing to preempt does not keep the run going.
-            if dispatch(e) && now > lastActivity { lastActivity = now }
+            if dispatch(e) && now > progress.lastActivity { progress.lastActivity = now }
         }
-        now = reachedLimit ? limit : lastActivity
+        now = reachedLimit ? limit : progress.lastActivity
     }
 
     /// A run without a `duration` whose tasks all wait for something that cannot come (a
@@ -40,13 +40,13 @@ extension Simulation {
     mutating func endIfStalled() {
         let slices = kernels.map { $0.config.scheduler.rrSlice }.max() ?? .zero
         let limit = max(Self.stallCheckAfter, Picoseconds(slices.raw &* 10))
-        guard now > lastActivity + limit, queue.count == queue.count(kind: EventKind.tick.rawValue) else { return }
-        stalledSince = lastActivity
+        guard now > progress.lastActivity + limit, queue.count == queue.count(kind: EventKind.tick.rawValue) else { return }
+        progress.stalledSince = progress.lastActivity
         queue.removeAll()
     }
 
     /// Events processed so far.
-    public var eventCount: UInt64 { events }
+    public var eventCount: UInt64 { progress.events }
 
     /// Handles one event; returns whether it did anything (stale and idle events do not).
     @inline(__always)
@@ -60,7 +60,7 @@ extension Simulation {
             ipiArrived(cpu: Int(e.target), vector: UInt8(truncatingIfNeeded: e.tag), sentAt: e.payload)
         case .tick:
             let acted = tick(cpu: Int(e.target))
-            if _slowPath(!acted && now > lastActivity + Self.stallCheckAfter) { endIfStalled() }
+            if _slowPath(!acted && now > progress.lastActivity + Self.stallCheckAfter) { endIfStalled() }
             return acted
         case .taskWake:
             guard tasks[Int(e.target)].status == .sleeping else { return false }  // killed meanwhile

@@ -222,7 +222,7 @@ extension Simulation {
             workloadStats[w].exited += 1
             if t > workloadStats[w].lastExit { workloadStats[w].lastExit = t }
             kernels[tasks[task].kernel].scheduler.exited(task: task)
-            if let move = offlinerOfMove[task] { memoryOffline(done: move) }
+            if let move = moves.offlinerOfTask[task] { memoryOffline(done: move) }
         }
     }
 

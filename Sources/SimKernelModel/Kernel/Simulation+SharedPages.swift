@@ -37,7 +37,7 @@ extension Simulation {
     mutating func buildSharedRegion(workload w: Int, pages: Int) throws(ConfigurationError) -> UInt16 {
         let wc = config.workloads[w]
         let members = Self.sharingKernels(wc)
-        guard members.count <= 64, regions.count < Int(UInt16.max) else {
+        guard members.count <= 64, memory.regions.count < Int(UInt16.max) else {
             throw ConfigurationError("workload '\(wc.name)': shared pages span at most 64 instances")
         }
         if let m = wc.migrate, !members.contains(m.to) {
@@ -71,8 +71,8 @@ extension Simulation {
                                   holders: Array(repeating: 1, count: pages), channel: channel)
         region.pending = Array(repeating: [], count: members.count)
         region.serverAsleep = Array(repeating: false, count: members.count)
-        regions.append(region)
-        return UInt16(regions.count - 1)
+        memory.regions.append(region)
+        return UInt16(memory.regions.count - 1)
     }
 
     /// Resolves a task's access to a shared page: the operation to do now, with any that
@@ -83,46 +83,46 @@ extension Simulation {
     /// other holder (the owner it asked drops its copy as it answers) and sleeps until each
     /// has acknowledged. Messages carry the faulting task (subject) and their family.
     mutating func resolveSharedPage(task t: Int, region r: Int, page p: Int, write: Bool) -> Operation {
-        let me = regions[r].kernels.firstIndex(of: tasks[t].kernel)!
-        let n = regions[r].kernels.count
+        let me = memory.regions[r].kernels.firstIndex(of: tasks[t].kernel)!
+        let n = memory.regions[r].kernels.count
         let bit = UInt64(1) << UInt64(me)
         let offset = Int(tasks[t].rng.next() % UInt64(SharedRegion.linesPerPage))
-        let mine = regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage + offset)
+        let mine = memory.regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage + offset)
         let access: Operation = write ? .store(mine, UInt64(now.raw)) : .load(mine)
-        let holders = regions[r].holders[p]
-        let owner = Int(regions[r].owner[p])
+        let holders = memory.regions[r].holders[p]
+        let owner = Int(memory.regions[r].owner[p])
         if holders & bit != 0 && (!write || holders == bit) { return access }  // a local hit
         var ops: [Operation] = []
         tasks[t].messageTag = KernelThreadRole(family: .page, subject: t).tag
         if holders & bit == 0 {
             // Ask the owner, wait for its server's answer, which carries the page (its chunks
             // read by this instance's drain), then write the page into this instance's copy.
-            ops.append(.channelSend(regions[r].channel[me * n + owner]))
+            ops.append(.channelSend(memory.regions[r].channel[me * n + owner]))
             tasks[t].repliesAsked += 1
             ops.append(awaitReplies(task: t, region: r))
-            let to = regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage)
+            let to = memory.regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage)
             for l in 0..<SharedRegion.linesPerPage { ops.append(.store(to + LineID(l), 0)) }
         }
         if write {
-            regions[r].writeFaults &+= 1
+            memory.regions[r].writeFaults &+= 1
             // A request for a page to write moves it: the owner drops its copy as it answers.
             var others = holders & ~bit & (holders & bit == 0 ? ~(UInt64(1) << UInt64(owner)) : .max)
             if others != 0 {
                 ops.append(.threadSync(kind: Generator.pageTagInvalidate, a: UInt32(r), b: 0))
                 while others != 0 {
                     let h = others.trailingZeroBitCount
-                    ops.append(.channelSend(regions[r].channel[me * n + h]))
-                    regions[r].invalidations &+= 1
+                    ops.append(.channelSend(memory.regions[r].channel[me * n + h]))
+                    memory.regions[r].invalidations &+= 1
                     tasks[t].repliesAsked += 1
                     others &= others - 1
                 }
                 ops.append(awaitReplies(task: t, region: r))
             }
-            regions[r].holders[p] = bit
-            regions[r].owner[p] = UInt8(me)
+            memory.regions[r].holders[p] = bit
+            memory.regions[r].owner[p] = UInt8(me)
         } else {
-            regions[r].readFaults &+= 1
-            regions[r].holders[p] = holders | bit
+            memory.regions[r].readFaults &+= 1
+            memory.regions[r].holders[p] = holders | bit
         }
         ops.append(access)
         let first = ops.removeFirst()
@@ -160,7 +160,7 @@ extension Simulation {
     /// The page server of member `m` of region `r`: its live task (after a respawn, the twin).
     /// `mutating` only so that self is passed by reference (a copy of the Simulation otherwise).
     mutating func pageServer(region r: Int, member m: Int) -> Int? {
-        let k = regions[r].kernels[m], w = regions[r].serverWorkload
+        let k = memory.regions[r].kernels[m], w = memory.regions[r].serverWorkload
         return tasks.indices.first { tasks[$0].workload == w && tasks[$0].kernel == k && tasks[$0].status != .done }
     }
 
@@ -168,10 +168,10 @@ extension Simulation {
     /// CPU `c`: queued for its page server, which is woken if it sleeps.
     mutating func queuePageRequest(tag: UInt32, kernel: Int, cpu c: Int, at t: Picoseconds) {
         let requester = KernelThreadRole(tag: tag).subject
-        guard let r = regionOfWorkload[tasks[requester].workload], let m = regions[r].kernels.firstIndex(of: kernel) else { return }
-        regions[r].pending[m].append(tag)
-        if regions[r].serverAsleep[m] {
-            regions[r].serverAsleep[m] = false
+        guard let r = memory.regionOfWorkload[tasks[requester].workload], let m = memory.regions[r].kernels.firstIndex(of: kernel) else { return }
+        memory.regions[r].pending[m].append(tag)
+        if memory.regions[r].serverAsleep[m] {
+            memory.regions[r].serverAsleep[m] = false
             if let s = pageServer(region: r, member: m), tasks[s].status == .sleeping {
                 queue.push(at: t, target: Int32(s), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
             }
@@ -198,20 +198,20 @@ extension Simulation {
             leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             return
         }
-        guard let m = regions[r].kernels.firstIndex(of: tasks[task].kernel) else { return }
-        guard !regions[r].pending[m].isEmpty else {
-            regions[r].serverAsleep[m] = true
+        guard let m = memory.regions[r].kernels.firstIndex(of: tasks[task].kernel) else { return }
+        guard !memory.regions[r].pending[m].isEmpty else {
+            memory.regions[r].serverAsleep[m] = true
             leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             // Woken by a request, the server looks again.
             tasks[task].current = .threadSync(kind: kind, a: UInt32(r), b: 0)
             tasks[task].hasCurrent = true
             return
         }
-        let request = KernelThreadRole(tag: regions[r].pending[m].removeFirst())
-        guard let to = regions[r].kernels.firstIndex(of: tasks[request.subject].kernel) else { return }
+        let request = KernelThreadRole(tag: memory.regions[r].pending[m].removeFirst())
+        guard let to = memory.regions[r].kernels.firstIndex(of: tasks[request.subject].kernel) else { return }
         tasks[task].messageTag = KernelThreadRole(family: .pageReply, subject: request.subject).tag
         let bytes = request.family == .page ? UInt32(SharedRegion.linesPerPage * 64) : 0
-        tasks[task].injected = [.channelSend(regions[r].channel[m * regions[r].kernels.count + to], bytes: bytes)]
+        tasks[task].injected = [.channelSend(memory.regions[r].channel[m * memory.regions[r].kernels.count + to], bytes: bytes)]
     }
 
     /// An answer was counted on `task`'s reply line by CPU `c`: wake the task if it sleeps

@@ -9,7 +9,7 @@ extension Simulation {
     /// `handling` and count an acknowledgement on a shared line.
     mutating func broadcastKind(workload name: String, kernel k: Int, targets: [Int], addressing: IPIAddressing,
                                 handling: Picoseconds) throws(ConfigurationError) -> GeneratorKind {
-        guard !targets.isEmpty, ipiSets.count < Int(UInt16.max) else {
+        guard !targets.isEmpty, ipis.sets.count < Int(UInt16.max) else {
             throw ConfigurationError("workload '\(name)': an IPI broadcast needs at least one other CPU")
         }
         guard !cpus.indices.contains(where: { cpus[$0].broadcastAck >= 0 }) else {
@@ -21,8 +21,8 @@ extension Simulation {
             cpus[target].broadcastAck = ack
             cpus[target].broadcastHandling = handling
         }
-        ipiSets.append(targets)
-        return .ipiBroadcast(set: UInt16(ipiSets.count - 1), addressing: addressing, vector: Vectors.broadcast,
+        ipis.sets.append(targets)
+        return .ipiBroadcast(set: UInt16(ipis.sets.count - 1), addressing: addressing, vector: Vectors.broadcast,
                              ackLine: ack, targets: UInt64(targets.count))
     }
 
@@ -131,7 +131,7 @@ extension Simulation {
                     guard last >= 0, tasks[last].workload == w, tasks[last].kernel == k else { continue }
                     if !lazyToo {
                         kernels[k].tlb.lazySkipped &+= 1
-                        lazyFlushOwed[other] = (workload: Int32(w), cost: max(lazyFlushOwed[other].cost, invalidate))
+                        tlb.lazyFlushOwed[other] = (workload: Int32(w), cost: max(tlb.lazyFlushOwed[other].cost, invalidate))
                         continue
                     }
                 } else if tasks[t].workload != w {
@@ -140,7 +140,7 @@ extension Simulation {
                 tasks[task].scratch = UInt64(i)
                 tasks[task].repliesAsked += 1
                 kernels[k].tlb.interrupted &+= 1
-                shootdownRequests[other].append((ack: tasks[task].replyLine, invalidate: invalidate))
+                tlb.requests[other].append((ack: tasks[task].replyLine, invalidate: invalidate))
                 return .sendIPI(cpu: Int32(other), vector: Vectors.tlbShootdown)
             }
             tasks[task].phase = ShootdownPhase.waiting  // every target asked: wait for them (or nothing to wait for)
@@ -150,10 +150,10 @@ extension Simulation {
 
     /// Before `next` runs on `c`: a full TLB flush the CPU owes its address space, if any.
     mutating func lazyFlush(before next: Int, cpu c: Int) -> Picoseconds {
-        let owed = lazyFlushOwed[c]
+        let owed = tlb.lazyFlushOwed[c]
         guard owed.workload >= 0 else { return .zero }
         if owed.workload == Int32(tasks[next].workload) {
-            lazyFlushOwed[c] = (workload: -1, cost: .zero)
+            tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)
             kernels[tasks[next].kernel].tlb.flushesOnSwitch &+= 1
             return owed.cost
         }

@@ -40,7 +40,7 @@ extension Simulation {
                     if _slowPath(v & 0xF0 == Vectors.deviceBase) {
                         deviceHandlerEntered(vector: v, waited: waited)
                     } else {
-                        ipiLatency.record(waited)
+                        ipis.latency.record(waited)
                     }
                     if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
                         // Each delivery around the ring is one operation of the ring workload.
@@ -89,7 +89,7 @@ extension Simulation {
                         cpus[c].mode = .idle
                         cpus[c].freeAt = t
                         cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
-                        if t > lastActivity { lastActivity = t }
+                        if t > progress.lastActivity { progress.lastActivity = t }
                         if _slowPath(observed) { emit(.cpuIdle(cpu: c), at: t) }
                         return
                     }
@@ -200,7 +200,7 @@ extension Simulation {
                 let (cost, latency) = apic.send(from: c, to: Int(target))
                 t += cost
                 queue.push(at: t + latency, target: target, kind: EventKind.ipiArrive.rawValue, tag: UInt16(vector), payload: sentAt.raw)
-                ipiTargeted &+= 1
+                ipis.targeted &+= 1
                 if _slowPath(observed) { emit(.ipiSent(from: c, to: Int(target), vector: vector), at: sentAt) }
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
@@ -250,9 +250,9 @@ extension Simulation {
             case .waitPipe(let p):
                 if t > now { schedule(cpu: c, at: t); return }
                 tasks[task].hasCurrent = false
-                if pipes[Int(p)].count == 0 {
+                if memory.pipes[Int(p)].count == 0 {
                     // Empty at the engine's time: sleep until a writer wakes this task.
-                    pipes[Int(p)].reader = Int32(task)
+                    memory.pipes[Int(p)].reader = Int32(task)
                     tasks[task].sleepsOnLock = true  // the operation under way goes on after the wake-up
                     leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
                 }
@@ -319,15 +319,15 @@ extension Simulation {
                     continue
                 case .pipeRead:
                     let p = Int(tasks[task].pipe)
-                    if pipes[p].count == 0 {
+                    if memory.pipes[p].count == 0 {
                         op = .waitPipe(UInt32(p))
                     } else {
-                        pipes[p].count -= 1
-                        op = .load(pipes[p].line)  // copy_to_user from the writer's buffer line
+                        memory.pipes[p].count -= 1
+                        op = .load(memory.pipes[p].line)  // copy_to_user from the writer's buffer line
                     }
                 case .pipeWrite:
                     let p = Int(tasks[task].pipe)
-                    op = .store(pipes[p].line, pipes[p].written &+ 1)
+                    op = .store(memory.pipes[p].line, memory.pipes[p].written &+ 1)
                 case .tlbShootdown, .tlbShootdownFreedTables:
                     beginShootdownFrame(task: task, invalidate: step.delay, lazyToo: step.kind == .tlbShootdownFreedTables)
                     continue
@@ -357,11 +357,11 @@ extension Simulation {
     /// A pipe_write's message is in: count it, wake the reader sleeping on it.
     mutating func pipeWritten(task: Int, at t: Picoseconds) {
         let p = Int(tasks[task].pipe)
-        pipes[p].count &+= 1
-        pipes[p].written &+= 1
-        let r = pipes[p].reader
+        memory.pipes[p].count &+= 1
+        memory.pipes[p].written &+= 1
+        let r = memory.pipes[p].reader
         if r >= 0 {
-            pipes[p].reader = -1
+            memory.pipes[p].reader = -1
             queue.push(at: t, target: r, kind: EventKind.taskWake.rawValue, payload: UInt64(tasks[task].cpu + 1))
         }
     }

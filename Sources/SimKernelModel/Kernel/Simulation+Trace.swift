@@ -78,7 +78,7 @@ struct AddressSpace {
 
 extension Simulation {
     mutating func buildTrace(_ trace: TraceWorkload, workload w: Int, config wc: WorkloadConfig,
-                             stats: inout WorkloadStats) throws(ConfigurationError) {
+                             stats: inout WorkloadStats, into build: inout BuildState) throws(ConfigurationError) {
         let file = trace.file
         let on = wc.copies.map(\.kernel)
         guard !on.isEmpty else { throw ConfigurationError("workload '\(wc.name)': a trace needs at least one kernel") }
@@ -86,8 +86,8 @@ extension Simulation {
         guard !file.header.threads.isEmpty else { throw ConfigurationError("workload '\(wc.name)': trace \(file.path) has no threads") }
         let pins = wc.copies.flatMap { $0.pin ?? [] }
         let lineBytes = config.machine.caches.first?.lineBytes ?? 64
-        let runtime = traces.count
-        traces.append(TraceRuntime(file: file, name: wc.name, locks: trace.locks, firstThread: traceThreads.count,
+        let runtime = traces.processes.count
+        traces.processes.append(TraceRuntime(file: file, name: wc.name, locks: trace.locks, firstThread: traces.threads.count,
                                    space: AddressSpace(pageBytes: 4096, lineBytes: lineBytes),
                                    syscalls: Array(repeating: Array(repeating: -2, count: file.header.names.count), count: kernels.count)))
         for (i, thread) in file.header.threads.enumerated() {
@@ -107,10 +107,10 @@ extension Simulation {
             let rng = SplitMix64(seed: config.seed, stream: [0x7472_6163, UInt64(w), UInt64(i)])
             var task = TaskState(kernel: k, workload: w, pinnedLocal: pinnedLocal,
                                  generator: Generator(kind: .trace, stop: wc.stop, rng: rng), rng: rng)
-            task.traceThread = Int32(traceThreads.count)
+            task.traceThread = Int32(traces.threads.count)
             // A spawned thread starts when another's `spawn` record names it.
-            let t = addTask(task, of: wc, thread: i, startsWithWorkload: !thread.spawned)
-            traceThreads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
+            let t = addTask(task, of: wc, thread: i, into: &build, startsWithWorkload: !thread.spawned)
+            traces.threads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
             stats.tasks += 1
         }
     }
@@ -121,51 +121,51 @@ extension Simulation {
     @inline(never)
     mutating func nextTraceOp(task: Int, cpu c: Int, at t: Picoseconds) -> Operation {
         let tt = Int(tasks[task].traceThread)
-        if let p = traceThreads[tt].pending {
-            traceThreads[tt].pending = nil
+        if let p = traces.threads[tt].pending {
+            traces.threads[tt].pending = nil
             return p
         }
-        let r = traceThreads[tt].runtime
+        let r = traces.threads[tt].runtime
         while true {
             let record: TraceRecord
-            if let h = traceThreads[tt].held {
+            if let h = traces.threads[tt].held {
                 record = h
-                traceThreads[tt].held = nil
+                traces.threads[tt].held = nil
             } else {
                 do {
-                    guard let next = try traceThreads[tt].cursor.next() else { return .exit }
+                    guard let next = try traces.threads[tt].cursor.next() else { return .exit }
                     record = next
                 } catch {
-                    if traces[r].error == nil { traces[r].error = error }
+                    if traces.processes[r].error == nil { traces.processes[r].error = error }
                     return .exit
                 }
-                traces[r].records &+= 1
+                traces.processes[r].records &+= 1
             }
             switch record {
             case .instructions(let cls, let n):
                 // Merge the run with the instruction records that follow it.
-                var cycles = traceThreads[tt].cycles + Self.issueCycles(cls, n, timing.table)
+                var cycles = traces.threads[tt].cycles + Self.issueCycles(cls, n, timing.table)
                 while true {
                     let next: TraceRecord?
-                    do { next = try traceThreads[tt].cursor.next() } catch {
-                        if traces[r].error == nil { traces[r].error = error }
+                    do { next = try traces.threads[tt].cursor.next() } catch {
+                        if traces.processes[r].error == nil { traces.processes[r].error = error }
                         next = nil
                     }
                     guard let next else { break }
-                    traces[r].records &+= 1
+                    traces.processes[r].records &+= 1
                     if case .instructions(let c2, let n2) = next {
                         cycles += Self.issueCycles(c2, n2, timing.table)
                     } else {
-                        traceThreads[tt].held = next
+                        traces.threads[tt].held = next
                         break
                     }
                 }
                 guard cycles < 1e15 else {  // ~4 days at 2.8 GHz in one run of instructions: not a real trace
-                    traceFail(r, "thread \(tt - traces[r].firstThread): an instruction run of \(cycles) cycles is implausible (corrupt counts?)")
+                    traceFail(r, "thread \(tt - traces.processes[r].firstThread): an instruction run of \(cycles) cycles is implausible (corrupt counts?)")
                     return .exit
                 }
                 let whole = cycles.rounded(.down)
-                traceThreads[tt].cycles = cycles - whole
+                traces.threads[tt].cycles = cycles - whole
                 if whole >= 1 { return .compute(cycles: UInt64(whole)) }
             case .fetch(let a):
                 return .fetch(translate(a, runtime: r, cpu: c))
@@ -177,7 +177,7 @@ extension Simulation {
                 return access(a, size, tt, c) { .fetchAdd($0, 1) }
             case .modify(let a, _):
                 let line = translate(a, runtime: r, cpu: c)
-                traceThreads[tt].pending = .store(line, 0)
+                traces.threads[tt].pending = .store(line, 0)
                 return .load(line)
             case .fence:
                 return .fence
@@ -189,7 +189,7 @@ extension Simulation {
                 let name: String = { if case .mmap = record { return "mmap" } else { return "munmap" } }()
                 let k = tasks[task].kernel
                 if let s = kernels[k].config.profile.syscallIndex(name) { return .syscall(UInt16(s)) }
-                traces[r].unmodeledSyscalls &+= 1
+                traces.processes[r].unmodeledSyscalls &+= 1
                 return .delay(kernels[k].config.profile.entryExit)
             case .lock(let a):
                 return .acquire(UInt32(traceLock(a, runtime: r, cpu: c)))
@@ -199,39 +199,39 @@ extension Simulation {
                 return .threadSync(kind: TraceSync.barrier.rawValue, a: id, b: parties)
             case .sleep(let d) where d.raw > Self.longestTraceDuration.raw, .busy(let d) where d.raw > Self.longestTraceDuration.raw,
                  .timer(_, let d, _) where d.raw > Self.longestTraceDuration.raw:
-                traceFail(r, "thread \(tt - traces[r].firstThread): a \(record.keyword) of \(d) is implausible (over 10^6 s)")
+                traceFail(r, "thread \(tt - traces.processes[r].firstThread): a \(record.keyword) of \(d) is implausible (over 10^6 s)")
                 return .exit
             case .sleep(let d):
                 return .sleep(d)
             case .busy(let d):
                 return .delay(d)
             case .timer(let name, let period, let absolute):
-                let last = traceThreads[tt].timers[name] ?? t
+                let last = traces.threads[tt].timers[name] ?? t
                 var next = last + period
                 if next <= t {
                     // Missed: no sleep; a relative timer restarts from now.
                     if !absolute { next = t }
-                    traceThreads[tt].timers[name] = next
+                    traces.threads[tt].timers[name] = next
                     continue
                 }
-                traceThreads[tt].timers[name] = next
+                traces.threads[tt].timers[name] = next
                 return .sleep(next - t)
             case .futexWait(let a), .futexWake(let a, _):
                 // The syscall's cost (the profile's futex path, or entry and exit), then the wait or wake.
                 let f: Int
-                if let i = traces[r].futexIndex[a] { f = i } else {
-                    f = traces[r].futexes.count
-                    traces[r].futexIndex[a] = f
-                    traces[r].futexes.append((0, []))
+                if let i = traces.processes[r].futexIndex[a] { f = i } else {
+                    f = traces.processes[r].futexes.count
+                    traces.processes[r].futexIndex[a] = f
+                    traces.processes[r].futexes.append((0, []))
                 }
                 if case .futexWake(_, let n) = record {
-                    traceThreads[tt].pending = .threadSync(kind: TraceSync.futexWake.rawValue, a: UInt32(f), b: n)
+                    traces.threads[tt].pending = .threadSync(kind: TraceSync.futexWake.rawValue, a: UInt32(f), b: n)
                 } else {
-                    traceThreads[tt].pending = .threadSync(kind: TraceSync.futexWait.rawValue, a: UInt32(f), b: 0)
+                    traces.threads[tt].pending = .threadSync(kind: TraceSync.futexWait.rawValue, a: UInt32(f), b: 0)
                 }
                 let k = tasks[task].kernel
                 if let s = kernels[k].config.profile.syscallIndex("futex") { return .syscall(UInt16(s)) }
-                traces[r].unmodeledSyscalls &+= 1
+                traces.processes[r].unmodeledSyscalls &+= 1
                 return .delay(kernels[k].config.profile.entryExit)
             case .wait:
                 return .threadSync(kind: TraceSync.wait.rawValue, a: 0, b: 0)
@@ -242,20 +242,20 @@ extension Simulation {
             case .exit:
                 return .exit
             case .send(let name, let bytes):
-                guard let ch = config.channels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
-                    traceFail(r, "send: no channel named '\(traces[r].file.name(name))' in the scenario")
+                guard let ch = config.channels.firstIndex(where: { $0.name == traces.processes[r].file.name(name) }) else {
+                    traceFail(r, "send: no channel named '\(traces.processes[r].file.name(name))' in the scenario")
                     return .exit
                 }
                 return .channelSend(UInt16(ch), bytes: bytes)
             case .receive(let name):
-                guard let ch = config.channels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
-                    traceFail(r, "receive: no channel named '\(traces[r].file.name(name))' in the scenario")
+                guard let ch = config.channels.firstIndex(where: { $0.name == traces.processes[r].file.name(name) }) else {
+                    traceFail(r, "receive: no channel named '\(traces.processes[r].file.name(name))' in the scenario")
                     return .exit
                 }
                 return .channelReceive(UInt16(ch))
             case .migrate(let name):
-                guard let k = config.kernels.firstIndex(where: { $0.name == traces[r].file.name(name) }) else {
-                    traceFail(r, "migrate: no kernel named '\(traces[r].file.name(name))' in the scenario")
+                guard let k = config.kernels.firstIndex(where: { $0.name == traces.processes[r].file.name(name) }) else {
+                    traceFail(r, "migrate: no kernel named '\(traces.processes[r].file.name(name))' in the scenario")
                     return .exit
                 }
                 if k != tasks[task].kernel {
@@ -281,51 +281,51 @@ extension Simulation {
     static let longestTraceDuration = Picoseconds(1_000_000_000_000_000_000)
 
     private mutating func traceFail(_ r: Int, _ message: String) {
-        if traces[r].error == nil { traces[r].error = TraceError(file: traces[r].file.path, message) }
+        if traces.processes[r].error == nil { traces.processes[r].error = TraceError(file: traces.processes[r].file.path, message) }
     }
 
     /// A load, store or atomic on the line of `address`, and on the next line too when the
     /// access straddles two.
     private mutating func access(_ address: UInt64, _ size: UInt32, _ tt: Int, _ c: Int, _ make: (LineID) -> Operation) -> Operation {
-        let r = traceThreads[tt].runtime
+        let r = traces.threads[tt].runtime
         let line = translate(address, runtime: r, cpu: c)
-        let shift = traces[r].space.lineShift
+        let shift = traces.processes[r].space.lineShift
         let last = (address &+ UInt64(max(size, 1)) &- 1) >> shift
-        if last != address >> shift { traceThreads[tt].pending = make(translate(last << shift, runtime: r, cpu: c)) }
+        if last != address >> shift { traces.threads[tt].pending = make(translate(last << shift, runtime: r, cpu: c)) }
         return make(line)
     }
 
     /// The simulated line of a traced address, allocating its page on first touch.
     mutating func translate(_ address: UInt64, runtime r: Int, cpu c: Int) -> LineID {
-        let page = address >> traces[r].space.pageShift
+        let page = address >> traces.processes[r].space.pageShift
         let slot = Int(page & UInt64(AddressSpace.tlbEntries - 1))
-        let offset = LineID((address >> traces[r].space.lineShift) & UInt64(traces[r].space.linesPerPage - 1))
-        if traces[r].space.tlbPage[slot] == page { return traces[r].space.tlbLine[slot] + offset }
+        let offset = LineID((address >> traces.processes[r].space.lineShift) & UInt64(traces.processes[r].space.linesPerPage - 1))
+        if traces.processes[r].space.tlbPage[slot] == page { return traces.processes[r].space.tlbLine[slot] + offset }
         let base: LineID
-        if let b = traces[r].space.pages[page] {
+        if let b = traces.processes[r].space.pages[page] {
             base = b
         } else {
             base = allocatePage(page, runtime: r, cpu: c)
-            traces[r].space.pages[page] = base
+            traces.processes[r].space.pages[page] = base
         }
-        traces[r].space.tlbPage[slot] = page
-        traces[r].space.tlbLine[slot] = base
+        traces.processes[r].space.tlbPage[slot] = page
+        traces.processes[r].space.tlbLine[slot] = base
         return base + offset
     }
 
     private mutating func allocatePage(_ page: UInt64, runtime r: Int, cpu c: Int) -> LineID {
         let node = config.kernels[cpus[c].kernel].memoryNode
-        let space = traces[r].space
+        let space = traces.processes[r].space
         let pageAddress = page << space.pageShift
-        let pageName = "\(traces[r].name)@0x\(String(pageAddress, radix: 16))"
+        let pageName = "\(traces.processes[r].name)@0x\(String(pageAddress, radix: 16))"
         var base: LineID = -1
-        let symbols = traces[r].file.header.symbols
+        let symbols = traces.processes[r].file.header.symbols
         for i in 0..<space.linesPerPage {
             let a = pageAddress + UInt64(i) << space.lineShift
             // A line holding a data symbol of the program is named after it (the first one).
             var name = pageName
             if !symbols.isEmpty, let s = symbol(containing: a, lineBytes: UInt64(1) << space.lineShift, in: symbols) {
-                name = "\(traces[r].name).\(s.name)" + (s.address < a ? "+\(a - s.address)" : "")
+                name = "\(traces.processes[r].name).\(s.name)" + (s.address < a ? "+\(a - s.address)" : "")
             }
             let id = directory.allocate(name: name, home: node)
             if base < 0 { base = id }
@@ -346,29 +346,29 @@ extension Simulation {
 
     /// The lock record of the program's lock word at `address`, made on first use.
     private mutating func traceLock(_ address: UInt64, runtime r: Int, cpu c: Int) -> Int {
-        if let l = traces[r].lockAt[address] { return l }
+        if let l = traces.processes[r].lockAt[address] { return l }
         let line = translate(address, runtime: r, cpu: c)
-        let stat = lockStats.count
-        lockStats.append(LockStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: traces[r].locks))
-        let index = locks.count
-        locks.append(LockRecord(line: line, algorithm: traces[r].locks, stat: stat))
-        traces[r].lockAt[address] = index
+        let stat = locks.stats.count
+        locks.stats.append(LockStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: traces.processes[r].locks))
+        let index = locks.records.count
+        locks.records.append(LockRecord(line: line, algorithm: traces.processes[r].locks, stat: stat))
+        traces.processes[r].lockAt[address] = index
         return index
     }
 
     private mutating func syscallOp(name: UInt32, runtime r: Int, task: Int) -> Operation {
         let k = tasks[task].kernel
         let n = Int(name)
-        if n >= traces[r].syscalls[k].count {
-            traces[r].syscalls[k] += Array(repeating: -2, count: n + 1 - traces[r].syscalls[k].count)
+        if n >= traces.processes[r].syscalls[k].count {
+            traces.processes[r].syscalls[k] += Array(repeating: -2, count: n + 1 - traces.processes[r].syscalls[k].count)
         }
-        if traces[r].syscalls[k][n] == -2 {
-            traces[r].syscalls[k][n] = kernels[k].config.profile.syscallIndex(traces[r].file.name(name)) ?? -1
+        if traces.processes[r].syscalls[k][n] == -2 {
+            traces.processes[r].syscalls[k][n] = kernels[k].config.profile.syscallIndex(traces.processes[r].file.name(name)) ?? -1
         }
-        let s = traces[r].syscalls[k][n]
+        let s = traces.processes[r].syscalls[k][n]
         if s >= 0 { return .syscall(UInt16(s)) }
         // Not in the kernel's profile: its entry and exit only, counted.
-        traces[r].unmodeledSyscalls &+= 1
+        traces.processes[r].unmodeledSyscalls &+= 1
         return .delay(kernels[k].config.profile.entryExit)
     }
 
@@ -380,48 +380,48 @@ extension Simulation {
             return t
         }
         let tt = Int(tasks[task].traceThread)
-        let first = traces[traceThreads[tt].runtime].firstThread
+        let first = traces.processes[traces.threads[tt].runtime].firstThread
         switch TraceSync(rawValue: kind)! {
         case .wait:
-            if traceThreads[tt].tokens > 0 {
-                traceThreads[tt].tokens -= 1
+            if traces.threads[tt].tokens > 0 {
+                traces.threads[tt].tokens -= 1
             } else {
-                traceThreads[tt].waiting = true
+                traces.threads[tt].waiting = true
                 leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             }
         case .wake:
             let target = first + Int(a)
-            if traceThreads[target].waiting {
-                traceThreads[target].waiting = false
-                queue.push(at: t, target: Int32(traceThreads[target].task), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
+            if traces.threads[target].waiting {
+                traces.threads[target].waiting = false
+                queue.push(at: t, target: Int32(traces.threads[target].task), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
             } else {
-                traceThreads[target].tokens &+= 1
+                traces.threads[target].tokens &+= 1
             }
         case .spawn:
-            let target = traceThreads[first + Int(a)].task
+            let target = traces.threads[first + Int(a)].task
             if tasks[target].status == .pending {
                 queue.push(at: t, target: Int32(target), kind: EventKind.taskStart.rawValue)
             }
         case .futexWait:
-            let r = traceThreads[tt].runtime, f = Int(a)
-            if traces[r].futexes[f].tokens > 0 {
-                traces[r].futexes[f].tokens -= 1
+            let r = traces.threads[tt].runtime, f = Int(a)
+            if traces.processes[r].futexes[f].tokens > 0 {
+                traces.processes[r].futexes[f].tokens -= 1
             } else {
-                traces[r].futexes[f].waiters.append(task)
+                traces.processes[r].futexes[f].waiters.append(task)
                 leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             }
         case .futexWake:
-            let r = traceThreads[tt].runtime, f = Int(a)
+            let r = traces.threads[tt].runtime, f = Int(a)
             var n = b
-            while n > 0 && !traces[r].futexes[f].waiters.isEmpty {
-                let w = traces[r].futexes[f].waiters.removeFirst()
+            while n > 0 && !traces.processes[r].futexes[f].waiters.isEmpty {
+                let w = traces.processes[r].futexes[f].waiters.removeFirst()
                 queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
                 n -= 1
             }
-            traces[r].futexes[f].tokens &+= n
+            traces.processes[r].futexes[f].tokens &+= n
         case .barrier:
-            let r = traceThreads[tt].runtime
-            var state = traces[r].barriers[a] ?? (0, [])
+            let r = traces.threads[tt].runtime
+            var state = traces.processes[r].barriers[a] ?? (0, [])
             state.arrived += 1
             if state.arrived >= max(b, 1) {
                 for w in state.waiting {
@@ -432,7 +432,7 @@ extension Simulation {
                 state.waiting.append(task)
                 leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             }
-            traces[r].barriers[a] = state
+            traces.processes[r].barriers[a] = state
         }
         return t
     }

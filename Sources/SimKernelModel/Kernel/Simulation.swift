@@ -17,47 +17,18 @@ public struct Simulation {
     var cpus: FixedArray<CPUState>
     var kernels: [KernelRuntime] = []
     var tasks = FixedArray<TaskState>([])
-    /// Tasks as they are created; frozen into `tasks` once the configuration is built.
-    var newTasks: [TaskState] = []
-    /// Traced processes and their threads' streams.
-    var traces: [TraceRuntime] = []
-    var traceThreads: [TraceThreadState] = []
-    var locks: [LockRecord] = []
-    /// Each CPU's node for mutexes' optimistic-spin queues (-1 until it first spins on one).
-    var osqNodes: [LineID] = []
-    var lockStats: [LockStats] = []
+    var traces = TraceTable()
+    var locks = LockTable()
     var workloadStats: [WorkloadStats] = []
-    var rings: [RingState] = []
-    var events: UInt64 = 0
-    var lastActivity = Picoseconds.zero
-    /// Set when the run was found stuck: since then nothing happened but scheduler ticks.
-    var stalledSince: Picoseconds?
-    /// CPU sets that group IPIs name (`sendIPIGroup`), and the send-to-handler latency of IPIs.
-    var ipiSets: [[Int]] = []
-    var ipiLatency = RunLengthHistogram()
-    /// IPIs addressed to a CPU so far (each target of a group send counts).
-    var ipiTargeted: UInt64 = 0
-    var pipes: [PipeState] = []
-    var moveRecords: [MoveRecord] = []
+    var channels = ChannelTable()
+    var progress = RunProgress()
+    var ipis = IPITable()
+    var memory = MemoryTable()
+    var tlb: TLBTable
+    var moves = MoveTable()
     var devices: [DeviceRuntime] = []
-    /// Shared-page regions of `shared-pages` workloads.
-    var regions: [SharedRegion] = []
-    var regionOfWorkload: [Int: Int] = [:]
-    /// Per CPU, the TLB shootdown requests queued for its handler: where to acknowledge,
-    /// and how long its invalidation takes.
-    var shootdownRequests: [[(ack: LineID, invalidate: Picoseconds)]] = []
-    /// Per CPU, a full TLB flush a skipped lazy CPU owes: it flushes when it next switches to
-    /// a task of that workload (-1: none owed).
-    var lazyFlushOwed: [(workload: Int32, cost: Picoseconds)] = []
     /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
     var shutdownSenders: [Int: Int] = [:]
-    /// `kernel << 20 | cpu` for CPUs a kernel lists because a move brings them in.
-    var incomingCPUs: Set<Int> = []
-    /// Memory moves: the workload (and then the task) that offlines each one's blocks.
-    var offlinerWorkloads: [Int: Int] = [:]
-    var offlinerOfMove: [Int: Int] = [:]
-    /// A moved CPU's busy time when it changed hands (split between donor and receiver).
-    var moveBusyAtHandOver: [Int: UInt64] = [:]
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
@@ -67,7 +38,8 @@ public struct Simulation {
 
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
         var config = config
-        (incomingCPUs, offlinerWorkloads) = try Self.prepareMoves(&config)
+        let (incoming, offliners) = try Self.prepareMoves(&config)
+        var build = BuildState(incomingCPUs: incoming, offlinerWorkloads: offliners)
         try Self.prepareHeartbeats(&config)
         Self.prepareShutdowns(&config)
         Self.preparePageServers(&config)
@@ -81,28 +53,26 @@ public struct Simulation {
                                        hitLatency: m.hitLatency, frequency: m.frequency, caches: m.caches)
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
-        shootdownRequests = Array(repeating: [], count: topo.cpuCount)
-        lazyFlushOwed = Array(repeating: (workload: -1, cost: .zero), count: topo.cpuCount)
-        try buildKernels()
+        tlb = TLBTable(cpuCount: topo.cpuCount)
+        try buildKernels(build)
         try applyCachePartitions()
         try buildChannels()
-        try buildWorkloads()
-        movableTasks = newTasks.map { $0.pinnedLocal == nil }
+        try buildWorkloads(&build)
+        movableTasks = build.tasks.map { $0.pinnedLocal == nil }
         for k in kernels.indices {
-            guard let s = makeScheduler(kernel: k, tasks: newTasks) else {
+            guard let s = makeScheduler(kernel: k, tasks: build.tasks) else {
                 let kc = kernels[k].config
                 throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))")
             }
             kernels[k].scheduler = s
         }
-        guard regions.isEmpty || newTasks.count < 1 << 24 else {
+        guard memory.regions.isEmpty || build.tasks.count < 1 << 24 else {
             throw ConfigurationError("shared pages name their sender in 24 bits: at most 16,777,215 tasks")
         }
-        tasks = FixedArray(newTasks)
-        newTasks = []
+        tasks = FixedArray(build.tasks)
         try scheduleHotplug()
         scheduleLifecycle()
-        scheduleMoves()
+        scheduleMoves(offliners: build.offlinerWorkloads)
         try scheduleDevices()
         try scheduleMigrations()
     }
@@ -119,18 +89,18 @@ public struct Simulation {
 
     // MARK: Building
 
-    private mutating func buildKernels() throws(ConfigurationError) {
+    private mutating func buildKernels(_ build: BuildState) throws(ConfigurationError) {
         let n = cpus.count
         for (k, kc) in config.kernels.enumerated() {
             if kc.cpus.isEmpty { throw ConfigurationError("kernel '\(kc.name)' has no CPUs") }
             // CPUs a move will bring in are in the list (their scheduler slots) but not yet owned.
-            for c in kc.cpus where !incomingCPUs.contains(k << 20 | c) {
+            for c in kc.cpus where !build.incomingCPUs.contains(k << 20 | c) {
                 guard c >= 0 && c < n else { throw ConfigurationError("kernel '\(kc.name)': CPU \(c) does not exist (the machine has \(n))") }
                 if cpus[c].kernel >= 0 {
                     throw ConfigurationError("CPU \(c) is given to both '\(config.kernels[cpus[c].kernel].name)' and '\(kc.name)'")
                 }
             }
-            for (i, c) in kc.cpus.enumerated() where !incomingCPUs.contains(k << 20 | c) {
+            for (i, c) in kc.cpus.enumerated() where !build.incomingCPUs.contains(k << 20 | c) {
                 cpus[c].kernel = k
                 cpus[c].local = i
             }
@@ -154,14 +124,14 @@ public struct Simulation {
                     }
                     objectBase.append(first)
                 case .lock(let algorithm):
-                    let stat = lockStats.count
-                    lockStats.append(LockStats(kernel: obj.scope == .machine ? -1 : k, name: obj.name, algorithm: algorithm))
-                    let first = locks.count
+                    let stat = locks.stats.count
+                    locks.stats.append(LockStats(kernel: obj.scope == .machine ? -1 : k, name: obj.name, algorithm: algorithm))
+                    let first = locks.records.count
                     for i in 0..<count {
                         let suffix = obj.scope == .cpu ? "[cpu\(kc.cpus[i])]" : ""
                         let owner = obj.scope == .machine ? "machine" : kc.name
                         let line = directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode)
-                        locks.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave))
+                        locks.records.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave))
                         if obj.scope != .machine { objectLines.append(line) }
                     }
                     objectBase.append(first)
@@ -202,18 +172,15 @@ public struct Simulation {
                 runtime.respawnAt = again.at
                 runtime.respawnTimeline = again.timeline
             }
+            runtime.objectBase = objectBase
             kernels.append(runtime)
-            objectBases.append(objectBase)
         }
     }
-
-    /// Per kernel, per profile object: its first line id (`line`) or lock record (`lock`).
-    var objectBases: [[Int]] = []
 
     private func machineObject(named name: String, kernelsBefore k: Int) -> Int? {
         for j in 0..<k {
             let p = config.kernels[j].profile
-            if let i = p.objectIndex(name), p.objects[i].scope == .machine { return objectBases[j][i] }
+            if let i = p.objectIndex(name), p.objects[i].scope == .machine { return kernels[j].objectBase[i] }
         }
         return nil
     }
@@ -226,7 +193,7 @@ public struct Simulation {
             }
             guard ch.slots >= 1 else { throw ConfigurationError("channel '\(ch.name)' needs at least one slot") }
             for (from, to) in [(a, b), (b, a)] {
-                let index = rings.count
+                let index = channels.rings.count
                 guard index < Vectors.maxRings else { throw ConfigurationError("at most \(Vectors.maxRings / 2) channels are supported") }
                 let kc = config.kernels[to]
                 let prefix = "\(ch.name).\(config.kernels[from].name)->\(kc.name)"
@@ -252,16 +219,17 @@ public struct Simulation {
                 if traits.drainingFlag {
                     ring.activeLine = directory.allocate(name: prefix + ".draining", home: kc.memoryNode)
                 }
-                rings.append(ring)
+                channels.ringIndex.append(Int32(index))
+                channels.rings.append(ring)
             }
         }
     }
 
-    private mutating func buildWorkloads() throws(ConfigurationError) {
+    private mutating func buildWorkloads(_ build: inout BuildState) throws(ConfigurationError) {
         for (w, wc) in config.workloads.enumerated() {
             var stats = WorkloadStats(name: wc.name)
             if case .trace(let trace) = wc.generator {
-                try buildTrace(trace, workload: w, config: wc, stats: &stats)
+                try buildTrace(trace, workload: w, config: wc, stats: &stats, into: &build)
                 workloadStats.append(stats)
                 continue
             }
@@ -270,7 +238,7 @@ public struct Simulation {
             var region: UInt16 = 0
             if case .sharedPages(let pages, _, _, _) = wc.generator {
                 region = try buildSharedRegion(workload: w, pages: pages)
-                regionOfWorkload[w] = Int(region)
+                memory.regionOfWorkload[w] = Int(region)
             }
             for (copyIndex, copy) in wc.copies.enumerated() {
                 guard copy.kernel >= 0 && copy.kernel < kernels.count else {
@@ -299,10 +267,10 @@ public struct Simulation {
                     }
                 case .lockLoop(let algorithm, _, _, let acrossCopies, _, let irqsave):
                     if acrossCopies, let shared = sharedLock { copyLock = shared } else {
-                        let stat = lockStats.count
-                        lockStats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
-                        copyLock = locks.count
-                        locks.append(LockRecord(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
+                        let stat = locks.stats.count
+                        locks.stats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
+                        copyLock = locks.records.count
+                        locks.records.append(LockRecord(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
                                                 algorithm: algorithm, stat: stat, irqsave: irqsave))
                         if acrossCopies { sharedLock = copyLock }
                     }
@@ -314,7 +282,7 @@ public struct Simulation {
                         throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' has no pipe_read/pipe_write")
                     }
                     for end in ["ab", "ba"] {
-                        pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode),
+                        memory.pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode),
                                                kernel: copy.kernel))
                     }
                 case .producerConsumer(let slots, _, _):
@@ -391,10 +359,10 @@ public struct Simulation {
                     case .pingPong:
                         kind = .pingPong(line: pingLine, role: thread)
                     case .pageServer(let shared):
-                        guard let r = regionOfWorkload[shared] else {
+                        guard let r = memory.regionOfWorkload[shared] else {
                             throw ConfigurationError("workload '\(wc.name)': serves a workload without shared pages")
                         }
-                        regions[r].serverWorkload = w
+                        memory.regions[r].serverWorkload = w
                         kind = .pageServer(region: UInt16(r))
                     case .sharedPages(let pages, let accesses, let writes, let compute):
                         kind = .sharedPages(region: region, pages: UInt32(pages), accesses: accesses, writeFraction: writes,
@@ -402,7 +370,7 @@ public struct Simulation {
                     case .producerConsumer(let slots, let produce, let consume):
                         kind = .producerConsumer(base: pingLine, slots: slots, role: thread, work: thread == 0 ? produce : consume)
                     case .pipePingPong:
-                        kind = .pipePingPong(a: UInt32(pipes.count - 2), b: UInt32(pipes.count - 1), role: copy.threads == 1 ? -1 : thread)
+                        kind = .pipePingPong(a: UInt32(memory.pipes.count - 2), b: UInt32(memory.pipes.count - 1), role: copy.threads == 1 ? -1 : thread)
                     case .ipiRing(let handling):
                         let me = ringCPUs[thread]
                         let next = ringCPUs[(thread + 1) % ringCPUs.count]
@@ -471,7 +439,7 @@ public struct Simulation {
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.messageTag = wc.kernelThread?.tag ?? 0
                     // RESOURCE and ACK senders wait for their move to start them.
-                    addTask(task, of: wc, thread: thread, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
+                    addTask(task, of: wc, thread: thread, into: &build, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
                 }
             }
@@ -483,7 +451,7 @@ public struct Simulation {
     /// starts with the workload arrives at its start (thread i `stagger` later, not before
     /// its kernel is active). Returns the task's index.
     @discardableResult
-    mutating func addTask(_ task: TaskState, of wc: WorkloadConfig, thread: Int, startsWithWorkload: Bool) -> Int {
+    mutating func addTask(_ task: TaskState, of wc: WorkloadConfig, thread: Int, into build: inout BuildState, startsWithWorkload: Bool) -> Int {
         var task = task
         task.weight = NiceWeights.weight(nice: wc.nice)
         task.slice = wc.slice
@@ -498,8 +466,8 @@ public struct Simulation {
         if answered {
             task.replyLine = directory.allocate(name: "\(wc.name)[\(kr.config.name)].reply[\(thread)]", home: kr.config.memoryNode)
         }
-        let t = newTasks.count
-        newTasks.append(task)
+        let t = build.tasks.count
+        build.tasks.append(task)
         if startsWithWorkload {
             let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[task.kernel].activeAt)
             queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
@@ -508,7 +476,7 @@ public struct Simulation {
             if let again = kernels[task.kernel].respawnTimeline, task.traceThread < 0 {
                 var twin = task
                 twin.incarnation = 1
-                newTasks.append(twin)
+                build.tasks.append(twin)
                 let restart = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), again.active)
                 queue.push(at: restart, target: Int32(t + 1), kind: EventKind.taskStart.rawValue)
             }

@@ -321,7 +321,7 @@ extension Simulation {
                 var b = cpus[c].busyPs
                 if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].busySince.raw }
                 // A CPU that changed hands counts for each owner up to or from the hand-over.
-                if let handed = moveBusyAtHandOver[c] { b = cpus[c].kernel == k ? b &- handed : handed } else if cpus[c].kernel != k { b = 0 }
+                if let handed = moves.busyAtHandOver[c] { b = cpus[c].kernel == k ? b &- handed : handed } else if cpus[c].kernel != k { b = 0 }
                 busy &+= b
                 switches &+= cpus[c].contextSwitches
                 sent &+= apic.sent[c]
@@ -332,7 +332,7 @@ extension Simulation {
             }
             let total = Double(end.raw) * Double(kr.config.cpus.count)
             let idle = max(0, total - Double(busy)) / 1000
-            let locks = lockStats.enumerated().filter { $0.element.kernel == k }.map { _, s in
+            let lockResults = locks.stats.enumerated().filter { $0.element.kernel == k }.map { _, s in
                 LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
                            wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
@@ -344,7 +344,7 @@ extension Simulation {
                 preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
                 idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
                 runqueueWait: LatencySummary(kr.runqueueWait),
-                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: locks, tlb: kr.tlb,
+                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: lockResults, tlb: kr.tlb,
                 lifecycle: lifecycle(k, end: end), ops: kernelOps,
                 throughputPerSecond: kr.lastOp > (kr.firstStart ?? kr.lastOp) ? Double(kernelOps) / (kr.lastOp - kr.firstStart!).seconds : 0))
         }
@@ -364,7 +364,7 @@ extension Simulation {
                                   migrations: w.migrations, crossKernelTransferMeanNs: w.transfer.meanNs,
                                   crossKernelTransferMaxNs: w.transfer.maxNs, exited: w.exited,
                                   makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil,
-                                  sharedPages: regionOfWorkload[i].map { (regions[$0].readFaults, regions[$0].writeFaults, regions[$0].invalidations) })
+                                  sharedPages: memory.regionOfWorkload[i].map { (memory.regions[$0].readFaults, memory.regions[$0].writeFaults, memory.regions[$0].invalidations) })
         }
         var perWorkload = [Int](repeating: 0, count: workloadStats.count)
         let taskResults = tasks.indices.map { t -> TaskResult in
@@ -392,7 +392,7 @@ extension Simulation {
                     remoteTransfers: directory.lineRemoteTransfers[l], queueWaitNs: Double(directory.lineWaitPs[l]) / 1000,
                     touchedBy: directory.touchers(of: LineID(l)))
         }
-        let channels = rings.map { r in
+        let channels = channels.rings.map { r in
             ChannelResult(name: config.channels[r.channel].name,
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
                           sent: r.sent, delivered: r.delivered, bytes: r.bytes, ipis: r.ipis,
@@ -405,7 +405,7 @@ extension Simulation {
             apic.isPending(cpu: devices[d].config.cpu, vector: Vectors.deviceBase + UInt8(d)) ? UInt64(1) : 0
         }
         let accounting = IPIAccounting(
-            targeted: ipiTargeted, arrived: apic.received.reduce(0, +),
+            targeted: ipis.targeted, arrived: apic.received.reduce(0, +),
             inFlight: UInt64(queue.count(kind: EventKind.ipiArrive.rawValue)), coalesced: apic.coalesced, reraised: apic.reraised,
             taken: cpus.reduce(0) { $0 + $1.handlerRuns } - devices.reduce(0) { $0 + $1.handled },
             pending: UInt64(apic.pendingTotal) - devicePending.reduce(0, +))
@@ -415,9 +415,9 @@ extension Simulation {
             servers: directory.serverStats(elapsed: end),
             hotLines: hot,
             channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
-            ipiLatency: ipiLatency.summary, ipiAccounting: accounting,
+            ipiLatency: ipis.latency.summary, ipiAccounting: accounting,
             moves: config.moves.enumerated().map { i, m in
-                let r = moveRecords[i]
+                let r = moves.records[i]
                 return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
                                   requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
                                   onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved,
@@ -429,11 +429,11 @@ extension Simulation {
                                     raised: v.raised, coalesced: v.coalesced, handled: v.handled, pending: devicePending[d],
                                     latency: LatencySummary(v.latency))
             },
-            traces: traces.map {
+            traces: traces.processes.map {
                 TraceResult(workload: $0.name, records: $0.records, pages: $0.space.pages.count, locks: $0.lockAt.count,
                             unmodeledSyscalls: $0.unmodeledSyscalls, error: $0.error?.description)
             },
-            host: HostStats(wallSeconds: wallSeconds, events: events), stalledAt: stalledSince)
+            host: HostStats(wallSeconds: wallSeconds, events: progress.events), stalledAt: progress.stalledSince)
     }
 }
 

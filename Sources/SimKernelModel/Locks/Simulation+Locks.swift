@@ -22,7 +22,7 @@ extension Simulation {
         guard object >= 0 && object < objects.count, case .lock = objects[object].kind else {
             preconditionFailure("operation names object \(object), which is not a lock of profile '\(kernels[k].config.profile.name)'")
         }
-        return objectBases[k][object] + (objects[object].scope == .cpu ? cpus[c].local : 0)
+        return kernels[k].objectBase[object] + (objects[object].scope == .cpu ? cpus[c].local : 0)
     }
 
     mutating func beginLockFrame(task: Int, cpu c: Int, record: Int, release: Bool, at t: Picoseconds) {
@@ -32,12 +32,12 @@ extension Simulation {
         tasks[task].frameStart = t
         tasks[task].waited = false
         tasks[task].lockShared = false
-        if locks[record].irqsave && !release {
+        if locks.records[record].irqsave && !release {
             // spin_lock_irqsave: interrupts go off before the spinning starts.
             cpus[c].irqOffDepth &+= 1
             cpus[c].irqEnabled = false
         }
-        if (locks[record].algorithm == .mcs || locks[record].algorithm == .qspinlock) && !release {
+        if (locks.records[record].algorithm == .mcs || locks.records[record].algorithm == .qspinlock) && !release {
             if cpus[c].mcsNodeBase < 0 {
                 // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
                 let k = kernels[cpus[c].kernel].config
@@ -46,14 +46,14 @@ extension Simulation {
             }
             cpus[c].mcsDepth = min(cpus[c].mcsDepth + 1, 4)
         }
-        if locks[record].algorithm == .mutex && !release {
+        if locks.records[record].algorithm == .mutex && !release {
             // The osq's lines are made when first needed, as the MCS nodes are.
             let home = kernels[cpus[c].kernel].config.memoryNode
-            if locks[record].osq < 0 {
-                locks[record].osq = directory.allocate(name: directory.names[Int(locks[record].line)] + ".osq", home: home)
+            if locks.records[record].osq < 0 {
+                locks.records[record].osq = directory.allocate(name: directory.names[Int(locks.records[record].line)] + ".osq", home: home)
             }
-            if osqNodes.isEmpty { osqNodes = Array(repeating: -1, count: cpus.count) }
-            if osqNodes[c] < 0 { osqNodes[c] = directory.allocate(name: "\(kernels[cpus[c].kernel].config.name).osq_node[cpu\(c)]", home: home) }
+            if locks.osqNodes.isEmpty { locks.osqNodes = Array(repeating: -1, count: cpus.count) }
+            if locks.osqNodes[c] < 0 { locks.osqNodes[c] = directory.allocate(name: "\(kernels[cpus[c].kernel].config.name).osq_node[cpu\(c)]", home: home) }
         }
     }
 
@@ -93,7 +93,7 @@ extension Simulation {
         case .none:
             preconditionFailure("no frame")
         case .lockAcquire, .lockRelease:
-            let lock = locks[tasks[task].target]
+            let lock = locks.records[tasks[task].target]
             let acquire = tasks[task].frame == .lockAcquire
             switch (lock.algorithm, acquire) {
             case (.ticket, true):
@@ -163,7 +163,7 @@ extension Simulation {
         let old = outcome?.oldValue ?? 0
         let phase = tasks[task].phase
         var done = false
-        switch (locks[record].algorithm, acquire) {
+        switch (locks.records[record].algorithm, acquire) {
         case (.ticket, true):
             if phase == 0 {
                 let ticket = old >> 32
@@ -212,25 +212,25 @@ extension Simulation {
             }
         }
         guard done else { return false }
-        let s = locks[record].stat
+        let s = locks.records[record].stat
         if acquire {
             let wait = t - tasks[task].frameStart
-            lockStats[s].acquisitions &+= 1
+            locks.stats[s].acquisitions &+= 1
             if tasks[task].waited {
-                lockStats[s].contended &+= 1
-                _ = lockStats[s].handoff.record(t.raw &- min(t.raw, locks[record].releasedAt.raw))
+                locks.stats[s].contended &+= 1
+                _ = locks.stats[s].handoff.record(t.raw &- min(t.raw, locks.records[record].releasedAt.raw))
             }
-            _ = lockStats[s].wait.record(wait.raw)
-            locks[record].holdStart = t
+            _ = locks.stats[s].wait.record(wait.raw)
+            locks.records[record].holdStart = t
             observe(.lockAcquired(cpu: c, task: task, lock: record, waited: wait, contended: tasks[task].waited), at: t)
         } else {
-            locks[record].releasedAt = t
-            if locks[record].irqsave && cpus[c].irqOffDepth > 0 {
+            locks.records[record].releasedAt = t
+            if locks.records[record].irqsave && cpus[c].irqOffDepth > 0 {
                 cpus[c].irqOffDepth -= 1
                 if cpus[c].irqOffDepth == 0 { cpus[c].irqEnabled = true }  // pending interrupts are taken at the next boundary
             }
-            lockStats[s].holdPs &+= t.raw &- locks[record].holdStart.raw
-            if locks[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
+            locks.stats[s].holdPs &+= t.raw &- locks.records[record].holdStart.raw
+            if locks.records[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
             observe(.lockReleased(cpu: c, task: task, lock: record), at: t)
         }
         tasks[task].frame = .none

@@ -67,15 +67,15 @@ extension Simulation {
         case MutexPhase.flag: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.waitersFlag)
         case MutexPhase.setHandoff: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.handoffFlag)
         case MutexPhase.sleep: return .block
-        case MutexPhase.osqInit: return .store(osqNodes[c], 1)  // {locked: 1, next: none}
+        case MutexPhase.osqInit: return .store(locks.osqNodes[c], 1)  // {locked: 1, next: none}
         case MutexPhase.osqSwap: return .exchange(lock.osq, UInt64(c + 1))
         case MutexPhase.osqLink:
-            return .storeField(osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.high32, value: UInt64(c + 1) << 32)
-        case MutexPhase.osqWait: return .spinUntil(osqNodes[c], mask: Self.low32, equals: 0)
-        case MutexPhase.osqLoad: return .load(osqNodes[c])
+            return .storeField(locks.osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.high32, value: UInt64(c + 1) << 32)
+        case MutexPhase.osqWait: return .spinUntil(locks.osqNodes[c], mask: Self.low32, equals: 0)
+        case MutexPhase.osqLoad: return .load(locks.osqNodes[c])
         case MutexPhase.osqRelease: return .compareAndSwap(lock.osq, expected: UInt64(c + 1), new: 0)
-        case MutexPhase.osqWaitNext: return .spinWhile(osqNodes[c], mask: Self.high32, equals: 0)
-        case MutexPhase.osqPass: return .storeField(osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.low32, value: 0)
+        case MutexPhase.osqWaitNext: return .spinWhile(locks.osqNodes[c], mask: Self.high32, equals: 0)
+        case MutexPhase.osqPass: return .storeField(locks.osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.low32, value: 0)
         default: return .delay(.zero)  // owns it: handed over while it slept, or found so on its way to sleep
         }
     }
@@ -84,7 +84,7 @@ extension Simulation {
     /// the list), HANDOFF cleared (the lock is free only when nobody asked for a hand-over).
     private func stealWord(task: Int, seen: UInt64) -> UInt64 {
         let record = tasks[task].target
-        let othersWait = locks[record].waitHead >= 0 && (locks[record].waitHead != Int32(task) || tasks[task].nextLockWaiter >= 0)
+        let othersWait = locks.records[record].waitHead >= 0 && (locks.records[record].waitHead != Int32(task) || tasks[task].nextLockWaiter >= 0)
         return UInt64(task + 1) | (seen & Self.waitersFlag) | (othersWait ? Self.waitersFlag : 0)
     }
 
@@ -129,7 +129,7 @@ extension Simulation {
         case MutexPhase.osqPass:
             return leftOSQ(task: task)
         default:  // owns it
-            lockStats[locks[record].stat].slept &+= 1
+            locks.stats[locks.records[record].stat].slept &+= 1
             return tookMutex(task: task)
         }
         return false
@@ -187,7 +187,7 @@ extension Simulation {
     private mutating func stopSpinningOnOwner(cpu c: Int) -> Bool {
         let t = cpus[c].task
         guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame == .lockAcquire,
-              locks[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return false }
+              locks.records[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return false }
         directory.cancelWait(cpu: c)
         tasks[t].hasCurrent = false
         if tasks[t].osqState == OSQState.queued {
@@ -219,7 +219,7 @@ extension Simulation {
         }
         if tasks[task].inLockList {
             // On the list since it first slept: an acquisition that slept.
-            lockStats[locks[tasks[task].target].stat].slept &+= 1
+            locks.stats[locks.records[tasks[task].target].stat].slept &+= 1
             removeWaiter(task: task, record: tasks[task].target)
         }
         tasks[task].mutexesHeld &+= 1
@@ -240,7 +240,7 @@ extension Simulation {
     /// word has an owner and WAITERS; otherwise goes back a step. True if it slept.
     mutating func blockOnMutex(task: Int, cpu c: Int, at t: Picoseconds) -> Bool {
         let record = tasks[task].target
-        let word = directory.peekValue(locks[record].line)
+        let word = directory.peekValue(locks.records[record].line)
         tasks[task].hasCurrent = false
         if Self.mutexOwner(word) == UInt64(task + 1) {
             tasks[task].phase = MutexPhase.owns  // handed over before it slept
@@ -253,10 +253,10 @@ extension Simulation {
         }
         if !tasks[task].inLockList {
             tasks[task].nextLockWaiter = -1
-            if locks[record].waitTail >= 0 { tasks[Int(locks[record].waitTail)].nextLockWaiter = Int32(task) } else {
-                locks[record].waitHead = Int32(task)
+            if locks.records[record].waitTail >= 0 { tasks[Int(locks.records[record].waitTail)].nextLockWaiter = Int32(task) } else {
+                locks.records[record].waitHead = Int32(task)
             }
-            locks[record].waitTail = Int32(task)
+            locks.records[record].waitTail = Int32(task)
             tasks[task].inLockList = true
         }
         tasks[task].phase = MutexPhase.tryLock  // woken: try again
@@ -268,12 +268,12 @@ extension Simulation {
 
     private mutating func removeWaiter(task: Int, record: Int) {
         var prev: Int32 = -1
-        var cur = locks[record].waitHead
+        var cur = locks.records[record].waitHead
         while cur >= 0 && cur != Int32(task) { prev = cur; cur = tasks[Int(cur)].nextLockWaiter }
         guard cur >= 0 else { return }
         let next = tasks[task].nextLockWaiter
-        if prev >= 0 { tasks[Int(prev)].nextLockWaiter = next } else { locks[record].waitHead = next }
-        if locks[record].waitTail == Int32(task) { locks[record].waitTail = prev }
+        if prev >= 0 { tasks[Int(prev)].nextLockWaiter = next } else { locks.records[record].waitHead = next }
+        if locks.records[record].waitTail == Int32(task) { locks.records[record].waitTail = prev }
         tasks[task].nextLockWaiter = -1
         tasks[task].inLockList = false
     }
@@ -303,13 +303,13 @@ extension Simulation {
                 return true
             }
             tasks[task].scratch = old
-            tasks[task].phase = old & Self.handoffFlag != 0 && locks[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
+            tasks[task].phase = old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
             return false
         case MutexPhase.handOver:
             guard ok else { tasks[task].scratch = old; return false }  // a flag changed: again
-            guard locks[record].waitHead >= 0 else { return true }  // (its waiter died meanwhile)
+            guard locks.records[record].waitHead >= 0 else { return true }  // (its waiter died meanwhile)
             // The word is the first waiter's now (written at this instant): off the list, woken.
-            let h = Int(locks[record].waitHead)
+            let h = Int(locks.records[record].waitHead)
             removeWaiter(task: h, record: record)
             tasks[h].phase = MutexPhase.owns
             wakeMutexWaiter(h, by: task, at: t)
@@ -317,7 +317,7 @@ extension Simulation {
         default:
             guard ok else {
                 tasks[task].scratch = old
-                if old & Self.handoffFlag != 0 && locks[record].waitHead >= 0 { tasks[task].phase = MutexPhase.handOver }
+                if old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 { tasks[task].phase = MutexPhase.handOver }
                 return false
             }
             // Free at this instant: whoever is on the list now would not see it free later.
@@ -327,7 +327,7 @@ extension Simulation {
     }
 
     private mutating func wakeFirstWaiter(record: Int, by task: Int, at t: Picoseconds) {
-        if locks[record].waitHead >= 0 { wakeMutexWaiter(Int(locks[record].waitHead), by: task, at: t) }
+        if locks.records[record].waitHead >= 0 { wakeMutexWaiter(Int(locks.records[record].waitHead), by: task, at: t) }
     }
 
     private mutating func wakeMutexWaiter(_ w: Int, by task: Int, at t: Picoseconds) {
@@ -337,8 +337,8 @@ extension Simulation {
 
     /// Waiters killed with their instance (a machine-wide mutex) leave the list.
     private mutating func dropDeadWaiters(record: Int) {
-        while locks[record].waitHead >= 0 && tasks[Int(locks[record].waitHead)].status == .done {
-            removeWaiter(task: Int(locks[record].waitHead), record: record)
+        while locks.records[record].waitHead >= 0 && tasks[Int(locks.records[record].waitHead)].status == .done {
+            removeWaiter(task: Int(locks.records[record].waitHead), record: record)
         }
     }
 }

@@ -15,12 +15,12 @@ extension Simulation {
             kernels: kernels.map(\.config.name),
             cpuKernels: (0..<cpus.count).map { cpus[$0].kernel },
             tasks: tasks.indices.map { (workload: config.workloads[tasks[$0].workload].name, kernel: tasks[$0].kernel) },
-            locks: locks.map { lock in
-                let s = lockStats[lock.stat]
+            locks: locks.records.map { lock in
+                let s = locks.stats[lock.stat]
                 return (s.kernel >= 0 ? config.kernels[s.kernel].name + "." : "") + s.name
             },
             syscalls: kernels.map { $0.config.profile.syscalls.map(\.name) },
-            rings: rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
+            rings: channels.rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
             devices: devices.map(\.config.name),
             boots: kernels.map { $0.loadedAt > .zero || $0.activeAt > .zero ? (loaded: $0.loadedAt, active: $0.activeAt) : nil })
     }

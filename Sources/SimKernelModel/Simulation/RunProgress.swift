@@ -1,0 +1,10 @@
+import SimMachine
+
+/// How far the run has come: events handled, the last time anything but a scheduler tick
+/// happened, and whether it was found stuck.
+struct RunProgress {
+    var events: UInt64 = 0
+    var lastActivity = Picoseconds.zero
+    /// Set when the run was found stuck: since then nothing happened but scheduler ticks.
+    var stalledSince: Picoseconds?
+}

@@ -1,0 +1,5 @@
+/// Traced processes and their threads' streams.
+struct TraceTable {
+    var processes: [TraceRuntime] = []
+    var threads: [TraceThreadState] = []
+}
