@@ -15,13 +15,12 @@ enum EventKind: UInt16 {
     case taskWake
     /// A task is created and placed (target: task).
     case taskStart
-    /// A CPU goes offline (tag 0) or comes back online (tag 1), or is brought up by its
-    /// kernel's boot (tag 2) (target: CPU).
+    /// A CPU goes offline, comes back online, or is brought up (target: CPU; tag: `HotplugChange`).
     case hotplug
-    /// A kernel instance panics (target: kernel; tag 1: the host starts booting it again;
-    /// tag 2: it halts in order; tag 3: its shutdown is requested).
-    case panic
-    /// A step of a resource move (target: move index; tag: the step).
+    /// A kernel instance panics, respawns, halts or is asked to shut down (target: kernel;
+    /// tag: `LifecycleChange`).
+    case lifecycle
+    /// A step of a resource move (target: move index; tag: `MoveStep`).
     case move
     /// A workload's tasks are to migrate to another instance (target: workload).
     case migrate

@@ -55,7 +55,7 @@ extension Simulation {
                         throw ConfigurationError("kernel '\(kc.name)': hot-plug names CPU \(c), which is not one of its CPUs")
                     }
                     if e.online { offline.remove(c) } else { offline.insert(c) }
-                    queue.push(at: e.at, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: e.online ? 1 : 0)
+                    queue.push(at: e.at, cpu: c, e.online ? .online : .offline)
                 }
                 if offline.count == kc.cpus.count {
                     throw ConfigurationError("kernel '\(kc.name)': hot-plug at \(e.at) would take all its CPUs offline")

@@ -69,12 +69,12 @@ extension Simulation {
                 for (i, c) in kc.cpus.enumerated() {
                     cpus[c].online = false
                     kernels[k].scheduler.cpuRemoved(cpu: i)
-                    queue.push(at: kernels[k].cpuUpAt[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+                    queue.push(at: kernels[k].cpuUpAt[i], cpu: c, .bootUp)
                 }
             }
-            if let at = kc.panicAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue) }
-            if let at = kernels[k].respawnAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue, tag: 1) }
-            if let at = kc.shutdownAt { queue.push(at: at, target: Int32(k), kind: EventKind.panic.rawValue, tag: 3) }
+            if let at = kc.panicAt { queue.push(at: at, kernel: k, .panic) }
+            if let at = kernels[k].respawnAt { queue.push(at: at, kernel: k, .respawn) }
+            if let at = kc.shutdownAt { queue.push(at: at, kernel: k, .shutdownRequested) }
         }
     }
 
@@ -126,7 +126,7 @@ extension Simulation {
             if cpus[c].mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].mcsNodeBase + LineID(n), value: 0) } }
             if c < locks.osqNodes.count && locks.osqNodes[c] >= 0 { directory.initialize(locks.osqNodes[c], value: 0) }
             kernels[k].scheduler.cpuRemoved(cpu: i)
-            queue.push(at: timeline.cpuUp[i], target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+            queue.push(at: timeline.cpuUp[i], cpu: c, .bootUp)
         }
         for l in locks.records.indices where locks.stats[locks.records[l].stat].kernel == k {
             directory.initialize(locks.records[l].line, value: 0)

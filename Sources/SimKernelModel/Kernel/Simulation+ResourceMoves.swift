@@ -31,14 +31,6 @@ struct MoveRecord {
 }
 
 extension Simulation {
-    enum MoveStep {
-        static let release: UInt16 = 0, waitEmpty: UInt16 = 1, resource: UInt16 = 2, ack: UInt16 = 3
-        /// The donor's (receiver's) kernel thread starts sending RESOURCE (ACK) on the channel.
-        static let sendResource: UInt16 = 4, sendAck: UInt16 = 5
-        /// A memory move's blocks are online in the receiver.
-        static let memoryOnline: UInt16 = 6
-    }
-
     /// A memory move's offlining task finished: the donor no longer has the memory, and
     /// RESOURCE goes to the receiver.
     mutating func memoryOffline(done i: Int) {
@@ -55,10 +47,10 @@ extension Simulation {
     private mutating func sendResource(move i: Int) {
         let m = config.moves[i]
         if m.channel != nil {
-            queue.push(at: moves.records[i].released, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendResource)
+            queue.push(at: moves.records[i].released, move: i, .sendResource)
         } else {
             let arrival = moves.records[i].released + messageLatency(from: m.from, to: m.to)
-            queue.push(at: arrival, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.resource)
+            queue.push(at: arrival, move: i, .resource)
         }
     }
 
@@ -66,9 +58,9 @@ extension Simulation {
     private mutating func sendAck(move i: Int, at: Picoseconds) {
         let m = config.moves[i]
         if m.channel != nil {
-            queue.push(at: at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.sendAck)
+            queue.push(at: at, move: i, .sendAck)
         } else {
-            queue.push(at: at + messageLatency(from: m.to, to: m.from), target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.ack)
+            queue.push(at: at + messageLatency(from: m.to, to: m.from), move: i, .ack)
         }
     }
 
@@ -147,7 +139,7 @@ extension Simulation {
                 kernels[m.to].scheduler.cpuRemoved(cpu: receiver.cpus.firstIndex(of: c)!)
             }
             // A memory move starts with its offlining task, which starts by itself at `at`.
-            if m.memory == nil { queue.push(at: m.at, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.release) }
+            if m.memory == nil { queue.push(at: m.at, move: i, .release) }
         }
         moves.records = config.moves.map { _ in MoveRecord() }
         for t in tasks.indices {
@@ -173,37 +165,37 @@ extension Simulation {
         return apic.spec.sendCost(remote: apic.crossSocket(x, y)) + apic.deliver(from: x, to: y) + directory.handOffLatency(from: x, to: y)
     }
 
-    mutating func moveStep(_ i: Int, step: UInt16) {
+    mutating func moveStep(_ i: Int, step: MoveStep) {
         let m = config.moves[i]
         guard kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
-        observe(.moveStep(move: i, step: Int(step)), at: now)
+        observe(.moveStep(move: i, step: Int(step.rawValue)), at: now)
         switch step {
-        case MoveStep.release:
+        case .release:
             moves.records[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after
             for c in m.cpus { hotplug(cpu: c, online: false) }
-            moveStep(i, step: MoveStep.waitEmpty)
-        case MoveStep.waitEmpty:
+            moveStep(i, step: .waitEmpty)
+        case .waitEmpty:
             // The running tasks leave at their preemption points; look again shortly.
             if m.cpus.contains(where: { cpus[$0].task >= 0 || cpus[$0].inHandler }) {
-                queue.push(at: now + Picoseconds(us: 10), target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.waitEmpty)
+                queue.push(at: now + Picoseconds(us: 10), move: i, .waitEmpty)
                 return
             }
             moves.records[i].tasksMoved = kernels[m.from].tasksMoved - moves.records[i].tasksMoved
             moves.records[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
             sendResource(move: i)
-        case MoveStep.sendResource:
+        case .sendResource:
             startSender(moves.records[i].resourceSender)
-        case MoveStep.sendAck:
+        case .sendAck:
             startSender(moves.records[i].ackSender)
-        case MoveStep.resource where m.memory != nil:
+        case .resource where m.memory != nil:
             // The receiver adds the blocks and initializes their page descriptors.
             moves.records[i].arrived = now
             moves.records[i].online = now + Self.copyTime(bytes: m.memory!.descriptorBytes, bandwidth: config.machine.memory.bandwidthLocal)
-            queue.push(at: moves.records[i].online, target: Int32(i), kind: EventKind.move.rawValue, tag: MoveStep.memoryOnline)
-        case MoveStep.memoryOnline:
+            queue.push(at: moves.records[i].online, move: i, .memoryOnline)
+        case .memoryOnline:
             kernels[m.to].config.memoryBytes += m.memory!.bytes
             sendAck(move: i, at: now)
-        case MoveStep.resource:
+        case .resource:
             moves.records[i].arrived = now
             let receiver = kernels[m.to].config
             for (j, c) in m.cpus.enumerated() {
@@ -214,11 +206,11 @@ extension Simulation {
                 joinCachePartition(cpu: c, kernel: m.to)
                 moves.busyAtHandOver[c] = cpus[c].busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))
-                queue.push(at: up, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: 2)
+                queue.push(at: up, cpu: c, .bootUp)
                 moves.records[i].online = up
             }
             sendAck(move: i, at: moves.records[i].online)
-        default:
+        case .ack:
             moves.records[i].acked = now
         }
     }

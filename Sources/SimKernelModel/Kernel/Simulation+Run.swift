@@ -66,16 +66,20 @@ extension Simulation {
             guard tasks[Int(e.target)].status == .sleeping else { return false }  // killed meanwhile
             makeRunnable(task: Int(e.target), waker: Int(e.payload) - 1)
         case .hotplug:
-            if e.tag == 2 { bootCPUUp(Int(e.target)) } else { hotplug(cpu: Int(e.target), online: e.tag == 1) }
-        case .panic:
-            switch e.tag {
-            case 1: respawn(kernel: Int(e.target))
-            case 2: panic(kernel: Int(e.target), orderly: true)
-            case 3: requestShutdown(kernel: Int(e.target))
-            default: panic(kernel: Int(e.target))
+            switch HotplugChange(rawValue: e.tag)! {
+            case .bootUp: bootCPUUp(Int(e.target))
+            case .online: hotplug(cpu: Int(e.target), online: true)
+            case .offline: hotplug(cpu: Int(e.target), online: false)
+            }
+        case .lifecycle:
+            switch LifecycleChange(rawValue: e.tag)! {
+            case .respawn: respawn(kernel: Int(e.target))
+            case .halt: panic(kernel: Int(e.target), orderly: true)
+            case .shutdownRequested: requestShutdown(kernel: Int(e.target))
+            case .panic, .oops: panic(kernel: Int(e.target))
             }
         case .move:
-            moveStep(Int(e.target), step: e.tag)
+            moveStep(Int(e.target), step: MoveStep(rawValue: e.tag)!)
         case .migrate:
             startMigration(workload: Int(e.target))
         case .migrateArrive:

@@ -160,3 +160,21 @@ extension Simulation {
         return .zero
     }
 }
+
+extension Simulation {
+    /// The TLB shootdown vector's handler: invalidate for the request at the head of this
+    /// CPU's queue, then acknowledge it (nil: the queue is empty).
+    func shootdownHandlerOp(_ c: Int, phase: UInt8) -> Operation? {
+        guard let head = tlb.requests[c].first else { return nil }
+        return phase == 0 ? .delay(head.invalidate) : .fetchAdd(head.ack, 1)
+    }
+
+    /// Invalidate, acknowledge, then the next request queued here (one IPI can carry several).
+    @inline(never)
+    mutating func shootdownHandlerFinish(_ c: Int) {
+        if cpus[c].handlerPhase == 0 { cpus[c].handlerPhase = 1 } else {
+            tlb.requests[c].removeFirst()
+            cpus[c].handlerPhase = 0
+        }
+    }
+}

@@ -82,7 +82,7 @@ extension Simulation {
         if !kernels[k].oopsPending && kernels[k].failedAt == nil {
             kernels[k].oopsPending = true
             kernels[k].oopses += 1
-            queue.push(at: now, target: Int32(k), kind: EventKind.panic.rawValue, tag: 4)
+            queue.push(at: now, kernel: k, .oops)
         }
         return .spinWhile(line, mask: 0, equals: 0)
     }

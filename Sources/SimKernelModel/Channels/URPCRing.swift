@@ -1,0 +1,148 @@
+import SimCPU
+import SimMachine
+
+/// urpc transport (Barrelfish's user-level RPC): one sender and one receiving task per
+/// direction. The sender claims the next sequence number privately, marshals, and writes
+/// the slot's line (payload and header in one line); no IPI. When the ring looks full it
+/// reads the receiver's acknowledgement line first. The receiver polls the next slot,
+/// unmarshals, and acknowledges freed slots in batches of half a ring.
+enum URPCSendPhase: UInt8 {
+    case readAck, marshal, publish
+    /// The ring looked full: wait for the acknowledgement line to move.
+    case waitFull
+    /// With a timeout: pause before looking again.
+    case pauseFull
+}
+
+enum URPCReceivePhase: UInt8 {
+    /// Look at (or spin on) the next slot.
+    case poll
+    /// Between looks: the poll interval (or the timeout's clock check).
+    case pause
+    case unmarshal
+    /// Give half a ring of slots back on the acknowledgement line.
+    case acknowledge
+}
+
+extension TaskState {
+    /// The channel-send and channel-receive frames of a urpc ring, over the phase byte.
+    var urpcSend: URPCSendPhase {
+        get { URPCSendPhase(rawValue: phase)! }
+        set { phase = newValue.rawValue }
+    }
+    var urpcReceive: URPCReceivePhase {
+        get { URPCReceivePhase(rawValue: phase)! }
+        set { phase = newValue.rawValue }
+    }
+}
+
+extension Simulation {
+    /// Takes the next URPC sequence number if the sender believes a slot is free.
+    mutating func urpcClaim(ring ri: Int, task: Int) -> Bool {
+        guard channels.rings[ri].nextSeq &- channels.rings[ri].knownAck < UInt64(channels.rings[ri].slots) else { return false }
+        tasks[task].scratch = channels.rings[ri].nextSeq
+        channels.rings[ri].nextSeq &+= 1
+        return true
+    }
+
+    mutating func urpcSendOp(task: Int, ring ri: Int) -> Operation {
+        let phase = tasks[task].urpcSend
+        if phase == .publish { return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: tasks[task].scratch + 1) }
+        let r = channels.rings[ri]
+        switch phase {
+        case .readAck: return .load(r.ackLine)
+        case .marshal: return .delay(r.stub)
+        case .pauseFull: return .delay(Self.timeoutPoll)
+        case .waitFull, .publish: return waitForChange(r, r.ackLine, from: r.knownAck)
+        }
+    }
+
+    /// Returns true when the send is over (sent, or dropped after its timeout).
+    mutating func urpcSendFinish(task: Int, ring ri: Int, old: UInt64, at t: Picoseconds) -> Bool {
+        switch tasks[task].urpcSend {
+        case .readAck:
+            channels.rings[ri].knownAck = max(channels.rings[ri].knownAck, old)
+            if urpcClaim(ring: ri, task: task) {
+                tasks[task].urpcSend = .marshal
+            } else {
+                channels.rings[ri].fullStalls &+= 1
+                tasks[task].urpcSend = .waitFull
+            }
+        case .marshal:
+            tasks[task].urpcSend = .publish
+        case .publish:
+            published(ring: ri, task: task)
+            return true
+        case .pauseFull:
+            tasks[task].urpcSend = .waitFull
+        case .waitFull:
+            guard let next = afterLook(task: task, ring: ri, old: old, unchanged: channels.rings[ri].knownAck,
+                                       retry: URPCSendPhase.readAck.rawValue, pause: URPCSendPhase.pauseFull.rawValue, at: t) else {
+                return true  // dropped before it took a slot
+            }
+            tasks[task].phase = next
+        }
+        return false
+    }
+
+    // MARK: Receiving (a polling task)
+
+    mutating func beginReceiveFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
+        let k = tasks[task].kernel
+        let ri = channels.receiveRing(channel: channel, to: k)
+        tasks[task].frame = .channelReceive
+        tasks[task].target = ri
+        tasks[task].urpcReceive = .poll
+        tasks[task].frameStart = t
+        tasks[task].scratch = channels.rings[ri].recvSeq  // the message this task takes
+        channels.rings[ri].recvSeq &+= 1
+    }
+
+    mutating func receiveOp(task: Int) -> Operation {
+        let r = channels.rings[tasks[task].target]
+        let seq = tasks[task].scratch
+        switch tasks[task].urpcReceive {
+        case .poll:
+            // Spinning re-reads the slot when it is written; a poll interval (or a timeout,
+            // which needs the clock checked) looks once per interval.
+            let polls = r.pollInterval > .zero || r.timeout > .zero
+            return polls ? .load(slotLine(r, seq)) : .spinUntil(slotLine(r, seq), mask: .max, equals: seq + 1)
+        case .pause: return .delay(r.pollInterval > .zero ? r.pollInterval : Self.timeoutPoll)
+        case .unmarshal: return .delay(r.stub)
+        case .acknowledge: return .store(r.ackLine, seq + 1)
+        }
+    }
+
+    /// Returns true when the message is taken (or the wait timed out).
+    mutating func receiveFinish(task: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
+        let ri = tasks[task].target
+        let seq = tasks[task].scratch
+        switch tasks[task].urpcReceive {
+        case .poll:
+            if outcome?.oldValue == seq + 1 {
+                tasks[task].urpcReceive = .unmarshal
+            } else if channels.rings[ri].timeout > .zero && t - tasks[task].frameStart >= channels.rings[ri].timeout {
+                channels.rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
+                return true
+            } else {
+                tasks[task].urpcReceive = .pause
+            }
+        case .pause:
+            tasks[task].urpcReceive = .poll
+        case .unmarshal:
+            let slot = Int(seq % UInt64(channels.rings[ri].slots))
+            let latency = t - channels.rings[ri].sentAt[slot]
+            _ = channels.rings[ri].latency.record(latency.raw)
+            channels.rings[ri].delivered &+= 1
+            channels.rings[ri].slotsTaken &+= 1
+            channels.rings[ri].lastDelivered = t
+            delivered(tag: channels.rings[ri].tags[slot], ring: ri, cpu: tasks[task].cpu, latency: latency, at: t)
+            // Slots go back to the sender in batches of half a ring.
+            let batch = UInt64(max(1, channels.rings[ri].slots / 2))
+            if (seq + 1) % batch == 0 { tasks[task].urpcReceive = .acknowledge } else { return true }
+        case .acknowledge:
+            return true
+        }
+        return false
+    }
+}

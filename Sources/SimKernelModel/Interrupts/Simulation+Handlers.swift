@@ -1,0 +1,61 @@
+import SimCPU
+import SimMachine
+
+/// Interrupt handlers by vector (`Vectors`): the IPI ring's forwarding, the IPI
+/// broadcast's acknowledgement, channel drains (`Channels/Drain.swift`), TLB shootdown
+/// requests (`Memory/Simulation+Shootdown.swift`) and devices.
+extension Simulation {
+    /// The next operation of the running interrupt handler, or nil when it returns.
+    mutating func handlerOp(_ c: Int) -> Operation? {
+        let v = cpus[c].vector
+        let phase = cpus[c].handlerPhase
+        if v == Vectors.ring {
+            guard cpus[c].ringNext >= 0 else { return nil }
+            switch phase {
+            case 0: return .delay(cpus[c].ringHandling)
+            case 1: return .sendIPI(cpu: cpus[c].ringNext, vector: Vectors.ring)
+            default: return nil
+            }
+        }
+        if v == Vectors.broadcast {
+            guard cpus[c].broadcastAck >= 0 else { return nil }
+            switch phase {
+            case 0: return .delay(cpus[c].broadcastHandling)
+            case 1: return .fetchAdd(cpus[c].broadcastAck, 1)
+            default: return nil
+            }
+        }
+        // Rare vectors out of line, and laid out away from the ring's and channels' paths.
+        if _slowPath(v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase) { return rareHandlerOp(c, vector: v, phase: phase) }
+        if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < channels.rings.count {
+            return drainOp(c, ring: Int(v - Vectors.channelBase))
+        }
+        return nil
+    }
+
+    /// Handlers of TLB shootdown requests and devices, kept out of `handlerOp` so that the
+    /// IPI ring's and the channels' paths stay as lean as they were (their array accesses
+    /// cost the common path ~10% when inlined there).
+    @inline(never)
+    mutating func rareHandlerOp(_ c: Int, vector v: UInt8, phase: UInt8) -> Operation? {
+        if v == Vectors.tlbShootdown { return shootdownHandlerOp(c, phase: phase) }
+        return phase == 0 ? .delay(devices[Int(v - Vectors.deviceBase)].config.handling) : nil
+    }
+
+    mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
+        let v = cpus[c].vector
+        if v == Vectors.ring || v == Vectors.broadcast {
+            cpus[c].handlerPhase &+= 1
+            return
+        }
+        if _slowPath(v & 0xF0 == Vectors.deviceBase) {
+            cpus[c].handlerPhase &+= 1
+            return
+        }
+        if _slowPath(v == Vectors.tlbShootdown) {
+            shootdownHandlerFinish(c)
+            return
+        }
+        drainFinish(cpu: c, vector: v, old: outcome?.oldValue ?? 0, at: t)
+    }
+}

@@ -1,0 +1,45 @@
+import SimMachine
+
+/// What a `lifecycle` event does to its kernel (the event's tag).
+enum LifecycleChange: UInt16 {
+    /// The kernel fails (the scenario's `panic.at`).
+    case panic
+    /// The host starts booting it again.
+    case respawn
+    /// It halts in order (its SYSTEM shutdown message arrived, or no channel carries one).
+    case halt
+    /// Its shutdown is requested (the scenario's `shutdown.at`).
+    case shutdownRequested
+    /// A CPU of it followed a corrupted pointer: the oops panics it.
+    case oops
+}
+
+/// What a `hotplug` event does to its CPU (the event's tag).
+enum HotplugChange: UInt16 {
+    case offline, online
+    /// Brought up by its kernel's boot (or by a resource move).
+    case bootUp
+}
+
+/// The steps of a resource move (a `move` event's tag).
+enum MoveStep: UInt16 {
+    case release, waitEmpty, resource, ack
+    /// The donor's (receiver's) kernel thread starts sending RESOURCE (ACK) on the channel.
+    case sendResource, sendAck
+    /// A memory move's blocks are online in the receiver.
+    case memoryOnline
+}
+
+extension EventQueue {
+    mutating func push(at t: Picoseconds, kernel k: Int, _ change: LifecycleChange) {
+        push(at: t, target: Int32(k), kind: EventKind.lifecycle.rawValue, tag: change.rawValue)
+    }
+
+    mutating func push(at t: Picoseconds, cpu c: Int, _ change: HotplugChange) {
+        push(at: t, target: Int32(c), kind: EventKind.hotplug.rawValue, tag: change.rawValue)
+    }
+
+    mutating func push(at t: Picoseconds, move i: Int, _ step: MoveStep) {
+        push(at: t, target: Int32(i), kind: EventKind.move.rawValue, tag: step.rawValue)
+    }
+}
