@@ -21,3 +21,34 @@ struct LockTable {
         return stats.count - 1
     }
 }
+
+struct LockRecord {
+    var line: LineID
+    var algorithm: LockAlgorithm
+    var stat: Int
+    var holdStart = Picoseconds.zero
+    /// Taken with interrupts disabled (spin_lock_irqsave): IPIs to the holder, and to a CPU
+    /// spinning for it, wait until it is released.
+    var irqsave = false
+    /// When it was last released (hand-off latency of a waiter that then takes it).
+    var releasedAt = Picoseconds.zero
+    /// Mutex wait list, FIFO, linked through `TaskState.nextLockWaiter`.
+    var waitHead: Int32 = -1
+    var waitTail: Int32 = -1
+    /// Mutex: the optimistic-spin queue's tail line (-1 until someone first spins).
+    var osq: LineID = -1
+}
+
+struct LockStats {
+    var kernel: Int
+    var name: String
+    var algorithm: LockAlgorithm
+    var acquisitions: UInt64 = 0
+    var contended: UInt64 = 0
+    var holdPs: UInt64 = 0
+    var wait = latencyHistogram()
+    /// From a release to a waiting acquirer holding the lock.
+    var handoff = latencyHistogram()
+    /// Mutex acquisitions that slept.
+    var slept: UInt64 = 0
+}

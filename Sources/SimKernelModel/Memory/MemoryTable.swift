@@ -24,3 +24,20 @@ struct TLBTable {
         lazyFlushOwed = Array(repeating: (workload: -1, cost: .zero), count: cpuCount)
     }
 }
+
+/// A pipe between tasks of one kernel: its buffer line, the messages in it, a sleeping reader.
+struct PipeState {
+    var line: LineID
+    var kernel: Int
+    var count: UInt64 = 0
+    var reader: Int32 = -1
+    var written: UInt64 = 0
+}
+
+public struct TLBShootdownCounts: Sendable, Equatable {
+    public var shootdowns: UInt64 = 0
+    public var interrupted: UInt64 = 0
+    public var lazySkipped: UInt64 = 0
+    public var flushesOnSwitch: UInt64 = 0
+    public init() {}
+}

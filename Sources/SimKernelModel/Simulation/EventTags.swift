@@ -43,3 +43,30 @@ extension EventQueue {
         push(at: t, target: Int32(i), kind: EventKind.move.rawValue, tag: step.rawValue)
     }
 }
+
+/// Event kinds of the simulation; raw values go into `Event.kind`.
+enum EventKind: UInt16 {
+    /// A CPU continues executing (payload: the CPU's generation when scheduled).
+    case cpuStep
+    /// An IPI reaches a CPU (tag: vector).
+    case ipiArrive
+    /// Scheduler tick on a CPU.
+    case tick
+    /// A sleeping task becomes runnable (target: task).
+    case taskWake
+    /// A task is created and placed (target: task).
+    case taskStart
+    /// A CPU goes offline, comes back online, or is brought up (target: CPU; tag: `HotplugChange`).
+    case hotplug
+    /// A kernel instance panics, respawns, halts or is asked to shut down (target: kernel;
+    /// tag: `LifecycleChange`).
+    case lifecycle
+    /// A step of a resource move (target: move index; tag: `MoveStep`).
+    case move
+    /// A workload's tasks are to migrate to another instance (target: workload).
+    case migrate
+    /// A migrating task's state has reached its new instance (target: task).
+    case migrateArrive
+    /// A device raises its interrupt (target: device).
+    case deviceInterrupt
+}

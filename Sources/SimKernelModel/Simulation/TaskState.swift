@@ -1,0 +1,99 @@
+import SimCPU
+import SimMachine
+import SimWorkloads
+
+/// Inner kernel-path frames a task can be in (below a syscall, above the hardware ops).
+enum FrameKind: UInt8 { case none, lockAcquire, lockRelease, channelSend, channelReceive, tlbShootdown }
+
+enum TaskStatus: UInt8 { case pending, runnable, running, sleeping, done }
+
+struct TaskState {
+    var kernel: Int
+    var workload: Int
+    var cpu: Int = -1
+    var pinnedLocal: Int?
+    var status: TaskStatus = .pending
+    var generator: Generator
+    /// The task's own stream for kernel-path variation (separate from its generator's).
+    var rng: SplitMix64
+    var current: Operation = .exit
+    var hasCurrent = false
+    // Syscall frame.
+    var syscall = -1
+    var syscallPC = 0
+    // Inner frame.
+    var frame = FrameKind.none
+    var phase: UInt8 = 0
+    var target = 0
+    var scratch: UInt64 = 0
+    var scratch2: UInt64 = 0
+    var frameStart = Picoseconds.zero
+    var waited = false
+    /// Next task on the same mutex wait list (-1: last); set while asleep on a mutex.
+    var nextLockWaiter: Int32 = -1
+    var sleepsOnLock = false
+    /// On a mutex's wait list (from its first sleep there until it has the lock).
+    var inLockList = false
+    /// Asleep until its reply line counts this many answers (a shared-page fault); 0: not.
+    var repliesAwaited: UInt64 = 0
+    /// In a mutex's optimistic-spin queue (`OSQState`).
+    var osqState: UInt8 = 0
+    /// Mutexes it holds: when it stops running, their spinners stop watching it.
+    var mutexesHeld: UInt16 = 0
+    /// Died with its kernel (a panic), rather than exiting.
+    var killed = false
+    /// The pipe of the syscall under way (pipe_read, pipe_write).
+    var pipe: Int32 = -1
+    /// A kernel instance it is to migrate to at its next chance (-1: none), and whether it
+    /// arrived from another instance (its next run counts a cross-kernel migration).
+    var migrateTo: Int32 = -1
+    /// A sched_yield under way: give up the CPU when the syscall returns.
+    var yieldPending = false
+    /// The incarnation of its kernel it belongs to: 1 for the tasks a respawned kernel starts.
+    var incarnation: UInt8 = 0
+    /// Its stream in `Simulation.traceThreads` (-1: its generator's).
+    var traceThread: Int32 = -1
+    var crossedKernel = false
+    /// The lock frame under way takes a reader-writer lock shared (as a reader).
+    var lockShared = false
+    /// Operations the kernel model queued ahead of its generator's next (a shared-page fault).
+    var injected: [Operation] = []
+    /// Shared pages: the line peers' handlers answer its requests on (each reply adds one),
+    /// and the replies it has asked for so far.
+    var replyLine: LineID = -1
+    var repliesAsked: UInt64 = 0
+    /// What its messages are (`KernelThreadRole.tag`; 0: a workload's data).
+    var messageTag: UInt32 = 0
+    /// Popcorn send: slots still to fill for the message under way, and its size.
+    var chunksLeft: UInt32 = 0
+    var messageBytes: UInt32 = 0
+    // Scheduling.
+    var weight: UInt64 = 1024
+    /// Requested slice (zero: the policy's default).
+    var slice = Picoseconds.zero
+    var runStart = Picoseconds.zero
+    var cpuTime: UInt64 = 0
+    /// When the task last became runnable, and when it last woke from sleep (`.max`: not waking).
+    var enqueuedAt = Picoseconds.zero
+    var wokeAt = Picoseconds.max
+    /// The CPU it last ran on (-1: never ran), for placement and migration counts.
+    var lastCPU = -1
+    /// POSIX real-time priority 1…99 (0: a normal task) and SCHED_RR vs SCHED_FIFO.
+    var rtPriority: UInt8 = 0
+    var rtRoundRobin = false
+    /// SCHED_RR: time used of the current slice, kept across preemptions and sleeps.
+    var rrUsed = Picoseconds.zero
+    var sched = TaskSchedulingStats()
+    // Measurement.
+    var opStart = Picoseconds.zero
+    var ops: UInt64 = 0
+}
+
+extension TaskState {
+    /// Between operations, or inside user work (which resumes where it stopped).
+    var isPreemptible: Bool {
+        if !hasCurrent { return true }
+        if case .compute = current { return true }
+        return false
+    }
+}
