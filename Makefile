@@ -1,13 +1,14 @@
 # mksim: build, run and test. Every target installs what it needs first.
 #   make quickstart   build (release) and run scenarios/quickstart.yaml
 #   make test         run the test suite, optimized (plain `swift test` works too, slower)
+#   make example      build and run examples/custom-scheduler (a policy outside mksim)
 #   make bench        IPI-ring benchmark and allocation benchmark (docs/PERFORMANCE.md)
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MKSIM := .build/release/mksim
 
-.PHONY: deps build quickstart run test bench peers docs clean
+.PHONY: deps build quickstart run test bench peers docs example clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
 # read the compressed trace fixtures; the tests import rt-app's examples and trace a
@@ -42,6 +43,10 @@ bench: build
 	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set duration=500ms || [ $$? -eq 1 ]
 	$(MKSIM) run scenarios/bench/ipi-ring.yaml --set machine.cores_per_socket=1024 --set duration=50ms || [ $$? -eq 1 ]
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+# A scheduling policy in a package of its own that depends on mksim (docs/schedulers.md).
+example: deps
+	cd examples/custom-scheduler && $(SWIFT) run -c release custom-scheduler scenario.yaml
 
 # The peers of shared/peers (SimPy, SimGrid, plain C), measured the same way.
 peers:

@@ -39,7 +39,7 @@ import Testing
         // Every hold pays at least the critical section's own work.
         #expect(lock.holdMeanNs >= 30)
         // The lock ends free.
-        let word = sim.directory.peekValue(sim.locks[0].line)
+        let word = sim.directory.peekValue(sim.locks.records[0].line)
         switch algorithm {
         case .ticket: #expect(word >> 32 == word & 0xFFFF_FFFF)
         case .mcs, .mutex, .rwlock, .qspinlock: #expect(word == 0)

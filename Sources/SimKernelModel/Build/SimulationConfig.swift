@@ -71,20 +71,6 @@ public struct HotplugEvent: Sendable, Hashable {
     public init(at: Picoseconds, cpus: [Int], online: Bool) { self.at = at; self.cpus = cpus; self.online = online }
 }
 
-/// How messages travel on a channel: three designs of shared-memory rings.
-public enum ChannelTransport: String, Sendable, CaseIterable {
-    /// Multikernel Linux: slot claimed by compare-and-swap on the head, payload published
-    /// with a release store, one IPI per message, drained in interrupt context with a budget.
-    case linux
-    /// Barrelfish URPC: one cache line per message (payload words and a sequence header
-    /// written last), a single-producer ring per direction, the receiver polls the next
-    /// slot; slots are returned by an acknowledgement line every half ring.
-    case urpc
-    /// Popcorn Linux: multi-producer ring, slot taken by a ticket (atomic add on the head),
-    /// an IPI only when the receiver is not already draining, drained in interrupt context.
-    case popcorn
-}
-
 /// CPUs handed from one kernel instance to another at a time: the donor takes them offline
 /// (its tasks move to its other CPUs), tells the receiver with a RESOURCE message, the
 /// receiver brings them up and acknowledges.

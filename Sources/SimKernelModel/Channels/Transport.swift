@@ -1,7 +1,22 @@
+/// How messages travel on a channel: three designs of shared-memory rings.
+public enum ChannelTransport: String, Sendable, CaseIterable {
+    /// Multikernel Linux: slot claimed by compare-and-swap on the head, payload published
+    /// with a release store, one IPI per message, drained in interrupt context with a budget.
+    case linux
+    /// Barrelfish URPC: one cache line per message (payload words and a sequence header
+    /// written last), a single-producer ring per direction, the receiver polls the next
+    /// slot; slots are returned by an acknowledgement line every half ring.
+    case urpc
+    /// Popcorn Linux: multi-producer ring, slot taken by a ticket (atomic add on the head),
+    /// an IPI only when the receiver is not already draining, drained in interrupt context.
+    case popcorn
+}
+
 /// What a channel transport can do, so that the rest of the model (and the scenario reader)
 /// asks about a capability instead of comparing transports by name. A new transport is a
-/// case of `ChannelTransport`, its traits here, and its send/receive state machine in
-/// `Simulation+Channels.swift`.
+/// case of `ChannelTransport` and its traits here, its send (and, for a polling receiver,
+/// receive) state machine in a file of its own (`LinuxRing.swift` …), and its line in the
+/// dispatch of `Simulation+Channels.swift`.
 public struct TransportTraits: Sendable {
     /// Who takes messages out of the ring.
     public enum Receiver: Sendable {

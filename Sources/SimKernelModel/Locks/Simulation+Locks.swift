@@ -87,77 +87,54 @@ extension Simulation {
         return .spinWhile(line, mask: 0, equals: 0)
     }
 
-    mutating func frameOp(task: Int, cpu c: Int) -> Operation {
+    /// The next operation of a lock frame (acquire or release, by the lock's algorithm).
+    mutating func lockFrameOp(task: Int, cpu c: Int) -> Operation {
         let phase = tasks[task].phase
-        switch tasks[task].frame {
-        case .none:
-            preconditionFailure("no frame")
-        case .lockAcquire, .lockRelease:
-            let lock = locks.records[tasks[task].target]
-            let acquire = tasks[task].frame == .lockAcquire
-            switch (lock.algorithm, acquire) {
-            case (.ticket, true):
-                return phase == 0
-                    ? .fetchAdd(lock.line, 1 << 32)
-                    : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].scratch & Self.low32)
-            case (.ticket, false):
-                return .fetchAdd(lock.line, 1)
-            case (.mcs, true):
-                let me = mcsCode(cpu: c)
-                switch phase {
-                case 0: return .store(mcsNode(code: me), 1)
-                case 1: return .exchange(lock.line, me)
-                case 2:
-                    // Link behind the previous tail, the word the exchange returned.
-                    guard let prev = mcsNodeIfValid(code: tasks[task].scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
-                    return .storeField(prev, mask: Self.high32, value: me << 32)
-                default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
-                }
-            case (.mcs, false):
-                let me = mcsCode(cpu: c)
-                switch phase {
-                case 0: return .load(mcsNode(code: me))
-                case 1: return .compareAndSwap(lock.line, expected: me, new: 0)
-                case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
-                default: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.low32, value: 0)
-                }
-            case (.mutex, true):
-                return mutexAcquireOp(task: task, lock: lock)
-            case (.mutex, false):
-                return mutexReleaseOp(task: task, lock: lock)
-            case (.qspinlock, true):
-                return qspinAcquireOp(task: task, cpu: c, lock: lock)
-            case (.qspinlock, false):
-                return .storeField(lock.line, mask: Self.qLockedMask, value: 0)  // queued_spin_unlock: clear the locked byte
-            case (.rwlock, true):
-                return rwAcquireOp(task: task, lock: lock)
-            case (.rwlock, false):
-                return tasks[task].lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
+        let lock = locks.records[tasks[task].target]
+        let acquire = tasks[task].frame == .lockAcquire
+        switch (lock.algorithm, acquire) {
+        case (.ticket, true):
+            return phase == 0
+                ? .fetchAdd(lock.line, 1 << 32)
+                : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].scratch & Self.low32)
+        case (.ticket, false):
+            return .fetchAdd(lock.line, 1)
+        case (.mcs, true):
+            let me = mcsCode(cpu: c)
+            switch phase {
+            case 0: return .store(mcsNode(code: me), 1)
+            case 1: return .exchange(lock.line, me)
+            case 2:
+                // Link behind the previous tail, the word the exchange returned.
+                guard let prev = mcsNodeIfValid(code: tasks[task].scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
+                return .storeField(prev, mask: Self.high32, value: me << 32)
+            default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
             }
-        case .channelSend:
-            return sendOp(task: task)
-        case .channelReceive:
-            return receiveOp(task: task)
-        case .tlbShootdown:
-            return shootdownOp(task: task, cpu: c)
+        case (.mcs, false):
+            let me = mcsCode(cpu: c)
+            switch phase {
+            case 0: return .load(mcsNode(code: me))
+            case 1: return .compareAndSwap(lock.line, expected: me, new: 0)
+            case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
+            default: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.low32, value: 0)
+            }
+        case (.mutex, true):
+            return mutexAcquireOp(task: task, lock: lock)
+        case (.mutex, false):
+            return mutexReleaseOp(task: task, lock: lock)
+        case (.qspinlock, true):
+            return qspinAcquireOp(task: task, cpu: c, lock: lock)
+        case (.qspinlock, false):
+            return .storeField(lock.line, mask: Self.qLockedMask, value: 0)  // queued_spin_unlock: clear the locked byte
+        case (.rwlock, true):
+            return rwAcquireOp(task: task, lock: lock)
+        case (.rwlock, false):
+            return tasks[task].lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
         }
     }
 
-    /// Advances a frame; returns true when the frame has ended.
-    mutating func frameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
-        switch tasks[task].frame {
-        case .none: return true
-        case .channelSend, .channelReceive:
-            let done = tasks[task].frame == .channelSend
-                ? sendFinish(task: task, cpu: c, outcome: outcome, at: t) : receiveFinish(task: task, outcome: outcome, at: t)
-            if done { tasks[task].frame = .none }
-            return done
-        case .tlbShootdown:
-            let done = tasks[task].phase == 1
-            if done { tasks[task].frame = .none }
-            return done
-        case .lockAcquire, .lockRelease: break
-        }
+    /// Advances a lock frame; returns true when it has ended (the lock taken or released).
+    mutating func lockFrameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let record = tasks[task].target
         let acquire = tasks[task].frame == .lockAcquire
         let old = outcome?.oldValue ?? 0
