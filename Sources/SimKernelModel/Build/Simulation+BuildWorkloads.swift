@@ -215,7 +215,7 @@ extension Simulation {
                     let kernelRNG = SplitMix64(seed: config.seed, stream: [0x6B65_726E, UInt64(w), UInt64(copyIndex), UInt64(thread)])
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
-                    task.messageTag = wc.kernelThread?.tag ?? 0
+                    task.messaging.messageTag = wc.kernelThread?.tag ?? 0
                     // RESOURCE and ACK senders wait for their move to start them.
                     addTask(task, of: wc, thread: thread, into: &build, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
                     stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
@@ -231,18 +231,18 @@ extension Simulation {
     @discardableResult
     mutating func addTask(_ task: TaskState, of wc: WorkloadConfig, thread: Int, into build: inout BuildState, startsWithWorkload: Bool) -> Int {
         var task = task
-        task.weight = NiceWeights.weight(nice: wc.nice)
-        task.slice = wc.slice
+        task.scheduling.weight = NiceWeights.weight(nice: wc.nice)
+        task.scheduling.slice = wc.slice
         if let rt = wc.realtime {
-            task.rtPriority = rt.priority
-            task.rtRoundRobin = rt.roundRobin
+            task.scheduling.rtPriority = rt.priority
+            task.scheduling.rtRoundRobin = rt.roundRobin
         }
         // A line its peers answer on: shared-page requests, TLB shootdowns of its syscalls.
         let kr = kernels[task.kernel]
         var answered = kr.syscalls.contains { $0.contains { $0.kind == .tlbShootdown } }
         if case .sharedPages = wc.generator { answered = true }
         if answered {
-            task.replyLine = directory.allocate(name: "\(wc.name)[\(kr.config.name)].reply[\(thread)]", home: kr.config.memoryNode)
+            task.messaging.replyLine = directory.allocate(name: "\(wc.name)[\(kr.config.name)].reply[\(thread)]", home: kr.config.memoryNode)
         }
         let t = build.tasks.count
         build.tasks.append(task)

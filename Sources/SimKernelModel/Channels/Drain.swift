@@ -39,7 +39,7 @@ extension Simulation {
             // A page server's answer: counted on the faulting thread's reply line (in its
             // instance's memory).
             let tag = channels.rings[ri].tags[Int(tail % UInt64(channels.rings[ri].slots))]
-            return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].replyLine, 1)
+            return .fetchAdd(tasks[KernelThreadRole(tag: tag).subject].messaging.replyLine, 1)
         case .advance: return .store(channels.rings[ri].tail, tail + 1)
         case .clearActive: return .store(channels.rings[ri].activeLine, 0)
         case .done: return nil

@@ -16,8 +16,8 @@ enum LinuxSendPhase: UInt8 {
 extension TaskState {
     /// The channel-send frame of a linux ring, over the frame's phase byte.
     var linuxSend: LinuxSendPhase {
-        get { LinuxSendPhase(rawValue: phase)! }
-        set { phase = newValue.rawValue }
+        get { LinuxSendPhase(rawValue: frame.phase)! }
+        set { frame.phase = newValue.rawValue }
     }
 }
 
@@ -25,15 +25,15 @@ extension Simulation {
     mutating func linuxSendOp(task: Int, ring ri: Int) -> Operation {
         let phase = tasks[task].linuxSend
         // The publishing store first, before a copy of the ring would make its stamps copy arrays.
-        if phase == .publish { return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: tasks[task].scratch + 1) }
+        if phase == .publish { return publishStore(ring: ri, seq: tasks[task].frame.scratch, task: task, word: tasks[task].frame.scratch + 1) }
         let r = channels.rings[ri]
         switch phase {
         case .readHead: return .load(r.head)
         case .readTail: return .load(r.tail)
-        case .claim: return .compareAndSwap(r.head, expected: tasks[task].scratch, new: tasks[task].scratch + 1)
+        case .claim: return .compareAndSwap(r.head, expected: tasks[task].frame.scratch, new: tasks[task].frame.scratch + 1)
         case .notify: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
         case .pauseFull: return .delay(Self.timeoutPoll)
-        case .waitFull, .publish: return waitForChange(r, r.tail, from: tasks[task].scratch2)
+        case .waitFull, .publish: return waitForChange(r, r.tail, from: tasks[task].frame.scratch2)
         }
     }
 
@@ -41,11 +41,11 @@ extension Simulation {
     mutating func linuxSendFinish(task: Int, ring ri: Int, old: UInt64, succeeded: Bool, at t: Picoseconds) -> Bool {
         switch tasks[task].linuxSend {
         case .readHead:
-            tasks[task].scratch = old
+            tasks[task].frame.scratch = old
             tasks[task].linuxSend = .readTail
         case .readTail:
-            tasks[task].scratch2 = old
-            if tasks[task].scratch &- old >= UInt64(channels.rings[ri].slots) {
+            tasks[task].frame.scratch2 = old
+            if tasks[task].frame.scratch &- old >= UInt64(channels.rings[ri].slots) {
                 channels.rings[ri].fullStalls &+= 1
                 tasks[task].linuxSend = .waitFull
             } else {
@@ -62,11 +62,11 @@ extension Simulation {
         case .pauseFull:
             tasks[task].linuxSend = .waitFull
         case .waitFull:
-            guard let next = afterLook(task: task, ring: ri, old: old, unchanged: tasks[task].scratch2,
+            guard let next = afterLook(task: task, ring: ri, old: old, unchanged: tasks[task].frame.scratch2,
                                        retry: LinuxSendPhase.readHead.rawValue, pause: LinuxSendPhase.pauseFull.rawValue, at: t) else {
                 return true  // dropped
             }
-            tasks[task].phase = next
+            tasks[task].frame.phase = next
         }
         return false
     }

@@ -14,8 +14,8 @@ enum PopcornSendPhase: UInt8 {
 extension TaskState {
     /// The channel-send frame of a popcorn ring, over the frame's phase byte.
     var popcornSend: PopcornSendPhase {
-        get { PopcornSendPhase(rawValue: phase)! }
-        set { phase = newValue.rawValue }
+        get { PopcornSendPhase(rawValue: frame.phase)! }
+        set { frame.phase = newValue.rawValue }
     }
 }
 
@@ -23,8 +23,8 @@ extension Simulation {
     mutating func popcornSendOp(task: Int, ring ri: Int) -> Operation {
         let phase = tasks[task].popcornSend
         if phase == .publish {
-            let last = tasks[task].chunksLeft <= 1 ? Self.lastChunk : 0
-            return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: (tasks[task].scratch + 1) | last)
+            let last = tasks[task].messaging.chunksLeft <= 1 ? Self.lastChunk : 0
+            return publishStore(ring: ri, seq: tasks[task].frame.scratch, task: task, word: (tasks[task].frame.scratch + 1) | last)
         }
         let r = channels.rings[ri]
         switch phase {
@@ -32,7 +32,7 @@ extension Simulation {
         case .readTail: return .load(r.tail)
         case .readDraining: return .load(r.activeLine)
         case .notify: return .sendIPI(cpu: Int32(r.receiverCPU), vector: r.vector)
-        case .waitFull, .publish: return .spinWhile(r.tail, mask: .max, equals: tasks[task].scratch2)
+        case .waitFull, .publish: return .spinWhile(r.tail, mask: .max, equals: tasks[task].frame.scratch2)
         }
     }
 
@@ -40,21 +40,21 @@ extension Simulation {
     mutating func popcornSendFinish(task: Int, ring ri: Int, old: UInt64) -> Bool {
         switch tasks[task].popcornSend {
         case .takeTicket:
-            tasks[task].scratch = old  // the ticket
+            tasks[task].frame.scratch = old  // the ticket
             tasks[task].popcornSend = .readTail
         case .readTail:
-            tasks[task].scratch2 = old
-            if tasks[task].scratch &- old >= UInt64(channels.rings[ri].slots) {
+            tasks[task].frame.scratch2 = old
+            if tasks[task].frame.scratch &- old >= UInt64(channels.rings[ri].slots) {
                 channels.rings[ri].fullStalls &+= 1
                 tasks[task].popcornSend = .waitFull
             } else {
                 tasks[task].popcornSend = .publish
             }
         case .waitFull:
-            tasks[task].scratch2 = old
+            tasks[task].frame.scratch2 = old
             tasks[task].popcornSend = .readTail  // tail moved: look again
         case .publish:
-            if tasks[task].chunksLeft <= 1 { published(ring: ri, task: task) }
+            if tasks[task].messaging.chunksLeft <= 1 { published(ring: ri, task: task) }
             tasks[task].popcornSend = .readDraining
         case .readDraining:
             // After each chunk: an IPI unless the receiver is draining (and will see it),
@@ -71,8 +71,8 @@ extension Simulation {
     /// After a chunk and its notification, the next chunk takes its own ticket; true when
     /// the message is all sent.
     private mutating func nextChunk(task: Int) -> Bool {
-        guard tasks[task].chunksLeft > 1 else { return true }
-        tasks[task].chunksLeft -= 1
+        guard tasks[task].messaging.chunksLeft > 1 else { return true }
+        tasks[task].messaging.chunksLeft -= 1
         tasks[task].popcornSend = .takeTicket
         return false
     }

@@ -9,15 +9,15 @@ extension Simulation {
     mutating func beginSendFrame(task: Int, cpu c: Int, channel: Int, bytes: UInt32 = 0, at t: Picoseconds) {
         let k = tasks[task].kernel
         let ring = channels.sendRing(channel: channel, from: k)
-        tasks[task].frame = .channelSend
-        tasks[task].target = ring
-        tasks[task].frameStart = t
+        tasks[task].frame.kind = .channelSend
+        tasks[task].frame.target = ring
+        tasks[task].frame.frameStart = t
         // Popcorn splits a message larger than a slot into chunks of a slot's payload (the
         // slot less an 8-byte header); every transport counts the message's own size.
         let slot = UInt32(clamping: channels.rings[ring].slotBytes)
-        tasks[task].messageBytes = bytes == 0 ? slot : bytes
+        tasks[task].messaging.messageBytes = bytes == 0 ? slot : bytes
         let payload = max(1, slot > 8 ? slot - 8 : slot)
-        tasks[task].chunksLeft = bytes <= slot ? 1 : (bytes + payload - 1) / payload
+        tasks[task].messaging.chunksLeft = bytes <= slot ? 1 : (bytes + payload - 1) / payload
         switch channels.rings[ring].transport {
         case .linux: tasks[task].linuxSend = .readHead
         case .popcorn: tasks[task].popcornSend = .takeTicket
@@ -28,7 +28,7 @@ extension Simulation {
     func slotLine(_ r: RingState, _ seq: UInt64) -> LineID { r.slotBase + LineID(Int(seq % UInt64(r.slots))) }
 
     mutating func sendOp(task: Int) -> Operation {
-        let ri = tasks[task].target
+        let ri = tasks[task].frame.target
         switch channels.rings[ri].transport {
         case .linux: return linuxSendOp(task: task, ring: ri)
         case .popcorn: return popcornSendOp(task: task, ring: ri)
@@ -50,7 +50,7 @@ extension Simulation {
     /// heartbeat gives up at once: the next period sends a fresh one.
     mutating func afterLook(task: Int, ring ri: Int, old: UInt64, unchanged: UInt64, retry: UInt8, pause: UInt8, at t: Picoseconds) -> UInt8? {
         if channels.rings[ri].timeout == .zero || old != unchanged { return retry }
-        if t - tasks[task].frameStart >= channels.rings[ri].timeout || KernelThreadRole(tag: tasks[task].messageTag).family == .heartbeat {
+        if t - tasks[task].frame.frameStart >= channels.rings[ri].timeout || KernelThreadRole(tag: tasks[task].messaging.messageTag).family == .heartbeat {
             channels.rings[ri].dropped &+= 1
             return nil
         }
@@ -63,16 +63,16 @@ extension Simulation {
     /// the sender saw the tail past it).
     mutating func publishStore(ring ri: Int, seq: UInt64, task: Int, word: UInt64) -> Operation {
         let slot = Int(seq % UInt64(channels.rings[ri].slots))
-        channels.rings[ri].sentAt[slot] = tasks[task].frameStart
-        channels.rings[ri].tags[slot] = tasks[task].messageTag
+        channels.rings[ri].sentAt[slot] = tasks[task].frame.frameStart
+        channels.rings[ri].tags[slot] = tasks[task].messaging.messageTag
         return .store(slotLine(channels.rings[ri], seq), word)
     }
 
     /// Counts a message as sent once its publishing store is done.
     mutating func published(ring ri: Int, task: Int) {
         channels.rings[ri].sent &+= 1
-        channels.rings[ri].bytes &+= UInt64(tasks[task].messageBytes)
-        observe(.messageSent(ring: ri, cpu: tasks[task].cpu, family: KernelThreadRole(tag: tasks[task].messageTag).family), at: now)
+        channels.rings[ri].bytes &+= UInt64(tasks[task].messaging.messageBytes)
+        observe(.messageSent(ring: ri, cpu: tasks[task].cpu, family: KernelThreadRole(tag: tasks[task].messaging.messageTag).family), at: now)
     }
 
     /// A slot's word: its sequence number + 1, with the last-chunk flag on a message's last
@@ -81,7 +81,7 @@ extension Simulation {
 
     /// Returns true when the send is over.
     mutating func sendFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
-        let ri = tasks[task].target
+        let ri = tasks[task].frame.target
         let old = outcome?.oldValue ?? 0
         switch channels.rings[ri].transport {
         case .linux: return linuxSendFinish(task: task, ring: ri, old: old, succeeded: outcome?.succeeded == true, at: t)

@@ -27,12 +27,12 @@ enum URPCReceivePhase: UInt8 {
 extension TaskState {
     /// The channel-send and channel-receive frames of a urpc ring, over the phase byte.
     var urpcSend: URPCSendPhase {
-        get { URPCSendPhase(rawValue: phase)! }
-        set { phase = newValue.rawValue }
+        get { URPCSendPhase(rawValue: frame.phase)! }
+        set { frame.phase = newValue.rawValue }
     }
     var urpcReceive: URPCReceivePhase {
-        get { URPCReceivePhase(rawValue: phase)! }
-        set { phase = newValue.rawValue }
+        get { URPCReceivePhase(rawValue: frame.phase)! }
+        set { frame.phase = newValue.rawValue }
     }
 }
 
@@ -40,14 +40,14 @@ extension Simulation {
     /// Takes the next URPC sequence number if the sender believes a slot is free.
     mutating func urpcClaim(ring ri: Int, task: Int) -> Bool {
         guard channels.rings[ri].nextSeq &- channels.rings[ri].knownAck < UInt64(channels.rings[ri].slots) else { return false }
-        tasks[task].scratch = channels.rings[ri].nextSeq
+        tasks[task].frame.scratch = channels.rings[ri].nextSeq
         channels.rings[ri].nextSeq &+= 1
         return true
     }
 
     mutating func urpcSendOp(task: Int, ring ri: Int) -> Operation {
         let phase = tasks[task].urpcSend
-        if phase == .publish { return publishStore(ring: ri, seq: tasks[task].scratch, task: task, word: tasks[task].scratch + 1) }
+        if phase == .publish { return publishStore(ring: ri, seq: tasks[task].frame.scratch, task: task, word: tasks[task].frame.scratch + 1) }
         let r = channels.rings[ri]
         switch phase {
         case .readAck: return .load(r.ackLine)
@@ -80,7 +80,7 @@ extension Simulation {
                                        retry: URPCSendPhase.readAck.rawValue, pause: URPCSendPhase.pauseFull.rawValue, at: t) else {
                 return true  // dropped before it took a slot
             }
-            tasks[task].phase = next
+            tasks[task].frame.phase = next
         }
         return false
     }
@@ -90,17 +90,17 @@ extension Simulation {
     mutating func beginReceiveFrame(task: Int, cpu c: Int, channel: Int, at t: Picoseconds) {
         let k = tasks[task].kernel
         let ri = channels.receiveRing(channel: channel, to: k)
-        tasks[task].frame = .channelReceive
-        tasks[task].target = ri
+        tasks[task].frame.kind = .channelReceive
+        tasks[task].frame.target = ri
         tasks[task].urpcReceive = .poll
-        tasks[task].frameStart = t
-        tasks[task].scratch = channels.rings[ri].recvSeq  // the message this task takes
+        tasks[task].frame.frameStart = t
+        tasks[task].frame.scratch = channels.rings[ri].recvSeq  // the message this task takes
         channels.rings[ri].recvSeq &+= 1
     }
 
     mutating func receiveOp(task: Int) -> Operation {
-        let r = channels.rings[tasks[task].target]
-        let seq = tasks[task].scratch
+        let r = channels.rings[tasks[task].frame.target]
+        let seq = tasks[task].frame.scratch
         switch tasks[task].urpcReceive {
         case .poll:
             // Spinning re-reads the slot when it is written; a poll interval (or a timeout,
@@ -115,13 +115,13 @@ extension Simulation {
 
     /// Returns true when the message is taken (or the wait timed out).
     mutating func receiveFinish(task: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
-        let ri = tasks[task].target
-        let seq = tasks[task].scratch
+        let ri = tasks[task].frame.target
+        let seq = tasks[task].frame.scratch
         switch tasks[task].urpcReceive {
         case .poll:
             if outcome?.oldValue == seq + 1 {
                 tasks[task].urpcReceive = .unmarshal
-            } else if channels.rings[ri].timeout > .zero && t - tasks[task].frameStart >= channels.rings[ri].timeout {
+            } else if channels.rings[ri].timeout > .zero && t - tasks[task].frame.frameStart >= channels.rings[ri].timeout {
                 channels.rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
                 return true
             } else {

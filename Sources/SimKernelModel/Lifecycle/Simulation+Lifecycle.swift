@@ -136,7 +136,7 @@ extension Simulation {
             locks.records[l].irqsave = false
         }
         // Shared-page reply lines of its tasks (the second incarnation counts from zero).
-        for t in tasks.indices where tasks[t].kernel == k && tasks[t].replyLine >= 0 { directory.initialize(tasks[t].replyLine, value: 0) }
+        for t in tasks.indices where tasks[t].kernel == k && tasks[t].messaging.replyLine >= 0 { directory.initialize(tasks[t].messaging.replyLine, value: 0) }
         for p in memory.pipes.indices where memory.pipes[p].kernel == k {
             directory.initialize(memory.pipes[p].line, value: 0)
             memory.pipes[p].count = 0

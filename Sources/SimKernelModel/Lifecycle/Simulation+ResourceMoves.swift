@@ -145,8 +145,8 @@ extension Simulation {
         for t in tasks.indices {
             if let i = offlinerWorkloads[tasks[t].workload] { moves.offlinerOfTask[t] = i }
         }
-        for t in tasks.indices where tasks[t].messageTag != 0 {
-            let role = KernelThreadRole(tag: tasks[t].messageTag)
+        for t in tasks.indices where tasks[t].messaging.messageTag != 0 {
+            let role = KernelThreadRole(tag: tasks[t].messaging.messageTag)
             let (family, i) = (role.family, role.subject)
             if family == .resource { moves.records[i].resourceSender = t }
             if family == .ack { moves.records[i].ackSender = t }

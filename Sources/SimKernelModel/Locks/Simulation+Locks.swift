@@ -26,12 +26,12 @@ extension Simulation {
     }
 
     mutating func beginLockFrame(task: Int, cpu c: Int, record: Int, release: Bool, at t: Picoseconds) {
-        tasks[task].frame = release ? .lockRelease : .lockAcquire
-        tasks[task].phase = 0
-        tasks[task].target = record
-        tasks[task].frameStart = t
-        tasks[task].waited = false
-        tasks[task].lockShared = false
+        tasks[task].frame.kind = release ? .lockRelease : .lockAcquire
+        tasks[task].frame.phase = 0
+        tasks[task].frame.target = record
+        tasks[task].frame.frameStart = t
+        tasks[task].locking.waited = false
+        tasks[task].locking.lockShared = false
         if locks.records[record].irqsave && !release {
             // spin_lock_irqsave: interrupts go off before the spinning starts.
             cpus[c].irqOffDepth &+= 1
@@ -89,14 +89,14 @@ extension Simulation {
 
     /// The next operation of a lock frame (acquire or release, by the lock's algorithm).
     mutating func lockFrameOp(task: Int, cpu c: Int) -> Operation {
-        let phase = tasks[task].phase
-        let lock = locks.records[tasks[task].target]
-        let acquire = tasks[task].frame == .lockAcquire
+        let phase = tasks[task].frame.phase
+        let lock = locks.records[tasks[task].frame.target]
+        let acquire = tasks[task].frame.kind == .lockAcquire
         switch (lock.algorithm, acquire) {
         case (.ticket, true):
             return phase == 0
                 ? .fetchAdd(lock.line, 1 << 32)
-                : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].scratch & Self.low32)
+                : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].frame.scratch & Self.low32)
         case (.ticket, false):
             return .fetchAdd(lock.line, 1)
         case (.mcs, true):
@@ -106,7 +106,7 @@ extension Simulation {
             case 1: return .exchange(lock.line, me)
             case 2:
                 // Link behind the previous tail, the word the exchange returned.
-                guard let prev = mcsNodeIfValid(code: tasks[task].scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
+                guard let prev = mcsNodeIfValid(code: tasks[task].frame.scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
                 return .storeField(prev, mask: Self.high32, value: me << 32)
             default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
             }
@@ -116,7 +116,7 @@ extension Simulation {
             case 0: return .load(mcsNode(code: me))
             case 1: return .compareAndSwap(lock.line, expected: me, new: 0)
             case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
-            default: return .storeField(mcsNode(code: tasks[task].scratch), mask: Self.low32, value: 0)
+            default: return .storeField(mcsNode(code: tasks[task].frame.scratch), mask: Self.low32, value: 0)
             }
         case (.mutex, true):
             return mutexAcquireOp(task: task, lock: lock)
@@ -129,24 +129,24 @@ extension Simulation {
         case (.rwlock, true):
             return rwAcquireOp(task: task, lock: lock)
         case (.rwlock, false):
-            return tasks[task].lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
+            return tasks[task].locking.lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
         }
     }
 
     /// Advances a lock frame; returns true when it has ended (the lock taken or released).
     mutating func lockFrameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
-        let record = tasks[task].target
-        let acquire = tasks[task].frame == .lockAcquire
+        let record = tasks[task].frame.target
+        let acquire = tasks[task].frame.kind == .lockAcquire
         let old = outcome?.oldValue ?? 0
-        let phase = tasks[task].phase
+        let phase = tasks[task].frame.phase
         var done = false
         switch (locks.records[record].algorithm, acquire) {
         case (.ticket, true):
             if phase == 0 {
                 let ticket = old >> 32
                 if old & Self.low32 == ticket & Self.low32 { done = true } else {
-                    tasks[task].scratch = ticket
-                    tasks[task].phase = 1
+                    tasks[task].frame.scratch = ticket
+                    tasks[task].frame.phase = 1
                 }
             } else {
                 done = true
@@ -155,17 +155,17 @@ extension Simulation {
             done = true
         case (.mcs, true):
             switch phase {
-            case 0: tasks[task].phase = 1
+            case 0: tasks[task].frame.phase = 1
             case 1:
-                if old == 0 { done = true } else { tasks[task].scratch = old; tasks[task].phase = 2 }
-            case 2: tasks[task].phase = 3
+                if old == 0 { done = true } else { tasks[task].frame.scratch = old; tasks[task].frame.phase = 2 }
+            case 2: tasks[task].frame.phase = 3
             default: done = true
             }
         case (.mutex, true):
             done = mutexAcquireFinish(task: task, outcome: outcome)
         case (.mutex, false):
             done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
-            if done { tasks[task].mutexesHeld &-= 1 }
+            if done { tasks[task].locking.mutexesHeld &-= 1 }
         case (.qspinlock, true):
             done = qspinAcquireFinish(task: task, cpu: c, outcome: outcome)
             if done { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }  // its queue node is free again
@@ -179,27 +179,27 @@ extension Simulation {
             switch phase {
             case 0:
                 let next = old >> 32
-                if next != 0 { tasks[task].scratch = next; tasks[task].phase = 3 } else { tasks[task].phase = 1 }
+                if next != 0 { tasks[task].frame.scratch = next; tasks[task].frame.phase = 3 } else { tasks[task].frame.phase = 1 }
             case 1:
-                if outcome?.succeeded == true { done = true } else { tasks[task].phase = 2 }
+                if outcome?.succeeded == true { done = true } else { tasks[task].frame.phase = 2 }
             case 2:
-                tasks[task].scratch = old >> 32
-                tasks[task].phase = 3
+                tasks[task].frame.scratch = old >> 32
+                tasks[task].frame.phase = 3
             default: done = true
             }
         }
         guard done else { return false }
         let s = locks.records[record].stat
         if acquire {
-            let wait = t - tasks[task].frameStart
+            let wait = t - tasks[task].frame.frameStart
             locks.stats[s].acquisitions &+= 1
-            if tasks[task].waited {
+            if tasks[task].locking.waited {
                 locks.stats[s].contended &+= 1
                 _ = locks.stats[s].handoff.record(t.raw &- min(t.raw, locks.records[record].releasedAt.raw))
             }
             _ = locks.stats[s].wait.record(wait.raw)
             locks.records[record].holdStart = t
-            observe(.lockAcquired(cpu: c, task: task, lock: record, waited: wait, contended: tasks[task].waited), at: t)
+            observe(.lockAcquired(cpu: c, task: task, lock: record, waited: wait, contended: tasks[task].locking.waited), at: t)
         } else {
             locks.records[record].releasedAt = t
             if locks.records[record].irqsave && cpus[c].irqOffDepth > 0 {
@@ -210,7 +210,7 @@ extension Simulation {
             if locks.records[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
             observe(.lockReleased(cpu: c, task: task, lock: record), at: t)
         }
-        tasks[task].frame = .none
+        tasks[task].frame.kind = .none
         return true
     }
 }
@@ -228,8 +228,8 @@ extension Simulation {
     // `mutating` only so that self is passed by reference: called out of line from the event
     // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     mutating func rwAcquireOp(task: Int, lock: LockRecord) -> Operation {
-        let shared = tasks[task].lockShared
-        switch tasks[task].phase {
+        let shared = tasks[task].locking.lockShared
+        switch tasks[task].frame.phase {
         case 0: return shared ? .fetchAdd(lock.line, 1) : .compareAndSwap(lock.line, expected: 0, new: Self.writerBit)
         case 1: return shared ? .fetchAdd(lock.line, UInt64.max) : .spinUntil(lock.line, mask: .max, equals: 0)
         default: return .spinUntil(lock.line, mask: Self.writerBit, equals: 0)
@@ -238,16 +238,16 @@ extension Simulation {
 
     mutating func rwAcquireFinish(task: Int, outcome: AccessOutcome?) -> Bool {
         let old = outcome?.oldValue ?? 0
-        let shared = tasks[task].lockShared
-        switch tasks[task].phase {
+        let shared = tasks[task].locking.lockShared
+        switch tasks[task].frame.phase {
         case 0:
             if shared ? old & Self.writerBit == 0 : outcome?.succeeded == true { return true }
-            tasks[task].waited = true
-            tasks[task].phase = 1
+            tasks[task].locking.waited = true
+            tasks[task].frame.phase = 1
         case 1:
-            tasks[task].phase = shared ? 2 : 0  // a reader backed out and waits; a writer saw zero
+            tasks[task].frame.phase = shared ? 2 : 0  // a reader backed out and waits; a writer saw zero
         default:
-            tasks[task].phase = 0
+            tasks[task].frame.phase = 0
         }
         return false
     }

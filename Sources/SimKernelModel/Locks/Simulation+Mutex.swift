@@ -56,9 +56,9 @@ extension Simulation {
     // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     mutating func mutexAcquireOp(task: Int, lock: LockRecord) -> Operation {
         let me = UInt64(task + 1)
-        let seen = tasks[task].scratch
+        let seen = tasks[task].frame.scratch
         let c = tasks[task].cpu
-        switch tasks[task].phase {
+        switch tasks[task].frame.phase {
         case MutexPhase.tryLock: return .compareAndSwap(lock.line, expected: 0, new: me)
         case MutexPhase.steal: return .compareAndSwap(lock.line, expected: seen, new: stealWord(task: task, seen: seen))
         case MutexPhase.spinOwner:
@@ -70,12 +70,12 @@ extension Simulation {
         case MutexPhase.osqInit: return .store(locks.osqNodes[c], 1)  // {locked: 1, next: none}
         case MutexPhase.osqSwap: return .exchange(lock.osq, UInt64(c + 1))
         case MutexPhase.osqLink:
-            return .storeField(locks.osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.high32, value: UInt64(c + 1) << 32)
+            return .storeField(locks.osqNodes[Int(tasks[task].frame.scratch2) - 1], mask: Self.high32, value: UInt64(c + 1) << 32)
         case MutexPhase.osqWait: return .spinUntil(locks.osqNodes[c], mask: Self.low32, equals: 0)
         case MutexPhase.osqLoad: return .load(locks.osqNodes[c])
         case MutexPhase.osqRelease: return .compareAndSwap(lock.osq, expected: UInt64(c + 1), new: 0)
         case MutexPhase.osqWaitNext: return .spinWhile(locks.osqNodes[c], mask: Self.high32, equals: 0)
-        case MutexPhase.osqPass: return .storeField(locks.osqNodes[Int(tasks[task].scratch2) - 1], mask: Self.low32, value: 0)
+        case MutexPhase.osqPass: return .storeField(locks.osqNodes[Int(tasks[task].frame.scratch2) - 1], mask: Self.low32, value: 0)
         default: return .delay(.zero)  // owns it: handed over while it slept, or found so on its way to sleep
         }
     }
@@ -83,22 +83,22 @@ extension Simulation {
     /// The word a steal writes: this task as owner, WAITERS kept (and set if others wait on
     /// the list), HANDOFF cleared (the lock is free only when nobody asked for a hand-over).
     private func stealWord(task: Int, seen: UInt64) -> UInt64 {
-        let record = tasks[task].target
-        let othersWait = locks.records[record].waitHead >= 0 && (locks.records[record].waitHead != Int32(task) || tasks[task].nextLockWaiter >= 0)
+        let record = tasks[task].frame.target
+        let othersWait = locks.records[record].waitHead >= 0 && (locks.records[record].waitHead != Int32(task) || tasks[task].locking.nextLockWaiter >= 0)
         return UInt64(task + 1) | (seen & Self.waitersFlag) | (othersWait ? Self.waitersFlag : 0)
     }
 
     mutating func mutexAcquireFinish(task: Int, outcome: AccessOutcome?) -> Bool {
         let old = outcome?.oldValue ?? 0
         let ok = outcome?.succeeded == true
-        let record = tasks[task].target
-        switch tasks[task].phase {
+        let record = tasks[task].frame.target
+        switch tasks[task].frame.phase {
         case MutexPhase.tryLock, MutexPhase.steal:
             if ok { return tookMutex(task: task) }
-            tasks[task].waited = true
+            tasks[task].locking.waited = true
             decideMutexStep(task: task, seen: old, mayQueue: true)
         case MutexPhase.flag:
-            if ok { tasks[task].phase = MutexPhase.sleep } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
+            if ok { tasks[task].frame.phase = MutexPhase.sleep } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
         case MutexPhase.setHandoff:
             if ok { firstWaiterWaits(task: task, seen: old | Self.handoffFlag) } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
         case MutexPhase.spinOwner:
@@ -106,26 +106,26 @@ extension Simulation {
             // owner, else leave the osq for the wait list.
             decideMutexStep(task: task, seen: old, mayQueue: false)
         case MutexPhase.osqInit:
-            tasks[task].osqState = OSQState.queued
-            tasks[task].phase = MutexPhase.osqSwap
+            tasks[task].locking.osqState = OSQState.queued
+            tasks[task].frame.phase = MutexPhase.osqSwap
         case MutexPhase.osqSwap:
-            if old == 0 { tasks[task].phase = MutexPhase.spinOwner } else {
-                tasks[task].scratch2 = old
-                tasks[task].phase = MutexPhase.osqLink
+            if old == 0 { tasks[task].frame.phase = MutexPhase.spinOwner } else {
+                tasks[task].frame.scratch2 = old
+                tasks[task].frame.phase = MutexPhase.osqLink
             }
-        case MutexPhase.osqLink: tasks[task].phase = MutexPhase.osqWait
+        case MutexPhase.osqLink: tasks[task].frame.phase = MutexPhase.osqWait
         case MutexPhase.osqWait:
             // Head of the osq: look at the word again before spinning on it.
-            tasks[task].phase = MutexPhase.tryLock
+            tasks[task].frame.phase = MutexPhase.tryLock
         case MutexPhase.osqLoad:
             let next = old >> 32
-            if next != 0 { tasks[task].scratch2 = next; tasks[task].phase = MutexPhase.osqPass } else { tasks[task].phase = MutexPhase.osqRelease }
+            if next != 0 { tasks[task].frame.scratch2 = next; tasks[task].frame.phase = MutexPhase.osqPass } else { tasks[task].frame.phase = MutexPhase.osqRelease }
         case MutexPhase.osqRelease:
             if ok { return leftOSQ(task: task) }
-            tasks[task].phase = MutexPhase.osqWaitNext
+            tasks[task].frame.phase = MutexPhase.osqWaitNext
         case MutexPhase.osqWaitNext:
-            tasks[task].scratch2 = old >> 32
-            tasks[task].phase = MutexPhase.osqPass
+            tasks[task].frame.scratch2 = old >> 32
+            tasks[task].frame.phase = MutexPhase.osqPass
         case MutexPhase.osqPass:
             return leftOSQ(task: task)
         default:  // owns it
@@ -137,26 +137,26 @@ extension Simulation {
 
     /// What a task that saw `seen` (and did not get the lock) does next.
     private mutating func decideMutexStep(task: Int, seen: UInt64, mayQueue: Bool) {
-        tasks[task].scratch = seen
+        tasks[task].frame.scratch = seen
         let owner = Int(Self.mutexOwner(seen)) - 1
         if Self.mutexOwner(seen) == 0 && seen & Self.handoffFlag == 0 {
-            tasks[task].phase = MutexPhase.steal
-        } else if tasks[task].osqState == OSQState.queued {
+            tasks[task].frame.phase = MutexPhase.steal
+        } else if tasks[task].locking.osqState == OSQState.queued {
             // The osq's head, the lock not free: spin on while the owner runs and nobody waits
             // for this CPU (need_resched), else leave.
             if seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
-                tasks[task].phase = MutexPhase.spinOwner
+                tasks[task].frame.phase = MutexPhase.spinOwner
             } else {
-                tasks[task].osqState = OSQState.leaving
-                tasks[task].phase = MutexPhase.osqLoad
+                tasks[task].locking.osqState = OSQState.leaving
+                tasks[task].frame.phase = MutexPhase.osqLoad
             }
-        } else if tasks[task].inLockList {
+        } else if tasks[task].locking.inLockList {
             // A woken waiter that lost the lock again: ask for it to be handed over, then wait.
-            if seen & Self.handoffFlag == 0 { tasks[task].phase = MutexPhase.setHandoff } else { firstWaiterWaits(task: task, seen: seen) }
+            if seen & Self.handoffFlag == 0 { tasks[task].frame.phase = MutexPhase.setHandoff } else { firstWaiterWaits(task: task, seen: seen) }
         } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
-            tasks[task].phase = MutexPhase.osqInit
+            tasks[task].frame.phase = MutexPhase.osqInit
         } else {
-            tasks[task].phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
+            tasks[task].frame.phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
         }
     }
 
@@ -177,7 +177,7 @@ extension Simulation {
     mutating func mutexOwnerStopped(task t: Int, at time: Picoseconds) {
         for c in cpus.indices where cpus[c].mode == .spinning && cpus[c].task >= 0 {
             let s = cpus[c].task
-            guard tasks[s].frame == .lockAcquire, Int(Self.mutexOwner(tasks[s].scratch)) - 1 == t else { continue }
+            guard tasks[s].frame.kind == .lockAcquire, Int(Self.mutexOwner(tasks[s].frame.scratch)) - 1 == t else { continue }
             if stopSpinningOnOwner(cpu: c) { schedule(cpu: c, at: max(time, cpus[c].freeAt)) }
         }
     }
@@ -186,15 +186,15 @@ extension Simulation {
     /// leave the osq (its head) or to sleep (the first waiter, spinning after HANDOFF).
     private mutating func stopSpinningOnOwner(cpu c: Int) -> Bool {
         let t = cpus[c].task
-        guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame == .lockAcquire,
-              locks.records[tasks[t].target].algorithm == .mutex, tasks[t].phase == MutexPhase.spinOwner else { return false }
+        guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame.kind == .lockAcquire,
+              locks.records[tasks[t].frame.target].algorithm == .mutex, tasks[t].frame.phase == MutexPhase.spinOwner else { return false }
         directory.cancelWait(cpu: c)
         tasks[t].hasCurrent = false
-        if tasks[t].osqState == OSQState.queued {
-            tasks[t].osqState = OSQState.leaving
-            tasks[t].phase = MutexPhase.osqLoad
+        if tasks[t].locking.osqState == OSQState.queued {
+            tasks[t].locking.osqState = OSQState.leaving
+            tasks[t].frame.phase = MutexPhase.osqLoad
         } else {
-            tasks[t].phase = MutexPhase.sleep
+            tasks[t].frame.phase = MutexPhase.sleep
         }
         return true
     }
@@ -202,9 +202,9 @@ extension Simulation {
     /// The first waiter, HANDOFF set: spins on the owner while it runs (the next release
     /// writes this task into the word), else sleeps until the release wakes it owning the lock.
     private mutating func firstWaiterWaits(task: Int, seen: UInt64) {
-        tasks[task].scratch = seen
+        tasks[task].frame.scratch = seen
         let owner = Int(Self.mutexOwner(seen)) - 1
-        tasks[task].phase = ownerRuns(owner) && !cpus[tasks[task].cpu].needResched ? MutexPhase.spinOwner : MutexPhase.sleep
+        tasks[task].frame.phase = ownerRuns(owner) && !cpus[tasks[task].cpu].needResched ? MutexPhase.spinOwner : MutexPhase.sleep
     }
 
     private func ownerRuns(_ owner: Int) -> Bool { owner >= 0 && owner < tasks.count && tasks[owner].status == .running }
@@ -212,55 +212,55 @@ extension Simulation {
     /// The task has the lock: off the wait list (if it was on it), and out of the osq first
     /// if it took it from there.
     private mutating func tookMutex(task: Int) -> Bool {
-        if tasks[task].osqState == OSQState.queued {
-            tasks[task].osqState = OSQState.leavingWithLock
-            tasks[task].phase = MutexPhase.osqLoad
+        if tasks[task].locking.osqState == OSQState.queued {
+            tasks[task].locking.osqState = OSQState.leavingWithLock
+            tasks[task].frame.phase = MutexPhase.osqLoad
             return false
         }
-        if tasks[task].inLockList {
+        if tasks[task].locking.inLockList {
             // On the list since it first slept: an acquisition that slept.
-            locks.stats[locks.records[tasks[task].target].stat].slept &+= 1
-            removeWaiter(task: task, record: tasks[task].target)
+            locks.stats[locks.records[tasks[task].frame.target].stat].slept &+= 1
+            removeWaiter(task: task, record: tasks[task].frame.target)
         }
-        tasks[task].mutexesHeld &+= 1
+        tasks[task].locking.mutexesHeld &+= 1
         return true
     }
 
     /// Out of the osq: done if it holds the lock, else on to the wait list.
     private mutating func leftOSQ(task: Int) -> Bool {
-        let holds = tasks[task].osqState == OSQState.leavingWithLock
-        tasks[task].osqState = OSQState.none
-        if holds { tasks[task].mutexesHeld &+= 1; return true }
-        let seen = tasks[task].scratch
-        tasks[task].phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
+        let holds = tasks[task].locking.osqState == OSQState.leavingWithLock
+        tasks[task].locking.osqState = OSQState.none
+        if holds { tasks[task].locking.mutexesHeld &+= 1; return true }
+        let seen = tasks[task].frame.scratch
+        tasks[task].frame.phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
         return false
     }
 
     /// The task reaches its `block`, at the engine's time: sleeps on the wait list if the
     /// word has an owner and WAITERS; otherwise goes back a step. True if it slept.
     mutating func blockOnMutex(task: Int, cpu c: Int, at t: Picoseconds) -> Bool {
-        let record = tasks[task].target
+        let record = tasks[task].frame.target
         let word = directory.peekValue(locks.records[record].line)
         tasks[task].hasCurrent = false
         if Self.mutexOwner(word) == UInt64(task + 1) {
-            tasks[task].phase = MutexPhase.owns  // handed over before it slept
+            tasks[task].frame.phase = MutexPhase.owns  // handed over before it slept
             return false
         }
         if Self.mutexOwner(word) == 0 || word & Self.waitersFlag == 0 {
-            tasks[task].scratch = word
-            tasks[task].phase = Self.mutexOwner(word) == 0 ? MutexPhase.tryLock : MutexPhase.flag
+            tasks[task].frame.scratch = word
+            tasks[task].frame.phase = Self.mutexOwner(word) == 0 ? MutexPhase.tryLock : MutexPhase.flag
             return false
         }
-        if !tasks[task].inLockList {
-            tasks[task].nextLockWaiter = -1
-            if locks.records[record].waitTail >= 0 { tasks[Int(locks.records[record].waitTail)].nextLockWaiter = Int32(task) } else {
+        if !tasks[task].locking.inLockList {
+            tasks[task].locking.nextLockWaiter = -1
+            if locks.records[record].waitTail >= 0 { tasks[Int(locks.records[record].waitTail)].locking.nextLockWaiter = Int32(task) } else {
                 locks.records[record].waitHead = Int32(task)
             }
             locks.records[record].waitTail = Int32(task)
-            tasks[task].inLockList = true
+            tasks[task].locking.inLockList = true
         }
-        tasks[task].phase = MutexPhase.tryLock  // woken: try again
-        tasks[task].sleepsOnLock = true
+        tasks[task].frame.phase = MutexPhase.tryLock  // woken: try again
+        tasks[task].locking.sleepsOnLock = true
         observe(.lockSleep(cpu: c, task: task, lock: record), at: t)
         leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
         return true
@@ -269,22 +269,22 @@ extension Simulation {
     private mutating func removeWaiter(task: Int, record: Int) {
         var prev: Int32 = -1
         var cur = locks.records[record].waitHead
-        while cur >= 0 && cur != Int32(task) { prev = cur; cur = tasks[Int(cur)].nextLockWaiter }
+        while cur >= 0 && cur != Int32(task) { prev = cur; cur = tasks[Int(cur)].locking.nextLockWaiter }
         guard cur >= 0 else { return }
-        let next = tasks[task].nextLockWaiter
-        if prev >= 0 { tasks[Int(prev)].nextLockWaiter = next } else { locks.records[record].waitHead = next }
+        let next = tasks[task].locking.nextLockWaiter
+        if prev >= 0 { tasks[Int(prev)].locking.nextLockWaiter = next } else { locks.records[record].waitHead = next }
         if locks.records[record].waitTail == Int32(task) { locks.records[record].waitTail = prev }
-        tasks[task].nextLockWaiter = -1
-        tasks[task].inLockList = false
+        tasks[task].locking.nextLockWaiter = -1
+        tasks[task].locking.inLockList = false
     }
 
     mutating func mutexReleaseOp(task: Int, lock: LockRecord) -> Operation {
-        switch tasks[task].phase {
+        switch tasks[task].frame.phase {
         case MutexPhase.release: return .compareAndSwap(lock.line, expected: UInt64(task + 1), new: 0)
-        case MutexPhase.handOver: return .compareAndSwap(lock.line, expected: tasks[task].scratch, new: handOverWord(lock))
+        case MutexPhase.handOver: return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: handOverWord(lock))
         default:
             // Owner cleared; WAITERS kept while the list has waiters.
-            return .compareAndSwap(lock.line, expected: tasks[task].scratch, new: lock.waitHead >= 0 ? Self.waitersFlag : 0)
+            return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: lock.waitHead >= 0 ? Self.waitersFlag : 0)
         }
     }
 
@@ -295,29 +295,29 @@ extension Simulation {
     mutating func mutexReleaseFinish(task: Int, record: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let ok = outcome?.succeeded == true
         let old = outcome?.oldValue ?? 0
-        switch tasks[task].phase {
+        switch tasks[task].frame.phase {
         case MutexPhase.release:
             dropDeadWaiters(record: record)
             if ok {
                 wakeFirstWaiter(record: record, by: task, at: t)  // (a list WAITERS no longer flags)
                 return true
             }
-            tasks[task].scratch = old
-            tasks[task].phase = old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
+            tasks[task].frame.scratch = old
+            tasks[task].frame.phase = old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
             return false
         case MutexPhase.handOver:
-            guard ok else { tasks[task].scratch = old; return false }  // a flag changed: again
+            guard ok else { tasks[task].frame.scratch = old; return false }  // a flag changed: again
             guard locks.records[record].waitHead >= 0 else { return true }  // (its waiter died meanwhile)
             // The word is the first waiter's now (written at this instant): off the list, woken.
             let h = Int(locks.records[record].waitHead)
             removeWaiter(task: h, record: record)
-            tasks[h].phase = MutexPhase.owns
+            tasks[h].frame.phase = MutexPhase.owns
             wakeMutexWaiter(h, by: task, at: t)
             return true
         default:
             guard ok else {
-                tasks[task].scratch = old
-                if old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 { tasks[task].phase = MutexPhase.handOver }
+                tasks[task].frame.scratch = old
+                if old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 { tasks[task].frame.phase = MutexPhase.handOver }
                 return false
             }
             // Free at this instant: whoever is on the list now would not see it free later.
@@ -331,7 +331,7 @@ extension Simulation {
     }
 
     private mutating func wakeMutexWaiter(_ w: Int, by task: Int, at t: Picoseconds) {
-        guard tasks[w].status == .sleeping && tasks[w].sleepsOnLock else { return }  // already awake
+        guard tasks[w].status == .sleeping && tasks[w].locking.sleepsOnLock else { return }  // already awake
         queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(cpuOf(task) + 1))
     }
 

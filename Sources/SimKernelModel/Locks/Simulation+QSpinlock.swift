@@ -29,8 +29,8 @@ extension Simulation {
     // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     mutating func qspinAcquireOp(task: Int, cpu c: Int, lock: LockRecord) -> Operation {
         let me = mcsCode(cpu: c)
-        let seen = tasks[task].scratch
-        switch tasks[task].phase {
+        let seen = tasks[task].frame.scratch
+        switch tasks[task].frame.phase {
         case QPhase.fast: return .compareAndSwap(lock.line, expected: 0, new: Self.qLocked)
         case QPhase.setPending: return .compareAndSwap(lock.line, expected: seen, new: seen | Self.qPending)
         case QPhase.waitOwner: return .spinUntil(lock.line, mask: Self.qLockedMask, equals: 0)
@@ -45,7 +45,7 @@ extension Simulation {
         case QPhase.claimLast: return .compareAndSwap(lock.line, expected: seen, new: Self.qLocked)
         case QPhase.setLocked: return .storeField(lock.line, mask: Self.qLockedMask, value: Self.qLocked)
         case QPhase.waitNext: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
-        default: return .storeField(mcsNode(code: tasks[task].scratch2), mask: Self.low32, value: 0)
+        default: return .storeField(mcsNode(code: tasks[task].frame.scratch2), mask: Self.low32, value: 0)
         }
     }
 
@@ -53,39 +53,39 @@ extension Simulation {
         let old = outcome?.oldValue ?? 0
         let ok = outcome?.succeeded == true
         let me = mcsCode(cpu: c)
-        switch tasks[task].phase {
+        switch tasks[task].frame.phase {
         case QPhase.fast:
             if ok { return true }
-            tasks[task].waited = true
-            tasks[task].scratch = old
+            tasks[task].locking.waited = true
+            tasks[task].frame.scratch = old
             // Only the owner there: become the pending waiter; anyone else waiting: queue.
-            tasks[task].phase = old & ~Self.qLockedMask == 0 ? QPhase.setPending : QPhase.initNode
+            tasks[task].frame.phase = old & ~Self.qLockedMask == 0 ? QPhase.setPending : QPhase.initNode
         case QPhase.setPending:
-            if ok { tasks[task].phase = QPhase.waitOwner } else { tasks[task].scratch = old; tasks[task].phase = QPhase.fast }
+            if ok { tasks[task].frame.phase = QPhase.waitOwner } else { tasks[task].frame.scratch = old; tasks[task].frame.phase = QPhase.fast }
         case QPhase.waitOwner:
-            tasks[task].phase = QPhase.takeFromPending
+            tasks[task].frame.phase = QPhase.takeFromPending
         case QPhase.takeFromPending:
             return true
         case QPhase.initNode:
-            tasks[task].phase = QPhase.swapTail
+            tasks[task].frame.phase = QPhase.swapTail
         case QPhase.swapTail:
-            if !ok { tasks[task].scratch = old; return false }  // the word moved: swap again with what it holds
-            if old >> 32 != 0 { tasks[task].scratch = old; tasks[task].phase = QPhase.link } else { tasks[task].phase = QPhase.waitLock }
+            if !ok { tasks[task].frame.scratch = old; return false }  // the word moved: swap again with what it holds
+            if old >> 32 != 0 { tasks[task].frame.scratch = old; tasks[task].frame.phase = QPhase.link } else { tasks[task].frame.phase = QPhase.waitLock }
         case QPhase.link:
-            tasks[task].phase = QPhase.waitHead
+            tasks[task].frame.phase = QPhase.waitHead
         case QPhase.waitHead:
-            tasks[task].phase = QPhase.waitLock
+            tasks[task].frame.phase = QPhase.waitLock
         case QPhase.waitLock:
-            tasks[task].scratch = old
-            tasks[task].phase = old >> 32 == me ? QPhase.claimLast : QPhase.setLocked
+            tasks[task].frame.scratch = old
+            tasks[task].frame.phase = old >> 32 == me ? QPhase.claimLast : QPhase.setLocked
         case QPhase.claimLast:
             if ok { return true }
-            tasks[task].phase = QPhase.setLocked  // someone queued behind: hand the head on
+            tasks[task].frame.phase = QPhase.setLocked  // someone queued behind: hand the head on
         case QPhase.setLocked:
-            tasks[task].phase = QPhase.waitNext
+            tasks[task].frame.phase = QPhase.waitNext
         case QPhase.waitNext:
-            tasks[task].scratch2 = old >> 32
-            tasks[task].phase = QPhase.passHead
+            tasks[task].frame.scratch2 = old >> 32
+            tasks[task].frame.phase = QPhase.passHead
         default:
             return true
         }

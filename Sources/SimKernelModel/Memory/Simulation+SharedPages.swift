@@ -93,12 +93,12 @@ extension Simulation {
         let owner = Int(memory.regions[r].owner[p])
         if holders & bit != 0 && (!write || holders == bit) { return access }  // a local hit
         var ops: [Operation] = []
-        tasks[t].messageTag = KernelThreadRole(family: .page, subject: t).tag
+        tasks[t].messaging.messageTag = KernelThreadRole(family: .page, subject: t).tag
         if holders & bit == 0 {
             // Ask the owner, wait for its server's answer, which carries the page (its chunks
             // read by this instance's drain), then write the page into this instance's copy.
             ops.append(.channelSend(memory.regions[r].channel[me * n + owner]))
-            tasks[t].repliesAsked += 1
+            tasks[t].messaging.repliesAsked += 1
             ops.append(awaitReplies(task: t, region: r))
             let to = memory.regions[r].lineBase[me] + LineID(p * SharedRegion.linesPerPage)
             for l in 0..<SharedRegion.linesPerPage { ops.append(.store(to + LineID(l), 0)) }
@@ -113,7 +113,7 @@ extension Simulation {
                     let h = others.trailingZeroBitCount
                     ops.append(.channelSend(memory.regions[r].channel[me * n + h]))
                     memory.regions[r].invalidations &+= 1
-                    tasks[t].repliesAsked += 1
+                    tasks[t].messaging.repliesAsked += 1
                     others &= others - 1
                 }
                 ops.append(awaitReplies(task: t, region: r))
@@ -126,7 +126,7 @@ extension Simulation {
         }
         ops.append(access)
         let first = ops.removeFirst()
-        tasks[t].injected = ops
+        tasks[t].messaging.injected = ops
         return first
     }
 
@@ -134,7 +134,7 @@ extension Simulation {
     /// carried in the operation, since a write fault asks for more answers later).
     @inline(__always)
     func awaitReplies(task t: Int, region r: Int) -> Operation {
-        .threadSync(kind: Generator.pageAwaitReplies, a: UInt32(r), b: UInt32(truncatingIfNeeded: tasks[t].repliesAsked))
+        .threadSync(kind: Generator.pageAwaitReplies, a: UInt32(r), b: UInt32(truncatingIfNeeded: tasks[t].messaging.repliesAsked))
     }
 
     /// The kernels a shared-pages workload's copies run on, in order of first appearance.
@@ -185,16 +185,16 @@ extension Simulation {
     /// the low 32 bits of the number of answers it must have had).
     mutating func sharedPageSync(task: Int, cpu c: Int, kind: UInt8, region r: Int, count: UInt32, at t: Picoseconds) {
         if kind == Generator.pageTagInvalidate {
-            tasks[task].messageTag = KernelThreadRole(family: .invalidate, subject: task).tag
+            tasks[task].messaging.messageTag = KernelThreadRole(family: .invalidate, subject: task).tag
             return
         }
         if kind == Generator.pageAwaitReplies {
             // A fault blocks its thread until every answer is in (Popcorn waits on a completion).
-            let asked = tasks[task].repliesAsked
+            let asked = tasks[task].messaging.repliesAsked
             let target = asked - UInt64(UInt32(truncatingIfNeeded: asked) &- count)
-            guard directory.peekValue(tasks[task].replyLine) < target else { return }
-            tasks[task].repliesAwaited = target
-            tasks[task].sleepsOnLock = true  // the operation under way goes on after the wake-up
+            guard directory.peekValue(tasks[task].messaging.replyLine) < target else { return }
+            tasks[task].messaging.repliesAwaited = target
+            tasks[task].locking.sleepsOnLock = true  // the operation under way goes on after the wake-up
             leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
             return
         }
@@ -209,16 +209,16 @@ extension Simulation {
         }
         let request = KernelThreadRole(tag: memory.regions[r].pending[m].removeFirst())
         guard let to = memory.regions[r].kernels.firstIndex(of: tasks[request.subject].kernel) else { return }
-        tasks[task].messageTag = KernelThreadRole(family: .pageReply, subject: request.subject).tag
+        tasks[task].messaging.messageTag = KernelThreadRole(family: .pageReply, subject: request.subject).tag
         let bytes = request.family == .page ? UInt32(SharedRegion.linesPerPage * 64) : 0
-        tasks[task].injected = [.channelSend(memory.regions[r].channel[m * memory.regions[r].kernels.count + to], bytes: bytes)]
+        tasks[task].messaging.injected = [.channelSend(memory.regions[r].channel[m * memory.regions[r].kernels.count + to], bytes: bytes)]
     }
 
     /// An answer was counted on `task`'s reply line by CPU `c`: wake the task if it sleeps
     /// for its answers and they are all in.
     mutating func pageAnswered(task: Int, cpu c: Int, at t: Picoseconds) {
-        guard tasks[task].repliesAwaited > 0, directory.peekValue(tasks[task].replyLine) >= tasks[task].repliesAwaited else { return }
-        tasks[task].repliesAwaited = 0
+        guard tasks[task].messaging.repliesAwaited > 0, directory.peekValue(tasks[task].messaging.replyLine) >= tasks[task].messaging.repliesAwaited else { return }
+        tasks[task].messaging.repliesAwaited = 0
         if tasks[task].status == .sleeping {
             queue.push(at: t, target: Int32(task), kind: EventKind.taskWake.rawValue, payload: UInt64(c + 1))
         }

@@ -106,20 +106,20 @@ extension Simulation {
     }
 
     mutating func beginShootdownFrame(task: Int, invalidate: Picoseconds, lazyToo: Bool) {
-        tasks[task].frame = .tlbShootdown
-        tasks[task].phase = lazyToo ? ShootdownPhase.scanWithLazy : ShootdownPhase.scanSkippingLazy
-        tasks[task].scratch = 0                // the next of the kernel's CPUs to look at
-        tasks[task].scratch2 = invalidate.raw  // each target's invalidation
+        tasks[task].frame.kind = .tlbShootdown
+        tasks[task].frame.phase = lazyToo ? ShootdownPhase.scanWithLazy : ShootdownPhase.scanSkippingLazy
+        tasks[task].frame.scratch = 0                // the next of the kernel's CPUs to look at
+        tasks[task].frame.scratch2 = invalidate.raw  // each target's invalidation
         kernels[tasks[task].kernel].tlb.shootdowns &+= 1
     }
 
     mutating func shootdownOp(task: Int, cpu c: Int) -> Operation {
         let k = tasks[task].kernel, w = tasks[task].workload
         let kcpus = kernels[k].config.cpus
-        if tasks[task].phase != ShootdownPhase.waiting {
-            let lazyToo = tasks[task].phase == ShootdownPhase.scanWithLazy
-            let invalidate = Picoseconds(tasks[task].scratch2)
-            var i = Int(tasks[task].scratch)
+        if tasks[task].frame.phase != ShootdownPhase.waiting {
+            let lazyToo = tasks[task].frame.phase == ShootdownPhase.scanWithLazy
+            let invalidate = Picoseconds(tasks[task].frame.scratch2)
+            var i = Int(tasks[task].frame.scratch)
             while i < kcpus.count {
                 let other = kcpus[i]
                 i += 1
@@ -137,15 +137,15 @@ extension Simulation {
                 } else if tasks[t].workload != w {
                     continue
                 }
-                tasks[task].scratch = UInt64(i)
-                tasks[task].repliesAsked += 1
+                tasks[task].frame.scratch = UInt64(i)
+                tasks[task].messaging.repliesAsked += 1
                 kernels[k].tlb.interrupted &+= 1
-                tlb.requests[other].append((ack: tasks[task].replyLine, invalidate: invalidate))
+                tlb.requests[other].append((ack: tasks[task].messaging.replyLine, invalidate: invalidate))
                 return .sendIPI(cpu: Int32(other), vector: Vectors.tlbShootdown)
             }
-            tasks[task].phase = ShootdownPhase.waiting  // every target asked: wait for them (or nothing to wait for)
+            tasks[task].frame.phase = ShootdownPhase.waiting  // every target asked: wait for them (or nothing to wait for)
         }
-        return .spinUntil(tasks[task].replyLine, mask: .max, equals: tasks[task].repliesAsked)
+        return .spinUntil(tasks[task].messaging.replyLine, mask: .max, equals: tasks[task].messaging.repliesAsked)
     }
 
     /// Before `next` runs on `c`: a full TLB flush the CPU owes its address space, if any.

@@ -308,11 +308,11 @@ extension Simulation {
         let end = now
         // CPU time per task, including the stretch still running at the end.
         let cpuTime: [Double] = tasks.indices.map { t in
-            var ps = tasks[t].cpuTime
-            if tasks[t].status == .running && end > tasks[t].runStart { ps &+= (end - tasks[t].runStart).raw }
+            var ps = tasks[t].scheduling.cpuTime
+            if tasks[t].status == .running && end > tasks[t].scheduling.runStart { ps &+= (end - tasks[t].scheduling.runStart).raw }
             return Double(ps) / 1000
         }
-        func fairness(_ ids: [Int]) -> Double { jainIndex(ids.map { cpuTime[$0] / Double(tasks[$0].weight) }) }
+        func fairness(_ ids: [Int]) -> Double { jainIndex(ids.map { cpuTime[$0] / Double(tasks[$0].scheduling.weight) }) }
         var kernelResults: [KernelResult] = []
         for (k, kr) in kernels.enumerated() {
             var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
@@ -372,7 +372,7 @@ extension Simulation {
             let index = perWorkload[task.workload]
             perWorkload[task.workload] += 1
             return TaskResult(workload: workloadStats[task.workload].name, index: index, kernel: config.kernels[task.kernel].name,
-                              lastCPU: task.lastCPU, cpuTimeNs: cpuTime[t], ops: task.ops, slices: s.slices,
+                              lastCPU: task.scheduling.lastCPU, cpuTimeNs: cpuTime[t], ops: task.ops, slices: s.slices,
                               preemptions: s.preemptions, voluntarySwitches: s.voluntary, migrations: s.migrations,
                               wakeups: s.wakeup.count, wakeupMeanNs: s.wakeup.meanNs, wakeupMaxNs: s.wakeup.maxNs,
                               runqueueWaitMeanNs: s.wait.meanNs, runqueueWaitMaxNs: s.wait.maxNs,

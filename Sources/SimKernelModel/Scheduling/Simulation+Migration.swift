@@ -23,7 +23,7 @@ extension Simulation {
     mutating func startMigration(workload w: Int) {
         guard let m = config.workloads[w].migrate, kernels[m.to].failedAt == nil else { return }
         for t in tasks.indices where tasks[t].workload == w && tasks[t].kernel != m.to && tasks[t].status != .done {
-            tasks[t].migrateTo = Int32(m.to)
+            tasks[t].scheduling.migrateTo = Int32(m.to)
             if tasks[t].status == .running { cpus[tasks[t].cpu].needResched = true }
         }
     }
@@ -40,19 +40,19 @@ extension Simulation {
     mutating func depart(task t: Int, cpu c: Int, at time: Picoseconds) {
         let from = tasks[t].kernel
         chargeRun(task: t, at: time)
-        if tasks[t].rtPriority == 0 { kernels[from].scheduler.blocked(task: t) }
+        if tasks[t].scheduling.rtPriority == 0 { kernels[from].scheduler.blocked(task: t) }
         tasks[t].hasCurrent = false
         cpus[c].runnable -= 1
         cpus[c].task = -1
-        if _slowPath(tasks[t].mutexesHeld > 0) { mutexOwnerStopped(task: t, at: time) }
+        if _slowPath(tasks[t].locking.mutexesHeld > 0) { mutexOwnerStopped(task: t, at: time) }
         observe(.migrationDepart(task: t, cpu: c), at: time)
         send(task: t, from: from, at: time)
     }
 
     /// A queued or woken task that must go: it never rejoins `from`'s queues.
     mutating func send(task t: Int, from: Int, at time: Picoseconds) {
-        let to = Int(tasks[t].migrateTo)
-        if tasks[t].rtPriority == 0 { kernels[from].scheduler.exited(task: t) }  // it leaves this instance's accounting
+        let to = Int(tasks[t].scheduling.migrateTo)
+        if tasks[t].scheduling.rtPriority == 0 { kernels[from].scheduler.exited(task: t) }  // it leaves this instance's accounting
         tasks[t].status = .pending
         let bytes = config.workloads[tasks[t].workload].migrate?.stateBytes ?? 0
         let arrival = time + transferTime(from: from, to: to, bytes: bytes)
@@ -61,12 +61,12 @@ extension Simulation {
     }
 
     mutating func arrive(task t: Int) {
-        let to = Int(tasks[t].migrateTo)
+        let to = Int(tasks[t].scheduling.migrateTo)
         guard tasks[t].status == .pending, to >= 0, kernels[to].failedAt == nil else { return }
         tasks[t].kernel = to
-        tasks[t].migrateTo = -1
+        tasks[t].scheduling.migrateTo = -1
         tasks[t].pinnedLocal = nil
-        tasks[t].crossedKernel = true
+        tasks[t].scheduling.crossedKernel = true
         movableTasks[t] = true
         kernels[to].firstStart = kernels[to].firstStart ?? now
         observe(.migrationArrive(task: t), at: now)

@@ -9,7 +9,7 @@ extension Simulation {
 
     /// `waker`: the CPU of the task that woke this one (-1: a timer, or a new task).
     mutating func makeRunnable(task t: Int, waker: Int = -1) {
-        if tasks[t].migrateTo >= 0 && tasks[t].status == .sleeping {
+        if tasks[t].scheduling.migrateTo >= 0 && tasks[t].status == .sleeping {
             send(task: t, from: tasks[t].kernel, at: now)  // woken, it goes to its new instance instead
             return
         }
@@ -17,15 +17,15 @@ extension Simulation {
         let k = tasks[t].kernel
         let wasSleeping = tasks[t].status == .sleeping
         if wasSleeping {
-            tasks[t].wokeAt = now
+            tasks[t].scheduling.wokeAt = now
             // Periodic and interactive latencies run from the wake-up; a sleep on a lock is
             // part of the operation under way.
-            if !tasks[t].sleepsOnLock { tasks[t].opStart = now }
-            tasks[t].sleepsOnLock = false
+            if !tasks[t].locking.sleepsOnLock { tasks[t].opStart = now }
+            tasks[t].locking.sleepsOnLock = false
         }
-        if tasks[t].rtPriority == 0 {
+        if tasks[t].scheduling.rtPriority == 0 {
             if wasSleeping {
-                let waker = tasks[t].lastCPU >= 0 && cpus[tasks[t].lastCPU].kernel == k ? cpus[tasks[t].lastCPU].local : -1
+                let waker = tasks[t].scheduling.lastCPU >= 0 && cpus[tasks[t].scheduling.lastCPU].kernel == k ? cpus[tasks[t].scheduling.lastCPU].local : -1
                 kernels[k].scheduler.wakingUp(task: t, cpu: cpus[c].local, waker: waker)
             } else if tasks[t].status == .pending {
                 kernels[k].scheduler.forked(task: t, cpu: cpus[c].local)
@@ -47,14 +47,14 @@ extension Simulation {
     /// Puts a task assigned to `c` (counted in its `runnable`) on the queue of its class.
     mutating func enqueue(task t: Int, cpu c: Int, atHead: Bool, at time: Picoseconds) {
         let k = cpus[c].kernel
-        tasks[t].enqueuedAt = time
+        tasks[t].scheduling.enqueuedAt = time
         tasks[t].cpu = c
         kernels[k].waiting += 1
         if tasks[t].pinnedLocal == nil {
             kernels[k].movableWaiting += 1
             cpus[c].movableWaiting += 1
         }
-        if tasks[t].rtPriority > 0 {
+        if tasks[t].scheduling.rtPriority > 0 {
             kernels[k].realtime.enqueue(task: t, cpu: cpus[c].local, atHead: atHead)
         } else {
             kernels[k].scheduler.enqueue(task: t, cpu: cpus[c].local)
@@ -87,9 +87,9 @@ extension Simulation {
         let k = tasks[t].kernel
         let list = kernels[k].config.cpus
         if let p = tasks[t].pinnedLocal, cpus[list[p]].online && cpus[list[p]].kernel == k { return list[p] }
-        let prev = tasks[t].lastCPU
+        let prev = tasks[t].scheduling.lastCPU
         if prev >= 0 && cpus[prev].kernel == k && cpus[prev].online && cpus[prev].runnable == 0 { return prev }
-        let rt = Int(tasks[t].rtPriority)
+        let rt = Int(tasks[t].scheduling.rtPriority)
         var best = list[0]
         var bestKey = Int.max
         // (A kernel's list also holds CPUs that move in later or moved out: `kernel` says whose they are now.)
@@ -98,7 +98,7 @@ extension Simulation {
             var key = cpus[c].runnable << 2 | level
             if rt > 0 && cpus[c].runnable > 0 {
                 // Busy CPUs rank by the priority they run: below ours first, lowest first.
-                let running = cpus[c].task >= 0 ? Int(tasks[cpus[c].task].rtPriority) : 0
+                let running = cpus[c].task >= 0 ? Int(tasks[cpus[c].task].scheduling.rtPriority) : 0
                 key = (running >= rt ? 1 << 40 : 0) | running << 24 | key
             }
             if key < bestKey { best = c; bestKey = key }
@@ -119,10 +119,10 @@ extension Simulation {
     // `mutating` only so that self is passed by reference: called out of line from the event
     // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
     mutating func preemptsOnWakeup(cpu c: Int, running r: Int, woken t: Int) -> Bool {
-        let pr = tasks[r].rtPriority, pw = tasks[t].rtPriority
+        let pr = tasks[r].scheduling.rtPriority, pw = tasks[t].scheduling.rtPriority
         if pw > pr { return true }  // real-time over normal, or a higher real-time priority
         if pw > 0 || pr > 0 { return false }
-        let ranFor = now > tasks[r].runStart ? now - tasks[r].runStart : .zero
+        let ranFor = now > tasks[r].scheduling.runStart ? now - tasks[r].scheduling.runStart : .zero
         return kernels[cpus[c].kernel].scheduler.preemptsOnWakeup(cpu: cpus[c].local, running: r, ranFor: ranFor, woken: t)
     }
 
@@ -151,13 +151,13 @@ extension Simulation {
         }
         let running = cpus[c].task
         guard running >= 0 else { return false }
-        let ranFor = now > tasks[running].runStart ? now - tasks[running].runStart : .zero
+        let ranFor = now > tasks[running].scheduling.runStart ? now - tasks[running].scheduling.runStart : .zero
         let waitingRT = kernels[k].realtime.highestWaiting(cpu: local)
-        let mine = tasks[running].rtPriority
+        let mine = tasks[running].scheduling.rtPriority
         let preempt: Bool
         if mine > 0 {
             preempt = waitingRT > mine
-                || (tasks[running].rtRoundRobin && waitingRT == mine && tasks[running].rrUsed + ranFor >= kernels[k].config.scheduler.rrSlice)
+                || (tasks[running].scheduling.rtRoundRobin && waitingRT == mine && tasks[running].scheduling.rrUsed + ranFor >= kernels[k].config.scheduler.rrSlice)
         } else if waitingRT > 0 {
             preempt = true
         } else {
@@ -183,11 +183,11 @@ extension Simulation {
         chargeRun(task: task, at: t)
         // A real-time task preempted by a higher priority keeps its place at the head of its
         // list; one whose RR slice ran out goes to the tail with a new slice (sched(7)).
-        let sliceOver = tasks[task].rtRoundRobin && tasks[task].rrUsed >= kernels[cpus[c].kernel].config.scheduler.rrSlice
-        if sliceOver { tasks[task].rrUsed = .zero }
-        enqueue(task: task, cpu: c, atHead: tasks[task].rtPriority > 0 && !sliceOver, at: t)
+        let sliceOver = tasks[task].scheduling.rtRoundRobin && tasks[task].scheduling.rrUsed >= kernels[cpus[c].kernel].config.scheduler.rrSlice
+        if sliceOver { tasks[task].scheduling.rrUsed = .zero }
+        enqueue(task: task, cpu: c, atHead: tasks[task].scheduling.rtPriority > 0 && !sliceOver, at: t)
         cpus[c].task = -1
-        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
+        if _slowPath(tasks[task].locking.mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
     }
 
     /// sched_yield: the running task stays runnable but goes to the back of its queue (a
@@ -195,14 +195,14 @@ extension Simulation {
     /// preemption. The scheduler may pick it again at once when nothing else is runnable.
     mutating func yieldCPU(task: Int, cpu c: Int, at t: Picoseconds) {
         cpus[c].needResched = false
-        tasks[task].yieldPending = false
+        tasks[task].scheduling.yieldPending = false
         cpus[c].voluntarySwitches &+= 1
         tasks[task].sched.voluntary &+= 1
         tasks[task].status = .runnable
         chargeRun(task: task, at: t)
         enqueue(task: task, cpu: c, atHead: false, at: t)
         cpus[c].task = -1
-        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
+        if _slowPath(tasks[task].locking.mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
     }
 
     /// The running task gives up its CPU (it sleeps or exits): a voluntary switch.
@@ -212,10 +212,10 @@ extension Simulation {
         cpus[c].voluntarySwitches &+= 1
         tasks[task].sched.voluntary &+= 1
         chargeRun(task: task, at: t)
-        if tasks[task].rtPriority == 0 { kernels[tasks[task].kernel].scheduler.blocked(task: task) }
+        if tasks[task].scheduling.rtPriority == 0 { kernels[tasks[task].kernel].scheduler.blocked(task: task) }
         cpus[c].runnable -= 1
         cpus[c].task = -1
-        if _slowPath(tasks[task].mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
+        if _slowPath(tasks[task].locking.mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
         if status == .done {
             tasks[task].sched.exitedAt = t
             let w = tasks[task].workload
@@ -228,12 +228,12 @@ extension Simulation {
 
     /// Ends a stretch of running: the task's CPU time, its slice, the policy's accounting.
     mutating func chargeRun(task: Int, at t: Picoseconds) {
-        let ran = t > tasks[task].runStart ? t - tasks[task].runStart : .zero
-        tasks[task].cpuTime &+= ran.raw
-        if tasks[task].rtRoundRobin { tasks[task].rrUsed += ran }
+        let ran = t > tasks[task].scheduling.runStart ? t - tasks[task].scheduling.runStart : .zero
+        tasks[task].scheduling.cpuTime &+= ran.raw
+        if tasks[task].scheduling.rtRoundRobin { tasks[task].scheduling.rrUsed += ran }
         tasks[task].sched.slices &+= 1
         _ = workloadStats[tasks[task].workload].slices.record(ran.raw)
-        if tasks[task].rtPriority == 0 {
+        if tasks[task].scheduling.rtPriority == 0 {
             kernels[tasks[task].kernel].scheduler.charge(task: task, ran: ran)
         }
     }
@@ -324,24 +324,24 @@ extension Simulation {
         cpus[c].lastTask = next
         tasks[next].status = .running
         tasks[next].cpu = c
-        tasks[next].runStart = t
+        tasks[next].scheduling.runStart = t
         let w = tasks[next].workload
-        let waited = t.raw &- min(t.raw, tasks[next].enqueuedAt.raw)
+        let waited = t.raw &- min(t.raw, tasks[next].scheduling.enqueuedAt.raw)
         _ = workloadStats[w].runqueueWait.record(waited)
         _ = kernels[k].runqueueWait.record(waited)
         tasks[next].sched.wait.record(waited)
-        if tasks[next].wokeAt != .max {
-            let latency = t.raw &- min(t.raw, tasks[next].wokeAt.raw)
+        if tasks[next].scheduling.wokeAt != .max {
+            let latency = t.raw &- min(t.raw, tasks[next].scheduling.wokeAt.raw)
             _ = workloadStats[w].wakeupLatency.record(latency)
             _ = kernels[k].wakeupLatency.record(latency)
             tasks[next].sched.wakeup.record(latency)
-            tasks[next].wokeAt = .max
+            tasks[next].scheduling.wokeAt = .max
         }
-        let last = tasks[next].lastCPU
+        let last = tasks[next].scheduling.lastCPU
         // Marked to migrate while queued: it leaves at its first preemption point.
-        if tasks[next].migrateTo >= 0 { cpus[c].needResched = true }
-        if tasks[next].crossedKernel {
-            tasks[next].crossedKernel = false
+        if tasks[next].scheduling.migrateTo >= 0 { cpus[c].needResched = true }
+        if tasks[next].scheduling.crossedKernel {
+            tasks[next].scheduling.crossedKernel = false
             tasks[next].sched.migrations[MigrationKind.crossKernel.rawValue] &+= 1
             workloadStats[w].migrations[MigrationKind.crossKernel.rawValue] &+= 1
             kernels[k].migrations[MigrationKind.crossKernel.rawValue] &+= 1
@@ -355,6 +355,6 @@ extension Simulation {
             workloadStats[w].migrations[kind.rawValue] &+= 1
             kernels[k].migrations[kind.rawValue] &+= 1
         }
-        tasks[next].lastCPU = c
+        tasks[next].scheduling.lastCPU = c
     }
 }

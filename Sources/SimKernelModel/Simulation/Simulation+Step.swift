@@ -70,13 +70,13 @@ extension Simulation {
                 op = h
             } else {
                 task = cpus[c].task
-                if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame == .none
+                if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame.kind == .none
                     && tasks[task].isPreemptible {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
-                    if tasks[task].migrateTo >= 0 {
+                    if tasks[task].scheduling.migrateTo >= 0 {
                         cpus[c].needResched = false
                         depart(task: task, cpu: c, at: t)
-                    } else if tasks[task].yieldPending {
+                    } else if tasks[task].scheduling.yieldPending {
                         yieldCPU(task: task, cpu: c, at: t)
                     } else {
                         preempt(task: task, cpu: c, at: t)
@@ -174,7 +174,7 @@ extension Simulation {
                     t = out.completion
                     finish(task: task, cpu: c, outcome: out, at: t)
                 } else {
-                    if task >= 0 { tasks[task].waited = true }
+                    if task >= 0 { tasks[task].locking.waited = true }
                     directory.addWaiter(line, cpu: c)
                     cpus[c].mode = .spinning
                     return
@@ -233,7 +233,7 @@ extension Simulation {
                 default: (release, shared) = (false, false)
                 }
                 beginLockFrame(task: task, cpu: c, record: Int(record), release: release, at: t)
-                tasks[task].lockShared = shared
+                tasks[task].locking.lockShared = shared
 
             case .block:
                 if t > now { schedule(cpu: c, at: t); return }
@@ -242,7 +242,7 @@ extension Simulation {
             case .pipe(let p, let write):
                 tasks[task].hasCurrent = false
                 let k = tasks[task].kernel
-                tasks[task].pipe = Int32(p)
+                tasks[task].messaging.pipe = Int32(p)
                 tasks[task].syscall = write ? kernels[k].pipeWrite : kernels[k].pipeRead
                 tasks[task].syscallPC = 0
                 if _slowPath(observed) { emit(.syscallEnter(cpu: c, task: task, syscall: tasks[task].syscall), at: t) }
@@ -253,7 +253,7 @@ extension Simulation {
                 if memory.pipes[Int(p)].count == 0 {
                     // Empty at the engine's time: sleep until a writer wakes this task.
                     memory.pipes[Int(p)].reader = Int32(task)
-                    tasks[task].sleepsOnLock = true  // the operation under way goes on after the wake-up
+                    tasks[task].locking.sleepsOnLock = true  // the operation under way goes on after the wake-up
                     leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
                 }
 
@@ -285,7 +285,7 @@ extension Simulation {
         if tasks[task].hasCurrent { return tasks[task].current }
         var op: Operation
         while true {
-            if tasks[task].frame != .none {
+            if tasks[task].frame.kind != .none {
                 op = frameOp(task: task, cpu: c)
                 break
             }
@@ -297,7 +297,7 @@ extension Simulation {
                     tasks[task].syscall = -1
                     observe(.syscallExit(cpu: c, task: task, syscall: s), at: t)
                     // A sched_yield returns to the preemption point before the task's next operation.
-                    if tasks[task].yieldPending { op = .delay(.zero); break }
+                    if tasks[task].scheduling.yieldPending { op = .delay(.zero); break }
                     continue
                 }
                 let step = steps[pc]
@@ -318,7 +318,7 @@ extension Simulation {
                     beginLockFrame(task: task, cpu: c, record: index, release: step.kind == .unlock, at: t)
                     continue
                 case .pipeRead:
-                    let p = Int(tasks[task].pipe)
+                    let p = Int(tasks[task].messaging.pipe)
                     if memory.pipes[p].count == 0 {
                         op = .waitPipe(UInt32(p))
                     } else {
@@ -326,21 +326,21 @@ extension Simulation {
                         op = .load(memory.pipes[p].line)  // copy_to_user from the writer's buffer line
                     }
                 case .pipeWrite:
-                    let p = Int(tasks[task].pipe)
+                    let p = Int(tasks[task].messaging.pipe)
                     op = .store(memory.pipes[p].line, memory.pipes[p].written &+ 1)
                 case .tlbShootdown, .tlbShootdownFreedTables:
                     beginShootdownFrame(task: task, invalidate: step.delay, lazyToo: step.kind == .tlbShootdownFreedTables)
                     continue
                 case .yield:
                     // schedule() at the syscall's return: the preemption point below takes it.
-                    tasks[task].yieldPending = true
+                    tasks[task].scheduling.yieldPending = true
                     cpus[c].needResched = true
                     op = .delay(.zero)
                 }
                 break
             }
-            if !tasks[task].injected.isEmpty {
-                op = tasks[task].injected.removeFirst()
+            if !tasks[task].messaging.injected.isEmpty {
+                op = tasks[task].messaging.injected.removeFirst()
             } else {
                 op = tasks[task].traceThread >= 0 ? nextTraceOp(task: task, cpu: c, at: t) : tasks[task].generator.next(now: t)
                 if case .sharedPage(let region, let page, let write) = op {
@@ -356,7 +356,7 @@ extension Simulation {
 
     /// A pipe_write's message is in: count it, wake the reader sleeping on it.
     mutating func pipeWritten(task: Int, at t: Picoseconds) {
-        let p = Int(tasks[task].pipe)
+        let p = Int(tasks[task].messaging.pipe)
         memory.pipes[p].count &+= 1
         memory.pipes[p].written &+= 1
         let r = memory.pipes[p].reader
@@ -373,7 +373,7 @@ extension Simulation {
             return
         }
         tasks[task].hasCurrent = false
-        if tasks[task].frame != .none {
+        if tasks[task].frame.kind != .none {
             if frameFinish(task: task, cpu: c, outcome: outcome, at: t), tasks[task].syscall >= 0 {
                 tasks[task].syscallPC += 1
             }

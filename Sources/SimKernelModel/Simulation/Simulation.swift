@@ -40,8 +40,8 @@ public struct Simulation {
     /// the simulation (a respawned kernel gets fresh ones); nil: no such policy.
     mutating func makeScheduler(kernel k: Int, tasks all: [TaskState]) -> Scheduler? {
         let kc = kernels[k].config
-        kernels[k].realtime = RealtimeQueues(cpuCount: kc.cpus.count, priorities: all.map(\.rtPriority))
-        let context = SchedulerContext(cpuCount: kc.cpus.count, weights: all.map(\.weight), requests: all.map(\.slice),
+        kernels[k].realtime = RealtimeQueues(cpuCount: kc.cpus.count, priorities: all.map(\.scheduling.rtPriority))
+        let context = SchedulerContext(cpuCount: kc.cpus.count, weights: all.map(\.scheduling.weight), requests: all.map(\.scheduling.slice),
                                        seed: SplitMix64(seed: config.seed, stream: [0x7363_6865_6400, UInt64(k)]).state, kernel: k)
         return Scheduler(kc.scheduler.policy, context: context)
     }

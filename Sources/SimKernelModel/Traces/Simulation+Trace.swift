@@ -259,7 +259,7 @@ extension Simulation {
                     return .exit
                 }
                 if k != tasks[task].kernel {
-                    tasks[task].migrateTo = Int32(k)
+                    tasks[task].scheduling.migrateTo = Int32(k)
                     cpus[c].needResched = true
                 }
             case .marker:
