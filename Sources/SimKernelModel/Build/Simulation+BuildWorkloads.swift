@@ -152,9 +152,9 @@ extension Simulation {
                     case .ipiRing(let handling):
                         let me = ringCPUs[thread]
                         let next = ringCPUs[(thread + 1) % ringCPUs.count]
-                        cpus[me].ringNext = Int32(next)
-                        cpus[me].ringHandling = handling
-                        cpus[me].ringWorkload = w
+                        cpus[me].roles.ringNext = Int32(next)
+                        cpus[me].roles.ringHandling = handling
+                        cpus[me].roles.ringWorkload = w
                         kind = .ipiRingStart(next: Int32(next), vector: Vectors.ring, handling: handling)
                     case .messages(let ch, let user, let reply, let interval, let bytes):
                         let channel = config.channels[ch]

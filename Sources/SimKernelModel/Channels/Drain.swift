@@ -16,8 +16,8 @@ enum DrainPhase: UInt8 {
 extension CPUState {
     /// A channel drain in this CPU's interrupt handler, over the handler's phase byte.
     var drain: DrainPhase {
-        get { DrainPhase(rawValue: handlerPhase) ?? .done }
-        set { handlerPhase = newValue.rawValue }
+        get { DrainPhase(rawValue: handler.handlerPhase) ?? .done }
+        set { handler.handlerPhase = newValue.rawValue }
     }
 }
 
@@ -26,7 +26,7 @@ extension Simulation {
     @inline(never)
     mutating func drainOp(_ c: Int, ring ri: Int) -> Operation? {
         // Fields read in place: a copy of the ring would retain its arrays.
-        let tail = cpus[c].handlerScratch
+        let tail = cpus[c].handler.handlerScratch
         switch cpus[c].drain {
         case .entry:
             if channels.rings[ri].transport.traits.drainingFlag { return .store(channels.rings[ri].activeLine, 1) }
@@ -53,14 +53,14 @@ extension Simulation {
         case .entry:
             cpus[c].drain = .readTail
         case .readTail:
-            cpus[c].handlerScratch = old
+            cpus[c].handler.handlerScratch = old
             cpus[c].drain = .readSlot
         case .readSlot:
             // Published slots hold their sequence number + 1.
-            if old & ~Self.lastChunk == cpus[c].handlerScratch + 1 {
+            if old & ~Self.lastChunk == cpus[c].handler.handlerScratch + 1 {
                 channels.rings[ri].slotsTaken &+= 1
                 if !traits.splitsMessages || old & Self.lastChunk != 0 {  // a message's last (or only) slot: it is complete
-                    let slot = Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))
+                    let slot = Int(cpus[c].handler.handlerScratch % UInt64(channels.rings[ri].slots))
                     let latency = t - channels.rings[ri].sentAt[slot]
                     _ = channels.rings[ri].latency.record(latency.raw)
                     channels.rings[ri].delivered &+= 1
@@ -73,12 +73,12 @@ extension Simulation {
                 cpus[c].drain = traits.drainingFlag ? .clearActive : .done
             }
         case .handle:
-            let tag = channels.rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))]
+            let tag = channels.rings[ri].tags[Int(cpus[c].handler.handlerScratch % UInt64(channels.rings[ri].slots))]
             let family = KernelThreadRole(tag: tag).family
             // A message split into chunks is acted on at its last chunk (looked at only for
             // the families acted on here).
             let whole = family.rawValue < MessageFamily.page.rawValue || !traits.splitsMessages
-                || directory.peekValue(slotLine(channels.rings[ri], cpus[c].handlerScratch)) & Self.lastChunk != 0
+                || directory.peekValue(slotLine(channels.rings[ri], cpus[c].handler.handlerScratch)) & Self.lastChunk != 0
             switch whole ? family : .data {
             case .page, .invalidate:
                 // For the instance's page server to answer (Popcorn hands them to a worker).
@@ -88,12 +88,12 @@ extension Simulation {
             default: cpus[c].drain = .advance
             }
         case .reply:
-            let tag = channels.rings[ri].tags[Int(cpus[c].handlerScratch % UInt64(channels.rings[ri].slots))]
+            let tag = channels.rings[ri].tags[Int(cpus[c].handler.handlerScratch % UInt64(channels.rings[ri].slots))]
             pageAnswered(task: KernelThreadRole(tag: tag).subject, cpu: c, at: t)
             cpus[c].drain = .advance
         case .advance:
-            cpus[c].handlerCount += 1
-            if cpus[c].handlerCount < channels.rings[ri].budget {
+            cpus[c].handler.handlerCount += 1
+            if cpus[c].handler.handlerCount < channels.rings[ri].budget {
                 cpus[c].drain = .readTail
             } else {
                 // Budget spent: leave the rest for a fresh pass, as a re-raised interrupt.
@@ -101,9 +101,9 @@ extension Simulation {
                 cpus[c].drain = traits.drainingFlag ? .clearActive : .done
             }
         case .clearActive:
-            cpus[c].drain = cpus[c].handlerCount < channels.rings[ri].budget ? .recheck : .done
+            cpus[c].drain = cpus[c].handler.handlerCount < channels.rings[ri].budget ? .recheck : .done
         case .recheck:
-            cpus[c].drain = old & ~Self.lastChunk == cpus[c].handlerScratch + 1 ? .entry : .done
+            cpus[c].drain = old & ~Self.lastChunk == cpus[c].handler.handlerScratch + 1 ? .entry : .done
         case .done:
             break
         }

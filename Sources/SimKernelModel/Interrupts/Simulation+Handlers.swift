@@ -7,21 +7,21 @@ import SimMachine
 extension Simulation {
     /// The next operation of the running interrupt handler, or nil when it returns.
     mutating func handlerOp(_ c: Int) -> Operation? {
-        let v = cpus[c].vector
-        let phase = cpus[c].handlerPhase
+        let v = cpus[c].handler.vector
+        let phase = cpus[c].handler.handlerPhase
         if v == Vectors.ring {
-            guard cpus[c].ringNext >= 0 else { return nil }
+            guard cpus[c].roles.ringNext >= 0 else { return nil }
             switch phase {
-            case 0: return .delay(cpus[c].ringHandling)
-            case 1: return .sendIPI(cpu: cpus[c].ringNext, vector: Vectors.ring)
+            case 0: return .delay(cpus[c].roles.ringHandling)
+            case 1: return .sendIPI(cpu: cpus[c].roles.ringNext, vector: Vectors.ring)
             default: return nil
             }
         }
         if v == Vectors.broadcast {
-            guard cpus[c].broadcastAck >= 0 else { return nil }
+            guard cpus[c].roles.broadcastAck >= 0 else { return nil }
             switch phase {
-            case 0: return .delay(cpus[c].broadcastHandling)
-            case 1: return .fetchAdd(cpus[c].broadcastAck, 1)
+            case 0: return .delay(cpus[c].roles.broadcastHandling)
+            case 1: return .fetchAdd(cpus[c].roles.broadcastAck, 1)
             default: return nil
             }
         }
@@ -43,13 +43,13 @@ extension Simulation {
     }
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
-        let v = cpus[c].vector
+        let v = cpus[c].handler.vector
         if v == Vectors.ring || v == Vectors.broadcast {
-            cpus[c].handlerPhase &+= 1
+            cpus[c].handler.handlerPhase &+= 1
             return
         }
         if _slowPath(v & 0xF0 == Vectors.deviceBase) {
-            cpus[c].handlerPhase &+= 1
+            cpus[c].handler.handlerPhase &+= 1
             return
         }
         if _slowPath(v == Vectors.tlbShootdown) {

@@ -21,7 +21,7 @@ extension Simulation {
         if cpus[c].task >= 0 {
             // The running task leaves at its next preemption point (`step` calls back).
             cpus[c].goingOffline = true
-            cpus[c].needResched = true
+            cpus[c].sched.needResched = true
         }
         evacuate(cpu: c)
     }
@@ -32,13 +32,13 @@ extension Simulation {
         while let t = kernels[k].realtime.pickNext(cpu: local) ?? kernels[k].scheduler.pickNext(cpu: local) {
             let from = tasks[t].cpu
             dequeued(task: t, from: from)
-            cpus[from].runnable -= 1
+            cpus[from].sched.runnable -= 1
             // A pinned task runs elsewhere while its CPU is away (Linux breaks the affinity);
             // placement sends it back when the CPU returns and the task next wakes.
             if tasks[t].pinnedLocal != nil { kernels[k].affinityBroken &+= 1 }
             kernels[k].tasksMoved &+= 1
             let to = placement(of: t)
-            cpus[to].runnable += 1
+            cpus[to].sched.runnable += 1
             enqueue(task: t, cpu: to, atHead: false, at: now)
             if cpus[to].mode == .idle { kick(cpu: to) } else { armTick(cpu: to) }
         }

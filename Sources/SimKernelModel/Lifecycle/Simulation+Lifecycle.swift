@@ -118,12 +118,12 @@ extension Simulation {
             cpus[c].irqEnabled = true
             cpus[c].irqOffDepth = 0
             cpus[c].deferred = .zero
-            cpus[c].needResched = false
+            cpus[c].sched.needResched = false
             cpus[c].goingOffline = false
-            cpus[c].runnable = 0
-            cpus[c].movableWaiting = 0
-            cpus[c].mcsDepth = 0
-            if cpus[c].mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].mcsNodeBase + LineID(n), value: 0) } }
+            cpus[c].sched.runnable = 0
+            cpus[c].sched.movableWaiting = 0
+            cpus[c].roles.mcsDepth = 0
+            if cpus[c].roles.mcsNodeBase >= 0 { for n in 0..<4 { directory.initialize(cpus[c].roles.mcsNodeBase + LineID(n), value: 0) } }
             if c < locks.osqNodes.count && locks.osqNodes[c] >= 0 { directory.initialize(locks.osqNodes[c], value: 0) }
             kernels[k].scheduler.cpuRemoved(cpu: i)
             queue.push(at: timeline.cpuUp[i], cpu: c, .bootUp)
@@ -189,13 +189,13 @@ extension Simulation {
         observe(.kernelState(kernel: k, state: orderly ? .halted : .panicked), at: now)
         for c in kernels[k].config.cpus {
             if cpus[c].mode == .spinning { directory.cancelWait(cpu: c) }
-            if cpus[c].mode != .idle, cpus[c].busySince < now { cpus[c].busyPs &+= (now - cpus[c].busySince).raw }
+            if cpus[c].mode != .idle, cpus[c].accounting.busySince < now { cpus[c].accounting.busyPs &+= (now - cpus[c].accounting.busySince).raw }
             cpus[c].generation &+= 1  // pending steps of this CPU go stale
             cpus[c].mode = .idle
             cpus[c].halted = true
             cpus[c].online = false
             cpus[c].task = -1
-            cpus[c].inHandler = false
+            cpus[c].handler.inHandler = false
         }
         if orderly { kernels[k].haltedAt = now } else { kernels[k].failedOnce = now }
         for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done

@@ -176,7 +176,7 @@ extension Simulation {
             moveStep(i, step: .waitEmpty)
         case .waitEmpty:
             // The running tasks leave at their preemption points; look again shortly.
-            if m.cpus.contains(where: { cpus[$0].task >= 0 || cpus[$0].inHandler }) {
+            if m.cpus.contains(where: { cpus[$0].task >= 0 || cpus[$0].handler.inHandler }) {
                 queue.push(at: now + Picoseconds(us: 10), move: i, .waitEmpty)
                 return
             }
@@ -204,7 +204,7 @@ extension Simulation {
                 cpus[c].lastTask = -1
                 tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)  // hot-plugged in with empty TLBs
                 joinCachePartition(cpu: c, kernel: m.to)
-                moves.busyAtHandOver[c] = cpus[c].busyPs
+                moves.busyAtHandOver[c] = cpus[c].accounting.busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))
                 queue.push(at: up, cpu: c, .bootUp)
                 moves.records[i].online = up

@@ -38,13 +38,13 @@ extension Simulation {
             cpus[c].irqEnabled = false
         }
         if (locks.records[record].algorithm == .mcs || locks.records[record].algorithm == .qspinlock) && !release {
-            if cpus[c].mcsNodeBase < 0 {
+            if cpus[c].roles.mcsNodeBase < 0 {
                 // A CPU's queue nodes are made when it first queues (most CPUs of a big machine never do).
                 let k = kernels[cpus[c].kernel].config
-                cpus[c].mcsNodeBase = directory.allocate(name: "\(k.name).mcs_node[cpu\(c)]", home: k.memoryNode)
+                cpus[c].roles.mcsNodeBase = directory.allocate(name: "\(k.name).mcs_node[cpu\(c)]", home: k.memoryNode)
                 for level in 1..<4 { _ = directory.allocate(name: "\(k.name).mcs_node[cpu\(c)].\(level)", home: k.memoryNode) }
             }
-            cpus[c].mcsDepth = min(cpus[c].mcsDepth + 1, 4)
+            cpus[c].roles.mcsDepth = min(cpus[c].roles.mcsDepth + 1, 4)
         }
         if locks.records[record].algorithm == .mutex && !release {
             // The osq's lines are made when first needed, as the MCS nodes are.
@@ -58,10 +58,10 @@ extension Simulation {
     }
 
     /// MCS code of the node this CPU uses at its current nesting level.
-    func mcsCode(cpu c: Int) -> UInt64 { UInt64(c + 1) << 2 | UInt64(max(0, cpus[c].mcsDepth - 1)) }
+    func mcsCode(cpu c: Int) -> UInt64 { UInt64(c + 1) << 2 | UInt64(max(0, cpus[c].roles.mcsDepth - 1)) }
     func mcsNode(code: UInt64) -> LineID {
         let cpu = Int(code >> 2) - 1
-        return cpus[cpu].mcsNodeBase + LineID(code & 3)
+        return cpus[cpu].roles.mcsNodeBase + LineID(code & 3)
     }
 
     /// The MCS node a code read from a lock word names, or nil when no CPU's node has that
@@ -70,7 +70,7 @@ extension Simulation {
     func mcsNodeIfValid(code: UInt64) -> LineID? {
         let cpuPlusOne = code >> 2
         guard cpuPlusOne >= 1 && cpuPlusOne <= UInt64(cpus.count) else { return nil }
-        let base = cpus[Int(cpuPlusOne) - 1].mcsNodeBase
+        let base = cpus[Int(cpuPlusOne) - 1].roles.mcsNodeBase
         return base >= 0 ? base + LineID(code & 3) : nil
     }
 
@@ -168,7 +168,7 @@ extension Simulation {
             if done { tasks[task].locking.mutexesHeld &-= 1 }
         case (.qspinlock, true):
             done = qspinAcquireFinish(task: task, cpu: c, outcome: outcome)
-            if done { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }  // its queue node is free again
+            if done { cpus[c].roles.mcsDepth = max(0, cpus[c].roles.mcsDepth - 1) }  // its queue node is free again
         case (.qspinlock, false):
             done = true
         case (.rwlock, true):
@@ -207,7 +207,7 @@ extension Simulation {
                 if cpus[c].irqOffDepth == 0 { cpus[c].irqEnabled = true }  // pending interrupts are taken at the next boundary
             }
             locks.stats[s].holdPs &+= t.raw &- locks.records[record].holdStart.raw
-            if locks.records[record].algorithm == .mcs { cpus[c].mcsDepth = max(0, cpus[c].mcsDepth - 1) }
+            if locks.records[record].algorithm == .mcs { cpus[c].roles.mcsDepth = max(0, cpus[c].roles.mcsDepth - 1) }
             observe(.lockReleased(cpu: c, task: task, lock: record), at: t)
         }
         tasks[task].frame.kind = .none

@@ -144,7 +144,7 @@ extension Simulation {
         } else if tasks[task].locking.osqState == OSQState.queued {
             // The osq's head, the lock not free: spin on while the owner runs and nobody waits
             // for this CPU (need_resched), else leave.
-            if seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
+            if seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].sched.needResched {
                 tasks[task].frame.phase = MutexPhase.spinOwner
             } else {
                 tasks[task].locking.osqState = OSQState.leaving
@@ -153,7 +153,7 @@ extension Simulation {
         } else if tasks[task].locking.inLockList {
             // A woken waiter that lost the lock again: ask for it to be handed over, then wait.
             if seen & Self.handoffFlag == 0 { tasks[task].frame.phase = MutexPhase.setHandoff } else { firstWaiterWaits(task: task, seen: seen) }
-        } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].needResched {
+        } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].sched.needResched {
             tasks[task].frame.phase = MutexPhase.osqInit
         } else {
             tasks[task].frame.phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
@@ -204,7 +204,7 @@ extension Simulation {
     private mutating func firstWaiterWaits(task: Int, seen: UInt64) {
         tasks[task].frame.scratch = seen
         let owner = Int(Self.mutexOwner(seen)) - 1
-        tasks[task].frame.phase = ownerRuns(owner) && !cpus[tasks[task].cpu].needResched ? MutexPhase.spinOwner : MutexPhase.sleep
+        tasks[task].frame.phase = ownerRuns(owner) && !cpus[tasks[task].cpu].sched.needResched ? MutexPhase.spinOwner : MutexPhase.sleep
     }
 
     private func ownerRuns(_ owner: Int) -> Bool { owner >= 0 && owner < tasks.count && tasks[owner].status == .running }

@@ -12,14 +12,14 @@ extension Simulation {
         guard !targets.isEmpty, ipis.sets.count < Int(UInt16.max) else {
             throw ConfigurationError("workload '\(name)': an IPI broadcast needs at least one other CPU")
         }
-        guard !cpus.indices.contains(where: { cpus[$0].broadcastAck >= 0 }) else {
+        guard !cpus.indices.contains(where: { cpus[$0].roles.broadcastAck >= 0 }) else {
             throw ConfigurationError("workload '\(name)': one IPI-broadcasting workload per machine")
         }
         let kc = config.kernels[k]
         let ack = directory.allocate(name: "\(name)[\(kc.name)].acks", home: kc.memoryNode)
         for target in targets {
-            cpus[target].broadcastAck = ack
-            cpus[target].broadcastHandling = handling
+            cpus[target].roles.broadcastAck = ack
+            cpus[target].roles.broadcastHandling = handling
         }
         ipis.sets.append(targets)
         return .ipiBroadcast(set: UInt16(ipis.sets.count - 1), addressing: addressing, vector: Vectors.broadcast,
@@ -172,9 +172,9 @@ extension Simulation {
     /// Invalidate, acknowledge, then the next request queued here (one IPI can carry several).
     @inline(never)
     mutating func shootdownHandlerFinish(_ c: Int) {
-        if cpus[c].handlerPhase == 0 { cpus[c].handlerPhase = 1 } else {
+        if cpus[c].handler.handlerPhase == 0 { cpus[c].handler.handlerPhase = 1 } else {
             tlb.requests[c].removeFirst()
-            cpus[c].handlerPhase = 0
+            cpus[c].handler.handlerPhase = 0
         }
     }
 }

@@ -318,17 +318,17 @@ extension Simulation {
             var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
             var preemptions: UInt64 = 0, voluntary: UInt64 = 0
             for c in kr.config.cpus {
-                var b = cpus[c].busyPs
-                if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].busySince.raw }
+                var b = cpus[c].accounting.busyPs
+                if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].accounting.busySince.raw }
                 // A CPU that changed hands counts for each owner up to or from the hand-over.
                 if let handed = moves.busyAtHandOver[c] { b = cpus[c].kernel == k ? b &- handed : handed } else if cpus[c].kernel != k { b = 0 }
                 busy &+= b
-                switches &+= cpus[c].contextSwitches
+                switches &+= cpus[c].accounting.contextSwitches
                 sent &+= apic.sent[c]
                 received &+= apic.received[c]
-                handled &+= cpus[c].handlerRuns
-                preemptions &+= cpus[c].preemptions
-                voluntary &+= cpus[c].voluntarySwitches
+                handled &+= cpus[c].accounting.handlerRuns
+                preemptions &+= cpus[c].accounting.preemptions
+                voluntary &+= cpus[c].accounting.voluntarySwitches
             }
             let total = Double(end.raw) * Double(kr.config.cpus.count)
             let idle = max(0, total - Double(busy)) / 1000
@@ -407,7 +407,7 @@ extension Simulation {
         let accounting = IPIAccounting(
             targeted: ipis.targeted, arrived: apic.received.reduce(0, +),
             inFlight: UInt64(queue.count(kind: EventKind.ipiArrive.rawValue)), coalesced: apic.coalesced, reraised: apic.reraised,
-            taken: cpus.reduce(0) { $0 + $1.handlerRuns } - devices.reduce(0) { $0 + $1.handled },
+            taken: cpus.reduce(0) { $0 + $1.accounting.handlerRuns } - devices.reduce(0) { $0 + $1.handled },
             pending: UInt64(apic.pendingTotal) - devicePending.reduce(0, +))
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,

@@ -24,7 +24,7 @@ extension Simulation {
         guard let m = config.workloads[w].migrate, kernels[m.to].failedAt == nil else { return }
         for t in tasks.indices where tasks[t].workload == w && tasks[t].kernel != m.to && tasks[t].status != .done {
             tasks[t].scheduling.migrateTo = Int32(m.to)
-            if tasks[t].status == .running { cpus[tasks[t].cpu].needResched = true }
+            if tasks[t].status == .running { cpus[tasks[t].cpu].sched.needResched = true }
         }
     }
 
@@ -42,7 +42,7 @@ extension Simulation {
         chargeRun(task: t, at: time)
         if tasks[t].scheduling.rtPriority == 0 { kernels[from].scheduler.blocked(task: t) }
         tasks[t].hasCurrent = false
-        cpus[c].runnable -= 1
+        cpus[c].sched.runnable -= 1
         cpus[c].task = -1
         if _slowPath(tasks[t].locking.mutexesHeld > 0) { mutexOwnerStopped(task: t, at: time) }
         observe(.migrationDepart(task: t, cpu: c), at: time)

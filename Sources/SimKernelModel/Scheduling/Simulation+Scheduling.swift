@@ -32,7 +32,7 @@ extension Simulation {
             }
         }
         tasks[t].status = .runnable
-        cpus[c].runnable += 1
+        cpus[c].sched.runnable += 1
         enqueue(task: t, cpu: c, atHead: false, at: now)
         if cpus[c].mode == .idle {
             // Woken from another CPU, an idle CPU first leaves its idle state.
@@ -40,7 +40,7 @@ extension Simulation {
         } else {
             armTick(cpu: c)
             let running = cpus[c].task
-            if running >= 0 && preemptsOnWakeup(cpu: c, running: running, woken: t) { cpus[c].needResched = true }
+            if running >= 0 && preemptsOnWakeup(cpu: c, running: running, woken: t) { cpus[c].sched.needResched = true }
         }
     }
 
@@ -52,7 +52,7 @@ extension Simulation {
         kernels[k].waiting += 1
         if tasks[t].pinnedLocal == nil {
             kernels[k].movableWaiting += 1
-            cpus[c].movableWaiting += 1
+            cpus[c].sched.movableWaiting += 1
         }
         if tasks[t].scheduling.rtPriority > 0 {
             kernels[k].realtime.enqueue(task: t, cpu: cpus[c].local, atHead: atHead)
@@ -72,7 +72,7 @@ extension Simulation {
         kernels[k].waiting -= 1
         if tasks[t].pinnedLocal == nil {
             kernels[k].movableWaiting -= 1
-            cpus[c].movableWaiting -= 1
+            cpus[c].sched.movableWaiting -= 1
         }
     }
 
@@ -88,15 +88,15 @@ extension Simulation {
         let list = kernels[k].config.cpus
         if let p = tasks[t].pinnedLocal, cpus[list[p]].online && cpus[list[p]].kernel == k { return list[p] }
         let prev = tasks[t].scheduling.lastCPU
-        if prev >= 0 && cpus[prev].kernel == k && cpus[prev].online && cpus[prev].runnable == 0 { return prev }
+        if prev >= 0 && cpus[prev].kernel == k && cpus[prev].online && cpus[prev].sched.runnable == 0 { return prev }
         let rt = Int(tasks[t].scheduling.rtPriority)
         var best = list[0]
         var bestKey = Int.max
         // (A kernel's list also holds CPUs that move in later or moved out: `kernel` says whose they are now.)
         for c in list where cpus[c].online && cpus[c].kernel == k {
             let level = prev >= 0 ? domainLevel(prev, c) : 0
-            var key = cpus[c].runnable << 2 | level
-            if rt > 0 && cpus[c].runnable > 0 {
+            var key = cpus[c].sched.runnable << 2 | level
+            if rt > 0 && cpus[c].sched.runnable > 0 {
                 // Busy CPUs rank by the priority they run: below ours first, lowest first.
                 let running = cpus[c].task >= 0 ? Int(tasks[cpus[c].task].scheduling.rtPriority) : 0
                 key = (running >= rt ? 1 << 40 : 0) | running << 24 | key
@@ -134,19 +134,19 @@ extension Simulation {
     // MARK: Ticks
 
     mutating func armTick(cpu c: Int) {
-        guard !cpus[c].tickArmed else { return }
-        cpus[c].tickArmed = true
+        guard !cpus[c].sched.tickArmed else { return }
+        cpus[c].sched.tickArmed = true
         queue.push(at: now + kernels[cpus[c].kernel].config.scheduler.tick, target: Int32(c), kind: EventKind.tick.rawValue)
     }
 
     /// Returns whether the tick asked for a reschedule.
     mutating func tick(cpu c: Int) -> Bool {
-        cpus[c].tickArmed = false
+        cpus[c].sched.tickArmed = false
         guard !cpus[c].halted, hasWaiting(cpu: c) else { return false }
         armTick(cpu: c)  // while tasks wait, the tick keeps coming
         let k = cpus[c].kernel, local = cpus[c].local
-        if let interval = kernels[k].config.scheduler.balance, now >= cpus[c].nextBalance {
-            cpus[c].nextBalance = now + interval
+        if let interval = kernels[k].config.scheduler.balance, now >= cpus[c].sched.nextBalance {
+            cpus[c].sched.nextBalance = now + interval
             pushWaitingTask(from: c)
         }
         let running = cpus[c].task
@@ -166,8 +166,8 @@ extension Simulation {
         guard preempt else { return false }
         // A task that does not reach a preemption point (a spin in the kernel) is asked again
         // at every tick; only the first asking changes anything.
-        let asked = cpus[c].needResched
-        cpus[c].needResched = true
+        let asked = cpus[c].sched.needResched
+        cpus[c].sched.needResched = true
         if _slowPath(cpus[c].mode == .spinning) && mutexSpinnerYields(cpu: c) { return true }
         return !asked
     }
@@ -176,8 +176,8 @@ extension Simulation {
 
     /// The running task goes back to its queue (a preemption: an involuntary switch).
     mutating func preempt(task: Int, cpu c: Int, at t: Picoseconds) {
-        cpus[c].needResched = false
-        cpus[c].preemptions &+= 1
+        cpus[c].sched.needResched = false
+        cpus[c].accounting.preemptions &+= 1
         tasks[task].sched.preemptions &+= 1
         tasks[task].status = .runnable
         chargeRun(task: task, at: t)
@@ -194,9 +194,9 @@ extension Simulation {
     /// real-time task to the tail of its priority's list): a voluntary switch, not a
     /// preemption. The scheduler may pick it again at once when nothing else is runnable.
     mutating func yieldCPU(task: Int, cpu c: Int, at t: Picoseconds) {
-        cpus[c].needResched = false
+        cpus[c].sched.needResched = false
         tasks[task].scheduling.yieldPending = false
-        cpus[c].voluntarySwitches &+= 1
+        cpus[c].accounting.voluntarySwitches &+= 1
         tasks[task].sched.voluntary &+= 1
         tasks[task].status = .runnable
         chargeRun(task: task, at: t)
@@ -209,11 +209,11 @@ extension Simulation {
     mutating func leaveCPU(task: Int, cpu c: Int, becoming status: TaskStatus, at t: Picoseconds) {
         tasks[task].hasCurrent = false
         tasks[task].status = status
-        cpus[c].voluntarySwitches &+= 1
+        cpus[c].accounting.voluntarySwitches &+= 1
         tasks[task].sched.voluntary &+= 1
         chargeRun(task: task, at: t)
         if tasks[task].scheduling.rtPriority == 0 { kernels[tasks[task].kernel].scheduler.blocked(task: task) }
-        cpus[c].runnable -= 1
+        cpus[c].sched.runnable -= 1
         cpus[c].task = -1
         if _slowPath(tasks[task].locking.mutexesHeld > 0) { mutexOwnerStopped(task: task, at: t) }
         if status == .done {
@@ -243,7 +243,7 @@ extension Simulation {
     @inline(__always)
     mutating func nextTask(cpu c: Int) -> Int? {
         // The common idle case (an interrupt handler returned, nothing waits) stays inline.
-        if cpus[c].runnable == 0 && kernels[cpus[c].kernel].waiting == 0 || !cpus[c].online { return nil }
+        if cpus[c].sched.runnable == 0 && kernels[cpus[c].kernel].waiting == 0 || !cpus[c].online { return nil }
         return findTask(cpu: c)
     }
 
@@ -274,8 +274,8 @@ extension Simulation {
     private mutating func pullWaitingTask(to c: Int) -> Int? {
         let k = cpus[c].kernel
         var source = -1, sourceKey = Int.max
-        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].movableWaiting > 0 {
-            let key = domainLevel(c, x) << 32 | (Int(UInt32.max) - cpus[x].movableWaiting)
+        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].sched.movableWaiting > 0 {
+            let key = domainLevel(c, x) << 32 | (Int(UInt32.max) - cpus[x].sched.movableWaiting)
             if key < sourceKey { source = x; sourceKey = key }
         }
         guard source >= 0, let t = detachWaiting(from: source) else { return nil }
@@ -286,11 +286,11 @@ extension Simulation {
     /// Periodic balancing at a busy CPU's tick: if some CPU of the kernel has at least two
     /// tasks fewer, one waiting task moves there (the nearest such CPU, then the least loaded).
     private mutating func pushWaitingTask(from c: Int) {
-        guard cpus[c].movableWaiting > 0 else { return }
+        guard cpus[c].sched.movableWaiting > 0 else { return }
         let k = cpus[c].kernel
         var target = -1, targetKey = Int.max
-        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].online && cpus[x].runnable + 2 <= cpus[c].runnable {
-            let key = cpus[x].runnable << 2 | domainLevel(c, x)
+        for x in kernels[k].config.cpus where x != c && cpus[x].kernel == k && cpus[x].online && cpus[x].sched.runnable + 2 <= cpus[c].sched.runnable {
+            let key = cpus[x].sched.runnable << 2 | domainLevel(c, x)
             if key < targetKey { target = x; targetKey = key }
         }
         guard target >= 0, let t = detachWaiting(from: c) else { return }
@@ -311,8 +311,8 @@ extension Simulation {
 
     /// Reassigns a task that is in no queue from `from` to `to`.
     private mutating func move(task t: Int, from: Int, to: Int) {
-        cpus[from].runnable -= 1
-        cpus[to].runnable += 1
+        cpus[from].sched.runnable -= 1
+        cpus[to].sched.runnable += 1
         tasks[t].cpu = to
     }
 
@@ -339,7 +339,7 @@ extension Simulation {
         }
         let last = tasks[next].scheduling.lastCPU
         // Marked to migrate while queued: it leaves at its first preemption point.
-        if tasks[next].scheduling.migrateTo >= 0 { cpus[c].needResched = true }
+        if tasks[next].scheduling.migrateTo >= 0 { cpus[c].sched.needResched = true }
         if tasks[next].scheduling.crossedKernel {
             tasks[next].scheduling.crossedKernel = false
             tasks[next].sched.migrations[MigrationKind.crossKernel.rawValue] &+= 1

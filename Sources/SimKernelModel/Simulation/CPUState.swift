@@ -25,37 +25,56 @@ struct CPUState {
     /// and pure work an interrupt cut short, to be done once the handler returns.
     var resumeAt = Picoseconds.zero
     var deferred = Picoseconds.zero
-    /// When its last interrupt handler returned, on its own clock (possibly ahead of the engine).
-    var handlerEndedAt = Picoseconds.zero
-    var needResched = false
-    var tickArmed = false
-    /// Queued (not running) tasks that are not pinned: what the load balancer may move.
-    var movableWaiting = 0
-    var nextBalance = Picoseconds.zero
     /// Hot-plug: offline CPUs take no tasks; one going offline waits for its running task
     /// to reach a preemption point.
     var online = true
     /// Its kernel panicked: the CPU executes nothing more (interrupts stay pending).
     var halted = false
     var goingOffline = false
-    // Interrupt handler frame.
+    var handler = CPUHandler()
+    var roles = CPURoles()
+    var sched = CPUScheduling()
+    var accounting = CPUAccounting()
+}
+
+/// The interrupt handler a CPU is in: its vector, its phase and scratch word (the
+/// handler's machine gives them meaning), messages drained so far, when the last one returned.
+struct CPUHandler {
+    /// When its last interrupt handler returned, on its own clock (possibly ahead of the engine).
+    var handlerEndedAt = Picoseconds.zero
     var inHandler = false
     var vector: UInt8 = 0
     var handlerPhase: UInt8 = 0
     var handlerCount = 0
     var handlerScratch: UInt64 = 0
-    // IPI-ring forwarding, when a ring workload runs here.
+}
+
+/// What benchmark workloads and locks set up on a CPU: the IPI ring's next hop and
+/// handling time, the IPI broadcast's acknowledgement line, its MCS queue nodes (4 per CPU,
+/// nesting levels, as Linux's qspinlock has).
+struct CPURoles {
     var ringNext: Int32 = -1
     var ringHandling = Picoseconds.zero
     var ringWorkload = -1
-    // IPI-broadcast acknowledgements, when a broadcast workload targets this CPU.
     var broadcastAck: LineID = -1
     var broadcastHandling = Picoseconds.zero
-    // MCS queue nodes: 4 per CPU (nesting levels), as Linux's qspinlock has.
     var mcsNodeBase: LineID = -1
     var mcsDepth = 0
-    // Accounting.
+}
+
+/// A CPU's run queue as the simulation sees it: tasks queued, those the balancer may move,
+/// when it balances next, a pending reschedule and its tick.
+struct CPUScheduling {
+    var needResched = false
+    var tickArmed = false
+    /// Queued (not running) tasks that are not pinned: what the load balancer may move.
+    var movableWaiting = 0
+    var nextBalance = Picoseconds.zero
     var runnable = 0
+}
+
+/// What a CPU did: busy time, switches, preemptions, handler runs.
+struct CPUAccounting {
     var busySince = Picoseconds.zero
     var busyPs: UInt64 = 0
     var contextSwitches: UInt64 = 0

@@ -115,7 +115,7 @@ extension Simulation {
     mutating func kick(cpu c: Int, after delay: Picoseconds = .zero) {
         guard cpus[c].mode == .idle else { return }
         let start = max(now + delay, cpus[c].freeAt)
-        cpus[c].busySince = start
+        cpus[c].accounting.busySince = start
         schedule(cpu: c, at: start)
     }
 
@@ -141,22 +141,22 @@ extension Simulation {
         case .idle where cpus[c].freeAt > now:
             kick(cpu: c)  // still finishing its last operations on its own clock
         case .idle:
-            cpus[c].busySince = now
+            cpus[c].accounting.busySince = now
             cpus[c].mode = .scheduled
             step(c)
         case .spinning:
-            if (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].inHandler {
+            if (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].handler.inHandler {
                 directory.cancelWait(cpu: c)
                 cpus[c].generation &+= 1
                 cpus[c].mode = .scheduled
                 step(c)
             }
-        case .scheduled where cpus[c].resumeAt > now && (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].inHandler:
+        case .scheduled where cpus[c].resumeAt > now && (cpus[c].irqEnabled || vector == Vectors.nmi) && !cpus[c].handler.inHandler:
             // Running ahead through pure work (compute, kernel-path delays): the interrupt
             // comes in now, in the middle of it; the rest of that work resumes after the
             // handler. If the CPU ran ahead through an earlier handler (interrupts off), it
             // comes in when that handler ended.
-            let from = vector == Vectors.nmi ? now : max(now, cpus[c].handlerEndedAt)
+            let from = vector == Vectors.nmi ? now : max(now, cpus[c].handler.handlerEndedAt)
             guard from < cpus[c].resumeAt else { break }  // taken at the next operation boundary
             cpus[c].deferred = cpus[c].resumeAt - from
             if from > now {

@@ -25,16 +25,16 @@ extension Simulation {
                 return
             }
             // Interrupts, at an operation boundary.
-            if !cpus[c].inHandler && apic.hasPending(cpu: c) && (cpus[c].irqEnabled || apic.nmiPending(cpu: c)) {
+            if !cpus[c].handler.inHandler && apic.hasPending(cpu: c) && (cpus[c].irqEnabled || apic.nmiPending(cpu: c)) {
                 let nmi = apic.nmiPending(cpu: c)
                 if nmi { apic.takeNMI(cpu: c) }
                 if let v = nmi ? Vectors.nmi : apic.takeHighest(cpu: c) {
-                    cpus[c].inHandler = true
+                    cpus[c].handler.inHandler = true
                     cpus[c].irqEnabled = false
-                    cpus[c].vector = v
-                    cpus[c].handlerPhase = 0
-                    cpus[c].handlerCount = 0
-                    cpus[c].handlerRuns &+= 1
+                    cpus[c].handler.vector = v
+                    cpus[c].handler.handlerPhase = 0
+                    cpus[c].handler.handlerCount = 0
+                    cpus[c].accounting.handlerRuns &+= 1
                     if _slowPath(observed) { emit(.handlerEnter(cpu: c, vector: v), at: t) }
                     let waited = t.raw &- min(t.raw, apic.sendTime(cpu: c, vector: v))
                     if _slowPath(v & 0xF0 == Vectors.deviceBase) {
@@ -42,9 +42,9 @@ extension Simulation {
                     } else {
                         ipis.latency.record(waited)
                     }
-                    if v == Vectors.ring && cpus[c].ringWorkload >= 0 {
+                    if v == Vectors.ring && cpus[c].roles.ringWorkload >= 0 {
                         // Each delivery around the ring is one operation of the ring workload.
-                        let w = cpus[c].ringWorkload
+                        let w = cpus[c].roles.ringWorkload
                         workloadStats[w].ops &+= 1
                         if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
                     }
@@ -53,13 +53,13 @@ extension Simulation {
             }
 
             let op: Operation
-            let inHandler = cpus[c].inHandler
+            let inHandler = cpus[c].handler.inHandler
             var task = -1
             if inHandler {
                 guard let h = handlerOp(c) else {
-                    cpus[c].inHandler = false
-                    cpus[c].handlerEndedAt = t
-                    if _slowPath(observed) { emit(.handlerExit(cpu: c, vector: cpus[c].vector), at: t) }
+                    cpus[c].handler.inHandler = false
+                    cpus[c].handler.handlerEndedAt = t
+                    if _slowPath(observed) { emit(.handlerExit(cpu: c, vector: cpus[c].handler.vector), at: t) }
                     cpus[c].irqEnabled = cpus[c].irqOffDepth == 0  // an NMI may have come in while they were off
                     if cpus[c].deferred != .zero {  // the interrupted work finishes now
                         t += cpus[c].deferred
@@ -70,11 +70,11 @@ extension Simulation {
                 op = h
             } else {
                 task = cpus[c].task
-                if task >= 0 && cpus[c].needResched && tasks[task].syscall < 0 && tasks[task].frame.kind == .none
+                if task >= 0 && cpus[c].sched.needResched && tasks[task].syscall < 0 && tasks[task].frame.kind == .none
                     && tasks[task].isPreemptible {
                     // Preempt in user mode only: the kernel paths modeled here are not preemptible.
                     if tasks[task].scheduling.migrateTo >= 0 {
-                        cpus[c].needResched = false
+                        cpus[c].sched.needResched = false
                         depart(task: task, cpu: c, at: t)
                     } else if tasks[task].scheduling.yieldPending {
                         yieldCPU(task: task, cpu: c, at: t)
@@ -88,14 +88,14 @@ extension Simulation {
                     guard let next = nextTask(cpu: c) else {
                         cpus[c].mode = .idle
                         cpus[c].freeAt = t
-                        cpus[c].busyPs &+= t.raw &- cpus[c].busySince.raw
+                        cpus[c].accounting.busyPs &+= t.raw &- cpus[c].accounting.busySince.raw
                         if t > progress.lastActivity { progress.lastActivity = t }
                         if _slowPath(observed) { emit(.cpuIdle(cpu: c), at: t) }
                         return
                     }
                     if cpus[c].lastTask >= 0 && cpus[c].lastTask != next {
                         t += kernels[cpus[c].kernel].config.profile.contextSwitch
-                        cpus[c].contextSwitches &+= 1
+                        cpus[c].accounting.contextSwitches &+= 1
                         if _slowPath(observed) { emit(.contextSwitch(cpu: c, from: cpus[c].lastTask, to: next), at: t) }
                     }
                     t += lazyFlush(before: next, cpu: c)
@@ -334,7 +334,7 @@ extension Simulation {
                 case .yield:
                     // schedule() at the syscall's return: the preemption point below takes it.
                     tasks[task].scheduling.yieldPending = true
-                    cpus[c].needResched = true
+                    cpus[c].sched.needResched = true
                     op = .delay(.zero)
                 }
                 break

@@ -260,7 +260,7 @@ extension Simulation {
                 }
                 if k != tasks[task].kernel {
                     tasks[task].scheduling.migrateTo = Int32(k)
-                    cpus[c].needResched = true
+                    cpus[c].sched.needResched = true
                 }
             case .marker:
                 return .opDone
