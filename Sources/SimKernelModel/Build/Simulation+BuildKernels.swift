@@ -81,10 +81,10 @@ extension Simulation {
             runtime.objectLines = objectLines
             runtime.pipeRead = kc.profile.syscallIndex("pipe_read") ?? -1
             runtime.pipeWrite = kc.profile.syscallIndex("pipe_write") ?? -1
-            (runtime.loadedAt, runtime.activeAt, runtime.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
+            (runtime.life.loadedAt, runtime.life.activeAt, runtime.life.cpuUpAt) = Self.bootTimeline(kc, machine: config.machine)
             if let again = Self.respawnTimeline(kc, machine: config.machine) {
-                runtime.respawnAt = again.at
-                runtime.respawnTimeline = again.timeline
+                runtime.life.respawnAt = again.at
+                runtime.life.respawnTimeline = again.timeline
             }
             runtime.objectBase = objectBase
             kernels.append(runtime)

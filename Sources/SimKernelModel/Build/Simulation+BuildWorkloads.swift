@@ -218,7 +218,7 @@ extension Simulation {
                     task.messaging.messageTag = wc.kernelThread?.tag ?? 0
                     // RESOURCE and ACK senders wait for their move to start them.
                     addTask(task, of: wc, thread: thread, into: &build, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
-                    stats.tasks += kernels[copy.kernel].respawnTimeline == nil ? 1 : 2  // with its respawned twin
+                    stats.tasks += kernels[copy.kernel].life.respawnTimeline == nil ? 1 : 2  // with its respawned twin
                 }
             }
             workloadStats.append(stats)
@@ -247,11 +247,11 @@ extension Simulation {
         let t = build.tasks.count
         build.tasks.append(task)
         if startsWithWorkload {
-            let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[task.kernel].activeAt)
+            let start = max(wc.startAt + Picoseconds(wc.stagger.raw &* UInt64(thread)), kernels[task.kernel].life.activeAt)
             queue.push(at: start, target: Int32(t), kind: EventKind.taskStart.rawValue)
             // A kernel that will respawn runs a fresh copy of each generated task once it is
             // active again (the same generator and seed: the same work, started over).
-            if let again = kernels[task.kernel].respawnTimeline, task.traceThread < 0 {
+            if let again = kernels[task.kernel].life.respawnTimeline, task.traceThread < 0 {
                 var twin = task
                 twin.incarnation = 1
                 build.tasks.append(twin)

@@ -58,13 +58,13 @@ extension Simulation {
         case .readSlot:
             // Published slots hold their sequence number + 1.
             if old & ~Self.lastChunk == cpus[c].handler.handlerScratch + 1 {
-                channels.rings[ri].slotsTaken &+= 1
+                channels.rings[ri].stats.slotsTaken &+= 1
                 if !traits.splitsMessages || old & Self.lastChunk != 0 {  // a message's last (or only) slot: it is complete
                     let slot = Int(cpus[c].handler.handlerScratch % UInt64(channels.rings[ri].slots))
                     let latency = t - channels.rings[ri].sentAt[slot]
-                    _ = channels.rings[ri].latency.record(latency.raw)
-                    channels.rings[ri].delivered &+= 1
-                    channels.rings[ri].lastDelivered = t
+                    _ = channels.rings[ri].stats.latency.record(latency.raw)
+                    channels.rings[ri].stats.delivered &+= 1
+                    channels.rings[ri].stats.lastDelivered = t
                     delivered(tag: channels.rings[ri].tags[slot], ring: ri, cpu: c, latency: latency, at: t)
                 }
                 cpus[c].drain = .handle

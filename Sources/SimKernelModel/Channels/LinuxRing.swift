@@ -46,7 +46,7 @@ extension Simulation {
         case .readTail:
             tasks[task].frame.scratch2 = old
             if tasks[task].frame.scratch &- old >= UInt64(channels.rings[ri].slots) {
-                channels.rings[ri].fullStalls &+= 1
+                channels.rings[ri].stats.fullStalls &+= 1
                 tasks[task].linuxSend = .waitFull
             } else {
                 tasks[task].linuxSend = .claim
@@ -57,7 +57,7 @@ extension Simulation {
             published(ring: ri, task: task)
             tasks[task].linuxSend = .notify
         case .notify:
-            channels.rings[ri].ipis &+= 1
+            channels.rings[ri].stats.ipis &+= 1
             return true
         case .pauseFull:
             tasks[task].linuxSend = .waitFull

@@ -45,7 +45,7 @@ extension Simulation {
         case .readTail:
             tasks[task].frame.scratch2 = old
             if tasks[task].frame.scratch &- old >= UInt64(channels.rings[ri].slots) {
-                channels.rings[ri].fullStalls &+= 1
+                channels.rings[ri].stats.fullStalls &+= 1
                 tasks[task].popcornSend = .waitFull
             } else {
                 tasks[task].popcornSend = .publish
@@ -62,7 +62,7 @@ extension Simulation {
             if old != 0 { return nextChunk(task: task) }
             tasks[task].popcornSend = .notify
         case .notify:
-            channels.rings[ri].ipis &+= 1
+            channels.rings[ri].stats.ipis &+= 1
             return nextChunk(task: task)
         }
         return false

@@ -14,8 +14,6 @@ struct RingState {
     var sentAt: [Picoseconds]
     /// Per slot, the tag of the message published there (`KernelThreadRole.tag`).
     var tags: [UInt32]
-    /// Messages delivered, by `MessageFamily`.
-    var deliveredByFamily = [UInt64](repeating: 0, count: MessageFamily.allCases.count)
     var receiverCPU: Int
     var vector: UInt8
     var handling: Picoseconds
@@ -27,12 +25,16 @@ struct RingState {
     var pollInterval = Picoseconds.zero
     /// Popcorn: set while the receiver drains (senders skip the IPI).
     var activeLine: LineID = -1
-    /// URPC sequence numbers: the sender's next, the last acknowledgement it read, the
-    /// receiver's next. Kept by each side privately (no memory traffic).
-    var nextSeq: UInt64 = 0
-    var knownAck: UInt64 = 0
-    var recvSeq: UInt64 = 0
-    // Statistics.
+    var timeout = Picoseconds.zero
+    var stats = RingStats()
+    var seq = URPCSequence()
+}
+
+/// What went through a ring: messages and bytes sent, slots taken, messages delivered (by
+/// family), stalls on a full ring, IPIs, drops and receive timeouts, delivery latency.
+struct RingStats {
+    /// Messages delivered, by `MessageFamily`.
+    var deliveredByFamily = [UInt64](repeating: 0, count: MessageFamily.allCases.count)
     var bytes: UInt64 = 0
     var sent: UInt64 = 0
     /// Slots the receiver has taken (a popcorn message may span several).
@@ -45,6 +47,15 @@ struct RingState {
     var receiveTimeouts: UInt64 = 0
     /// When the receiver last took a message (a peer watching heartbeats sees this stop).
     var lastDelivered = Picoseconds.zero
-    var timeout = Picoseconds.zero
     var latency = latencyHistogram()
+}
+
+/// URPC sequence numbers: the sender's next, the last acknowledgement it read, the
+/// receiver's next. Kept by each side privately (no memory traffic).
+struct URPCSequence {
+    /// URPC sequence numbers: the sender's next, the last acknowledgement it read, the
+    /// receiver's next. Kept by each side privately (no memory traffic).
+    var nextSeq: UInt64 = 0
+    var knownAck: UInt64 = 0
+    var recvSeq: UInt64 = 0
 }

@@ -51,7 +51,7 @@ extension Simulation {
     mutating func afterLook(task: Int, ring ri: Int, old: UInt64, unchanged: UInt64, retry: UInt8, pause: UInt8, at t: Picoseconds) -> UInt8? {
         if channels.rings[ri].timeout == .zero || old != unchanged { return retry }
         if t - tasks[task].frame.frameStart >= channels.rings[ri].timeout || KernelThreadRole(tag: tasks[task].messaging.messageTag).family == .heartbeat {
-            channels.rings[ri].dropped &+= 1
+            channels.rings[ri].stats.dropped &+= 1
             return nil
         }
         return pause
@@ -70,8 +70,8 @@ extension Simulation {
 
     /// Counts a message as sent once its publishing store is done.
     mutating func published(ring ri: Int, task: Int) {
-        channels.rings[ri].sent &+= 1
-        channels.rings[ri].bytes &+= UInt64(tasks[task].messaging.messageBytes)
+        channels.rings[ri].stats.sent &+= 1
+        channels.rings[ri].stats.bytes &+= UInt64(tasks[task].messaging.messageBytes)
         observe(.messageSent(ring: ri, cpu: tasks[task].cpu, family: KernelThreadRole(tag: tasks[task].messaging.messageTag).family), at: now)
     }
 
@@ -94,7 +94,7 @@ extension Simulation {
     /// message acted on (a RESOURCE brings the move's CPUs up, its ACK completes the move).
     mutating func delivered(tag: UInt32, ring ri: Int, cpu: Int, latency: Picoseconds, at t: Picoseconds) {
         let message = KernelThreadRole(tag: tag)
-        channels.rings[ri].deliveredByFamily[Int(message.family.rawValue)] &+= 1
+        channels.rings[ri].stats.deliveredByFamily[Int(message.family.rawValue)] &+= 1
         observe(.messageDelivered(ring: ri, cpu: cpu, family: message.family, latency: latency), at: t)
         let subject = message.subject
         switch message.family {

@@ -39,9 +39,9 @@ extension TaskState {
 extension Simulation {
     /// Takes the next URPC sequence number if the sender believes a slot is free.
     mutating func urpcClaim(ring ri: Int, task: Int) -> Bool {
-        guard channels.rings[ri].nextSeq &- channels.rings[ri].knownAck < UInt64(channels.rings[ri].slots) else { return false }
-        tasks[task].frame.scratch = channels.rings[ri].nextSeq
-        channels.rings[ri].nextSeq &+= 1
+        guard channels.rings[ri].seq.nextSeq &- channels.rings[ri].seq.knownAck < UInt64(channels.rings[ri].slots) else { return false }
+        tasks[task].frame.scratch = channels.rings[ri].seq.nextSeq
+        channels.rings[ri].seq.nextSeq &+= 1
         return true
     }
 
@@ -53,7 +53,7 @@ extension Simulation {
         case .readAck: return .load(r.ackLine)
         case .marshal: return .delay(r.stub)
         case .pauseFull: return .delay(Self.timeoutPoll)
-        case .waitFull, .publish: return waitForChange(r, r.ackLine, from: r.knownAck)
+        case .waitFull, .publish: return waitForChange(r, r.ackLine, from: r.seq.knownAck)
         }
     }
 
@@ -61,11 +61,11 @@ extension Simulation {
     mutating func urpcSendFinish(task: Int, ring ri: Int, old: UInt64, at t: Picoseconds) -> Bool {
         switch tasks[task].urpcSend {
         case .readAck:
-            channels.rings[ri].knownAck = max(channels.rings[ri].knownAck, old)
+            channels.rings[ri].seq.knownAck = max(channels.rings[ri].seq.knownAck, old)
             if urpcClaim(ring: ri, task: task) {
                 tasks[task].urpcSend = .marshal
             } else {
-                channels.rings[ri].fullStalls &+= 1
+                channels.rings[ri].stats.fullStalls &+= 1
                 tasks[task].urpcSend = .waitFull
             }
         case .marshal:
@@ -76,7 +76,7 @@ extension Simulation {
         case .pauseFull:
             tasks[task].urpcSend = .waitFull
         case .waitFull:
-            guard let next = afterLook(task: task, ring: ri, old: old, unchanged: channels.rings[ri].knownAck,
+            guard let next = afterLook(task: task, ring: ri, old: old, unchanged: channels.rings[ri].seq.knownAck,
                                        retry: URPCSendPhase.readAck.rawValue, pause: URPCSendPhase.pauseFull.rawValue, at: t) else {
                 return true  // dropped before it took a slot
             }
@@ -94,8 +94,8 @@ extension Simulation {
         tasks[task].frame.target = ri
         tasks[task].urpcReceive = .poll
         tasks[task].frame.frameStart = t
-        tasks[task].frame.scratch = channels.rings[ri].recvSeq  // the message this task takes
-        channels.rings[ri].recvSeq &+= 1
+        tasks[task].frame.scratch = channels.rings[ri].seq.recvSeq  // the message this task takes
+        channels.rings[ri].seq.recvSeq &+= 1
     }
 
     mutating func receiveOp(task: Int) -> Operation {
@@ -122,7 +122,7 @@ extension Simulation {
             if outcome?.oldValue == seq + 1 {
                 tasks[task].urpcReceive = .unmarshal
             } else if channels.rings[ri].timeout > .zero && t - tasks[task].frame.frameStart >= channels.rings[ri].timeout {
-                channels.rings[ri].receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
+                channels.rings[ri].stats.receiveTimeouts &+= 1  // the sender is gone (or too slow): stop waiting
                 return true
             } else {
                 tasks[task].urpcReceive = .pause
@@ -132,10 +132,10 @@ extension Simulation {
         case .unmarshal:
             let slot = Int(seq % UInt64(channels.rings[ri].slots))
             let latency = t - channels.rings[ri].sentAt[slot]
-            _ = channels.rings[ri].latency.record(latency.raw)
-            channels.rings[ri].delivered &+= 1
-            channels.rings[ri].slotsTaken &+= 1
-            channels.rings[ri].lastDelivered = t
+            _ = channels.rings[ri].stats.latency.record(latency.raw)
+            channels.rings[ri].stats.delivered &+= 1
+            channels.rings[ri].stats.slotsTaken &+= 1
+            channels.rings[ri].stats.lastDelivered = t
             delivered(tag: channels.rings[ri].tags[slot], ring: ri, cpu: tasks[task].cpu, latency: latency, at: t)
             // Slots go back to the sender in batches of half a ring.
             let batch = UInt64(max(1, channels.rings[ri].slots / 2))

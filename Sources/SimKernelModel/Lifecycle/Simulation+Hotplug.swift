@@ -10,13 +10,13 @@ extension Simulation {
         if online {
             cpus[c].online = true
             cpus[c].goingOffline = false
-            kernels[k].onlined &+= 1
+            kernels[k].stats.onlined &+= 1
             kernels[k].scheduler.cpuAdded(cpu: cpus[c].local)
             kick(cpu: c)  // an idle CPU that looks for work: idle balancing or stealing finds it
             return
         }
         cpus[c].online = false
-        kernels[k].offlined &+= 1
+        kernels[k].stats.offlined &+= 1
         kernels[k].scheduler.cpuRemoved(cpu: cpus[c].local)
         if cpus[c].task >= 0 {
             // The running task leaves at its next preemption point (`step` calls back).
@@ -35,8 +35,8 @@ extension Simulation {
             cpus[from].sched.runnable -= 1
             // A pinned task runs elsewhere while its CPU is away (Linux breaks the affinity);
             // placement sends it back when the CPU returns and the task next wakes.
-            if tasks[t].pinnedLocal != nil { kernels[k].affinityBroken &+= 1 }
-            kernels[k].tasksMoved &+= 1
+            if tasks[t].pinnedLocal != nil { kernels[k].stats.affinityBroken &+= 1 }
+            kernels[k].stats.tasksMoved &+= 1
             let to = placement(of: t)
             cpus[to].sched.runnable += 1
             enqueue(task: t, cpu: to, atHead: false, at: now)

@@ -69,11 +69,11 @@ extension Simulation {
                 for (i, c) in kc.cpus.enumerated() {
                     cpus[c].online = false
                     kernels[k].scheduler.cpuRemoved(cpu: i)
-                    queue.push(at: kernels[k].cpuUpAt[i], cpu: c, .bootUp)
+                    queue.push(at: kernels[k].life.cpuUpAt[i], cpu: c, .bootUp)
                 }
             }
             if let at = kc.panicAt { queue.push(at: at, kernel: k, .panic) }
-            if let at = kernels[k].respawnAt { queue.push(at: at, kernel: k, .respawn) }
+            if let at = kernels[k].life.respawnAt { queue.push(at: at, kernel: k, .respawn) }
             if let at = kc.shutdownAt { queue.push(at: at, kernel: k, .shutdownRequested) }
         }
     }
@@ -99,9 +99,9 @@ extension Simulation {
     /// the new kernel takes them once up, and drains its channels' rings where they are.
     mutating func respawn(kernel k: Int) {
         // Only a failed kernel respawns (one that was shut down on purpose stays halted).
-        guard kernels[k].failedAt != nil, kernels[k].haltedAt == nil, let timeline = kernels[k].respawnTimeline else { return }
-        kernels[k].failedAt = nil
-        kernels[k].incarnation = 1
+        guard kernels[k].life.failedAt != nil, kernels[k].life.haltedAt == nil, let timeline = kernels[k].life.respawnTimeline else { return }
+        kernels[k].life.failedAt = nil
+        kernels[k].life.incarnation = 1
         observe(.kernelState(kernel: k, state: .respawning), at: now)
         let kc = kernels[k].config
         kernels[k].scheduler = makeScheduler(kernel: k, tasks: tasks.indices.map { tasks[$0] })!  // its policy was found at the start
@@ -147,7 +147,7 @@ extension Simulation {
     /// A CPU of a booting kernel comes up (not counted as hot-plug).
     mutating func bootCPUUp(_ c: Int) {
         let k = cpus[c].kernel
-        guard kernels[k].failedAt == nil, !cpus[c].online else { return }
+        guard kernels[k].life.failedAt == nil, !cpus[c].online else { return }
         cpus[c].online = true
         kernels[k].scheduler.cpuAdded(cpu: cpus[c].local)
         kick(cpu: c)
@@ -156,7 +156,7 @@ extension Simulation {
     /// Kernel `k`'s shutdown is due: sent as a SYSTEM message by the kernel thread at the
     /// other end of its shutdown channel, or, without one, done at once.
     mutating func requestShutdown(kernel k: Int) {
-        guard kernels[k].failedAt == nil else { return }
+        guard kernels[k].life.failedAt == nil else { return }
         if let t = shutdownSenders[k] {
             queue.push(at: now, target: Int32(t), kind: EventKind.taskStart.rawValue)
         } else {
@@ -183,9 +183,9 @@ extension Simulation {
     /// messages in its rings and interrupts sent to it stay as they are: peers see what a
     /// machine without a supervisor shows them.
     mutating func panic(kernel k: Int, orderly: Bool = false) {
-        guard kernels[k].failedAt == nil else { return }
-        kernels[k].failedAt = now
-        kernels[k].oopsPending = false
+        guard kernels[k].life.failedAt == nil else { return }
+        kernels[k].life.failedAt = now
+        kernels[k].life.oopsPending = false
         observe(.kernelState(kernel: k, state: orderly ? .halted : .panicked), at: now)
         for c in kernels[k].config.cpus {
             if cpus[c].mode == .spinning { directory.cancelWait(cpu: c) }
@@ -197,13 +197,13 @@ extension Simulation {
             cpus[c].task = -1
             cpus[c].handler.inHandler = false
         }
-        if orderly { kernels[k].haltedAt = now } else { kernels[k].failedOnce = now }
+        if orderly { kernels[k].life.haltedAt = now } else { kernels[k].life.failedOnce = now }
         for t in tasks.indices where tasks[t].kernel == k && tasks[t].status != .done
-            && tasks[t].incarnation == kernels[k].incarnation {
+            && tasks[t].incarnation == kernels[k].life.incarnation {
             tasks[t].status = .done
             tasks[t].killed = true
             tasks[t].sched.exitedAt = now
-            if orderly { kernels[k].tasksStopped += 1 } else { kernels[k].tasksKilled += 1 }
+            if orderly { kernels[k].life.tasksStopped += 1 } else { kernels[k].life.tasksKilled += 1 }
         }
     }
 }

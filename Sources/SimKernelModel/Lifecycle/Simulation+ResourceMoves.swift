@@ -37,7 +37,7 @@ extension Simulation {
         let m = config.moves[i]
         // Once: a respawned donor's second offlining task finds it done.
         guard let mem = m.memory, moves.records[i].released == .zero,
-              kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
+              kernels[m.from].life.failedAt == nil, kernels[m.to].life.failedAt == nil else { return }
         moves.records[i].released = now
         kernels[m.from].config.memoryBytes -= mem.bytes
         sendResource(move: i)
@@ -167,11 +167,11 @@ extension Simulation {
 
     mutating func moveStep(_ i: Int, step: MoveStep) {
         let m = config.moves[i]
-        guard kernels[m.from].failedAt == nil, kernels[m.to].failedAt == nil else { return }
+        guard kernels[m.from].life.failedAt == nil, kernels[m.to].life.failedAt == nil else { return }
         observe(.moveStep(move: i, step: Int(step.rawValue)), at: now)
         switch step {
         case .release:
-            moves.records[i].tasksMoved = kernels[m.from].tasksMoved  // the count before; the difference after
+            moves.records[i].tasksMoved = kernels[m.from].stats.tasksMoved  // the count before; the difference after
             for c in m.cpus { hotplug(cpu: c, online: false) }
             moveStep(i, step: .waitEmpty)
         case .waitEmpty:
@@ -180,7 +180,7 @@ extension Simulation {
                 queue.push(at: now + Picoseconds(us: 10), move: i, .waitEmpty)
                 return
             }
-            moves.records[i].tasksMoved = kernels[m.from].tasksMoved - moves.records[i].tasksMoved
+            moves.records[i].tasksMoved = kernels[m.from].stats.tasksMoved - moves.records[i].tasksMoved
             moves.records[i].released = now + Picoseconds(m.perCPU.raw &* UInt64(m.cpus.count))
             sendResource(move: i)
         case .sendResource:

@@ -79,9 +79,9 @@ extension Simulation {
     /// then the CPU spins on the line. Nothing checks the pointer first, as in the kernel.
     mutating func followCorruptedPointer(cpu c: Int, line: LineID) -> Operation {
         let k = cpus[c].kernel
-        if !kernels[k].oopsPending && kernels[k].failedAt == nil {
-            kernels[k].oopsPending = true
-            kernels[k].oopses += 1
+        if !kernels[k].life.oopsPending && kernels[k].life.failedAt == nil {
+            kernels[k].life.oopsPending = true
+            kernels[k].life.oopses += 1
             queue.push(at: now, kernel: k, .oops)
         }
         return .spinWhile(line, mask: 0, equals: 0)

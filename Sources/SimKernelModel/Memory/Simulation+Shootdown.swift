@@ -110,7 +110,7 @@ extension Simulation {
         tasks[task].frame.phase = lazyToo ? ShootdownPhase.scanWithLazy : ShootdownPhase.scanSkippingLazy
         tasks[task].frame.scratch = 0                // the next of the kernel's CPUs to look at
         tasks[task].frame.scratch2 = invalidate.raw  // each target's invalidation
-        kernels[tasks[task].kernel].tlb.shootdowns &+= 1
+        kernels[tasks[task].kernel].stats.tlb.shootdowns &+= 1
     }
 
     mutating func shootdownOp(task: Int, cpu c: Int) -> Operation {
@@ -130,7 +130,7 @@ extension Simulation {
                     let last = cpus[other].lastTask
                     guard last >= 0, tasks[last].workload == w, tasks[last].kernel == k else { continue }
                     if !lazyToo {
-                        kernels[k].tlb.lazySkipped &+= 1
+                        kernels[k].stats.tlb.lazySkipped &+= 1
                         tlb.lazyFlushOwed[other] = (workload: Int32(w), cost: max(tlb.lazyFlushOwed[other].cost, invalidate))
                         continue
                     }
@@ -139,7 +139,7 @@ extension Simulation {
                 }
                 tasks[task].frame.scratch = UInt64(i)
                 tasks[task].messaging.repliesAsked += 1
-                kernels[k].tlb.interrupted &+= 1
+                kernels[k].stats.tlb.interrupted &+= 1
                 tlb.requests[other].append((ack: tasks[task].messaging.replyLine, invalidate: invalidate))
                 return .sendIPI(cpu: Int32(other), vector: Vectors.tlbShootdown)
             }
@@ -154,7 +154,7 @@ extension Simulation {
         guard owed.workload >= 0 else { return .zero }
         if owed.workload == Int32(tasks[next].workload) {
             tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)
-            kernels[tasks[next].kernel].tlb.flushesOnSwitch &+= 1
+            kernels[tasks[next].kernel].stats.tlb.flushesOnSwitch &+= 1
             return owed.cost
         }
         return .zero

@@ -22,7 +22,7 @@ extension Simulation {
             syscalls: kernels.map { $0.config.profile.syscalls.map(\.name) },
             rings: channels.rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
             devices: devices.map(\.config.name),
-            boots: kernels.map { $0.loadedAt > .zero || $0.activeAt > .zero ? (loaded: $0.loadedAt, active: $0.activeAt) : nil })
+            boots: kernels.map { $0.life.loadedAt > .zero || $0.life.activeAt > .zero ? (loaded: $0.life.loadedAt, active: $0.life.activeAt) : nil })
     }
 
     /// Reports `record` at `time` to the observer, if there is one. Off (the default) this is

@@ -337,16 +337,16 @@ extension Simulation {
                            holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
                            wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
             }
-            let kernelOps = kr.ops
+            let kernelOps = kr.stats.ops
             kernelResults.append(KernelResult(
                 name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
                 contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
                 preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
-                idleNs: idle, migrations: kr.migrations, wakeupLatency: LatencySummary(kr.wakeupLatency),
-                runqueueWait: LatencySummary(kr.runqueueWait),
-                hotplug: (kr.offlined, kr.onlined, kr.tasksMoved, kr.affinityBroken), locks: lockResults, tlb: kr.tlb,
+                idleNs: idle, migrations: kr.stats.migrations, wakeupLatency: LatencySummary(kr.stats.wakeupLatency),
+                runqueueWait: LatencySummary(kr.stats.runqueueWait),
+                hotplug: (kr.stats.offlined, kr.stats.onlined, kr.stats.tasksMoved, kr.stats.affinityBroken), locks: lockResults, tlb: kr.stats.tlb,
                 lifecycle: lifecycle(k, end: end), ops: kernelOps,
-                throughputPerSecond: kr.lastOp > (kr.firstStart ?? kr.lastOp) ? Double(kernelOps) / (kr.lastOp - kr.firstStart!).seconds : 0))
+                throughputPerSecond: kr.stats.lastOp > (kr.stats.firstStart ?? kr.stats.lastOp) ? Double(kernelOps) / (kr.stats.lastOp - kr.stats.firstStart!).seconds : 0))
         }
         let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
             let start = w.firstStart ?? .zero
@@ -395,10 +395,10 @@ extension Simulation {
         let channels = channels.rings.map { r in
             ChannelResult(name: config.channels[r.channel].name,
                           direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
-                          sent: r.sent, delivered: r.delivered, bytes: r.bytes, ipis: r.ipis,
-                          ringFullStalls: r.fullStalls, latency: LatencySummary(r.latency), inRing: unconsumedSlots(r),
-                          dropped: r.dropped, receiveTimeouts: r.receiveTimeouts, lastDeliveredNs: r.lastDelivered.nanoseconds,
-                          deliveredByFamily: MessageFamily.allCases.map { ($0.name, r.deliveredByFamily[Int($0.rawValue)]) })
+                          sent: r.stats.sent, delivered: r.stats.delivered, bytes: r.stats.bytes, ipis: r.stats.ipis,
+                          ringFullStalls: r.stats.fullStalls, latency: LatencySummary(r.stats.latency), inRing: unconsumedSlots(r),
+                          dropped: r.stats.dropped, receiveTimeouts: r.stats.receiveTimeouts, lastDeliveredNs: r.stats.lastDelivered.nanoseconds,
+                          deliveredByFamily: MessageFamily.allCases.map { ($0.name, r.stats.deliveredByFamily[Int($0.rawValue)]) })
         }
         // Device interrupts are not IPIs: their handler runs and pending vectors are kept apart.
         let devicePending = devices.indices.map { d in
@@ -444,8 +444,8 @@ extension Simulation {
     /// message counts once its last chunk is there.
     func unconsumedSlots(_ r: RingState) -> UInt64 {
         var messages: UInt64 = 0
-        var seq = r.slotsTaken
-        while seq - r.slotsTaken < UInt64(r.slots) {
+        var seq = r.stats.slotsTaken
+        while seq - r.stats.slotsTaken < UInt64(r.slots) {
             let word = directory.peekValue(slotLine(r, seq))
             guard word & ~Self.lastChunk == seq + 1 else { break }
             if !r.transport.traits.splitsMessages || word & Self.lastChunk != 0 { messages += 1 }  // complete messages only
@@ -458,20 +458,20 @@ extension Simulation {
 extension Simulation {
     func lifecycle(_ k: Int, end: Picoseconds) -> KernelLifecycle {
         let kr = kernels[k]
-        let allUp = kr.cpuUpAt.max() ?? kr.activeAt
-        let respawned = kr.incarnation > 0 ? kr.respawnTimeline : nil
+        let allUp = kr.life.cpuUpAt.max() ?? kr.life.activeAt
+        let respawned = kr.life.incarnation > 0 ? kr.life.respawnTimeline : nil
         let lastUp = respawned.map { $0.cpuUp.max() ?? $0.active } ?? allUp
-        let state = kr.haltedAt != nil ? "halted" : kr.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
-        return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.loadedAt.nanoseconds,
-                               activeNs: kr.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
-                               failedNs: kr.failedOnce?.nanoseconds,
+        let state = kr.life.haltedAt != nil ? "halted" : kr.life.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
+        return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.life.loadedAt.nanoseconds,
+                               activeNs: kr.life.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
+                               failedNs: kr.life.failedOnce?.nanoseconds,
                                respawn: respawned.map { r in
-                                   KernelLifecycle.Respawn(atNs: kr.respawnAt!.nanoseconds, activeNs: r.active.nanoseconds,
+                                   KernelLifecycle.Respawn(atNs: kr.life.respawnAt!.nanoseconds, activeNs: r.active.nanoseconds,
                                                            allCPUsUpNs: (r.cpuUp.max() ?? r.active).nanoseconds)
                                },
-                               haltedNs: kr.haltedAt?.nanoseconds, tasksStopped: kr.tasksStopped,
+                               haltedNs: kr.life.haltedAt?.nanoseconds, tasksStopped: kr.life.tasksStopped,
                                startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
-                               tasksKilled: kr.tasksKilled, oopses: kr.oopses,
+                               tasksKilled: kr.life.tasksKilled, oopses: kr.life.oopses,
                                cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
                                memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
     }

@@ -21,7 +21,7 @@ extension Simulation {
 
     /// Marks the workload's tasks; the running ones are asked to leave.
     mutating func startMigration(workload w: Int) {
-        guard let m = config.workloads[w].migrate, kernels[m.to].failedAt == nil else { return }
+        guard let m = config.workloads[w].migrate, kernels[m.to].life.failedAt == nil else { return }
         for t in tasks.indices where tasks[t].workload == w && tasks[t].kernel != m.to && tasks[t].status != .done {
             tasks[t].scheduling.migrateTo = Int32(m.to)
             if tasks[t].status == .running { cpus[tasks[t].cpu].sched.needResched = true }
@@ -62,13 +62,13 @@ extension Simulation {
 
     mutating func arrive(task t: Int) {
         let to = Int(tasks[t].scheduling.migrateTo)
-        guard tasks[t].status == .pending, to >= 0, kernels[to].failedAt == nil else { return }
+        guard tasks[t].status == .pending, to >= 0, kernels[to].life.failedAt == nil else { return }
         tasks[t].kernel = to
         tasks[t].scheduling.migrateTo = -1
         tasks[t].pinnedLocal = nil
         tasks[t].scheduling.crossedKernel = true
         movableTasks[t] = true
-        kernels[to].firstStart = kernels[to].firstStart ?? now
+        kernels[to].stats.firstStart = kernels[to].stats.firstStart ?? now
         observe(.migrationArrive(task: t), at: now)
         makeRunnable(task: t)
     }

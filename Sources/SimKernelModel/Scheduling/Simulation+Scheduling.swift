@@ -328,12 +328,12 @@ extension Simulation {
         let w = tasks[next].workload
         let waited = t.raw &- min(t.raw, tasks[next].scheduling.enqueuedAt.raw)
         _ = workloadStats[w].runqueueWait.record(waited)
-        _ = kernels[k].runqueueWait.record(waited)
+        _ = kernels[k].stats.runqueueWait.record(waited)
         tasks[next].sched.wait.record(waited)
         if tasks[next].scheduling.wokeAt != .max {
             let latency = t.raw &- min(t.raw, tasks[next].scheduling.wokeAt.raw)
             _ = workloadStats[w].wakeupLatency.record(latency)
-            _ = kernels[k].wakeupLatency.record(latency)
+            _ = kernels[k].stats.wakeupLatency.record(latency)
             tasks[next].sched.wakeup.record(latency)
             tasks[next].scheduling.wokeAt = .max
         }
@@ -344,7 +344,7 @@ extension Simulation {
             tasks[next].scheduling.crossedKernel = false
             tasks[next].sched.migrations[MigrationKind.crossKernel.rawValue] &+= 1
             workloadStats[w].migrations[MigrationKind.crossKernel.rawValue] &+= 1
-            kernels[k].migrations[MigrationKind.crossKernel.rawValue] &+= 1
+            kernels[k].stats.migrations[MigrationKind.crossKernel.rawValue] &+= 1
         } else if last >= 0 && last != c {
             let kind: MigrationKind = switch domainLevel(last, c) {
             case 0, 1: .sameLLC
@@ -353,7 +353,7 @@ extension Simulation {
             }
             tasks[next].sched.migrations[kind.rawValue] &+= 1
             workloadStats[w].migrations[kind.rawValue] &+= 1
-            kernels[k].migrations[kind.rawValue] &+= 1
+            kernels[k].stats.migrations[kind.rawValue] &+= 1
         }
         tasks[next].scheduling.lastCPU = c
     }

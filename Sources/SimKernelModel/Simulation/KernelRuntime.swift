@@ -5,6 +5,26 @@ import SimMachine
 struct KernelRuntime {
     var config: KernelConfig
     var scheduler: Scheduler
+    var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
+    var syscalls: [[ResolvedStep]]
+    /// Lines of its own kernel objects (per-instance and per-CPU, in its memory).
+    var objectLines: [LineID] = []
+    /// Per profile object: its first line id (`line`) or lock record (`lock`).
+    var objectBase: [Int] = []
+    /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
+    var pipeRead = -1
+    var pipeWrite = -1
+    /// Queued tasks over all its CPUs, and those of them that may move (cheap early outs
+    /// for stealing and balancing, which run every time a CPU runs dry).
+    var waiting = 0
+    var movableWaiting = 0
+    var life = KernelLife()
+    var stats = KernelStats()
+}
+
+/// A kernel instance's life: its boot timeline (multikernel Linux's LOADED, ACTIVE, every
+/// CPU up), failure, orderly halt, respawn and the incarnation it is in, oopses.
+struct KernelLife {
     /// Boot timeline (multikernel Linux's LOADED, ACTIVE, every CPU up) and failure.
     var loadedAt = Picoseconds.zero
     var activeAt = Picoseconds.zero
@@ -25,6 +45,11 @@ struct KernelRuntime {
     /// panic of the first is still to come.
     var oopses = 0
     var oopsPending = false
+}
+
+/// What a kernel instance's tasks and CPUs did: TLB shootdowns, the span and count of its
+/// operations, migrations, wake-up and run-queue latencies, hot-plug.
+struct KernelStats {
     /// TLB shootdowns inside its syscalls (munmap, mprotect): how many, the CPUs interrupted,
     /// lazy CPUs skipped, and the full flushes those did when they switched back.
     var tlb = TLBShootdownCounts()
@@ -33,19 +58,6 @@ struct KernelRuntime {
     var lastOp = Picoseconds.zero
     /// Operations its tasks completed while in it (a migrated task's count where it did them).
     var ops: UInt64 = 0
-    var realtime = RealtimeQueues(cpuCount: 0, priorities: [])
-    var syscalls: [[ResolvedStep]]
-    /// Lines of its own kernel objects (per-instance and per-CPU, in its memory).
-    var objectLines: [LineID] = []
-    /// Per profile object: its first line id (`line`) or lock record (`lock`).
-    var objectBase: [Int] = []
-    /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
-    var pipeRead = -1
-    var pipeWrite = -1
-    /// Queued tasks over all its CPUs, and those of them that may move (cheap early outs
-    /// for stealing and balancing, which run every time a CPU runs dry).
-    var waiting = 0
-    var movableWaiting = 0
     var migrations = [UInt64](repeating: 0, count: MigrationKind.allCases.count)
     var wakeupLatency = latencyHistogram()
     var runqueueWait = latencyHistogram()

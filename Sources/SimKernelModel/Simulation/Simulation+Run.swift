@@ -90,7 +90,7 @@ extension Simulation {
             let t = Int(e.target)
             guard tasks[t].status == .pending else { return false }  // its kernel died first
             workloadStats[tasks[t].workload].firstStart = workloadStats[tasks[t].workload].firstStart ?? now
-            kernels[tasks[t].kernel].firstStart = kernels[tasks[t].kernel].firstStart ?? now
+            kernels[tasks[t].kernel].stats.firstStart = kernels[tasks[t].kernel].stats.firstStart ?? now
             tasks[t].opStart = now
             tasks[t].generator.start(at: now)
             makeRunnable(task: t)

@@ -127,8 +127,8 @@ extension Simulation {
                 if t > workloadStats[w].lastOp { workloadStats[w].lastOp = t }
                 tasks[task].opStart = t
                 tasks[task].ops &+= 1
-                kernels[tasks[task].kernel].lastOp = t
-                kernels[tasks[task].kernel].ops &+= 1
+                kernels[tasks[task].kernel].stats.lastOp = t
+                kernels[tasks[task].kernel].stats.ops &+= 1
                 finish(task: task, cpu: c, outcome: nil, at: t)
 
             case .load(let line), .store(let line, _), .fetchAdd(let line, _), .compareAndSwap(let line, _, _),
