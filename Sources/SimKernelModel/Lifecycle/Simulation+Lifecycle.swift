@@ -157,7 +157,8 @@ extension Simulation {
     /// other end of its shutdown channel, or, without one, done at once.
     mutating func requestShutdown(kernel k: Int) {
         guard kernels[k].life.failedAt == nil else { return }
-        if let t = shutdownSenders[k] {
+        if kernels[k].life.shutdownSender >= 0 {
+            let t = kernels[k].life.shutdownSender
             queue.push(at: now, target: Int32(t), kind: EventKind.taskStart.rawValue)
         } else {
             panic(kernel: k, orderly: true)

@@ -150,7 +150,7 @@ extension Simulation {
             let (family, i) = (role.family, role.subject)
             if family == .resource { moves.records[i].resourceSender = t }
             if family == .ack { moves.records[i].ackSender = t }
-            if family == .shutdown { shutdownSenders[i] = t }
+            if family == .shutdown { kernels[i].life.shutdownSender = t }
         }
     }
 

@@ -25,6 +25,8 @@ struct KernelRuntime {
 /// A kernel instance's life: its boot timeline (multikernel Linux's LOADED, ACTIVE, every
 /// CPU up), failure, orderly halt, respawn and the incarnation it is in, oopses.
 struct KernelLife {
+    /// The task that sends its SYSTEM shutdown message (-1: none, it halts directly).
+    var shutdownSender = -1
     /// Boot timeline (multikernel Linux's LOADED, ACTIVE, every CPU up) and failure.
     var loadedAt = Picoseconds.zero
     var activeAt = Picoseconds.zero

@@ -27,8 +27,6 @@ public struct Simulation {
     var tlb: TLBTable
     var moves = MoveTable()
     var devices: [DeviceRuntime] = []
-    /// Per kernel, the task that sends its SYSTEM shutdown message (none: halted directly).
-    var shutdownSenders: [Int: Int] = [:]
     /// Whether each task may leave its CPU (not pinned), by task id.
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
