@@ -26,7 +26,7 @@ public enum ResultJSON {
             ("tasks", tasks(r.tasks)),
             ("coherence", .object([
                 ("accesses", .uint(r.memoryAccesses)),
-                ("transfers", .object(r.transfers.map { ($0.0, .uint($0.1)) })),
+                ("transfers", .object(r.transfers.all.map { ($0.source.name, .uint($0.count)) })),
                 ("caches", .object(r.caches.map { c in
                     (c.name, .object([("hits", .uint(c.hits)), ("misses", .uint(c.misses)), ("evictions", .uint(c.evictions))]))
                 })),
@@ -230,7 +230,7 @@ public enum ResultJSON {
 
     static func lifecycle(_ l: KernelLifecycle) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
-            ("state", .string(l.state)), ("via", .string(l.via)), ("loaded_ns", .num(l.loadedNs)), ("active_ns", .num(l.activeNs)),
+            ("state", .string(l.state.rawValue)), ("via", .string(l.via)), ("loaded_ns", .num(l.loadedNs)), ("active_ns", .num(l.activeNs)),
             ("all_cpus_up_ns", .num(l.allCPUsUpNs)),
         ]
         if let f = l.failedNs { pairs.append(("failed_ns", .num(f))) }

@@ -35,10 +35,10 @@ public enum Summary {
         }
         lines += render(wt)
         lines.append("")
-        lines.append("coherence transfers: " + r.transfers.filter {
-            ($0.0 != "cluster" || t.coresPerCluster < t.coresPerSocket) && ($0.0 != "die" || t.coresPerDie < t.coresPerSocket)
+        lines.append("coherence transfers: " + r.transfers.all.filter {
+            ($0.source != .cluster || t.coresPerCluster < t.coresPerSocket) && ($0.source != .die || t.coresPerDie < t.coresPerSocket)
         }
-            .map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(count($0.1))" }.joined(separator: ", "))
+            .map { "\($0.source.name.replacingOccurrences(of: "_", with: " ")) \(count($0.count))" }.joined(separator: ", "))
         if !r.hotLines.isEmpty {
             var ht = [["hottest lines", "misses", "remote", "queued", "touched by CPUs"]]
             for h in r.hotLines {
@@ -92,7 +92,7 @@ public enum Summary {
                     row += ["-", "-"]
                 }
             }
-            row.append(count(r.transfers.first { $0.0 == "remote" }?.1 ?? 0))
+            row.append(count(r.transfers[.remote]))
             rows.append(row)
         }
         return render(rows).joined(separator: "\n")

@@ -21,7 +21,7 @@ import Testing
         // over the socket link: 2 × (571 + 1400 + ~100) ns + 16384 B / 51 GB/s ≈ 4.5 us.
         #expect(walk.crossKernelTransferMeanNs > 4000 && walk.crossKernelTransferMeanNs < 5000, "\(walk.crossKernelTransferMeanNs)")
         // The working set stays where it was: it is fetched across the link afterwards.
-        let remote = moved.transfers.first { $0.0 == "remote" }!.1
-        #expect(remote >= 1000 && results["stay"]!.transfers.first { $0.0 == "remote" }!.1 == 0)
+        let remote = moved.transfers[.remote]
+        #expect(remote >= 1000 && results["stay"]!.transfers[.remote] == 0)
     }
 }

@@ -11,11 +11,11 @@ import Testing
         let healthy = results["healthy"]!, failed = results["panic"]!
 
         let spawn = failed.kernels.first { $0.name == "spawn" }!
-        #expect(spawn.lifecycle.state == "failed" && spawn.lifecycle.failedNs == 10_000_000)
+        #expect(spawn.lifecycle.state == .failed && spawn.lifecycle.failedNs == 10_000_000)
         #expect(spawn.lifecycle.tasksKilled == 4)  // three unlink threads and its heartbeat thread
         // Its resources: the CPUs and memory it held, still named in the results.
         #expect(spawn.lifecycle.cpus == [4, 5, 6, 7] && spawn.lifecycle.memoryNode == 1 && spawn.lifecycle.memoryBytes == 1 << 30)
-        #expect(healthy.kernels.first { $0.name == "spawn" }!.lifecycle.state == "active")
+        #expect(healthy.kernels.first { $0.name == "spawn" }!.lifecycle.state == .active)
 
         // The host's unlink threads finish and do the same work as when nothing failed.
         func hostUnlinkOps(_ r: SimulationResult) -> UInt64 {
@@ -50,7 +50,7 @@ import Testing
         let results = try Repo.resultsByVariant("scenarios/multikernel/panic.yaml")
         let failed = results["panic"]!, again = results["respawn"]!
         let spawn = again.kernels.first { $0.name == "spawn" }!
-        #expect(spawn.lifecycle.state == "active" && spawn.lifecycle.failedNs == 10_000_000)
+        #expect(spawn.lifecycle.state == .active && spawn.lifecycle.failedNs == 10_000_000)
         // The first boot's timeline is kept; the respawn has its own (same image and init: same lengths).
         let r = try #require(spawn.lifecycle.respawn)
         #expect(r.atNs == 11_000_000)
@@ -77,7 +77,7 @@ import Testing
     @Test func aShutdownMessageHaltsTheInstance() throws {
         let halted = try Repo.resultsByVariant("scenarios/multikernel/panic.yaml")["shutdown"]!
         let spawn = halted.kernels.first { $0.name == "spawn" }!
-        #expect(spawn.lifecycle.state == "halted" && spawn.lifecycle.failedNs == nil)
+        #expect(spawn.lifecycle.state == .halted && spawn.lifecycle.failedNs == nil)
         #expect(spawn.lifecycle.tasksStopped == 4 && spawn.lifecycle.tasksKilled == 0)
         let link = halted.channels.first { $0.direction == "host->spawn" }!
         #expect(link.deliveredByFamily.first { $0.0 == "shutdown" }!.1 == 1)
@@ -102,7 +102,7 @@ import Testing
         #expect(!hot.isEmpty && hot.allSatisfy { $0.touchedBy.contains(3) }, "\(scribble.hotLines.map(\.name))")
         #expect(hot.contains { $0.remoteTransfers > 1000 })
         // Without the scribbler no line crosses sockets (each instance keeps to its own memory).
-        #expect(quiet.transfers.first { $0.0 == "remote" }!.1 == 0)
+        #expect(quiet.transfers[.remote] == 0)
         let loss = 1 - spawn(scribble).throughputPerSecond / spawn(quiet).throughputPerSecond
         #expect(loss > 0.05 && loss < 0.2, "\(loss)")
         // The host's own unlink threads are untouched by what its scribbler does elsewhere.
@@ -120,16 +120,16 @@ import Testing
         func kernel(_ x: SimulationResult, _ name: String) -> KernelResult { x.kernels.first { $0.name == name }! }
         #expect(stray.workloads.first { $0.name == "stray" }!.ops == 1)
         let spawn = kernel(stray, "spawn").lifecycle
-        #expect(spawn.state == "failed" && spawn.oopses == 1 && spawn.tasksKilled == 3)
+        #expect(spawn.state == .failed && spawn.oopses == 1 && spawn.tasksKilled == 3)
         // Written at 2 ms; the spawn's three threads take that lock every ~2.4 us.
         #expect(spawn.failedNs! > 2_000_000 && spawn.failedNs! < 2_020_000, "\(spawn.failedNs!)")
-        #expect(kernel(stray, "host").lifecycle.state == "active" && kernel(stray, "host").lifecycle.oopses == 0)
+        #expect(kernel(stray, "host").lifecycle.state == .active && kernel(stray, "host").lifecycle.oopses == 0)
         let hostUnlink = { (x: SimulationResult) in x.tasks.filter { $0.kernel == "host" && $0.workload == "unlink" }.reduce(0) { $0 + $1.ops } }
         #expect(hostUnlink(stray) == hostUnlink(quiet), "\(hostUnlink(stray)) vs \(hostUnlink(quiet))")
         // A plain (non-corrupting) write in the same place costs a miss and nothing else.
         let p = try ScenarioFile.load(path: Repo.path("scenarios/multikernel/isolation.yaml"))
             .points(overrides: [("workloads.stray.generate.corrupt", YNode.commandLine("false"))], variant: "stray")
         let harmless = try Runner.run(p[0]).result
-        #expect(kernel(harmless, "spawn").lifecycle.state == "active" && kernel(harmless, "spawn").lifecycle.oopses == 0)
+        #expect(kernel(harmless, "spawn").lifecycle.state == .active && kernel(harmless, "spawn").lifecycle.oopses == 0)
     }
 }

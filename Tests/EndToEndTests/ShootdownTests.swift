@@ -37,7 +37,7 @@ import Testing
             let key = p.params.map(\.value).joined(separator: " ")
             #expect(o.result.workloads[0].ops == 200, "\(key): every unmap completes")
             latency[key] = o.result.workloads[0].latency.p50
-            remote[key] = o.result.transfers.first { $0.0 == "remote" }!.1
+            remote[key] = o.result.transfers[.remote]
         }
         for proto in ["unicast", "broadcast", "multicast", "numa-multicast"] {
             for cpus in [8, 32] {

@@ -63,7 +63,7 @@ import Testing
 }
 
 extension SimulationResult {
-    func coherence(remote: Bool) -> UInt64 { transfers.first { $0.0 == "remote" }!.1 }
+    func coherence(remote: Bool) -> UInt64 { transfers[.remote] }
 }
 
 @Suite struct ChannelAndSchedulerTests {

@@ -61,7 +61,7 @@ public struct KernelResult: Sendable {
     public var runqueueWait: LatencySummary
     /// CPU hot-plug: CPUs taken offline and brought online, tasks moved off departing CPUs,
     /// and how many of those were pinned there.
-    public var hotplug: (offline: UInt64, online: UInt64, tasksMoved: UInt64, affinityBroken: UInt64)
+    public var hotplug: HotplugCounts
     public var locks: [LockResult]
     /// TLB shootdowns inside its syscalls (munmap, mprotect).
     public var tlb: TLBShootdownCounts
@@ -73,11 +73,40 @@ public struct KernelResult: Sendable {
     public var throughputPerSecond: Double
 }
 
+/// CPU hot-plug of one kernel instance.
+public struct HotplugCounts: Sendable, Equatable {
+    public var offline: UInt64
+    public var online: UInt64
+    public var tasksMoved: UInt64
+    public var affinityBroken: UInt64
+}
+
+/// Where a kernel instance was at the end of the run.
+public enum KernelState: String, Sendable {
+    case active
+    /// Its CPUs were still coming up at the end.
+    case booting
+    case failed
+    /// Shut down in order.
+    case halted
+}
+
+/// Coherence transfers by where the data came from (every `AccessSource` but a hit).
+public struct TransferCounts: Sendable, Equatable {
+    /// By `AccessSource.rawValue`.
+    var counts: [UInt64]
+
+    public subscript(_ source: AccessSource) -> UInt64 { counts[source.rawValue] }
+
+    /// In `AccessSource` order, hits left out.
+    public var all: [(source: AccessSource, count: UInt64)] {
+        AccessSource.allCases.filter { $0 != .hit }.map { ($0, counts[$0.rawValue]) }
+    }
+}
+
 /// How an instance came up and whether it went down.
 public struct KernelLifecycle: Sendable {
-    /// `active`, `booting` (its CPUs were still coming up at the end), `failed`, or `halted`
-    /// (shut down in order).
-    public var state: String
+    public var state: KernelState
     public var via: String
     public var loadedNs: Double
     public var activeNs: Double
@@ -224,8 +253,7 @@ public struct SimulationResult: Sendable {
     public var kernels: [KernelResult]
     public var workloads: [WorkloadResult]
     public var tasks: [TaskResult]
-    /// Coherence transfers by where the data came from (AccessSource order).
-    public var transfers: [(String, UInt64)]
+    public var transfers: TransferCounts
     /// Memory operations (loads, stores, atomics, spin polls) the coherence model served.
     public var memoryAccesses: UInt64
     /// Per cache level, L1 first: hits, misses, evictions; and dirty lines written back.
@@ -301,178 +329,4 @@ public struct HostStats: Sendable {
     public var wallSeconds: Double
     public var events: UInt64
     public var eventsPerSecond: Double { wallSeconds > 0 ? Double(events) / wallSeconds : 0 }
-}
-
-extension Simulation {
-    func makeResult(wallSeconds: Double) -> SimulationResult {
-        let end = now
-        // CPU time per task, including the stretch still running at the end.
-        let cpuTime: [Double] = tasks.indices.map { t in
-            var ps = tasks[t].scheduling.cpuTime
-            if tasks[t].status == .running && end > tasks[t].scheduling.runStart { ps &+= (end - tasks[t].scheduling.runStart).raw }
-            return Double(ps) / 1000
-        }
-        func fairness(_ ids: [Int]) -> Double { jainIndex(ids.map { cpuTime[$0] / Double(tasks[$0].scheduling.weight) }) }
-        var kernelResults: [KernelResult] = []
-        for (k, kr) in kernels.enumerated() {
-            var busy: UInt64 = 0, switches: UInt64 = 0, sent: UInt64 = 0, received: UInt64 = 0, handled: UInt64 = 0
-            var preemptions: UInt64 = 0, voluntary: UInt64 = 0
-            for c in kr.config.cpus {
-                var b = cpus[c].accounting.busyPs
-                if cpus[c].mode != .idle { b &+= end.raw &- cpus[c].accounting.busySince.raw }
-                // A CPU that changed hands counts for each owner up to or from the hand-over.
-                if let handed = moves.busyAtHandOver[c] { b = cpus[c].kernel == k ? b &- handed : handed } else if cpus[c].kernel != k { b = 0 }
-                busy &+= b
-                switches &+= cpus[c].accounting.contextSwitches
-                sent &+= apic.sent[c]
-                received &+= apic.received[c]
-                handled &+= cpus[c].accounting.handlerRuns
-                preemptions &+= cpus[c].accounting.preemptions
-                voluntary &+= cpus[c].accounting.voluntarySwitches
-            }
-            let total = Double(end.raw) * Double(kr.config.cpus.count)
-            let idle = max(0, total - Double(busy)) / 1000
-            let lockResults = locks.stats.enumerated().filter { $0.element.kernel == k }.map { _, s in
-                LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
-                           holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
-                           wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
-            }
-            let kernelOps = kr.stats.ops
-            kernelResults.append(KernelResult(
-                name: kr.config.name, cpus: kr.config.cpus.count, utilization: total > 0 ? Double(busy) / total : 0,
-                contextSwitches: switches, ipiSent: sent, ipiReceived: received, interruptsHandled: handled,
-                preemptions: preemptions, voluntarySwitches: voluntary, fairness: fairness(tasks.indices.filter { tasks[$0].kernel == k }),
-                idleNs: idle, migrations: kr.stats.migrations, wakeupLatency: LatencySummary(kr.stats.wakeupLatency),
-                runqueueWait: LatencySummary(kr.stats.runqueueWait),
-                hotplug: (kr.stats.offlined, kr.stats.onlined, kr.stats.tasksMoved, kr.stats.affinityBroken), locks: lockResults, tlb: kr.stats.tlb,
-                lifecycle: lifecycle(k, end: end), ops: kernelOps,
-                throughputPerSecond: kr.stats.lastOp > (kr.stats.firstStart ?? kr.stats.lastOp) ? Double(kernelOps) / (kr.stats.lastOp - kr.stats.firstStart!).seconds : 0))
-        }
-        let workloads = workloadStats.enumerated().map { i, w -> WorkloadResult in
-            let start = w.firstStart ?? .zero
-            let elapsed = w.lastOp > start ? Double((w.lastOp - start).raw) / 1000 : 0
-            let mine = tasks.indices.filter { tasks[$0].workload == i }
-            return WorkloadResult(name: w.name, tasks: w.tasks, ops: w.ops, elapsedNs: elapsed,
-                                  throughputPerSecond: elapsed > 0 ? Double(w.ops) / (elapsed * 1e-9) : 0,
-                                  latency: LatencySummary(w.latency), cpuTimeNs: mine.reduce(0) { $0 + cpuTime[$1] },
-                                  fairness: fairness(mine), wakeupLatency: LatencySummary(w.wakeupLatency),
-                                  runqueueWait: LatencySummary(w.runqueueWait),
-                                  deadlineMisses: mine.reduce(0) { $0 + tasks[$1].generator.deadlineMisses },
-                                  slices: LatencySummary(w.slices),
-                                  preemptions: mine.reduce(0) { $0 + tasks[$1].sched.preemptions },
-                                  voluntarySwitches: mine.reduce(0) { $0 + tasks[$1].sched.voluntary },
-                                  migrations: w.migrations, crossKernelTransferMeanNs: w.transfer.meanNs,
-                                  crossKernelTransferMaxNs: w.transfer.maxNs, exited: w.exited,
-                                  makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil,
-                                  sharedPages: memory.regionOfWorkload[i].map { (memory.regions[$0].readFaults, memory.regions[$0].writeFaults, memory.regions[$0].invalidations) })
-        }
-        var perWorkload = [Int](repeating: 0, count: workloadStats.count)
-        let taskResults = tasks.indices.map { t -> TaskResult in
-            let task = tasks[t], s = task.sched
-            let index = perWorkload[task.workload]
-            perWorkload[task.workload] += 1
-            return TaskResult(workload: workloadStats[task.workload].name, index: index, kernel: config.kernels[task.kernel].name,
-                              lastCPU: task.scheduling.lastCPU, cpuTimeNs: cpuTime[t], ops: task.ops, slices: s.slices,
-                              preemptions: s.preemptions, voluntarySwitches: s.voluntary, migrations: s.migrations,
-                              wakeups: s.wakeup.count, wakeupMeanNs: s.wakeup.meanNs, wakeupMaxNs: s.wakeup.maxNs,
-                              runqueueWaitMeanNs: s.wait.meanNs, runqueueWaitMaxNs: s.wait.maxNs,
-                              exitedNs: s.exitedAt?.nanoseconds)
-        }
-        let transfers = AccessSource.allCases.filter { $0 != .hit }.map { ($0.name, directory.transfers[$0.rawValue]) }
-        // Hottest lines: most misses, then most queueing, then lowest id (deterministic).
-        let ranked = (0..<directory.lineCount).filter { directory.lineMisses[$0] > 0 }.sorted {
-            let a = directory.lineMisses[$0], b = directory.lineMisses[$1]
-            if a != b { return a > b }
-            let wa = directory.lineWaitPs[$0], wb = directory.lineWaitPs[$1]
-            if wa != wb { return wa > wb }
-            return $0 < $1
-        }
-        let hot = ranked.prefix(5).map { l in
-            HotLine(name: directory.names[l], misses: directory.lineMisses[l], accesses: directory.lineAccesses[l],
-                    remoteTransfers: directory.lineRemoteTransfers[l], queueWaitNs: Double(directory.lineWaitPs[l]) / 1000,
-                    touchedBy: directory.touchers(of: LineID(l)))
-        }
-        let channels = channels.rings.map { r in
-            ChannelResult(name: config.channels[r.channel].name,
-                          direction: "\(config.kernels[r.from].name)->\(config.kernels[r.to].name)",
-                          sent: r.stats.sent, delivered: r.stats.delivered, bytes: r.stats.bytes, ipis: r.stats.ipis,
-                          ringFullStalls: r.stats.fullStalls, latency: LatencySummary(r.stats.latency), inRing: unconsumedSlots(r),
-                          dropped: r.stats.dropped, receiveTimeouts: r.stats.receiveTimeouts, lastDeliveredNs: r.stats.lastDelivered.nanoseconds,
-                          deliveredByFamily: MessageFamily.allCases.map { ($0.name, r.stats.deliveredByFamily[Int($0.rawValue)]) })
-        }
-        // Device interrupts are not IPIs: their handler runs and pending vectors are kept apart.
-        let devicePending = devices.indices.map { d in
-            apic.isPending(cpu: devices[d].config.cpu, vector: Vectors.deviceBase + UInt8(d)) ? UInt64(1) : 0
-        }
-        let accounting = IPIAccounting(
-            targeted: ipis.targeted, arrived: apic.received.reduce(0, +),
-            inFlight: UInt64(queue.count(kind: EventKind.ipiArrive.rawValue)), coalesced: apic.coalesced, reraised: apic.reraised,
-            taken: cpus.reduce(0) { $0 + $1.accounting.handlerRuns } - devices.reduce(0) { $0 + $1.handled },
-            pending: UInt64(apic.pendingTotal) - devicePending.reduce(0, +))
-        return SimulationResult(
-            simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
-            memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
-            servers: directory.serverStats(elapsed: end),
-            hotLines: hot,
-            channels: channels, ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
-            ipiLatency: ipis.latency.summary, ipiAccounting: accounting,
-            moves: config.moves.enumerated().map { i, m in
-                let r = moves.records[i]
-                return MoveResult(cpus: m.cpus, from: config.kernels[m.from].name, to: config.kernels[m.to].name,
-                                  requestedNs: m.at.nanoseconds, releasedNs: r.released.nanoseconds, arrivedNs: r.arrived.nanoseconds,
-                                  onlineNs: r.online.nanoseconds, ackedNs: r.acked.nanoseconds, tasksMoved: r.tasksMoved,
-                                  memoryBytes: m.memory?.bytes ?? 0, pagesMigrated: m.memory?.pagesMigrated ?? 0)
-            },
-            devices: devices.indices.map { d in
-                let v = devices[d]
-                return DeviceResult(name: v.config.name, kernel: config.kernels[v.config.kernel].name, cpu: v.config.cpu,
-                                    raised: v.raised, coalesced: v.coalesced, handled: v.handled, pending: devicePending[d],
-                                    latency: LatencySummary(v.latency))
-            },
-            traces: traces.processes.map {
-                TraceResult(workload: $0.name, records: $0.records, pages: $0.space.pages.count, locks: $0.lockAt.count,
-                            unmodeledSyscalls: $0.unmodeledSyscalls, error: $0.error?.description)
-            },
-            host: HostStats(wallSeconds: wallSeconds, events: progress.events), stalledAt: progress.stalledSince)
-    }
-}
-
-extension Simulation {
-    /// Published, untaken messages of a ring, read from its lines: a slot holding sequence
-    /// number `s` holds `s + 1` (slots are never cleared, so the walk starts at the first
-    /// slot not yet taken and stops at the first not published for its turn); a popcorn
-    /// message counts once its last chunk is there.
-    func unconsumedSlots(_ r: RingState) -> UInt64 {
-        var messages: UInt64 = 0
-        var seq = r.stats.slotsTaken
-        while seq - r.stats.slotsTaken < UInt64(r.slots) {
-            let word = directory.peekValue(slotLine(r, seq))
-            guard word & ~Self.lastChunk == seq + 1 else { break }
-            if !r.transport.traits.splitsMessages || word & Self.lastChunk != 0 { messages += 1 }  // complete messages only
-            seq += 1
-        }
-        return messages
-    }
-}
-
-extension Simulation {
-    func lifecycle(_ k: Int, end: Picoseconds) -> KernelLifecycle {
-        let kr = kernels[k]
-        let allUp = kr.life.cpuUpAt.max() ?? kr.life.activeAt
-        let respawned = kr.life.incarnation > 0 ? kr.life.respawnTimeline : nil
-        let lastUp = respawned.map { $0.cpuUp.max() ?? $0.active } ?? allUp
-        let state = kr.life.haltedAt != nil ? "halted" : kr.life.failedAt != nil ? "failed" : lastUp > end ? "booting" : "active"
-        return KernelLifecycle(state: state, via: kr.config.boot.via.rawValue, loadedNs: kr.life.loadedAt.nanoseconds,
-                               activeNs: kr.life.activeAt.nanoseconds, allCPUsUpNs: allUp.nanoseconds,
-                               failedNs: kr.life.failedOnce?.nanoseconds,
-                               respawn: respawned.map { r in
-                                   KernelLifecycle.Respawn(atNs: kr.life.respawnAt!.nanoseconds, activeNs: r.active.nanoseconds,
-                                                           allCPUsUpNs: (r.cpuUp.max() ?? r.active).nanoseconds)
-                               },
-                               haltedNs: kr.life.haltedAt?.nanoseconds, tasksStopped: kr.life.tasksStopped,
-                               startupIPIs: kr.config.boot.via == .kexec && kr.config.boot.bringup == .initSIPI ? 3 * (kr.config.cpus.count - 1) : 0,
-                               tasksKilled: kr.life.tasksKilled, oopses: kr.life.oopses,
-                               cpus: kr.config.cpus.filter { cpus[$0].kernel == k }.sorted(),
-                               memoryBytes: kr.config.memoryBytes, memoryNode: kr.config.memoryNode)
-    }
 }
