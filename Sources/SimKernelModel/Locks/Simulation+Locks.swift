@@ -128,6 +128,10 @@ extension Simulation {
             return .storeField(lock.line, mask: Self.qLockedMask, value: 0)  // queued_spin_unlock: clear the locked byte
         case (.rwlock, true):
             return rwAcquireOp(task: task, lock: lock)
+        case (.ttas, true):
+            return ttasAcquireOp(task: task, lock: lock)
+        case (.ttas, false):
+            return .store(lock.line, 0)
         case (.rwlock, false):
             return tasks[task].locking.lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
         }
@@ -174,6 +178,10 @@ extension Simulation {
         case (.rwlock, true):
             done = rwAcquireFinish(task: task, outcome: outcome)
         case (.rwlock, false):
+            done = true
+        case (.ttas, true):
+            done = ttasAcquireFinish(task: task, outcome: outcome)
+        case (.ttas, false):
             done = true
         case (.mcs, false):
             switch phase {

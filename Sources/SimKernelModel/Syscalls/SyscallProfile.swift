@@ -28,6 +28,9 @@ public enum LockAlgorithm: String, Sendable, CaseIterable {
     /// themselves in with an atomic add and back out while a writer holds it; a writer
     /// takes the word from zero with a CAS and waits until it is zero.
     case rwlock
+    /// Test-and-test-and-set spinlock: spin reading the word until it is free, then take it
+    /// with an exchange; every release sets all waiters racing (no fairness, no queue).
+    case ttas
 }
 
 public enum KernelObjectKind: Sendable, Hashable {
