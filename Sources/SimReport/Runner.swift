@@ -19,7 +19,7 @@ public enum Runner {
         // A trace that turned out unreadable mid-run (corrupt or truncated) is bad input, like a
         // scenario error: no result is written for it.
         if let bad = result.traces.first(where: { $0.error != nil }) {
-            throw ConfigurationError("workload '\(bad.workload)': \(bad.error!)")
+            throw ConfigurationError("workload '\(bad.workload)': \(bad.error!)", about: .workload(bad.workload))
         }
         return RunOutcome(point: point, result: result, json: ResultJSON.make(point: point, result: result))
     }

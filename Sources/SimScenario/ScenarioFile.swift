@@ -152,14 +152,16 @@ public struct ScenarioFile: Sendable {
         return (out, unknown)
     }
 
-    /// Every problem of the file: the file as written and each variant.
+    /// Every problem of the file: the file as written and each variant, read and then built
+    /// (each point's simulation is made, not run), so that what `run` would reject is found.
     public func validate() -> [Diagnostic] {
         var all: [Diagnostic] = []
         func add(_ ds: [Diagnostic]) { for d in ds where !all.contains(d) { all.append(d) } }
-        do { _ = try points(variant: nil) } catch { add(error.diagnostics) }
-        for v in variants {
-            do { _ = try points(variant: v.name) } catch { add(error.diagnostics) }
+        func check(variant: String?) {
+            do { add(try points(variant: variant).compactMap { $0.buildProblem() }) } catch { add(error.diagnostics) }
         }
+        check(variant: nil)
+        for v in variants { check(variant: v.name) }
         return all.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 }

@@ -58,7 +58,7 @@ private func runObserved(_ points: [RunPoint], log path: String) throws -> [RunO
         log.startRun(point: p, index: i)
         do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: log)) } catch {
             log.discard()
-            printError("error: \(error.message)")
+            printError("\(p.scenario.diagnostic(for: error))")
             throw ExitCode(Exit.badInput)
         }
     }

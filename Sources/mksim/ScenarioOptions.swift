@@ -49,11 +49,11 @@ func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool) throws -> [RunOu
         }
     }
     var outcomes: [RunOutcome] = []
-    for r in Runner.runAll(points, jobs: jobs, progress: bar) {
+    for (i, r) in Runner.runAll(points, jobs: jobs, progress: bar).enumerated() {
         switch r {
         case .success(let o): outcomes.append(o)
         case .failure(let e):
-            printError("error: \(e.message)")
+            printError("\(points[i].scenario.diagnostic(for: e))")
             throw ExitCode(Exit.badInput)
         }
     }

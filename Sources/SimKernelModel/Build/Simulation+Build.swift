@@ -34,7 +34,7 @@ extension Simulation {
         for k in kernels.indices {
             guard let s = makeScheduler(kernel: k, tasks: build.tasks) else {
                 let kc = kernels[k].config
-                throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))")
+                throw ConfigurationError("kernel '\(kc.name)': no scheduling policy named '\(kc.scheduler.policy)'; known: \(SchedulerRegistry.names.joined(separator: ", "))", about: .kernel(kc.name))
             }
             kernels[k].scheduler = s
         }

@@ -6,12 +6,12 @@ extension Simulation {
     mutating func buildKernels(_ build: BuildState) throws(ConfigurationError) {
         let n = cpus.count
         for (k, kc) in config.kernels.enumerated() {
-            if kc.cpus.isEmpty { throw ConfigurationError("kernel '\(kc.name)' has no CPUs") }
+            if kc.cpus.isEmpty { throw ConfigurationError("kernel '\(kc.name)' has no CPUs", about: .kernel(kc.name)) }
             // CPUs a move will bring in are in the list (their scheduler slots) but not yet owned.
             for c in kc.cpus where !build.incomingCPUs.contains(k << 20 | c) {
-                guard c >= 0 && c < n else { throw ConfigurationError("kernel '\(kc.name)': CPU \(c) does not exist (the machine has \(n))") }
+                guard c >= 0 && c < n else { throw ConfigurationError("kernel '\(kc.name)': CPU \(c) does not exist (the machine has \(n))", about: .kernel(kc.name)) }
                 if cpus[c].kernel >= 0 {
-                    throw ConfigurationError("CPU \(c) is given to both '\(config.kernels[cpus[c].kernel].name)' and '\(kc.name)'")
+                    throw ConfigurationError("CPU \(c) is given to both '\(config.kernels[cpus[c].kernel].name)' and '\(kc.name)'", about: .kernel(kc.name))
                 }
             }
             for (i, c) in kc.cpus.enumerated() where !build.incomingCPUs.contains(k << 20 | c) {

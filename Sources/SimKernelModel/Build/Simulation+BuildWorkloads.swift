@@ -20,12 +20,12 @@ extension Simulation {
             }
             for (copyIndex, copy) in wc.copies.enumerated() {
                 guard copy.kernel >= 0 && copy.kernel < kernels.count else {
-                    throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist")
+                    throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist", about: .workload(wc.name))
                 }
                 let kc = config.kernels[copy.kernel]
                 if let pin = copy.pin {
                     for c in pin where !kc.cpus.contains(c) {
-                        throw ConfigurationError("workload '\(wc.name)': CPU \(c) in 'pin' is not a CPU of kernel '\(kc.name)'")
+                        throw ConfigurationError("workload '\(wc.name)': CPU \(c) in 'pin' is not a CPU of kernel '\(kc.name)'", about: .workload(wc.name))
                     }
                 }
                 // Per-copy resources.
@@ -54,10 +54,10 @@ extension Simulation {
                     }
                 case .pipePingPong:
                     guard copy.threads <= 2 else {
-                        throw ConfigurationError("workload '\(wc.name)': pipe-pingpong runs 2 threads per copy (or 1, writing and reading its own pipe)")
+                        throw ConfigurationError("workload '\(wc.name)': pipe-pingpong runs 2 threads per copy (or 1, writing and reading its own pipe)", about: .workload(wc.name))
                     }
                     guard kernels[copy.kernel].pipeRead >= 0 && kernels[copy.kernel].pipeWrite >= 0 else {
-                        throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' has no pipe_read/pipe_write")
+                        throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' has no pipe_read/pipe_write", about: .workload(wc.name))
                     }
                     for end in ["ab", "ba"] {
                         memory.pipes.append(PipeState(line: directory.allocate(name: "\(wc.name)[\(kc.name)].pipe_\(end)", home: kc.memoryNode),
@@ -65,34 +65,34 @@ extension Simulation {
                     }
                 case .producerConsumer(let slots, _, _):
                     guard copy.threads == 2 else {
-                        throw ConfigurationError("workload '\(wc.name)': producer-consumer runs 2 threads per copy (a producer and a consumer)")
+                        throw ConfigurationError("workload '\(wc.name)': producer-consumer runs 2 threads per copy (a producer and a consumer)", about: .workload(wc.name))
                     }
                     for s in 0..<slots {
                         let id = directory.allocate(name: "\(wc.name)[\(kc.name)].slot[\(s)]", home: kc.memoryNode)
                         if s == 0 { pingLine = id }
                     }
                 case .pingPong:
-                    guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy") }
+                    guard copy.threads == 2 else { throw ConfigurationError("workload '\(wc.name)': ping-pong needs exactly 2 threads per copy", about: .workload(wc.name)) }
                     pingLine = directory.allocate(name: "\(wc.name)[\(kc.name)].line", home: kc.memoryNode)
                 case .ipiBroadcast:
                     guard copy.threads == 1 else {
-                        throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast has one sending thread per kernel")
+                        throw ConfigurationError("workload '\(wc.name)': an ipi-broadcast has one sending thread per kernel", about: .workload(wc.name))
                     }
                 case .ipiRing:
                     guard copy.threads == kc.cpus.count || copy.pin != nil else {
-                        throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list")
+                        throw ConfigurationError("workload '\(wc.name)': an ipi-ring needs one thread per CPU of '\(kc.name)' (\(kc.cpus.count)), or a pin list", about: .workload(wc.name))
                     }
                 case .messages(let ch, _, let reply, _, _), .receive(let ch, _, let reply):
-                    guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel") }
+                    guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel", about: .workload(wc.name)) }
                     let channel = config.channels[ch]
                     let (a, b) = channel.kernels
                     guard copy.kernel == a || copy.kernel == b else {
-                        throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(channel.name)' does not connect")
+                        throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(channel.name)' does not connect", about: .workload(wc.name))
                     }
                     var receives = reply
                     if case .receive = wc.generator { receives = true }
                     if receives && channel.transport.traits.receiver != .pollingTask {
-                        throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels")
+                        throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels", about: .workload(wc.name))
                     }
                 default: break
                 }
@@ -104,10 +104,10 @@ extension Simulation {
                     // The address space spans the kernel's first n CPUs (pinned: the span, in order).
                     span = copy.pin ?? Array(kc.cpus.prefix(n ?? kc.cpus.count))
                     guard span.count >= 2 else {
-                        throw ConfigurationError("workload '\(wc.name)': a shootdown needs an address space over at least 2 CPUs")
+                        throw ConfigurationError("workload '\(wc.name)': a shootdown needs an address space over at least 2 CPUs", about: .workload(wc.name))
                     }
                     if twoPhase && proto == .ipi {
-                        throw ConfigurationError("workload '\(wc.name)': a two-phase commit needs a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi")
+                        throw ConfigurationError("workload '\(wc.name)': a two-phase commit needs a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi", about: .workload(wc.name))
                     }
                     roles = shootdownRoles(span: span, protocol: proto, invalidate: invalidate, workload: "\(wc.name)[\(kc.name)]")
                     for i in roles.indices { roles[i].phases = twoPhase ? 2 : 1 }
@@ -118,7 +118,7 @@ extension Simulation {
                     switch wc.generator {
                     case .syscallLoop(let name, let user, let sleep):
                         guard let s = kc.profile.syscallIndex(name) else {
-                            throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'")
+                            throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'", about: .workload(wc.name))
                         }
                         kind = .syscallLoop(syscall: UInt16(s), userCycles: user, sleep: sleep)
                     case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let pattern):
@@ -138,7 +138,7 @@ extension Simulation {
                         kind = .pingPong(line: pingLine, role: thread)
                     case .pageServer(let shared):
                         guard let r = memory.regionOfWorkload[shared] else {
-                            throw ConfigurationError("workload '\(wc.name)': serves a workload without shared pages")
+                            throw ConfigurationError("workload '\(wc.name)': serves a workload without shared pages", about: .workload(wc.name))
                         }
                         memory.regions[r].serverWorkload = w
                         kind = .pageServer(region: UInt16(r))
@@ -159,7 +159,7 @@ extension Simulation {
                     case .messages(let ch, let user, let reply, let interval, let bytes):
                         let channel = config.channels[ch]
                         if bytes > UInt32(clamping: channel.slotBytes) && !channel.transport.traits.splitsMessages {
-                            throw ConfigurationError("workload '\(wc.name)': \(bytes)-byte messages do not fit channel '\(channel.name)''s \(channel.slotBytes)-byte slots; only \(ChannelTransport.named { $0.splitsMessages }) channels split messages into chunks")
+                            throw ConfigurationError("workload '\(wc.name)': \(bytes)-byte messages do not fit channel '\(channel.name)''s \(channel.slotBytes)-byte slots; only \(ChannelTransport.named { $0.splitsMessages }) channels split messages into chunks", about: .workload(wc.name))
                         }
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval, bytes: bytes)
                     case .receive(let ch, let user, let reply):
@@ -178,7 +178,7 @@ extension Simulation {
                                                  handling: handling)
                     case .foreignWrites(let target, let gap, let corrupt, let object):
                         guard config.kernels.indices.contains(target), !kernels[target].objectLines.isEmpty else {
-                            throw ConfigurationError("workload '\(wc.name)': foreign-writes needs a target kernel with kernel objects")
+                            throw ConfigurationError("workload '\(wc.name)': foreign-writes needs a target kernel with kernel objects", about: .workload(wc.name))
                         }
                         var lines = kernels[target].objectLines
                         if let object {
@@ -186,13 +186,13 @@ extension Simulation {
                             let prefix = "\(config.kernels[target].name).\(object)"
                             lines = lines.filter { let n = directory.names[Int($0)]; return n == prefix || n.hasPrefix(prefix + "[") }
                             guard !lines.isEmpty else {
-                                throw ConfigurationError("workload '\(wc.name)': kernel '\(config.kernels[target].name)' has no object '\(object)' in its memory")
+                                throw ConfigurationError("workload '\(wc.name)': kernel '\(config.kernels[target].name)' has no object '\(object)' in its memory", about: .workload(wc.name))
                             }
                         }
                         kind = .foreignWrites(lines: lines, gap: gap, corrupt: corrupt)
                     case .ipiFlood(let target, let gap, let nmi):
                         guard target >= 0 && target < config.kernels.count else {
-                            throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist")
+                            throw ConfigurationError("workload '\(wc.name)': an ipi-flood targets a kernel that does not exist", about: .workload(wc.name))
                         }
                         kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: nmi ? Vectors.nmi : Vectors.flood, gap: gap)
                     case .trace:

@@ -370,8 +370,20 @@ public struct SimulationConfig: Sendable {
 }
 
 /// A configuration the kernel model cannot run, described for the user.
+/// A configuration the build step rejects: what is wrong, and the item it is about (so that
+/// the scenario reader can say where that item is written).
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var subject: ConfigurationSubject?
+    /// The subject's key the error is about (`channel`, `cpus` …), when one is.
+    public var key: String?
+    public init(_ message: String, about subject: ConfigurationSubject? = nil, key: String? = nil) {
+        self.message = message; self.subject = subject; self.key = key
+    }
     public var description: String { message }
+}
+
+/// An item of a configuration, by the name the scenario gives it (a move by its index).
+public enum ConfigurationSubject: Sendable, Hashable {
+    case kernel(String), channel(String), workload(String), device(String), move(Int)
 }

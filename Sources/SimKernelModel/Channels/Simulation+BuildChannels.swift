@@ -7,9 +7,9 @@ extension Simulation {
         for (ci, ch) in config.channels.enumerated() {
             let (a, b) = ch.kernels
             guard a != b, a >= 0, b >= 0, a < kernels.count, b < kernels.count else {
-                throw ConfigurationError("channel '\(ch.name)' must connect two different kernels")
+                throw ConfigurationError("channel '\(ch.name)' must connect two different kernels", about: .channel(ch.name), key: "between")
             }
-            guard ch.slots >= 1 else { throw ConfigurationError("channel '\(ch.name)' needs at least one slot") }
+            guard ch.slots >= 1 else { throw ConfigurationError("channel '\(ch.name)' needs at least one slot", about: .channel(ch.name)) }
             for (from, to) in [(a, b), (b, a)] {
                 let index = channels.rings.count
                 guard index < Vectors.maxRings else { throw ConfigurationError("at most \(Vectors.maxRings / 2) channels are supported") }

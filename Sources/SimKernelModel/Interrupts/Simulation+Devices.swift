@@ -25,11 +25,11 @@ extension Simulation {
         }
         for (d, dc) in config.devices.enumerated() {
             guard config.kernels.indices.contains(dc.kernel), config.kernels[dc.kernel].cpus.contains(dc.cpu) else {
-                throw ConfigurationError("device '\(dc.name)': CPU \(dc.cpu) does not belong to its kernel")
+                throw ConfigurationError("device '\(dc.name)': CPU \(dc.cpu) does not belong to its kernel", about: .device(dc.name))
             }
-            guard dc.every > .zero else { throw ConfigurationError("device '\(dc.name)': 'every' must be above zero") }
+            guard dc.every > .zero else { throw ConfigurationError("device '\(dc.name)': 'every' must be above zero", about: .device(dc.name)) }
             guard dc.count != nil || config.duration != nil else {
-                throw ConfigurationError("device '\(dc.name)': its interrupts never stop by themselves; give count or a top-level duration")
+                throw ConfigurationError("device '\(dc.name)': its interrupts never stop by themselves; give count or a top-level duration", about: .device(dc.name))
             }
             devices.append(DeviceRuntime(config: dc, rng: SplitMix64(seed: config.seed, stream: [0x6465_7669, UInt64(d)])))
             queue.push(at: dc.start + gap(device: d), target: Int32(d), kind: EventKind.deviceInterrupt.rawValue)

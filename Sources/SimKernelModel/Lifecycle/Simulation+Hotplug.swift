@@ -52,13 +52,13 @@ extension Simulation {
             for e in kc.hotplug.sorted(by: { $0.at < $1.at }) {
                 for c in e.cpus {
                     guard kc.cpus.contains(c) else {
-                        throw ConfigurationError("kernel '\(kc.name)': hot-plug names CPU \(c), which is not one of its CPUs")
+                        throw ConfigurationError("kernel '\(kc.name)': hot-plug names CPU \(c), which is not one of its CPUs", about: .kernel(kc.name))
                     }
                     if e.online { offline.remove(c) } else { offline.insert(c) }
                     queue.push(at: e.at, cpu: c, e.online ? .online : .offline)
                 }
                 if offline.count == kc.cpus.count {
-                    throw ConfigurationError("kernel '\(kc.name)': hot-plug at \(e.at) would take all its CPUs offline")
+                    throw ConfigurationError("kernel '\(kc.name)': hot-plug at \(e.at) would take all its CPUs offline", about: .kernel(kc.name))
                 }
             }
         }

@@ -45,10 +45,10 @@ extension Simulation {
         for (ci, ch) in config.channels.enumerated() {
             guard let period = ch.heartbeat else { continue }
             guard config.duration != nil else {
-                throw ConfigurationError("channel '\(ch.name)': heartbeats never stop by themselves; set a top-level duration")
+                throw ConfigurationError("channel '\(ch.name)': heartbeats never stop by themselves; set a top-level duration", about: .channel(ch.name))
             }
             guard ch.transport.traits.carriesKernelMessages else {
-                throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (\(ChannelTransport.named { $0.carriesKernelMessages }))")
+                throw ConfigurationError("channel '\(ch.name)': heartbeats need a receiver in interrupt context (\(ChannelTransport.named { $0.carriesKernelMessages }))", about: .channel(ch.name))
             }
             let ends = [ch.kernels.0, ch.kernels.1].map { WorkloadConfig.Copy(kernel: $0, threads: 1) }
             // At SCHED_FIFO 99, as the move and shutdown senders: a heartbeat that waited behind

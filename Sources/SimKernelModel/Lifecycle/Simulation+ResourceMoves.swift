@@ -74,19 +74,19 @@ extension Simulation {
         for (i, m) in config.moves.enumerated() {
             let n = config.kernels.count
             guard m.from >= 0, m.from < n, m.to >= 0, m.to < n, m.from != m.to else {
-                throw ConfigurationError("move \(i): it goes between two different kernels")
+                throw ConfigurationError("move \(i): it goes between two different kernels", about: .move(i))
             }
             let donor = config.kernels[m.from]
             if let mem = m.memory {
-                guard m.cpus.isEmpty else { throw ConfigurationError("move \(i): it moves CPUs or memory, not both (give each its own move)") }
+                guard m.cpus.isEmpty else { throw ConfigurationError("move \(i): it moves CPUs or memory, not both (give each its own move)", about: .move(i), key: "memory") }
                 guard mem.bytes > 0, mem.bytes % MemoryMove.blockBytes == 0 else {
-                    throw ConfigurationError("move \(i): memory moves by whole 128 MiB memory blocks")
+                    throw ConfigurationError("move \(i): memory moves by whole 128 MiB memory blocks", about: .move(i))
                 }
                 givenAway[m.from, default: 0] += mem.bytes
                 guard donor.memoryBytes > givenAway[m.from]! else {
-                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without memory")
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without memory", about: .move(i))
                 }
-                guard (0...1).contains(mem.inUse) else { throw ConfigurationError("move \(i): in_use is a fraction in [0, 1]") }
+                guard (0...1).contains(mem.inUse) else { throw ConfigurationError("move \(i): in_use is a fraction in [0, 1]", about: .move(i)) }
                 // The donor's offlining runs as one of its tasks (nice 0, as the sysfs writer
                 // that asks for it does): it competes with the instance's own work for a CPU.
                 let work = copyTime(bytes: mem.descriptorBytes + mem.migratedBytes, bandwidth: config.machine.memory.bandwidthLocal)
@@ -98,10 +98,10 @@ extension Simulation {
                                                        stop: StopRule(iterations: 1), startAt: m.at))
             } else {
                 guard !m.cpus.isEmpty, m.cpus.allSatisfy(donor.cpus.contains) else {
-                    throw ConfigurationError("move \(i): kernel '\(donor.name)' does not own CPUs \(m.cpus)")
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' does not own CPUs \(m.cpus)", about: .move(i), key: "cpus")
                 }
                 guard donor.cpus.count > m.cpus.count else {
-                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without a CPU")
+                    throw ConfigurationError("move \(i): kernel '\(donor.name)' would be left without a CPU", about: .move(i), key: "cpus")
                 }
                 for c in m.cpus where !config.kernels[m.to].cpus.contains(c) {
                     config.kernels[m.to].cpus.append(c)
@@ -109,13 +109,13 @@ extension Simulation {
                 }
             }
             guard let ci = m.channel else { continue }
-            guard config.channels.indices.contains(ci) else { throw ConfigurationError("move \(i): no such channel") }
+            guard config.channels.indices.contains(ci) else { throw ConfigurationError("move \(i): no such channel", about: .move(i)) }
             let ch = config.channels[ci]
             guard Set([ch.kernels.0, ch.kernels.1]) == Set([m.from, m.to]) else {
-                throw ConfigurationError("move \(i): channel '\(ch.name)' does not connect '\(donor.name)' and '\(config.kernels[m.to].name)'")
+                throw ConfigurationError("move \(i): channel '\(ch.name)' does not connect '\(donor.name)' and '\(config.kernels[m.to].name)'", about: .move(i), key: "channel")
             }
             guard ch.transport.traits.carriesKernelMessages else {
-                throw ConfigurationError("move \(i): RESOURCE and ACK need a receiver in interrupt context: channel '\(ch.name)' must be \(ChannelTransport.named { $0.carriesKernelMessages })")
+                throw ConfigurationError("move \(i): RESOURCE and ACK need a receiver in interrupt context: channel '\(ch.name)' must be \(ChannelTransport.named { $0.carriesKernelMessages })", about: .move(i), key: "channel")
             }
             // One kernel thread at each end sends its message when the move gets there; at
             // SCHED_FIFO 99, as Linux runs its hot-plug and stopper threads, so that it does not

@@ -8,10 +8,10 @@ extension Simulation {
     mutating func applyCachePartitions() throws(ConfigurationError) {
         for kc in config.kernels where !kc.llcWays.isEmpty {
             guard let ways = directory.lastLevelWays else {
-                throw ConfigurationError("kernel '\(kc.name)': llc_ways needs a machine with a shared last-level cache")
+                throw ConfigurationError("kernel '\(kc.name)': llc_ways needs a machine with a shared last-level cache", about: .kernel(kc.name))
             }
             guard ways <= 64, kc.llcWays.allSatisfy({ $0 >= 0 && $0 < ways }) else {
-                throw ConfigurationError("kernel '\(kc.name)': llc_ways \(kc.llcWays) are not ways of a \(ways)-way last-level cache")
+                throw ConfigurationError("kernel '\(kc.name)': llc_ways \(kc.llcWays) are not ways of a \(ways)-way last-level cache", about: .kernel(kc.name))
             }
             for c in kc.cpus { directory.setLastLevelFillWays(cpu: c, ways: kc.llcWays) }
         }

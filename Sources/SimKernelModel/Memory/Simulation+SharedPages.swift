@@ -38,10 +38,10 @@ extension Simulation {
         let wc = config.workloads[w]
         let members = Self.sharingKernels(wc)
         guard members.count <= 64, memory.regions.count < Int(UInt16.max) else {
-            throw ConfigurationError("workload '\(wc.name)': shared pages span at most 64 instances")
+            throw ConfigurationError("workload '\(wc.name)': shared pages span at most 64 instances", about: .workload(wc.name))
         }
         if let m = wc.migrate, !members.contains(m.to) {
-            throw ConfigurationError("workload '\(wc.name)': shared pages can move only to an instance they span, not '\(config.kernels[m.to].name)'")
+            throw ConfigurationError("workload '\(wc.name)': shared pages can move only to an instance they span, not '\(config.kernels[m.to].name)'", about: .workload(wc.name))
         }
         var channel = [UInt16](repeating: .max, count: members.count * members.count)
         for (a, ka) in members.enumerated() {
@@ -50,7 +50,7 @@ extension Simulation {
                     Set([$0.kernels.0, $0.kernels.1]) == Set([ka, kb]) && $0.transport.traits.splitsMessages
                 }) else {
                     // Popcorn's transport: the only one that splits a page's answer into chunks.
-                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a \(ChannelTransport.named { $0.splitsMessages }) channel between them")
+                    throw ConfigurationError("workload '\(wc.name)': shared pages between '\(config.kernels[ka].name)' and '\(config.kernels[kb].name)' need a \(ChannelTransport.named { $0.splitsMessages }) channel between them", about: .workload(wc.name))
                 }
                 channel[a * members.count + b] = UInt16(ci)
             }

@@ -10,10 +10,10 @@ extension Simulation {
     mutating func broadcastKind(workload name: String, kernel k: Int, targets: [Int], addressing: IPIAddressing,
                                 handling: Picoseconds) throws(ConfigurationError) -> GeneratorKind {
         guard !targets.isEmpty, ipis.sets.count < Int(UInt16.max) else {
-            throw ConfigurationError("workload '\(name)': an IPI broadcast needs at least one other CPU")
+            throw ConfigurationError("workload '\(name)': an IPI broadcast needs at least one other CPU", about: .workload(name))
         }
         guard !cpus.indices.contains(where: { cpus[$0].roles.broadcastAck >= 0 }) else {
-            throw ConfigurationError("workload '\(name)': one IPI-broadcasting workload per machine")
+            throw ConfigurationError("workload '\(name)': one IPI-broadcasting workload per machine", about: .workload(name))
         }
         let kc = config.kernels[k]
         let ack = directory.allocate(name: "\(name)[\(kc.name)].acks", home: kc.memoryNode)

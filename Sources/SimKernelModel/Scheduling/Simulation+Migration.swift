@@ -11,9 +11,9 @@ extension Simulation {
     mutating func scheduleMigrations() throws(ConfigurationError) {
         for (w, wc) in config.workloads.enumerated() {
             guard let m = wc.migrate else { continue }
-            guard m.to >= 0 && m.to < kernels.count else { throw ConfigurationError("workload '\(wc.name)': migration to a kernel that does not exist") }
+            guard m.to >= 0 && m.to < kernels.count else { throw ConfigurationError("workload '\(wc.name)': migration to a kernel that does not exist", about: .workload(wc.name)) }
             for copy in wc.copies where config.kernels[copy.kernel].profile != config.kernels[m.to].profile {
-                throw ConfigurationError("workload '\(wc.name)': kernels '\(config.kernels[copy.kernel].name)' and '\(config.kernels[m.to].name)' run different syscall profiles; a task migrates between kernels of one profile")
+                throw ConfigurationError("workload '\(wc.name)': kernels '\(config.kernels[copy.kernel].name)' and '\(config.kernels[m.to].name)' run different syscall profiles; a task migrates between kernels of one profile", about: .workload(wc.name))
             }
             queue.push(at: m.at, target: Int32(w), kind: EventKind.migrate.rawValue)
         }

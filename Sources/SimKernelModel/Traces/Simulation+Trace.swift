@@ -81,9 +81,9 @@ extension Simulation {
                              stats: inout WorkloadStats, into build: inout BuildState) throws(ConfigurationError) {
         let file = trace.file
         let on = wc.copies.map(\.kernel)
-        guard !on.isEmpty else { throw ConfigurationError("workload '\(wc.name)': a trace needs at least one kernel") }
-        for k in on where k < 0 || k >= kernels.count { throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist") }
-        guard !file.header.threads.isEmpty else { throw ConfigurationError("workload '\(wc.name)': trace \(file.path) has no threads") }
+        guard !on.isEmpty else { throw ConfigurationError("workload '\(wc.name)': a trace needs at least one kernel", about: .workload(wc.name)) }
+        for k in on where k < 0 || k >= kernels.count { throw ConfigurationError("workload '\(wc.name)' is placed on a kernel that does not exist", about: .workload(wc.name)) }
+        guard !file.header.threads.isEmpty else { throw ConfigurationError("workload '\(wc.name)': trace \(file.path) has no threads", about: .workload(wc.name)) }
         let pins = wc.copies.flatMap { $0.pin ?? [] }
         let lineBytes = config.machine.caches.first?.lineBytes ?? 64
         let runtime = traces.processes.count
@@ -98,7 +98,7 @@ extension Simulation {
             if !pins.isEmpty {
                 let cpu = pins[i % pins.count]
                 guard let local = kc.cpus.firstIndex(of: cpu) else {
-                    throw ConfigurationError("workload '\(wc.name)': thread \(thread.tid) is pinned to CPU \(cpu), which kernel '\(kc.name)' (its kernel: threads go to the kernels in turn) does not own")
+                    throw ConfigurationError("workload '\(wc.name)': thread \(thread.tid) is pinned to CPU \(cpu), which kernel '\(kc.name)' (its kernel: threads go to the kernels in turn) does not own", about: .workload(wc.name))
                 }
                 pinnedLocal = local
             }
