@@ -36,6 +36,34 @@ import Testing
         #expect(typo.description.hasPrefix("broken.yaml:13:5: error: workloads[0].thread: unknown key"))
     }
 
+    /// What the build step rejects, validate rejects too, at the item (and key) it is about:
+    /// a generator's thread count, CPUs a move's donor does not own, a channel's ends.
+    @Test func buildProblemsPointAtTheirItem() throws {
+        let text = """
+        mksim: 1
+        name: fit
+        machine: {preset: teaching-2s4c}
+        kernels:
+          - {name: a, cpus: socket0, memory: {size: 1GiB, node: 0}}
+          - {name: b, cpus: socket1, memory: {size: 1GiB, node: 1}}
+        workloads:
+          - {name: w, on: a, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}
+          - {name: pp, on: a, threads: 8, generate: {kind: pipe-pingpong, iterations: 10}}
+        variants:
+          moves:
+            workloads: [{name: w, on: a, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+            moves: [{at: 1ms, cpus: [5], from: a, to: b}]
+          loop:
+            workloads: [{name: w, on: a, threads: 1, generate: {kind: syscall-loop, syscall: getpid, iterations: 1}}]
+            channels: [{name: self, between: [a, a]}]
+        """
+        let d = try ScenarioFile.parse(text, path: "fit.yaml").validate()
+        #expect(d.contains { $0.line == 9 && $0.column == 5 && $0.path == "workloads[1]" && $0.message.contains("pipe-pingpong runs 2 threads") }, "\(d)")
+        #expect(d.contains { $0.line == 13 && $0.path == "moves[0].cpus" && $0.message.contains("does not own CPUs [5]") }, "\(d)")
+        #expect(d.contains { $0.line == 16 && $0.path == "channels[0].between" && $0.message.contains("two different kernels") }, "\(d)")
+        #expect(d.count == 3, "\(d)")
+    }
+
     /// Channel transports and socket links: mismatched keys are errors at their position.
     @Test func channelAndLinkMistakes() throws {
         let text = """
