@@ -88,6 +88,7 @@ extension Simulation {
     }
 
     /// The next operation of a lock frame (acquire or release, by the lock's algorithm).
+    @inline(__always)  // into `frameOp`, as it was before the frames had a dispatch of their own
     mutating func lockFrameOp(task: Int, cpu c: Int) -> Operation {
         let phase = tasks[task].frame.phase
         let lock = locks.records[tasks[task].frame.target]
@@ -138,6 +139,7 @@ extension Simulation {
     }
 
     /// Advances a lock frame; returns true when it has ended (the lock taken or released).
+    @inline(__always)
     mutating func lockFrameFinish(task: Int, cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) -> Bool {
         let record = tasks[task].frame.target
         let acquire = tasks[task].frame.kind == .lockAcquire
