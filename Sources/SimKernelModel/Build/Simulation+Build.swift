@@ -29,6 +29,10 @@ extension Simulation {
         try buildKernels(build)
         try applyCachePartitions()
         try buildChannels()
+        // Vectors with a handler; channels and devices add theirs as they are built.
+        ipis.handlers[Int(Vectors.ring)] = .ipiRing
+        ipis.handlers[Int(Vectors.broadcast)] = .broadcast
+        ipis.handlers[Int(Vectors.tlbShootdown)] = .tlbShootdown
         try buildWorkloads(&build)
         movableTasks = build.tasks.map { $0.pinnedLocal == nil }
         for k in kernels.indices {

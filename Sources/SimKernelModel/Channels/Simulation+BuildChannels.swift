@@ -38,6 +38,7 @@ extension Simulation {
                     ring.activeLine = directory.allocate(name: prefix + ".draining", home: kc.memoryNode)
                 }
                 channels.ringIndex.append(Int32(index))
+                ipis.handlers[Int(ring.vector)] = .channel
                 channels.rings.append(ring)
             }
         }

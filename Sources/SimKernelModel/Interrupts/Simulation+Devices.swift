@@ -32,6 +32,7 @@ extension Simulation {
                 throw ConfigurationError("device '\(dc.name)': its interrupts never stop by themselves; give count or a top-level duration", about: .device(dc.name))
             }
             devices.append(DeviceRuntime(config: dc, rng: SplitMix64(seed: config.seed, stream: [0x6465_7669, UInt64(d)])))
+            ipis.handlers[Int(Vectors.deviceBase) + d] = .device
             queue.push(at: dc.start + gap(device: d), target: Int32(d), kind: EventKind.deviceInterrupt.rawValue)
         }
     }

@@ -9,28 +9,29 @@ extension Simulation {
     mutating func handlerOp(_ c: Int) -> Operation? {
         let v = cpus[c].handler.vector
         let phase = cpus[c].handler.handlerPhase
-        if v == Vectors.ring {
+        switch ipis.handlers[Int(v)] {
+        case .ipiRing:
             guard cpus[c].roles.ringNext >= 0 else { return nil }
             switch phase {
             case 0: return .delay(cpus[c].roles.ringHandling)
             case 1: return .sendIPI(cpu: cpus[c].roles.ringNext, vector: Vectors.ring)
             default: return nil
             }
-        }
-        if v == Vectors.broadcast {
+        case .broadcast:
             guard cpus[c].roles.broadcastAck >= 0 else { return nil }
             switch phase {
             case 0: return .delay(cpus[c].roles.broadcastHandling)
             case 1: return .fetchAdd(cpus[c].roles.broadcastAck, 1)
             default: return nil
             }
-        }
-        // Rare vectors out of line, and laid out away from the ring's and channels' paths.
-        if _slowPath(v == Vectors.tlbShootdown || v & 0xF0 == Vectors.deviceBase) { return rareHandlerOp(c, vector: v, phase: phase) }
-        if v >= Vectors.channelBase && Int(v - Vectors.channelBase) < channels.rings.count {
+        case .channel:
             return drainOp(c, ring: Int(v - Vectors.channelBase))
+        case .tlbShootdown, .device:
+            // Rare vectors out of line, and laid out away from the ring's and channels' paths.
+            return rareHandlerOp(c, vector: v, phase: phase)
+        case .none:
+            return nil
         }
-        return nil
     }
 
     /// Handlers of TLB shootdown requests and devices, kept out of `handlerOp` so that the
@@ -44,18 +45,11 @@ extension Simulation {
 
     mutating func handlerFinish(cpu c: Int, outcome: AccessOutcome?, at t: Picoseconds) {
         let v = cpus[c].handler.vector
-        if v == Vectors.ring || v == Vectors.broadcast {
-            cpus[c].handler.handlerPhase &+= 1
-            return
+        switch ipis.handlers[Int(v)] {
+        case .ipiRing, .broadcast, .device: cpus[c].handler.handlerPhase &+= 1
+        case .tlbShootdown: shootdownHandlerFinish(c)
+        case .channel: drainFinish(cpu: c, vector: v, old: outcome?.oldValue ?? 0, at: t)
+        case .none: break
         }
-        if _slowPath(v & 0xF0 == Vectors.deviceBase) {
-            cpus[c].handler.handlerPhase &+= 1
-            return
-        }
-        if _slowPath(v == Vectors.tlbShootdown) {
-            shootdownHandlerFinish(c)
-            return
-        }
-        drainFinish(cpu: c, vector: v, old: outcome?.oldValue ?? 0, at: t)
     }
 }
