@@ -1,20 +1,10 @@
 import SimCPU
 import SimMachine
 
-/// Spinlocks as state machines over simulated memory operations.
-///
-/// Ticket lock (one word: high 32 bits = next ticket, low 32 = now serving):
-///   acquire: t = fetch_add(word, 1<<32) >> 32; spin until low32(word) == t
-///   release: add 1 to the serving half
-/// MCS queue lock (tail word = (cpu+1) << 2 | nesting level; a per-CPU node line
-/// holding locked in its low 32 bits and the successor's code in its high 32):
-///   acquire: node = {locked: 1, next: 0}; prev = xchg(tail, me);
-///            if prev: prev.next = me; spin until node.locked == 0
-///   release: if node.next == 0: if cas(tail, me, 0) succeeds: done,
-///            else spin until node.next != 0; then next.locked = 0
+/// Lock frames: taking and releasing a lock of any algorithm, its accounting (waits,
+/// hand-offs, holds, irqsave) and the dispatch to each algorithm's machine (ticket and MCS
+/// in `+TicketMCS`, `+QSpinlock`, `+Mutex`, the rwlock below, `+TTAS`).
 extension Simulation {
-    static let low32: UInt64 = 0xFFFF_FFFF
-    static let high32: UInt64 = 0xFFFF_FFFF_0000_0000
 
     /// The lock record of a lock object of a kernel's profile, for the CPU that takes it.
     func lockRecord(kernel k: Int, object: Int, cpu c: Int) -> Int {
@@ -90,35 +80,17 @@ extension Simulation {
     /// The next operation of a lock frame (acquire or release, by the lock's algorithm).
     @inline(__always)  // into `frameOp`, as it was before the frames had a dispatch of their own
     mutating func lockFrameOp(task: Int, cpu c: Int) -> Operation {
-        let phase = tasks[task].frame.phase
         let lock = locks.records[tasks[task].frame.target]
         let acquire = tasks[task].frame.kind == .lockAcquire
         switch (lock.algorithm, acquire) {
         case (.ticket, true):
-            return phase == 0
-                ? .fetchAdd(lock.line, 1 << 32)
-                : .spinUntil(lock.line, mask: Self.low32, equals: tasks[task].frame.scratch & Self.low32)
+            return ticketAcquireOp(task: task, lock: lock)
         case (.ticket, false):
             return .fetchAdd(lock.line, 1)
         case (.mcs, true):
-            let me = mcsCode(cpu: c)
-            switch phase {
-            case 0: return .store(mcsNode(code: me), 1)
-            case 1: return .exchange(lock.line, me)
-            case 2:
-                // Link behind the previous tail, the word the exchange returned.
-                guard let prev = mcsNodeIfValid(code: tasks[task].frame.scratch) else { return followCorruptedPointer(cpu: c, line: lock.line) }
-                return .storeField(prev, mask: Self.high32, value: me << 32)
-            default: return .spinUntil(mcsNode(code: me), mask: Self.low32, equals: 0)
-            }
+            return mcsAcquireOp(task: task, cpu: c, lock: lock)
         case (.mcs, false):
-            let me = mcsCode(cpu: c)
-            switch phase {
-            case 0: return .load(mcsNode(code: me))
-            case 1: return .compareAndSwap(lock.line, expected: me, new: 0)
-            case 2: return .spinWhile(mcsNode(code: me), mask: Self.high32, equals: 0)
-            default: return .storeField(mcsNode(code: tasks[task].frame.scratch), mask: Self.low32, value: 0)
-            }
+            return mcsReleaseOp(task: task, cpu: c, lock: lock)
         case (.mutex, true):
             return mutexAcquireOp(task: task, lock: lock)
         case (.mutex, false):
@@ -144,29 +116,14 @@ extension Simulation {
         let record = tasks[task].frame.target
         let acquire = tasks[task].frame.kind == .lockAcquire
         let old = outcome?.oldValue ?? 0
-        let phase = tasks[task].frame.phase
         var done = false
         switch (locks.records[record].algorithm, acquire) {
         case (.ticket, true):
-            if phase == 0 {
-                let ticket = old >> 32
-                if old & Self.low32 == ticket & Self.low32 { done = true } else {
-                    tasks[task].frame.scratch = ticket
-                    tasks[task].frame.phase = 1
-                }
-            } else {
-                done = true
-            }
+            done = ticketAcquireFinish(task: task, old: old)
         case (.ticket, false):
             done = true
         case (.mcs, true):
-            switch phase {
-            case 0: tasks[task].frame.phase = 1
-            case 1:
-                if old == 0 { done = true } else { tasks[task].frame.scratch = old; tasks[task].frame.phase = 2 }
-            case 2: tasks[task].frame.phase = 3
-            default: done = true
-            }
+            done = mcsAcquireFinish(task: task, old: old)
         case (.mutex, true):
             done = mutexAcquireFinish(task: task, outcome: outcome)
         case (.mutex, false):
@@ -186,17 +143,7 @@ extension Simulation {
         case (.ttas, false):
             done = true
         case (.mcs, false):
-            switch phase {
-            case 0:
-                let next = old >> 32
-                if next != 0 { tasks[task].frame.scratch = next; tasks[task].frame.phase = 3 } else { tasks[task].frame.phase = 1 }
-            case 1:
-                if outcome?.succeeded == true { done = true } else { tasks[task].frame.phase = 2 }
-            case 2:
-                tasks[task].frame.scratch = old >> 32
-                tasks[task].frame.phase = 3
-            default: done = true
-            }
+            done = mcsReleaseFinish(task: task, old: old, succeeded: outcome?.succeeded == true)
         }
         guard done else { return false }
         let s = locks.records[record].stat
