@@ -3,7 +3,7 @@ import SimMachine
 
 /// Lock frames: taking and releasing a lock of any algorithm, its accounting (waits,
 /// hand-offs, holds, irqsave) and the dispatch to each algorithm's machine (ticket and MCS
-/// in `+TicketMCS`, `+QSpinlock`, `+Mutex`, the rwlock below, `+TTAS`).
+/// in `+TicketMCS`, `+QSpinlock`, `+Mutex`, `+RWLock`, `+TTAS`).
 extension Simulation {
 
     /// The lock record of a lock object of a kernel's profile, for the CPU that takes it.
@@ -169,43 +169,5 @@ extension Simulation {
         }
         tasks[task].frame.kind = .none
         return true
-    }
-}
-
-/// The reader-writer spinlock: one word, the writer bit on top, the reader count below.
-///
-/// read acquire:  r = fetch_add(word, 1); if r has the writer bit: fetch_add(word, -1),
-///                spin while the writer bit is set, retry
-/// read release:  fetch_add(word, -1)
-/// write acquire: cas(word, 0, WRITER); on failure spin until the word is 0, retry
-/// write release: fetch_add(word, -WRITER) (readers' transient counts stay intact)
-extension Simulation {
-    static let writerBit: UInt64 = 1 << 63
-
-    // `mutating` only so that self is passed by reference: called out of line from the event
-    // loop, a non-mutating method received a copy of the whole Simulation (a memcpy per call).
-    mutating func rwAcquireOp(task: Int, lock: LockRecord) -> Operation {
-        let shared = tasks[task].locking.lockShared
-        switch tasks[task].frame.phase {
-        case 0: return shared ? .fetchAdd(lock.line, 1) : .compareAndSwap(lock.line, expected: 0, new: Self.writerBit)
-        case 1: return shared ? .fetchAdd(lock.line, UInt64.max) : .spinUntil(lock.line, mask: .max, equals: 0)
-        default: return .spinUntil(lock.line, mask: Self.writerBit, equals: 0)
-        }
-    }
-
-    mutating func rwAcquireFinish(task: Int, outcome: AccessOutcome?) -> Bool {
-        let old = outcome?.oldValue ?? 0
-        let shared = tasks[task].locking.lockShared
-        switch tasks[task].frame.phase {
-        case 0:
-            if shared ? old & Self.writerBit == 0 : outcome?.succeeded == true { return true }
-            tasks[task].locking.waited = true
-            tasks[task].frame.phase = 1
-        case 1:
-            tasks[task].frame.phase = shared ? 2 : 0  // a reader backed out and waits; a writer saw zero
-        default:
-            tasks[task].frame.phase = 0
-        }
-        return false
     }
 }
