@@ -38,14 +38,13 @@ extension Simulation {
                     }
                     objectBase.append(first)
                 case .lock(let algorithm):
-                    let stat = locks.stats.count
-                    locks.stats.append(LockStats(kernel: obj.scope == .machine ? -1 : k, name: obj.name, algorithm: algorithm))
+                    let stat = locks.addStats(kernel: obj.scope == .machine ? -1 : k, name: obj.name, algorithm: algorithm)
                     let first = locks.records.count
                     for i in 0..<count {
                         let suffix = obj.scope == .cpu ? "[cpu\(kc.cpus[i])]" : ""
                         let owner = obj.scope == .machine ? "machine" : kc.name
                         let line = directory.allocate(name: "\(owner).\(obj.name)\(suffix)", home: kc.memoryNode)
-                        locks.records.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave))
+                        locks.add(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave)
                         if obj.scope != .machine { objectLines.append(line) }
                     }
                     objectBase.append(first)

@@ -45,11 +45,9 @@ extension Simulation {
                     }
                 case .lockLoop(let algorithm, _, _, let acrossCopies, _, let irqsave):
                     if acrossCopies, let shared = sharedLock { copyLock = shared } else {
-                        let stat = locks.stats.count
-                        locks.stats.append(LockStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm))
-                        copyLock = locks.records.count
-                        locks.records.append(LockRecord(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
-                                                algorithm: algorithm, stat: stat, irqsave: irqsave))
+                        let stat = locks.addStats(kernel: copy.kernel, name: "\(wc.name).lock", algorithm: algorithm)
+                        copyLock = locks.add(line: directory.allocate(name: "\(wc.name)[\(kc.name)].lock", home: kc.memoryNode),
+                                             algorithm: algorithm, stat: stat, irqsave: irqsave)
                         if acrossCopies { sharedLock = copyLock }
                     }
                 case .pipePingPong:

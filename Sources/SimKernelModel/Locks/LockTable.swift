@@ -10,6 +10,7 @@ struct LockTable {
     var osqNodes: [LineID] = []
 
     /// A new lock on `line` counted under `stat`; returns its record index.
+    @discardableResult
     mutating func add(line: LineID, algorithm: LockAlgorithm, stat: Int, irqsave: Bool) -> Int {
         records.append(LockRecord(line: line, algorithm: algorithm, stat: stat, irqsave: irqsave))
         return records.count - 1

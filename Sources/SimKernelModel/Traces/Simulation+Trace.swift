@@ -348,10 +348,9 @@ extension Simulation {
     private mutating func traceLock(_ address: UInt64, runtime r: Int, cpu c: Int) -> Int {
         if let l = traces.processes[r].lockAt[address] { return l }
         let line = translate(address, runtime: r, cpu: c)
-        let stat = locks.stats.count
-        locks.stats.append(LockStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: traces.processes[r].locks))
-        let index = locks.records.count
-        locks.records.append(LockRecord(line: line, algorithm: traces.processes[r].locks, stat: stat))
+        let algorithm = traces.processes[r].locks
+        let stat = locks.addStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: algorithm)
+        let index = locks.add(line: line, algorithm: algorithm, stat: stat, irqsave: false)
         traces.processes[r].lockAt[address] = index
         return index
     }
