@@ -6,7 +6,7 @@ import SimMachine
 /// in docs/kernel-model.md): kernel objects, syscall paths as lists of steps, entry and
 /// switch costs, and a source for each figure.
 enum ProfileReader {
-    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "pipe", "sched", "tlb_shootdown"]
+    static let stepKinds = ["read", "write", "atomic", "lock", "unlock", "lock_read", "unlock_read", "pipe", "sched", "tlb_shootdown", "batch", "repeat", "list_add", "list_del"]
 
     /// The profile at `path`, or nil with every problem reported to `check` (with the
     /// profile file's own lines).
@@ -93,6 +93,35 @@ enum ProfileReader {
         return .tlbShootdown(invalidate: invalidate, freedTables: freed)
     }
 
+    /// `{list_add|list_del: {list: LINE, entry: LINE}}`.
+    private static func readListStep(_ kind: String, _ v: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
+        guard let m = check.mapping(v, p, known: ["list", "entry"], required: ["list", "entry"]) else { return nil }
+        var found: [Int] = []
+        for key in ["list", "entry"] {
+            guard let node = m[key], let name = check.string(node, p + "." + key) else { return nil }
+            guard let i = objects.firstIndex(where: { $0.name == name }), objects[i].kind == .line else {
+                check.error(node.mark, p + "." + key, "no line object named '\(name)'")
+                return nil
+            }
+            found.append(i)
+        }
+        return kind == "list_add" ? .listAdd(list: found[0], entry: found[1]) : .listDel(list: found[0], entry: found[1])
+    }
+
+    /// `{batch: {every: N, steps: [...]}}` (run on every N-th pass on a CPU) or
+    /// `{repeat: {times: N, steps: [...]}}`.
+    private static func readNestedSteps(_ kind: String, _ v: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
+        let countKey = kind == "batch" ? "every" : "times"
+        guard let m = check.mapping(v, p, known: [countKey, "steps"], required: [countKey, "steps"]),
+              let n = m[countKey].flatMap({ check.int($0, p + "." + countKey, min: 1, max: 1 << 20) }),
+              let list = m["steps"].flatMap({ check.list($0, p + ".steps") }) else { return nil }
+        var steps: [KernelStep] = []
+        for (j, s) in list.enumerated() {
+            if let step = readStep(s, "\(p).steps[\(j)]", objects: objects, check) { steps.append(step) }
+        }
+        return kind == "batch" ? .perCPUBatch(every: n, steps: steps) : .repeated(times: n, steps: steps)
+    }
+
     /// A step: a duration (work), `{read|write|atomic|lock|unlock: OBJECT}`, `{pipe: read|write}`
     /// `{sched: yield}` or `{tlb_shootdown: DURATION}` (each other CPU's invalidation).
     private static func readStep(_ s: YNode, _ p: String, objects: [KernelObject], _ check: Checker) -> KernelStep? {
@@ -113,6 +142,12 @@ enum ProfileReader {
         if pair.key == "tlb_shootdown" {
             return readShootdownStep(pair.value, p + ".tlb_shootdown", check)
         }
+        if pair.key == "list_add" || pair.key == "list_del" {
+            return readListStep(pair.key, pair.value, p + "." + pair.key, objects: objects, check)
+        }
+        if pair.key == "batch" || pair.key == "repeat" {
+            return readNestedSteps(pair.key, pair.value, p + "." + pair.key, objects: objects, check)
+        }
         if pair.key == "sched" {
             guard check.choice(pair.value, p + ".sched", ["yield"]) != nil else { return nil }
             return .yield
@@ -128,6 +163,12 @@ enum ProfileReader {
         case "lock", "unlock":
             guard isLock else { check.error(pair.value.mark, p + "." + pair.key, "'\(name)' is a line, not a lock"); return nil }
             return pair.key == "lock" ? .lock(object: i) : .unlock(object: i)
+        case "lock_read", "unlock_read":
+            guard objects[i].kind == .lock(.rwsem) || objects[i].kind == .lock(.rwlock) else {
+                check.error(pair.value.mark, p + "." + pair.key, "'\(name)' is not a reader-writer lock (rwsem or rwlock): take it with lock/unlock")
+                return nil
+            }
+            return pair.key == "lock_read" ? .lockShared(object: i) : .unlockShared(object: i)
         default:
             guard !isLock else { check.error(pair.value.mark, p + "." + pair.key, "'\(name)' is a lock: take it with lock/unlock"); return nil }
             return pair.key == "read" ? .read(object: i) : pair.key == "write" ? .write(object: i) : .atomic(object: i)

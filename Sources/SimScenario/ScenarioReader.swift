@@ -399,6 +399,7 @@ struct ScenarioReader {
 
     static let generatorKeys: [String: [String]] = [
         "syscall-loop": ["syscall", "user", "every"],
+        "will-it-scale": ["testcase", "mode"],
         "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels",
                            "pattern"],
         "ping-pong": [],
@@ -603,6 +604,20 @@ struct ScenarioReader {
             }
             let sleep = f["every"].flatMap { check.duration($0, p + ".every") } ?? .zero
             return (.syscallLoop(syscall: name, userCycles: cycles("user"), sleep: sleep), stop)
+        case "will-it-scale":
+            guard let tn = f["testcase"] else { check.error(node.mark, p + ".testcase", "missing required key 'testcase'"); return nil }
+            guard let name = check.choice(tn, p + ".testcase", WillItScaleTestcase.all.map(\.name)),
+                  let testcase = WillItScaleTestcase.named(name) else { return nil }
+            let mode = f["mode"].flatMap { check.choice($0, p + ".mode", WillItScaleMode.allCases.map(\.rawValue)) }
+                .flatMap(WillItScaleMode.init(rawValue:)) ?? .processes
+            for k in (on.isEmpty ? Array(kernels.indices) : on) {
+                let missing = testcase.paths.filter { kernels[k].profile.syscallIndex($0) == nil }
+                guard missing.isEmpty else {
+                    check.error(tn.mark, p + ".testcase", "\(name) walks the kernel paths \(missing.joined(separator: ", ")), which profile '\(kernels[k].profile.name)' does not have (profiles/linux.yaml has every testcase's)")
+                    return nil
+                }
+            }
+            return (.willItScale(testcase: testcase, mode: mode), stop)
         case "compute-memory":
             let accesses = f["accesses"].flatMap { check.int($0, p + ".accesses", min: 0, max: 1 << 20) } ?? 4
             let privateLines = f["private_lines"].flatMap { check.int($0, p + ".private_lines", min: 0, max: 1 << 22) } ?? 64

@@ -40,6 +40,9 @@ public enum GeneratorKind: Sendable, Hashable {
     /// Call one syscall in a loop, with optional user-space work between calls.
     /// `sleep`: after each call, sleep this long (zero: call again at once).
     case syscallLoop(syscall: UInt16, userCycles: UInt64, sleep: Picoseconds = .zero)
+    /// Kernel paths in the order of a program (will-it-scale's testcases): before, the body
+    /// `repeats` times, after, and round again; each `iteration` step is one operation.
+    case syscallProgram(SyscallProgram)
     /// Compute, then a mix of private and shared memory accesses, per iteration.
     case computeMemory(ComputeMemoryParams)
     /// Two tasks bounce one line with CAS: role 0 moves it from 2k to 2k+1, role 1 from 2k+1 to 2k+2.
@@ -157,6 +160,9 @@ public struct Generator: Sendable {
     var cursor: UInt64 = 0
     /// The current lock-loop pass reads (takes its reader-writer lock shared).
     var readingPass = false
+    /// A syscall program's part (0 before, 1 body, 2 after) and the body's repetition.
+    var programPart: UInt8 = 0
+    var programRepeat = 0
 
     public init(kind: GeneratorKind, stop: StopRule, rng: SplitMix64) {
         self.kind = kind; self.stop = stop; self.rng = rng
@@ -197,6 +203,33 @@ public struct Generator: Sendable {
                 if let n = stop.iterations, iteration >= n { return .exit }
                 return .sleep(sleep)
             default: return finishIteration()
+            }
+
+        case .syscallProgram(let p):
+            while true {
+                let part = programPart == 0 ? p.before : programPart == 1 ? p.body : p.after
+                if step < part.count {
+                    let s = part[step]
+                    step += 1
+                    switch s {
+                    case .syscall(let n): return .syscall(n)
+                    case .iteration:
+                        iteration += 1
+                        return .opDone
+                    }
+                }
+                // The part is over: the next (a body again, until its repeats are done).
+                step = 0
+                if programPart == 1 {
+                    programRepeat += 1
+                    if programRepeat < p.repeats { return next(now: now) }  // the stop rules apply at each body
+                    programRepeat = 0
+                    programPart = 2
+                } else {
+                    programPart = programPart == 0 ? 1 : 0
+                    if programPart == 0 { return next(now: now) }
+                }
+                if let n = stop.iterations, iteration >= n { return .exit }
             }
 
         case .computeMemory(let p):

@@ -26,6 +26,7 @@ extension Simulation {
         apic = LocalAPICs(spec: m.apic, topology: topo)
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         tlb = TLBTable(cpuCount: topo.cpuCount)
+        batches.cpuCount = topo.cpuCount
         try buildKernels(build)
         try applyCachePartitions()
         try buildChannels()
@@ -46,6 +47,7 @@ extension Simulation {
             throw ConfigurationError("shared pages name their sender in 24 bits: at most 16,777,215 tasks")
         }
         tasks = FixedArray(build.tasks)
+        sizeOwnedObjects(taskCount: tasks.count)
         try scheduleHotplug()
         scheduleLifecycle()
         scheduleMoves(offliners: build.offlinerWorkloads)

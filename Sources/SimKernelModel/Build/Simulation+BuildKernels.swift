@@ -21,7 +21,21 @@ extension Simulation {
             // Kernel objects: one line (or lock) per scope instance.
             var objectBase: [Int] = []
             var objectLines: [LineID] = []
-            for obj in kc.profile.objects {
+            var taskObjects = OwnedObjects(), processObjects = OwnedObjects()
+            for (i, obj) in kc.profile.objects.enumerated() {
+                if obj.scope == .task || obj.scope == .process {
+                    // Made when first touched (OwnedObjects); one statistics entry per lock name.
+                    var stat = -1
+                    if case .lock(let algorithm) = obj.kind { stat = locks.addStats(kernel: k, name: obj.name, algorithm: algorithm) }
+                    if obj.scope == .task {
+                        objectBase.append(taskObjects.objects.count)
+                        taskObjects.objects.append(i); taskObjects.stats.append(stat)
+                    } else {
+                        objectBase.append(processObjects.objects.count)
+                        processObjects.objects.append(i); processObjects.stats.append(stat)
+                    }
+                    continue
+                }
                 let count = obj.scope == .cpu ? kc.cpus.count : 1
                 if obj.scope == .machine, let existing = machineObject(named: obj.name, kernelsBefore: k) {
                     objectBase.append(existing); continue
@@ -53,27 +67,58 @@ extension Simulation {
             // Syscall paths, resolved against those objects; entry/exit cost first.
             var resolved: [[ResolvedStep]] = []
             for path in kc.profile.syscalls {
-                var steps = [ResolvedStep(kind: .compute, base: 0, perCPU: false, delay: kc.profile.entryExit)]
-                for s in path.steps {
+                var steps = [ResolvedStep(kind: .compute, delay: kc.profile.entryExit)]
+                try resolve(path.steps, into: &steps)
+                resolved.append(steps)
+            }
+            func resolve(_ path: [KernelStep], into steps: inout [ResolvedStep]) throws(ConfigurationError) {
+                for s in path {
                     func obj(_ i: Int, _ kind: ResolvedStep.Kind) -> ResolvedStep {
-                        ResolvedStep(kind: kind, base: objectBase[i], perCPU: kc.profile.objects[i].scope == .cpu, delay: .zero)
+                        let instance: ResolvedStep.Instance
+                        switch kc.profile.objects[i].scope {
+                        case .cpu: instance = .cpu
+                        case .task: instance = .task
+                        case .process: instance = .process
+                        case .instance, .machine: instance = .single
+                        }
+                        return ResolvedStep(kind: kind, base: objectBase[i], instance: instance)
                     }
                     switch s {
-                    case .compute(let d): steps.append(ResolvedStep(kind: .compute, base: 0, perCPU: false, delay: d))
+                    case .compute(let d): steps.append(ResolvedStep(kind: .compute, delay: d))
                     case .read(let o): steps.append(obj(o, .read))
                     case .write(let o): steps.append(obj(o, .write))
                     case .atomic(let o): steps.append(obj(o, .atomic))
                     case .lock(let o): steps.append(obj(o, .lock))
                     case .unlock(let o): steps.append(obj(o, .unlock))
-                    case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead, base: 0, perCPU: false, delay: .zero))
-                    case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite, base: 0, perCPU: false, delay: .zero))
-                    case .yield: steps.append(ResolvedStep(kind: .yield, base: 0, perCPU: false, delay: .zero))
+                    case .lockShared(let o): steps.append(obj(o, .lockShared))
+                    case .unlockShared(let o): steps.append(obj(o, .unlockShared))
+                    case .pipeRead: steps.append(ResolvedStep(kind: .pipeRead))
+                    case .pipeWrite: steps.append(ResolvedStep(kind: .pipeWrite))
+                    case .yield: steps.append(ResolvedStep(kind: .yield))
                     case .tlbShootdown(let invalidate, let freedTables):
-                        steps.append(ResolvedStep(kind: freedTables ? .tlbShootdownFreedTables : .tlbShootdown,
-                                                  base: 0, perCPU: false, delay: invalidate))
+                        steps.append(ResolvedStep(kind: freedTables ? .tlbShootdownFreedTables : .tlbShootdown, delay: invalidate))
+                    case .perCPUBatch(let every, let inner):
+                        var gated: [ResolvedStep] = []
+                        try resolve(inner, into: &gated)
+                        let gate = batches.add(every: every)
+                        steps.append(ResolvedStep(kind: .batchGate, base: gate, delay: Picoseconds(UInt64(gated.count))))
+                        steps += gated
+                    case .repeated(let times, let inner):
+                        for _ in 0..<times { try resolve(inner, into: &steps) }
+                    case .listAdd(let list, let entry), .listDel(let list, let entry):
+                        // The head, then the neighbour (found when it runs), then the entry.
+                        let add: Bool = { if case .listAdd = s { return true } else { return false } }()
+                        steps.append(obj(list, .write))
+                        var neighbour = obj(list, add ? .listAddNeighbor : .listDelNeighbor)
+                        let e = obj(entry, .write)
+                        neighbour.entryBase = Int32(e.base); neighbour.entryInstance = e.instance
+                        steps.append(neighbour)
+                        steps.append(e)
+                    }
+                    guard steps.count <= Self.maxPathSteps else {
+                        throw ConfigurationError("kernel '\(kc.name)': a path of profile '\(kc.profile.name)' unrolls to more than \(Self.maxPathSteps) steps (its repeats)", about: .kernel(kc.name))
                     }
                 }
-                resolved.append(steps)
             }
             // The scheduler is made once the tasks (and their weights) exist.
             var runtime = KernelRuntime(config: kc, scheduler: Scheduler.parked, syscalls: resolved)
@@ -86,9 +131,14 @@ extension Simulation {
                 runtime.life.respawnTimeline = again.timeline
             }
             runtime.objectBase = objectBase
+            runtime.taskObjects = taskObjects
+            runtime.processObjects = processObjects
             kernels.append(runtime)
         }
     }
+
+    /// Steps a kernel path may unroll to (repeats included).
+    static let maxPathSteps = 1 << 20
 
     private func machineObject(named name: String, kernelsBefore k: Int) -> Int? {
         for j in 0..<k {

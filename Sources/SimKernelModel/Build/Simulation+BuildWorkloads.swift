@@ -119,6 +119,20 @@ extension Simulation {
                             throw ConfigurationError("workload '\(wc.name)': profile '\(kc.profile.name)' of kernel '\(kc.name)' has no syscall '\(name)'", about: .workload(wc.name))
                         }
                         kind = .syscallLoop(syscall: UInt16(s), userCycles: user, sleep: sleep)
+                    case .willItScale(let testcase, _):
+                        func resolve(_ items: [WillItScaleTestcase.Item]) throws(ConfigurationError) -> [SyscallProgram.Step] {
+                            var steps: [SyscallProgram.Step] = []
+                            for item in items {
+                                guard case .call(let name) = item else { steps.append(.iteration); continue }
+                                guard let s = kc.profile.syscallIndex(name) else {
+                                    throw ConfigurationError("workload '\(wc.name)': will-it-scale \(testcase.name) needs the path '\(name)', which profile '\(kc.profile.name)' of kernel '\(kc.name)' does not have (profiles/linux.yaml has every testcase's)", about: .workload(wc.name))
+                                }
+                                steps.append(.syscall(UInt16(s)))
+                            }
+                            return steps
+                        }
+                        kind = .syscallProgram(SyscallProgram(before: try resolve(testcase.before), body: try resolve(testcase.body),
+                                                              repeats: testcase.repeats, after: try resolve(testcase.after)))
                     case .computeMemory(let cycles, let accesses, let privateLines, _, let sf, let wf, let af, _, let pattern):
                         var base: LineID = -1
                         for i in 0..<privateLines {
@@ -164,7 +178,7 @@ extension Simulation {
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
                     case .lockLoop(let algorithm, let hold, let outside, _, let reads, _):
                         kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside,
-                                         readFraction: algorithm == .rwlock ? reads : 0)
+                                         readFraction: algorithm == .rwlock || algorithm == .rwsem ? reads : 0)
                     case .periodic(let run, let period):
                         kind = .periodic(runCycles: run, period: period)
                     case .interactive(let run, let think):
@@ -214,6 +228,7 @@ extension Simulation {
                     var task = TaskState(kernel: copy.kernel, workload: w, pinnedLocal: pinnedLocal,
                                          generator: Generator(kind: kind, stop: wc.stop, rng: rng), rng: kernelRNG)
                     task.messaging.messageTag = wc.kernelThread?.tag ?? 0
+                    if case .willItScale(_, .processes) = wc.generator { task.process = Int32(build.tasks.count) }  // fork: its own mm
                     // RESOURCE and ACK senders wait for their move to start them.
                     addTask(task, of: wc, thread: thread, into: &build, startsWithWorkload: wc.kernelThread.map { $0.family == .heartbeat || $0.family == .pageReply } ?? true)
                     stats.tasks += kernels[copy.kernel].life.respawnTimeline == nil ? 1 : 2  // with its respawned twin

@@ -196,6 +196,9 @@ public struct TaskMigration: Sendable, Hashable {
 /// The generator of a workload, with names still symbolic (resolved per kernel).
 public enum WorkloadGenerator: Sendable {
     case syscallLoop(syscall: String, userCycles: UInt64, sleep: Picoseconds = .zero)
+    /// A will-it-scale testcase (`WillItScaleTestcase`), its paths named in the kernel's
+    /// profile; in `processes` mode each task has an address space (and file table) of its own.
+    case willItScale(testcase: WillItScaleTestcase, mode: WillItScaleMode)
     case computeMemory(computeCycles: UInt64, accesses: Int, privateLines: Int, sharedLines: Int,
                        sharedFraction: Double, writeFraction: Double, atomicFraction: Double, sharedAcrossCopies: Bool,
                        pattern: AccessPattern = .random)

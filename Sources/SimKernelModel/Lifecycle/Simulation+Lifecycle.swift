@@ -114,7 +114,7 @@ extension Simulation {
             cpus[c].freeAt = now
             cpus[c].task = -1
             cpus[c].lastTask = -1
-            tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)  // a fresh kernel starts with empty TLBs
+            tlb.lazyFlushOwed[c] = (workload: -1, process: -1, cost: .zero)  // a fresh kernel starts with empty TLBs
             cpus[c].irqEnabled = true
             cpus[c].irqOffDepth = 0
             cpus[c].deferred = .zero

@@ -202,7 +202,7 @@ extension Simulation {
                 cpus[c].kernel = m.to
                 cpus[c].local = receiver.cpus.firstIndex(of: c)!
                 cpus[c].lastTask = -1
-                tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)  // hot-plugged in with empty TLBs
+                tlb.lazyFlushOwed[c] = (workload: -1, process: -1, cost: .zero)  // hot-plugged in with empty TLBs
                 joinCachePartition(cpu: c, kernel: m.to)
                 moves.busyAtHandOver[c] = cpus[c].accounting.busyPs
                 let up = now + Picoseconds(m.perCPU.raw &* UInt64(j + 1))

@@ -38,6 +38,9 @@ struct LockRecord {
     var waitTail: Int32 = -1
     /// Mutex: the optimistic-spin queue's tail line (-1 until someone first spins).
     var osq: LineID = -1
+    /// An rwsem grant to waiting readers is under way (its word operation not yet done):
+    /// no second one counts the same readers.
+    var granting = false
 }
 
 struct LockStats {
@@ -52,4 +55,8 @@ struct LockStats {
     var handoff = latencyHistogram()
     /// Mutex acquisitions that slept.
     var slept: UInt64 = 0
+    /// rwsem: times a waiter set HANDOFF, grants to waiting readers, readers so granted.
+    var handoffsAsked: UInt64 = 0
+    var readerGrants: UInt64 = 0
+    var readersGranted: UInt64 = 0
 }

@@ -7,12 +7,19 @@ import SimMachine
 extension Simulation {
 
     /// The lock record of a lock object of a kernel's profile, for the CPU that takes it.
-    func lockRecord(kernel k: Int, object: Int, cpu c: Int) -> Int {
+    mutating func lockRecord(task: Int, object: Int, cpu c: Int) -> Int {
+        let k = tasks[task].kernel
         let objects = kernels[k].config.profile.objects
         guard object >= 0 && object < objects.count, case .lock = objects[object].kind else {
             preconditionFailure("operation names object \(object), which is not a lock of profile '\(kernels[k].config.profile.name)'")
         }
-        return kernels[k].objectBase[object] + (objects[object].scope == .cpu ? cpus[c].local : 0)
+        let base = kernels[k].objectBase[object]
+        switch objects[object].scope {
+        case .cpu: return base + cpus[c].local
+        case .task: return ownedObject(task: task, slot: base, perTask: true)
+        case .process: return ownedObject(task: task, slot: base, perTask: false)
+        case .instance, .machine: return base
+        }
     }
 
     mutating func beginLockFrame(task: Int, cpu c: Int, record: Int, release: Bool, at t: Picoseconds) {
@@ -22,6 +29,8 @@ extension Simulation {
         tasks[task].frame.frameStart = t
         tasks[task].locking.waited = false
         tasks[task].locking.lockShared = false
+        tasks[task].locking.granted = false
+        tasks[task].locking.sleptOnLock = false
         if locks.records[record].irqsave && !release {
             // spin_lock_irqsave: interrupts go off before the spinning starts.
             cpus[c].irqOffDepth &+= 1
@@ -36,7 +45,7 @@ extension Simulation {
             }
             cpus[c].roles.mcsDepth = min(cpus[c].roles.mcsDepth + 1, 4)
         }
-        if locks.records[record].algorithm == .mutex && !release {
+        if (locks.records[record].algorithm == .mutex || locks.records[record].algorithm == .rwsem) && !release {
             // The osq's lines are made when first needed, as the MCS nodes are.
             let home = kernels[cpus[c].kernel].config.memoryNode
             if locks.records[record].osq < 0 {
@@ -107,6 +116,10 @@ extension Simulation {
             return .store(lock.line, 0)
         case (.rwlock, false):
             return tasks[task].locking.lockShared ? .fetchAdd(lock.line, UInt64.max) : .fetchAdd(lock.line, 0 &- Self.writerBit)
+        case (.rwsem, true):
+            return tasks[task].locking.lockShared ? rwsemReadAcquireOp(task: task, lock: lock) : mutexAcquireOp(task: task, lock: lock)
+        case (.rwsem, false):
+            return tasks[task].locking.lockShared ? rwsemReadReleaseOp(task: task, lock: lock) : mutexReleaseOp(task: task, lock: lock)
         }
     }
 
@@ -144,6 +157,15 @@ extension Simulation {
             done = true
         case (.mcs, false):
             done = mcsReleaseFinish(task: task, old: old, succeeded: outcome?.succeeded == true)
+        case (.rwsem, true):
+            done = tasks[task].locking.lockShared ? rwsemReadAcquireFinish(task: task, outcome: outcome) : mutexAcquireFinish(task: task, outcome: outcome)
+        case (.rwsem, false):
+            if tasks[task].locking.lockShared {
+                done = rwsemReadReleaseFinish(task: task, outcome: outcome, at: t)
+            } else {
+                done = mutexReleaseFinish(task: task, record: record, outcome: outcome, at: t)
+                if done { tasks[task].locking.mutexesHeld &-= 1 }
+            }
         }
         guard done else { return false }
         let s = locks.records[record].stat

@@ -35,6 +35,11 @@ extension Simulation {
     static let waitersFlag: UInt64 = 1 << 63
     static let handoffFlag: UInt64 = 1 << 62
     static let mutexFlags: UInt64 = waitersFlag | handoffFlag
+    /// An rwsem's reader count (bits 32..61; always zero in a mutex's word), and what makes
+    /// either lock taken: a writer's owner field or readers.
+    static let readerOne: UInt64 = 1 << 32
+    static let readerMask: UInt64 = 0x3FFF_FFFF << 32
+    static let lockedMask: UInt64 = low32 | readerMask
 
     /// The CPU a running task is on (the waker of a task it wakes).
     func cpuOf(_ task: Int) -> Int { tasks[task].cpu }
@@ -47,6 +52,8 @@ extension Simulation {
         static let osqLoad: UInt8 = 14, osqRelease: UInt8 = 15, osqWaitNext: UInt8 = 16, osqPass: UInt8 = 17
         // release
         static let release: UInt8 = 0, handOver: UInt8 = 1, clearOwner: UInt8 = 2
+        // release of an rwsem whose first waiter is a reader: grant the readers the lock
+        static let grant: UInt8 = 3, grantBackOut: UInt8 = 4
     }
 
     /// The owner field of a mutex word (task + 1; 0: free).
@@ -100,7 +107,10 @@ extension Simulation {
         case MutexPhase.flag:
             if ok { tasks[task].frame.phase = MutexPhase.sleep } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
         case MutexPhase.setHandoff:
-            if ok { firstWaiterWaits(task: task, seen: old | Self.handoffFlag) } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
+            if ok {
+                locks.stats[locks.records[record].stat].handoffsAsked &+= 1
+                firstWaiterWaits(task: task, seen: old | Self.handoffFlag)
+            } else { decideMutexStep(task: task, seen: old, mayQueue: false) }
         case MutexPhase.spinOwner:
             // The owner or HANDOFF changed: steal if free, keep spinning behind a new running
             // owner, else leave the osq for the wait list.
@@ -139,7 +149,7 @@ extension Simulation {
     private mutating func decideMutexStep(task: Int, seen: UInt64, mayQueue: Bool) {
         tasks[task].frame.scratch = seen
         let owner = Int(Self.mutexOwner(seen)) - 1
-        if Self.mutexOwner(seen) == 0 && seen & Self.handoffFlag == 0 {
+        if seen & Self.lockedMask == 0 && (seen & Self.handoffFlag == 0 || rwsemHeadTakes(task: task)) {
             tasks[task].frame.phase = MutexPhase.steal
         } else if tasks[task].locking.osqState == OSQState.queued {
             // The osq's head, the lock not free: spin on while the owner runs and nobody waits
@@ -152,12 +162,27 @@ extension Simulation {
             }
         } else if tasks[task].locking.inLockList {
             // A woken waiter that lost the lock again: ask for it to be handed over, then wait.
-            if seen & Self.handoffFlag == 0 { tasks[task].frame.phase = MutexPhase.setHandoff } else { firstWaiterWaits(task: task, seen: seen) }
+            // An rwsem's writer asks only once it has waited RWSEM_WAIT_TIMEOUT (rwsem.c,
+            // rwsem_try_write_lock); before that it sleeps again.
+            if seen & Self.handoffFlag == 0 {
+                if locks.records[tasks[task].frame.target].algorithm == .rwsem && now - tasks[task].locking.queuedAt < Self.rwsemWaitTimeout {
+                    tasks[task].frame.phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
+                } else {
+                    tasks[task].frame.phase = MutexPhase.setHandoff
+                }
+            } else { firstWaiterWaits(task: task, seen: seen) }
         } else if mayQueue && seen & Self.handoffFlag == 0 && ownerRuns(owner) && !cpus[tasks[task].cpu].sched.needResched {
             tasks[task].frame.phase = MutexPhase.osqInit
         } else {
             tasks[task].frame.phase = seen & Self.waitersFlag == 0 ? MutexPhase.flag : MutexPhase.sleep
         }
+    }
+
+    /// An rwsem's first waiter takes a free lock even with HANDOFF set (it set it: readers
+    /// release without handing over; rwsem_try_write_lock).
+    private func rwsemHeadTakes(task: Int) -> Bool {
+        let record = tasks[task].frame.target
+        return locks.records[record].algorithm == .rwsem && locks.records[record].waitHead == Int32(task)
     }
 
     /// The tick found a task waiting for CPU `c`: a mutex spinner there stops spinning on the
@@ -187,7 +212,8 @@ extension Simulation {
     private mutating func stopSpinningOnOwner(cpu c: Int) -> Bool {
         let t = cpus[c].task
         guard t >= 0, cpus[c].mode == .spinning, tasks[t].frame.kind == .lockAcquire,
-              locks.records[tasks[t].frame.target].algorithm == .mutex, tasks[t].frame.phase == MutexPhase.spinOwner else { return false }
+              locks.records[tasks[t].frame.target].algorithm == .mutex || locks.records[tasks[t].frame.target].algorithm == .rwsem,
+              !tasks[t].locking.lockShared, tasks[t].frame.phase == MutexPhase.spinOwner else { return false }
         directory.cancelWait(cpu: c)
         tasks[t].hasCurrent = false
         if tasks[t].locking.osqState == OSQState.queued {
@@ -240,25 +266,19 @@ extension Simulation {
     /// word has an owner and WAITERS; otherwise goes back a step. True if it slept.
     mutating func blockOnMutex(task: Int, cpu c: Int, at t: Picoseconds) -> Bool {
         let record = tasks[task].frame.target
+        if tasks[task].locking.lockShared { return blockOnRWSemRead(task: task, cpu: c, at: t) }
         let word = directory.peekValue(locks.records[record].line)
         tasks[task].hasCurrent = false
         if Self.mutexOwner(word) == UInt64(task + 1) {
             tasks[task].frame.phase = MutexPhase.owns  // handed over before it slept
             return false
         }
-        if Self.mutexOwner(word) == 0 || word & Self.waitersFlag == 0 {
+        if word & Self.lockedMask == 0 || word & Self.waitersFlag == 0 {
             tasks[task].frame.scratch = word
-            tasks[task].frame.phase = Self.mutexOwner(word) == 0 ? MutexPhase.tryLock : MutexPhase.flag
+            tasks[task].frame.phase = word & Self.lockedMask == 0 ? MutexPhase.tryLock : MutexPhase.flag
             return false
         }
-        if !tasks[task].locking.inLockList {
-            tasks[task].locking.nextLockWaiter = -1
-            if locks.records[record].waitTail >= 0 { tasks[Int(locks.records[record].waitTail)].locking.nextLockWaiter = Int32(task) } else {
-                locks.records[record].waitHead = Int32(task)
-            }
-            locks.records[record].waitTail = Int32(task)
-            tasks[task].locking.inLockList = true
-        }
+        if !tasks[task].locking.inLockList { appendWaiter(task: task, record: record, at: t) }
         tasks[task].frame.phase = MutexPhase.tryLock  // woken: try again
         tasks[task].locking.sleepsOnLock = true
         observe(.lockSleep(cpu: c, task: task, lock: record), at: t)
@@ -266,7 +286,18 @@ extension Simulation {
         return true
     }
 
-    private mutating func removeWaiter(task: Int, record: Int) {
+    /// `task` joins the end of the lock's wait list.
+    mutating func appendWaiter(task: Int, record: Int, at t: Picoseconds) {
+        tasks[task].locking.nextLockWaiter = -1
+        if locks.records[record].waitTail >= 0 { tasks[Int(locks.records[record].waitTail)].locking.nextLockWaiter = Int32(task) } else {
+            locks.records[record].waitHead = Int32(task)
+        }
+        locks.records[record].waitTail = Int32(task)
+        tasks[task].locking.inLockList = true
+        tasks[task].locking.queuedAt = t
+    }
+
+    mutating func removeWaiter(task: Int, record: Int) {
         var prev: Int32 = -1
         var cur = locks.records[record].waitHead
         while cur >= 0 && cur != Int32(task) { prev = cur; cur = tasks[Int(cur)].locking.nextLockWaiter }
@@ -281,10 +312,14 @@ extension Simulation {
     mutating func mutexReleaseOp(task: Int, lock: LockRecord) -> Operation {
         switch tasks[task].frame.phase {
         case MutexPhase.release: return .compareAndSwap(lock.line, expected: UInt64(task + 1), new: 0)
-        case MutexPhase.handOver: return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: handOverWord(lock))
+        case MutexPhase.handOver:
+            return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: handOverWord(lock) | tasks[task].frame.scratch & Self.readerMask)
+        case MutexPhase.grant, MutexPhase.grantBackOut: return rwsemGrantOp(task: task, lock: lock)
         default:
-            // Owner cleared; WAITERS kept while the list has waiters.
-            return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: lock.waitHead >= 0 ? Self.waitersFlag : 0)
+            // Owner cleared; WAITERS kept while the list has waiters (an rwsem's readers on
+            // their way in or out keep their counts).
+            let seen = tasks[task].frame.scratch
+            return .compareAndSwap(lock.line, expected: seen, new: (lock.waitHead >= 0 ? Self.waitersFlag : 0) | seen & Self.readerMask)
         }
     }
 
@@ -298,10 +333,7 @@ extension Simulation {
         switch tasks[task].frame.phase {
         case MutexPhase.release:
             dropDeadWaiters(record: record)
-            if ok {
-                wakeFirstWaiter(record: record, by: task, at: t)  // (a list WAITERS no longer flags)
-                return true
-            }
+            if ok { return releaseWakes(task: task, record: record, at: t) }  // (a list WAITERS no longer flags)
             tasks[task].frame.scratch = old
             tasks[task].frame.phase = old & Self.handoffFlag != 0 && locks.records[record].waitHead >= 0 ? MutexPhase.handOver : MutexPhase.clearOwner
             return false
@@ -314,6 +346,8 @@ extension Simulation {
             tasks[h].frame.phase = MutexPhase.owns
             wakeMutexWaiter(h, by: task, at: t)
             return true
+        case MutexPhase.grant, MutexPhase.grantBackOut:
+            return rwsemGrantFinish(task: task, record: record, outcome: outcome, at: t)
         default:
             guard ok else {
                 tasks[task].frame.scratch = old
@@ -321,22 +355,33 @@ extension Simulation {
                 return false
             }
             // Free at this instant: whoever is on the list now would not see it free later.
-            wakeFirstWaiter(record: record, by: task, at: t)
-            return true
+            return releaseWakes(task: task, record: record, at: t)
         }
     }
 
-    private mutating func wakeFirstWaiter(record: Int, by task: Int, at t: Picoseconds) {
+    /// The lock is free at this instant: wake the first waiter. When an rwsem's first waiter
+    /// is a reader, the releaser grants the readers the lock instead (one more operation on
+    /// the word); returns false while that is under way.
+    private mutating func releaseWakes(task: Int, record: Int, at t: Picoseconds) -> Bool {
+        if _slowPath(locks.records[record].algorithm == .rwsem), beginReaderGrant(task: task, record: record) {
+            tasks[task].frame.phase = MutexPhase.grant
+            return false
+        }
+        wakeFirstWaiter(record: record, by: task, at: t)
+        return true
+    }
+
+    mutating func wakeFirstWaiter(record: Int, by task: Int, at t: Picoseconds) {
         if locks.records[record].waitHead >= 0 { wakeMutexWaiter(Int(locks.records[record].waitHead), by: task, at: t) }
     }
 
-    private mutating func wakeMutexWaiter(_ w: Int, by task: Int, at t: Picoseconds) {
+    mutating func wakeMutexWaiter(_ w: Int, by task: Int, at t: Picoseconds) {
         guard tasks[w].status == .sleeping && tasks[w].locking.sleepsOnLock else { return }  // already awake
         queue.push(at: t, target: Int32(w), kind: EventKind.taskWake.rawValue, payload: UInt64(cpuOf(task) + 1))
     }
 
     /// Waiters killed with their instance (a machine-wide mutex) leave the list.
-    private mutating func dropDeadWaiters(record: Int) {
+    mutating func dropDeadWaiters(record: Int) {
         while locks.records[record].waitHead >= 0 && tasks[Int(locks.records[record].waitHead)].status == .done {
             removeWaiter(task: Int(locks.records[record].waitHead), record: record)
         }

@@ -17,11 +17,11 @@ struct TLBTable {
     var requests: [[(ack: LineID, invalidate: Picoseconds)]]
     /// Per CPU, a full flush a skipped lazy CPU owes: it flushes when it next switches to a
     /// task of that workload (-1: none owed).
-    var lazyFlushOwed: [(workload: Int32, cost: Picoseconds)]
+    var lazyFlushOwed: [(workload: Int32, process: Int32, cost: Picoseconds)]
 
     init(cpuCount: Int) {
         requests = Array(repeating: [], count: cpuCount)
-        lazyFlushOwed = Array(repeating: (workload: -1, cost: .zero), count: cpuCount)
+        lazyFlushOwed = Array(repeating: (workload: -1, process: -1, cost: .zero), count: cpuCount)
     }
 }
 

@@ -114,7 +114,7 @@ extension Simulation {
     }
 
     mutating func shootdownOp(task: Int, cpu c: Int) -> Operation {
-        let k = tasks[task].kernel, w = tasks[task].workload
+        let k = tasks[task].kernel, w = tasks[task].workload, space = tasks[task].process
         let kcpus = kernels[k].config.cpus
         if tasks[task].frame.phase != ShootdownPhase.waiting {
             let lazyToo = tasks[task].frame.phase == ShootdownPhase.scanWithLazy
@@ -128,13 +128,13 @@ extension Simulation {
                 if t < 0 {
                     // Idle: in the mask only if the address space is still loaded there.
                     let last = cpus[other].lastTask
-                    guard last >= 0, tasks[last].workload == w, tasks[last].kernel == k else { continue }
+                    guard last >= 0, tasks[last].workload == w, tasks[last].kernel == k, tasks[last].process == space else { continue }
                     if !lazyToo {
                         kernels[k].stats.tlb.lazySkipped &+= 1
-                        tlb.lazyFlushOwed[other] = (workload: Int32(w), cost: max(tlb.lazyFlushOwed[other].cost, invalidate))
+                        tlb.lazyFlushOwed[other] = (workload: Int32(w), process: space, cost: max(tlb.lazyFlushOwed[other].cost, invalidate))
                         continue
                     }
-                } else if tasks[t].workload != w {
+                } else if tasks[t].workload != w || tasks[t].process != space {
                     continue
                 }
                 tasks[task].frame.scratch = UInt64(i)
@@ -152,8 +152,8 @@ extension Simulation {
     mutating func lazyFlush(before next: Int, cpu c: Int) -> Picoseconds {
         let owed = tlb.lazyFlushOwed[c]
         guard owed.workload >= 0 else { return .zero }
-        if owed.workload == Int32(tasks[next].workload) {
-            tlb.lazyFlushOwed[c] = (workload: -1, cost: .zero)
+        if owed.workload == Int32(tasks[next].workload) && owed.process == tasks[next].process {
+            tlb.lazyFlushOwed[c] = (workload: -1, process: -1, cost: .zero)
             kernels[tasks[next].kernel].stats.tlb.flushesOnSwitch &+= 1
             return owed.cost
         }

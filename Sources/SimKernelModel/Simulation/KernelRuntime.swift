@@ -11,6 +11,9 @@ struct KernelRuntime {
     var objectLines: [LineID] = []
     /// Per profile object: its first line id (`line`) or lock record (`lock`).
     var objectBase: [Int] = []
+    /// Its per-task and per-address-space objects, made when first touched.
+    var taskObjects = OwnedObjects()
+    var processObjects = OwnedObjects()
     /// Profile indices of pipe_read and pipe_write (-1: the profile has none).
     var pipeRead = -1
     var pipeWrite = -1

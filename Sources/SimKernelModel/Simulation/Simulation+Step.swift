@@ -220,7 +220,7 @@ extension Simulation {
                 // lock/unlock records): resolved as syscall paths resolve theirs.
                 tasks[task].hasCurrent = false
                 let release: Bool = { if case .unlock = op { return true } else { return false } }()
-                let record = lockRecord(kernel: tasks[task].kernel, object: Int(object), cpu: c)
+                let record = lockRecord(task: task, object: Int(object), cpu: c)
                 beginLockFrame(task: task, cpu: c, record: record, release: release, at: t)
 
             case .acquire(let record), .release(let record), .acquireShared(let record), .releaseShared(let record):
@@ -301,7 +301,13 @@ extension Simulation {
                     continue
                 }
                 let step = steps[pc]
-                let index = step.base + (step.perCPU ? cpus[c].local : 0)
+                var index = step.base
+                switch step.instance {
+                case .single: break
+                case .cpu: index += cpus[c].local
+                case .task: index = ownedObject(task: task, slot: index, perTask: true)
+                case .process: index = ownedObject(task: task, slot: index, perTask: false)
+                }
                 switch step.kind {
                 case .compute:
                     let j = kernels[tasks[task].kernel].config.profile.jitter
@@ -314,8 +320,9 @@ extension Simulation {
                 case .read: op = .load(LineID(index))
                 case .write: op = .store(LineID(index), UInt64(t.raw))
                 case .atomic: op = .fetchAdd(LineID(index), 1)
-                case .lock, .unlock:
-                    beginLockFrame(task: task, cpu: c, record: index, release: step.kind == .unlock, at: t)
+                case .lock, .unlock, .lockShared, .unlockShared:
+                    beginLockFrame(task: task, cpu: c, record: index, release: step.kind == .unlock || step.kind == .unlockShared, at: t)
+                    tasks[task].locking.lockShared = step.kind == .lockShared || step.kind == .unlockShared
                     continue
                 case .pipeRead:
                     let p = Int(tasks[task].messaging.pipe)
@@ -330,6 +337,22 @@ extension Simulation {
                     op = .store(memory.pipes[p].line, memory.pipes[p].written &+ 1)
                 case .tlbShootdown, .tlbShootdownFreedTables:
                     beginShootdownFrame(task: task, invalidate: step.delay, lazyToo: step.kind == .tlbShootdownFreedTables)
+                    continue
+                case .listAddNeighbor, .listDelNeighbor:
+                    var entry = Int(step.entryBase)
+                    switch step.entryInstance {
+                    case .single: break
+                    case .cpu: entry += cpus[c].local
+                    case .task: entry = ownedObject(task: task, slot: entry, perTask: true)
+                    case .process: entry = ownedObject(task: task, slot: entry, perTask: false)
+                    }
+                    let n = step.kind == .listAddNeighbor ? lists.add(head: LineID(index), entry: LineID(entry))
+                        : lists.remove(head: LineID(index), entry: LineID(entry))
+                    guard let neighbour = n else { tasks[task].syscallPC += 1; continue }
+                    op = .store(neighbour, UInt64(t.raw))
+                case .batchGate:
+                    // This CPU's pass: run the batch's steps, or skip over them.
+                    tasks[task].syscallPC += batches.pass(gate: step.base, cpu: c) ? 1 : 1 + Int(step.delay.raw)
                     continue
                 case .yield:
                     // schedule() at the syscall's return: the preemption point below takes it.

@@ -25,6 +25,8 @@ public struct Simulation {
     var ipis = IPITable()
     var memory = MemoryTable()
     var tlb: TLBTable
+    var batches = BatchGates()
+    var lists = KernelLists()
     var moves = MoveTable()
     var devices: [DeviceRuntime] = []
     /// Whether each task may leave its CPU (not pinned), by task id.

@@ -10,6 +10,9 @@ enum TaskStatus: UInt8 { case pending, runnable, running, sleeping, done }
 struct TaskState {
     var kernel: Int
     var workload: Int
+    /// Its address space when it has one of its own (will-it-scale's processes mode);
+    /// -1: the one its workload's threads share on their kernel.
+    var process: Int32 = -1
     var cpu: Int = -1
     var pinnedLocal: Int?
     var status: TaskStatus = .pending
@@ -62,6 +65,13 @@ struct TaskLocking {
     var mutexesHeld: UInt16 = 0
     /// The lock frame under way takes a reader-writer lock shared (as a reader).
     var lockShared = false
+    /// When it joined the wait list it is on (an rwsem's waiters ask for a hand-off after
+    /// RWSEM_WAIT_TIMEOUT).
+    var queuedAt = Picoseconds.zero
+    /// An rwsem reader the lock was granted to by a waker (rwsem_mark_wake), and whether its
+    /// acquisition slept.
+    var granted = false
+    var sleptOnLock = false
 }
 
 /// A task's messages and requests: the tag and size of what it sends, chunks left, the pipe

@@ -8,6 +8,11 @@ public enum ObjectScope: String, Sendable, CaseIterable {
     case instance
     /// One for the whole machine, shared even between peer kernels.
     case machine
+    /// One per task: what a task makes for itself (its own file's dentry and inode).
+    case task
+    /// One per address space (a process: its `mm`, its file table). A workload's threads
+    /// share one per kernel; a `will-it-scale` workload in `processes` mode has one per task.
+    case process
 }
 
 /// Spinlock algorithms, each built from atomic operations on simulated lines.
@@ -31,6 +36,11 @@ public enum LockAlgorithm: String, Sendable, CaseIterable {
     /// Test-and-test-and-set spinlock: spin reading the word until it is free, then take it
     /// with an exchange; every release sets all waiters racing (no fairness, no queue).
     case ttas
+    /// Sleeping reader-writer semaphore (Linux's `struct rw_semaphore`, kernel/locking/rwsem.c):
+    /// a count word with the writer's owner, the reader count and the WAITERS and HANDOFF
+    /// flags; writers spin on a running owner through the osq, then sleep; a release wakes
+    /// the first waiter, or grants the lock to the waiting readers in a batch.
+    case rwsem
 }
 
 public enum KernelObjectKind: Sendable, Hashable {
@@ -60,6 +70,9 @@ public enum KernelStep: Sendable, Hashable {
     case atomic(object: Int)
     case lock(object: Int)
     case unlock(object: Int)
+    /// Take a reader-writer lock (rwsem, rwlock) shared, as a reader (down_read).
+    case lockShared(object: Int)
+    case unlockShared(object: Int)
     /// Take one message from the pipe the syscall names, sleeping while it is empty.
     case pipeRead
     /// Put one message into the pipe the syscall names, waking a sleeping reader.
@@ -78,6 +91,18 @@ public enum KernelStep: Sendable, Hashable {
     /// `freedTables` (page-table pages were freed, as a large munmap does), they are
     /// interrupted too, since a lazy CPU could still walk the freed tables speculatively.
     case tlbShootdown(invalidate: Picoseconds, freedTables: Bool = false)
+    /// Per-CPU batching (the page allocator's per-CPU lists, LRU folio batches, percpu
+    /// counters' batch, memcg charge stock): `steps` run on every `every`-th pass of this
+    /// step on a CPU, the other passes skip them. Each CPU counts its own passes.
+    case perCPUBatch(every: Int, steps: [KernelStep])
+    /// `steps` `times` over (a loop in the kernel: pages freed in batches).
+    case repeated(times: Int, steps: [KernelStep])
+    /// Link `entry` (a line, usually a task's own object) into the list headed by `list` (a
+    /// line), or unlink it: a doubly linked list's insert or delete writes the head, the
+    /// entry, and its neighbour, which is another task's entry, last written on that task's
+    /// CPU. The model takes the neighbour to be the entry linked last by someone else.
+    case listAdd(list: Int, entry: Int)
+    case listDel(list: Int, entry: Int)
 }
 
 /// A syscall as data: the steps its kernel path takes.
