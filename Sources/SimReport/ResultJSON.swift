@@ -136,11 +136,16 @@ public enum ResultJSON {
             ("tlb", .object([("shootdowns", .uint(k.tlb.shootdowns)), ("interrupted", .uint(k.tlb.interrupted)),
                              ("lazy_skipped", .uint(k.tlb.lazySkipped)), ("flushes_on_switch", .uint(k.tlb.flushesOnSwitch))])),
             ("locks", .object(k.locks.map { l in
-                (l.name, .object([
+                var fields: [(String, JSONValue)] = [
                     ("algorithm", .string(l.algorithm)), ("acquisitions", .uint(l.acquisitions)), ("contended", .uint(l.contended)),
                     ("hold_mean_ns", .num(l.holdMeanNs)), ("wait_ns", latency(l.wait)),
                     ("handoff_ns", latency(l.handoff)), ("slept", .uint(l.slept)),
-                ]))
+                ]
+                if let r = l.rwsem {
+                    fields += [("handoffs_asked", .uint(r.handoffs)), ("reader_grants", .uint(r.readerGrants)),
+                               ("readers_granted", .uint(r.readersGranted))]
+                }
+                return (l.name, .object(fields))
             })),
         ])
     }

@@ -42,7 +42,7 @@ import Testing
         let word = sim.directory.peekValue(sim.locks.records[0].line)
         switch algorithm {
         case .ticket: #expect(word >> 32 == word & 0xFFFF_FFFF)
-        case .mcs, .mutex, .rwlock, .qspinlock, .ttas: #expect(word == 0)
+        case .mcs, .mutex, .rwlock, .qspinlock, .ttas, .rwsem: #expect(word == 0)
         }
     }
 

@@ -6,7 +6,9 @@ extension Simulation {
         locks.stats.filter { $0.kernel == k }.map { s in
             LockResult(name: s.name, algorithm: s.algorithm.rawValue, acquisitions: s.acquisitions, contended: s.contended,
                        holdMeanNs: s.acquisitions > 0 ? Double(s.holdPs) / Double(s.acquisitions) / 1000 : 0,
-                       wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept)
+                       wait: LatencySummary(s.wait), handoff: LatencySummary(s.handoff), slept: s.slept,
+                       rwsem: s.algorithm == .rwsem ? RWSemCounts(handoffs: s.handoffsAsked, readerGrants: s.readerGrants,
+                                                                  readersGranted: s.readersGranted) : nil)
         }
     }
 }

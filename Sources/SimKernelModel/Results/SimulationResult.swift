@@ -38,6 +38,15 @@ public struct LockResult: Sendable {
     public var handoff: LatencySummary
     /// Mutex acquisitions that went to sleep.
     public var slept: UInt64
+    /// rwsem: waiters that set HANDOFF, grants of the lock to waiting readers, and the
+    /// readers so granted (nil for other algorithms).
+    public var rwsem: RWSemCounts?
+}
+
+public struct RWSemCounts: Sendable {
+    public var handoffs: UInt64
+    public var readerGrants: UInt64
+    public var readersGranted: UInt64
 }
 
 public struct KernelResult: Sendable {
