@@ -156,6 +156,11 @@ public enum ResultJSON {
             fields.append(("shared_pages", .object([("read_faults", .uint(s.readFaults)), ("write_faults", .uint(s.writeFaults)),
                                                      ("invalidations", .uint(s.invalidations))])))
         }
+        if let s = w.willItScale {
+            fields.append(("will_it_scale", .object([("testcase", .string(s.testcase)), ("mode", .string(s.mode)),
+                                                     ("per_task_per_s", .object([("min", .num(s.perTaskMin, 1)), ("mean", .num(s.perTaskMean, 1)),
+                                                                                 ("max", .num(s.perTaskMax, 1))]))])))
+        }
         return .object(fields)
     }
 

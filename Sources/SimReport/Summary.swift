@@ -34,6 +34,10 @@ public enum Summary {
                        w.wakeupLatency.count > 0 ? ns(w.wakeupLatency.p99) : "-"])
         }
         lines += render(wt)
+        for w in r.workloads {
+            guard let s = w.willItScale else { continue }
+            lines.append("will-it-scale \(s.testcase) (\(s.mode)): total \(rate(w.throughputPerSecond)), per task min \(rate(s.perTaskMin)) / mean \(rate(s.perTaskMean)) / max \(rate(s.perTaskMax))")
+        }
         lines.append("")
         lines.append("coherence transfers: " + r.transfers.all.filter {
             ($0.source != .cluster || t.coresPerCluster < t.coresPerSocket) && ($0.source != .die || t.coresPerDie < t.coresPerSocket)

@@ -59,7 +59,8 @@ extension Simulation {
                                   migrations: w.migrations, crossKernelTransferMeanNs: w.transfer.meanNs,
                                   crossKernelTransferMaxNs: w.transfer.maxNs, exited: w.exited,
                                   makespanNs: w.exited == w.tasks && w.tasks > 0 ? (w.lastExit - start).nanoseconds : nil,
-                                  sharedPages: memory.regionOfWorkload[i].map { (memory.regions[$0].readFaults, memory.regions[$0].writeFaults, memory.regions[$0].invalidations) })
+                                  sharedPages: memory.regionOfWorkload[i].map { (memory.regions[$0].readFaults, memory.regions[$0].writeFaults, memory.regions[$0].invalidations) },
+                                  willItScale: willItScaleReport(workload: i, tasks: mine, elapsedNs: elapsed))
         }
         var perWorkload = [Int](repeating: 0, count: workloadStats.count)
         let taskResults = tasks.indices.map { t -> TaskResult in

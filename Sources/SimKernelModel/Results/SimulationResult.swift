@@ -176,6 +176,17 @@ public struct WorkloadResult: Sendable {
     /// A `shared-pages` workload's protocol: faults that copied a page in (reads), writes
     /// that had to take a page over, and invalidation messages those sent.
     public var sharedPages: (readFaults: UInt64, writeFaults: UInt64, invalidations: UInt64)?
+    /// A `will-it-scale` workload: its testcase and mode, and each task's rate (as
+    /// will-it-scale prints min, max and total per sample; the total is `throughputPerSecond`).
+    public var willItScale: WillItScaleReport?
+}
+
+public struct WillItScaleReport: Sendable {
+    public var testcase: String
+    public var mode: String
+    public var perTaskMin: Double
+    public var perTaskMean: Double
+    public var perTaskMax: Double
 }
 
 /// One task's scheduling history (means and maxima; percentiles are per workload).
