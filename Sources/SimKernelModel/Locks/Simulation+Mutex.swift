@@ -53,7 +53,7 @@ extension Simulation {
         // release
         static let release: UInt8 = 0, handOver: UInt8 = 1, clearOwner: UInt8 = 2
         // release of an rwsem whose first waiter is a reader: grant the readers the lock
-        static let grant: UInt8 = 3, grantBackOut: UInt8 = 4
+        static let grant: UInt8 = 3, grantBackOut: UInt8 = 4, grantClearWaiters: UInt8 = 7
     }
 
     /// The owner field of a mutex word (task + 1; 0: free).
@@ -314,7 +314,7 @@ extension Simulation {
         case MutexPhase.release: return .compareAndSwap(lock.line, expected: UInt64(task + 1), new: 0)
         case MutexPhase.handOver:
             return .compareAndSwap(lock.line, expected: tasks[task].frame.scratch, new: handOverWord(lock) | tasks[task].frame.scratch & Self.readerMask)
-        case MutexPhase.grant, MutexPhase.grantBackOut: return rwsemGrantOp(task: task, lock: lock)
+        case MutexPhase.grant, MutexPhase.grantBackOut, MutexPhase.grantClearWaiters: return rwsemGrantOp(task: task, lock: lock)
         default:
             // Owner cleared; WAITERS kept while the list has waiters (an rwsem's readers on
             // their way in or out keep their counts).
@@ -346,7 +346,7 @@ extension Simulation {
             tasks[h].frame.phase = MutexPhase.owns
             wakeMutexWaiter(h, by: task, at: t)
             return true
-        case MutexPhase.grant, MutexPhase.grantBackOut:
+        case MutexPhase.grant, MutexPhase.grantBackOut, MutexPhase.grantClearWaiters:
             return rwsemGrantFinish(task: task, record: record, outcome: outcome, at: t)
         default:
             guard ok else {

@@ -31,13 +31,14 @@ import SimMachine
 ///
 /// Simplified: a writer does not spin on a reader-owned rwsem (Linux spins up to its
 /// rwsem_rspin_threshold, 10-25 us, before marking it non-spinnable); readers never set
-/// HANDOFF; a stale WAITERS flag left after the list empties is cleared at the next
-/// writer's release rather than by the grant.
+/// HANDOFF; the grant clears WAITERS with a CAS of its own after its add when it emptied
+/// the list.
 enum RWSemReadPhase {
     // acquire
     static let fast: UInt8 = 0, queue: UInt8 = 1, flag: UInt8 = 2, sleep: UInt8 = 5, owns: UInt8 = 6
     // both (the numbers MutexPhase gives a writer's release that grants)
     static let grant: UInt8 = Simulation.MutexPhase.grant, grantBackOut: UInt8 = Simulation.MutexPhase.grantBackOut
+    static let grantClearWaiters: UInt8 = Simulation.MutexPhase.grantClearWaiters
     // release
     static let release: UInt8 = 0
 }
@@ -55,7 +56,7 @@ extension Simulation {
         case RWSemReadPhase.flag:
             let seen = tasks[task].frame.scratch
             return .compareAndSwap(lock.line, expected: seen, new: seen | Self.waitersFlag)
-        case RWSemReadPhase.grant, RWSemReadPhase.grantBackOut: return rwsemGrantOp(task: task, lock: lock)
+        case RWSemReadPhase.grant, RWSemReadPhase.grantBackOut, RWSemReadPhase.grantClearWaiters: return rwsemGrantOp(task: task, lock: lock)
         case RWSemReadPhase.sleep: return .block
         default: return .delay(.zero)  // granted while asleep
         }
@@ -91,7 +92,7 @@ extension Simulation {
             if outcome?.succeeded == true || old & Self.waitersFlag != 0 { tasks[task].frame.phase = RWSemReadPhase.sleep } else {
                 tasks[task].frame.scratch = old
             }
-        case RWSemReadPhase.grant, RWSemReadPhase.grantBackOut:
+        case RWSemReadPhase.grant, RWSemReadPhase.grantBackOut, RWSemReadPhase.grantClearWaiters:
             guard rwsemGrantFinish(task: task, record: record, outcome: outcome, at: now) else { return false }
             if tasks[task].locking.granted { return tookRead(task: task) }
             tasks[task].frame.phase = RWSemReadPhase.sleep
@@ -162,9 +163,11 @@ extension Simulation {
             return rwsemGrantFinish(task: task, record: record, outcome: outcome, at: t)
         }
         let count = (outcome?.oldValue ?? 0) &- Self.readerOne
-        guard count & Self.lockedMask == 0 && count & Self.waitersFlag != 0 else { return true }
-        // The last reader out, waiters flagged: rwsem_wake.
+        // The last reader out with waiters: rwsem_wake. (The list is looked at, not WAITERS,
+        // at the instant the lock is free, as every release does: no wake-up is lost however
+        // the flag and the list differ for a moment.)
         dropDeadWaiters(record: record)
+        guard count & Self.lockedMask == 0 && locks.records[record].waitHead >= 0 else { return true }
         if beginReaderGrant(task: task, record: record) {
             tasks[task].frame.phase = RWSemReadPhase.grant
             return false
@@ -190,6 +193,10 @@ extension Simulation {
     }
 
     func rwsemGrantOp(task: Int, lock: LockRecord) -> Operation {
+        if tasks[task].frame.phase == MutexPhase.grantClearWaiters {
+            let seen = tasks[task].frame.scratch
+            return .compareAndSwap(lock.line, expected: seen, new: seen & ~Self.waitersFlag)
+        }
         let adjustment = tasks[task].frame.scratch2
         return .fetchAdd(lock.line, tasks[task].frame.phase == MutexPhase.grant ? adjustment : 0 &- adjustment)
     }
@@ -201,6 +208,13 @@ extension Simulation {
         if tasks[task].frame.phase == MutexPhase.grantBackOut {
             locks.records[record].granting = false
             return true
+        }
+        if tasks[task].frame.phase == MutexPhase.grantClearWaiters {
+            // Done once WAITERS is clear, or someone waits again (who keeps it), else again.
+            let old = outcome?.oldValue ?? 0
+            if outcome?.succeeded == true || old & Self.waitersFlag == 0 || locks.records[record].waitHead >= 0 { return true }
+            tasks[task].frame.scratch = old
+            return false
         }
         if (outcome?.oldValue ?? 0) & Self.low32 != 0 {
             tasks[task].frame.phase = MutexPhase.grantBackOut
@@ -221,6 +235,16 @@ extension Simulation {
             if r != task { wakeMutexWaiter(r, by: task, at: t) }
         }
         locks.stats[s].readerGrants &+= 1
+        // The list emptied: WAITERS goes (rwsem_mark_wake folds it into its add; here a CAS
+        // of its own, so that the add never subtracts a flag someone else cleared).
+        if locks.records[record].waitHead < 0 {
+            let word = directory.peekValue(locks.records[record].line)
+            if word & Self.waitersFlag != 0 {
+                tasks[task].frame.scratch = word
+                tasks[task].frame.phase = MutexPhase.grantClearWaiters
+                return false
+            }
+        }
         return true
     }
 }
