@@ -45,6 +45,41 @@ import Testing
         #expect(inProfile.contains { $0.line == 8 && $0.message.contains("is a lock") }, "\(d)")
     }
 
+    /// The steps of the will-it-scale paths: reader-side locks only on reader-writer locks,
+    /// per-CPU batches and repeats with their counts, list steps on two lines.
+    @Test func readerLocksBatchesRepeatsAndListsAreChecked() throws {
+        func read(_ yaml: String) -> (SyscallProfile?, [Diagnostic]) {
+            let check = Checker(file: "p.yaml")
+            let text = """
+            mksim-profile: 1
+            name: p
+            entry_exit: 70ns
+            context_switch: 1us
+            objects:
+              - {name: sem, kind: lock, lock: rwsem, scope: instance}
+              - {name: spin, kind: lock, lock: mcs, scope: process}
+              - {name: head, kind: line, scope: instance}
+              - {name: mine, kind: line, scope: task}
+            syscalls:
+              path: [\(yaml)]
+            """
+            guard let root = try? YNode.parse(text, file: "p.yaml") else { return (nil, []) }
+            return (ProfileReader.read(root, check), check.diagnostics)
+        }
+        let (ok, none) = read("{lock_read: sem}, {batch: {every: 63, steps: [{lock: spin}, 10ns, {unlock: spin}]}}, {repeat: {times: 3, steps: [{write: head}]}}, {list_add: {list: head, entry: mine}}, {unlock_read: sem}")
+        #expect(none.isEmpty, "\(none)")
+        #expect(ok?.syscalls.first?.steps == [
+            .lockShared(object: 0), .perCPUBatch(every: 63, steps: [.lock(object: 1), .compute(Picoseconds(ns: 10)), .unlock(object: 1)]),
+            .repeated(times: 3, steps: [.write(object: 2)]), .listAdd(list: 2, entry: 3), .unlockShared(object: 0),
+        ])
+        let (_, spin) = read("{lock_read: spin}")
+        #expect(spin.contains { $0.line == 11 && $0.path == "syscalls.path[0].lock_read" && $0.message.contains("not a reader-writer lock") }, "\(spin)")
+        let (_, zero) = read("{batch: {every: 0, steps: []}}")
+        #expect(zero.contains { $0.path == "syscalls.path[0].batch.every" }, "\(zero)")
+        let (_, list) = read("{list_del: {list: head, entry: sem}}")
+        #expect(list.contains { $0.path == "syscalls.path[0].list_del.entry" && $0.message.contains("no line object named 'sem'") }, "\(list)")
+    }
+
     @Test func aShootdownStepTakesADurationOrItsTwoKeys() throws {
         func steps(_ yaml: String) -> (KernelStep?, [Diagnostic]) {
             let check = Checker(file: "p.yaml")
