@@ -12,6 +12,7 @@ public enum ResultJSON {
         let m = cfg.machine
         let params: [(String, JSONValue)] = point.params.map { ($0.key, scalar($0.value)) }
         let stalled: JSONValue = r.stalledAt.map { .num($0.nanoseconds) } ?? .null
+        let linkMessages = JSONValue.object(r.linkMessages.map { (kind, count) -> (String, JSONValue) in (kind.name, .uint(count)) })
         return .object([
             ("mksim", .int(Int64(formatVersion))),
             ("scenario", .string(point.scenario.name)),
@@ -31,6 +32,7 @@ public enum ResultJSON {
                     (c.name, .object([("hits", .uint(c.hits)), ("misses", .uint(c.misses)), ("evictions", .uint(c.evictions))]))
                 })),
                 ("writebacks", .uint(r.writebacks)),
+                ("link_messages", linkMessages),
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),
@@ -46,7 +48,7 @@ public enum ResultJSON {
             })),
             ("interconnect", .object(r.servers.map { v in
                 (v.name, .object([
-                    ("lines", .uint(v.lines)), ("writebacks", .uint(v.writebacks)),
+                    ("lines", .uint(v.lines)), ("writebacks", .uint(v.writebacks)), ("control_packets", .uint(v.controlPackets)),
                     ("bytes", .uint((v.lines + v.writebacks) &* 64)), ("queue_wait_ns", .num(Double(v.waitPs) / 1000)),
                     ("utilization", .num(v.utilization, 4)),
                 ]))
@@ -97,6 +99,9 @@ public enum ResultJSON {
                     ("die", .array(m.coherence.die.map { .num($0.nanoseconds) })),
                     ("socket", .array(m.coherence.socket.map { .num($0.nanoseconds) })), ("remote", .num(m.coherence.remote.nanoseconds)),
                 ])),
+                ("packet_bytes", .object([("request", .int(Int64(m.coherence.packets.request))),
+                                          ("response", .int(Int64(m.coherence.packets.response))),
+                                          ("data", .int(Int64(m.coherence.packets.data)))])),
             ])),
             ("memory", .object([
                 ("per_node_bytes", .uint(m.memory.bytesPerNode)),

@@ -111,3 +111,62 @@ import Testing
         #expect(b.send(from: 0, to: 5).cost == m.apic.send)
     }
 }
+
+/// Coherence control packets on the socket links (`CoherenceSpec.packets`): on Barcelona's
+/// broadcast snooping every miss sends a probe to every socket, and the answers come back
+/// over the HyperTransport links; a directory asks only who has the line.
+@Suite struct LinkMessageTests {
+    static func machine(_ snoop: CoherenceSpec.Snoop, packets: Bool = true) -> CoherenceDirectory {
+        var m = MachinePresets.opteron8x4
+        m.coherence.snoop = snoop
+        if !packets { m.coherence.packets = LinkPackets() }
+        return CoherenceDirectory(topology: m.topology, spec: m.coherence, memory: m.memory, hitLatency: m.hitLatency, frequency: m.frequency)
+    }
+
+    /// CPU 0 writes `lines` lines homed on node 0; then CPUs 1..31 read at the same instant,
+    /// all the first line (`oneLine`) or each its own. Returns the directory and the readers' completions.
+    static func thirtyOneReaders(_ d: inout CoherenceDirectory, oneLine: Bool) -> [Picoseconds] {
+        let lines = (0..<(oneLine ? 1 : 31)).map { d.allocate(name: "shared\($0)", home: 0) }
+        var t = Picoseconds(ns: 100)
+        for l in lines { t = d.access(l, cpu: 0, update: .set(1), now: t).completion }
+        t += Picoseconds(ns: 10)
+        return (1..<32).map { d.access(lines[oneLine ? 0 : $0 - 1], cpu: $0, update: .none, now: t).completion }
+    }
+
+    static func count(_ d: CoherenceDirectory, _ kind: LinkMessage) -> UInt64 { d.linkMessages.first { $0.0 == kind }!.1 }
+    static func links(_ d: CoherenceDirectory, _ end: Picoseconds) -> [ServerStats] {
+        d.serverStats(elapsed: end).filter { $0.name.hasPrefix("socket") }
+    }
+
+    @Test func thirtyOneReadersOfOneLineProbeEverySocket() {
+        var b = Self.machine(.broadcast), dir = Self.machine(.directory)
+        let broadcastDone = Self.thirtyOneReaders(&b, oneLine: true)
+        _ = Self.thirtyOneReaders(&dir, oneLine: true)
+        // Every read miss probes the 7 other sockets; each probed socket answers the reader
+        // unless it is the reader's own (3 readers share socket 0 with the home, 28 do not).
+        #expect(Self.count(b, .probe) == 31 * 7)
+        #expect(Self.count(b, .probeResponse) == 3 * 7 + 28 * 6)
+        #expect(Self.count(b, .request) == 28)
+        // They are packets on the HyperTransport links (a probe crosses up to 2 of them).
+        let packets = Self.links(b, broadcastDone.max()!).reduce(0) { $0 + $1.controlPackets }
+        #expect(packets >= 28 + 31 * 7 + 3 * 7 + 28 * 6)
+        #expect(Self.links(b, broadcastDone.max()!).contains { $0.controlPackets > 0 && $0.utilization > 0 })
+        // The directory names the owner (on the home socket): only the requests cross.
+        #expect(Self.count(dir, .probe) == 0 && Self.count(dir, .probeResponse) == 0)
+        #expect(Self.count(dir, .request) == 28)
+    }
+
+    @Test func concurrentMissesQueueBehindEachOthersProbes() {
+        // 31 readers of 31 lines at once: their probes and answers share the 24 link directions.
+        var loaded = Self.machine(.broadcast), unloaded = Self.machine(.broadcast, packets: false), dir = Self.machine(.directory)
+        let withPackets = Self.thirtyOneReaders(&loaded, oneLine: false).max()!
+        let without = Self.thirtyOneReaders(&unloaded, oneLine: false).max()!
+        let directory = Self.thirtyOneReaders(&dir, oneLine: false).max()!
+        let waited = Self.links(loaded, withPackets).reduce(0) { $0 + $1.waitPs }
+        let directoryWaited = Self.links(dir, directory).reduce(0) { $0 + $1.waitPs }
+        #expect(waited > 0)
+        #expect(waited > directoryWaited)
+        // The queueing stretches the last reader beyond the probe round's fixed floor.
+        #expect(withPackets > without)
+    }
+}

@@ -92,7 +92,7 @@ extension Simulation {
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
             memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
-            servers: directory.serverStats(elapsed: end),
+            servers: directory.serverStats(elapsed: end), linkMessages: directory.linkMessages,
             hotLines: hot,
             channels: channelResults(), ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),
             ipiLatency: ipis.latency.summary, ipiAccounting: ipiAccounting(devicePending: devicePending),

@@ -281,6 +281,8 @@ public struct SimulationResult: Sendable {
     public var writebacks: UInt64
     /// Memory controllers (`nodeN`) and the inter-socket links that carried lines (`socketA->B`).
     public var servers: [ServerStats]
+    /// Coherence control messages that crossed socket links, by kind (`CoherenceSpec.packets`).
+    public var linkMessages: [(LinkMessage, UInt64)] = []
     public var hotLines: [HotLine]
     public var channels: [ChannelResult]
     public var ipiSent: UInt64

@@ -293,6 +293,9 @@ extension CoherenceDirectory {
     /// Dirty lines written back to memory.
     public var writebacks: UInt64 { caches.writebacks }
 
+    /// Coherence control messages that crossed socket links, by kind.
+    public var linkMessages: [(LinkMessage, UInt64)] { LinkMessage.allCases.map { ($0, servers.messages[$0.rawValue]) } }
+
     /// Per NUMA node controller (`node0`…), then per loaded link (`socket0->1`…), then per
     /// loaded die link (`die0` toward the die, `die0-out` out of it), over `elapsed`.
     public func serverStats(elapsed: Picoseconds) -> [ServerStats] {
@@ -301,10 +304,13 @@ extension CoherenceDirectory {
             ServerStats(name: "node\(n)", lines: servers.nodeLines[n], writebacks: servers.nodeWritebacks[n], waitPs: servers.nodeWaitPs[n],
                         utilization: Swift.min(1, Double((servers.nodeLines[n] + servers.nodeWritebacks[n]) &* servers.nodeService) / span))
         }
-        for link in servers.linkLines.indices where servers.linkLines[link] > 0 {
+        for link in servers.linkLines.indices where servers.linkLines[link] > 0 || servers.linkControl[link] > 0 {
+            // Control packets are counted by number; their time is a request's or a response's
+            // (the mix is in `linkMessages`): the busy time takes each at the request size.
+            let busy = servers.linkLines[link] &* servers.linkService &+ servers.linkControl[link] &* servers.requestService
             out.append(ServerStats(name: "socket\(link / servers.sockets)->\(link % servers.sockets)", lines: servers.linkLines[link],
-                                   writebacks: 0, waitPs: servers.linkWaitPs[link],
-                                   utilization: Swift.min(1, Double(servers.linkLines[link] &* servers.linkService) / span)))
+                                   writebacks: 0, controlPackets: servers.linkControl[link], waitPs: servers.linkWaitPs[link],
+                                   utilization: Swift.min(1, Double(busy) / span)))
         }
         for d in servers.dieLines.indices where servers.dieLines[d] > 0 {
             out.append(ServerStats(name: "die\(d)", lines: servers.dieLines[d], writebacks: 0, waitPs: servers.dieWaitPs[d],

@@ -107,7 +107,7 @@ public struct CoherenceDirectory: Sendable {
         self.nextWaiter = Array(repeating: -1, count: n)
         self.waitingOn = Array(repeating: -1, count: n)
         self.caches = CacheHierarchy(levels: cacheLevels, topology: topology, frequency: frequency)
-        self.servers = MemoryServers(memory: memory, topology: topology)
+        self.servers = MemoryServers(memory: memory, topology: topology, packets: spec.packets)
     }
 
     public var lineCount: Int { state.count }
@@ -220,6 +220,7 @@ public struct CoherenceDirectory: Sendable {
             var anySharer = false
             var nearestCPU = -1
             var farthestHops = Picoseconds.zero
+            var sharerSockets: UInt64 = 0
             for w in 0..<words {
                 var bits = sharers[base + w]
                 if w == cpu >> 6 { bits &= ~bit }
@@ -228,6 +229,7 @@ public struct CoherenceDirectory: Sendable {
                     bits &= bits &- 1
                     let d = distance(c, cpu)
                     anySharer = true
+                    sharerSockets |= UInt64(1) << UInt64(cpuSocket[c] & 63)
                     if d < nearest { nearest = d; nearestCPU = c }
                     if d > farthest { farthest = d }
                     if multiHop && d == .remote { farthestHops = Swift.max(farthestHops, extraHops(cpuSocket[c], cpuSocket[cpu])) }
@@ -279,6 +281,11 @@ public struct CoherenceDirectory: Sendable {
                 // Nothing completes before every socket has answered the probes.
                 let floor = probeFloor[topology.socket(ofNode: Int(home[l])) * sockets + Int(cpuSocket[cpu])]
                 if latency < floor { latency = floor }
+            }
+            if servers.requestService > 0 && source != .hit && source != .smt && source != .llc {
+                // The miss's control packets queue where the links are busy.
+                latency += Picoseconds(controlTraffic(line: l, cpu: cpu, writes: writes, server: server,
+                                                      sharerSockets: sharerSockets, at: start.raw))
             }
             completion = start + latency
             if update.isLocked { completion += atomic }
@@ -334,6 +341,40 @@ public struct CoherenceDirectory: Sendable {
         }
         return AccessOutcome(completion: completion, oldValue: old, succeeded: succeeded,
                              hasWaiters: values[l] != old && waiterHead[l] >= 0, source: source)
+    }
+
+    /// A miss's coherence messages on the socket links (besides the data, which `servers`
+    /// carries already): the request to the home; with broadcast snooping a probe from the
+    /// home to every other socket and a response from each that does not send the data; with
+    /// a directory, a forward to the socket that holds the line and, for a write, an
+    /// invalidation to every other socket with a copy and its acknowledgement. Returns how long
+    /// the miss waits behind other traffic on the way (the messages' own time on the links is
+    /// in the protocol's latencies already).
+    mutating func controlTraffic(line l: Int, cpu: Int, writes: Bool, server: Int, sharerSockets: UInt64, at t0: UInt64) -> UInt64 {
+        let requester = Int(cpuSocket[cpu])
+        let homeSocket = topology.socket(ofNode: Int(home[l]))
+        let serverSocket = server >= 0 ? Int(cpuSocket[server]) : homeSocket
+        let atHome = servers.control(.request, from: requester, to: homeSocket, at: t0, now: clock)
+        var last = atHome
+        if spec.snoop == .broadcast {
+            for s in 0..<sockets where s != homeSocket {
+                let probed = servers.control(.probe, from: homeSocket, to: s, at: atHome, now: clock)
+                let answered = s == serverSocket ? probed : servers.control(.probeResponse, from: s, to: requester, at: probed, now: clock)
+                last = Swift.max(last, answered)
+            }
+        } else {
+            if serverSocket != homeSocket { last = Swift.max(last, servers.control(.forward, from: homeSocket, to: serverSocket, at: atHome, now: clock)) }
+            if writes {
+                var bits = sharerSockets & ~(UInt64(1) << UInt64(requester))
+                while bits != 0 {
+                    let s = bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    let invalidated = servers.control(.invalidation, from: homeSocket, to: s, at: atHome, now: clock)
+                    last = Swift.max(last, servers.control(.ack, from: s, to: requester, at: invalidated, now: clock))
+                }
+            }
+        }
+        return last - t0
     }
 
     /// Value of a line without any timing effect (for reports and tests).

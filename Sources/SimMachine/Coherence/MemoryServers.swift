@@ -28,12 +28,24 @@ struct MemoryServers: Sendable {
     let nodeWritebacks: FixedArray<UInt64>
     let linkLines: FixedArray<UInt64>
     let linkWaitPs: FixedArray<UInt64>
+    /// A request-sized and a response-sized control packet's time on a link (0: not modeled),
+    /// control packets each link carried, and messages by kind (`LinkMessage`).
+    let requestService: UInt64
+    let responseService: UInt64
+    let linkControl: FixedArray<UInt64>
+    let messages: FixedArray<UInt64>
+    /// Per link (only when control packets are modeled), the runs of time its packets have
+    /// reserved, `[start, end)` in order. A line transfer queued behind other transactions
+    /// of its line reserves a link ahead of the engine's time, so a link's queue is not one
+    /// `free at` time: a control packet takes the first gap at or after its time.
+    var linkRuns: [[Run]]
+    struct Run { var start: UInt64; var end: UInt64 }
     /// The links (as `from * sockets + to`) a line crosses from socket a to socket b: entries
     /// `routeStart[a * sockets + b] ..< routeStart[a * sockets + b + 1]` of `routeLinks`.
     let routeStart: [Int32]
     let routeLinks: [Int32]
 
-    init(memory: MemorySpec, topology t: Topology, lineBytes: Int = 64) {
+    init(memory: MemorySpec, topology t: Topology, packets: LinkPackets = LinkPackets(), lineBytes: Int = 64) {
         sockets = t.sockets
         func service(_ bytesPerSecond: UInt64) -> UInt64 {
             bytesPerSecond == 0 ? 0 : UInt64((Double(lineBytes) * 1e12 / Double(bytesPerSecond)).rounded())
@@ -50,6 +62,12 @@ struct MemoryServers: Sendable {
         linkLines = FixedArray(repeating: 0, count: links)
         linkWaitPs = FixedArray(repeating: 0, count: links)
         (routeStart, routeLinks) = Self.routes(t)
+        let modeled = packets.request > 0 && packets.data > 0 && t.sockets > 1
+        requestService = modeled ? Swift.max(1, linkService * UInt64(packets.request) / UInt64(packets.data)) : 0
+        responseService = modeled ? Swift.max(1, linkService * UInt64(Swift.max(1, packets.response)) / UInt64(packets.data)) : 0
+        linkControl = FixedArray(repeating: 0, count: links)
+        linkRuns = Array(repeating: [], count: modeled ? links : 0)
+        messages = FixedArray(repeating: 0, count: LinkMessage.allCases.count)
         dieService = service(memory.bandwidthDie)
         let dies = t.sockets * ((t.coresPerSocket + t.coresPerDie - 1) / t.coresPerDie)
         let dieCount = dieService > 0 ? dies : 0
@@ -81,6 +99,52 @@ struct MemoryServers: Sendable {
         for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
             let link = Int(routeLinks[r])
             t = Self.pass(&linkFreeAt[link], &linkLines[link], &linkWaitPs[link], service: linkService, at: t)
+            if !linkRuns.isEmpty { reserve(link: link, from: t, service: linkService) }
+        }
+        return t
+    }
+
+    /// Records `[from, from + service)` in the link's runs (control packets see it).
+    @inline(__always) mutating func reserve(link: Int, from: UInt64, service: UInt64) {
+        let end = from + service
+        if let last = linkRuns[link].last, from <= last.end && from >= last.start {
+            linkRuns[link][linkRuns[link].count - 1].end = Swift.max(last.end, end)
+            return
+        }
+        var i = linkRuns[link].count
+        while i > 0 && linkRuns[link][i - 1].start > from { i -= 1 }
+        linkRuns[link].insert(Run(start: from, end: end), at: i)
+    }
+
+    /// The first time at or after `t` that a packet of `service` fits on the link, among its
+    /// runs (those that ended before `now` are dropped).
+    mutating func firstGap(link: Int, at t: UInt64, service: UInt64, now: UInt64) -> UInt64 {
+        var drop = 0
+        while drop < linkRuns[link].count && linkRuns[link][drop].end <= now { drop += 1 }
+        if drop > 0 { linkRuns[link].removeFirst(drop) }
+        var t = t
+        for r in linkRuns[link] {
+            if t + service <= r.start { break }  // fits before this run
+            if r.end > t { t = r.end }
+        }
+        return t
+    }
+
+    /// A control packet of `kind` from socket `from` to socket `to` over the links of the
+    /// route, from `t`: returns when it got onto the last link (after any queueing).
+    mutating func control(_ kind: LinkMessage, from: Int, to: Int, at t: UInt64, now: UInt64) -> UInt64 {
+        guard from != to else { return t }
+        messages[kind.rawValue] &+= 1
+        let service = kind.isResponse ? responseService : requestService
+        var t = t
+        let pair = from * sockets + to
+        for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
+            let link = Int(routeLinks[r])
+            let start = firstGap(link: link, at: t, service: service, now: now)
+            linkWaitPs[link] &+= start - t
+            linkControl[link] &+= 1
+            reserve(link: link, from: start, service: service)
+            t = start
         }
         return t
     }
@@ -177,11 +241,41 @@ struct MemoryServers: Sendable {
     }
 }
 
+/// The coherence messages that cross socket links besides data (`CoherenceSpec.packets`).
+public enum LinkMessage: Int, Sendable, CaseIterable {
+    /// A miss from the requester to the line's home.
+    case request
+    /// Broadcast snooping: the home asks every other socket.
+    case probe
+    /// A probed socket without the data answers the requester.
+    case probeResponse
+    /// A directory sends the request on to the socket holding the line.
+    case forward
+    /// A write's invalidation of another socket's copies, and its acknowledgement.
+    case invalidation
+    case ack
+
+    var isResponse: Bool { self == .probeResponse || self == .ack }
+
+    public var name: String {
+        switch self {
+        case .request: return "request"
+        case .probe: return "probe"
+        case .probeResponse: return "probe_response"
+        case .forward: return "forward"
+        case .invalidation: return "invalidation"
+        case .ack: return "ack"
+        }
+    }
+}
+
 /// What a memory controller or a link carried.
 public struct ServerStats: Sendable {
     public var name: String
     public var lines: UInt64
     public var writebacks: UInt64
+    /// Control packets (links only).
+    public var controlPackets: UInt64 = 0
     public var waitPs: UInt64
     /// Busy fraction of the time it could have worked.
     public var utilization: Double

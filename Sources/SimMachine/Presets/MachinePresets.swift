@@ -8,6 +8,13 @@ public enum MachinePresets {
     public static func named(_ name: String) -> MachineSpec? { all.first { $0.name == name } }
     public static var names: [String] { all.map(\.name) }
 
+    /// QPI's packet sizes (request/response one 80-bit flit, data nine), used for UPI too.
+    static let qpiPackets = LinkPackets(request: 10, response: 10, data: 90)
+    static let qpiPacketsSource = "Intel QPI: 80-bit flits; a request, snoop, forward or response without data is one flit (10 B), a data response a header flit and 8 data flits (90 B) (An Introduction to the Intel QuickPath Interconnect, Intel, 2009)"
+    static let upiPacketsSource = "assumption: UPI's packet sizes taken as QPI's (" + qpiPacketsSource + "); UPI's own flit format is not public in this detail"
+    /// HyperTransport: 8-byte requests and probes, 4-byte responses, a 4-byte read response with 64 data bytes.
+    static let htPackets = LinkPackets(request: 8, response: 4, data: 68)
+    static let htPacketsSource = "HyperTransport I/O Link Specification rev. 3.10, packet formats: requests (sized reads, probes) are 8-byte control packets, responses (probe responses, target done) 4-byte ones, and a read response is a 4-byte response followed by its 64-byte data packet"
     static let c2cSource = "nviennot/core-to-core-latency results (MIT), per-group medians; transfer = median one-way - locked RMW latency"
 
     /// 2 × Intel Xeon Gold 6242 (Cascade Lake), 16 cores, 2 threads, 2.8 GHz.
@@ -24,7 +31,7 @@ public enum MachinePresets {
         ],
         coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(nanoseconds: 1.0),
                                  socket: [Picoseconds(nanoseconds: 41.6)], remote: Picoseconds(nanoseconds: 103.5),
-                                 viaHome: Picoseconds(ns: 63), atomicCycles: 18),
+                                 viaHome: Picoseconds(ns: 63), atomicCycles: 18, packets: qpiPackets),
         memory: MemorySpec(bytesPerNode: 192 << 30, latencyLocal: Picoseconds(ns: 81), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 122_000_000_000, bandwidthRemote: 51_000_000_000),
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 571), remoteAcceptWait: Frequency(gigahertz: 2.8).duration(cycles: 400),
@@ -42,6 +49,7 @@ public enum MachinePresets {
             ("memory.parallelism", "assumption: 10 misses in flight per core on a stream, under the 10-12 L1D fill buffers of Intel cores since Nehalem (Intel Optimization Reference Manual) and AMD Zen 2 (22 MAB per core, AMD Software Optimization Guide 17h); gives 64 B x 10 / local latency per core"),
             ("memory.per_node", "assumption: 192 GiB per socket (12 x 16 GiB DIMMs)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, shared/data/calibration) at 2.8 GHz"),
+            ("coherence.packets", upiPacketsSource),
             ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles, the Westmere measurement's cross-socket minus same-socket sender cost (2,000 - 1,600 cycles), taken as the wait for the delivery-status bit"),
             ("apic.deliver, apic.handler, apic.eoi", "assumption: 1 us same socket, 1.4 us remote, 300 ns entry+exit of which 50 ns is the EOI write; below the 2.2 us measured in a KVM guest (an upper bound)"),
         ]
@@ -61,7 +69,7 @@ public enum MachinePresets {
         ],
         coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(nanoseconds: 0.8),
                                  socket: [Picoseconds(nanoseconds: 37.7)], remote: Picoseconds(nanoseconds: 120.0),
-                                 atomicCycles: 18),
+                                 atomicCycles: 18, packets: qpiPackets),
         memory: MemorySpec(bytesPerNode: 128 << 30, latencyLocal: Picoseconds(ns: 90), latencyRemote: Picoseconds(ns: 140),
                            bandwidthLocal: 65_000_000_000, bandwidthRemote: 30_000_000_000),
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 667), remoteAcceptWait: Frequency(gigahertz: 2.4).duration(cycles: 400),
@@ -74,6 +82,7 @@ public enum MachinePresets {
             ("coherence.smt, .socket, .remote", c2cSource + ": medians 8.3 / 45.2 / 127.5 ns minus 7.5 ns (18 cycles)"),
             ("memory", "assumption: 90/140 ns, 65/30 GB/s (no MLC figure for this machine in the calibration set); parallelism 10 misses in flight per core (10 L1D fill buffers, Intel Optimization Reference Manual)"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.4 GHz"),
+            ("coherence.packets", qpiPacketsSource),
             ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
             ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
         ]
@@ -94,7 +103,7 @@ public enum MachinePresets {
         coherence: CoherenceSpec(protocolKind: .moesi, smt: Picoseconds(nanoseconds: 4.4), cluster: Picoseconds(nanoseconds: 21.7),
                                  die: [Picoseconds(nanoseconds: 248.9), Picoseconds(nanoseconds: 114.3)],
                                  socket: [Picoseconds(nanoseconds: 264.7), Picoseconds(nanoseconds: 129.2)],
-                                 remote: Picoseconds(nanoseconds: 263.0), atomicCycles: 8),
+                                 remote: Picoseconds(nanoseconds: 263.0), atomicCycles: 8, packets: htPackets),
         memory: {
             var m = MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 107), latencyRemote: Picoseconds(ns: 200),
                                bandwidthLocal: 100_000_000_000, bandwidthRemote: 77_000_000_000)
@@ -115,6 +124,7 @@ public enum MachinePresets {
             ("memory.bandwidth.die", "Chips and Cheese, \"Pushing AMD's Infinity Fabric to its Limits\": a CCD's link to the I/O die carries 32 bytes per fabric-clock cycle toward the CCD (reads; 16 B the other way); fabric clock 1,467 MHz (assumption: Rome's highest clock synchronous with memory, DDR4-2933): 46.9 GB/s per CCD"),
             ("memory.bandwidth.die_write", "the same source: 16 bytes per fabric-clock cycle out of the CCD (writes), 23.5 GB/s per CCD at 1,467 MHz"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement) at 2.25 GHz"),
+            ("coherence.packets", "assumption: Infinity Fabric packets taken as HyperTransport's, from which it descends (" + htPacketsSource + ")"),
             ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
             ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
         ]
@@ -134,7 +144,7 @@ public enum MachinePresets {
             CacheLevel(name: "llc", sizeBytes: 45 << 20, ways: 15, latencyCycles: 66, shared: .socket),
         ],
         coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(ns: 1), socket: [Picoseconds(ns: 50)],
-                                 remote: Picoseconds(ns: 110), viaHome: Picoseconds(ns: 60), atomicCycles: 20),
+                                 remote: Picoseconds(ns: 110), viaHome: Picoseconds(ns: 60), atomicCycles: 20, packets: qpiPackets),
         memory: MemorySpec(bytesPerNode: 256 << 30, latencyLocal: Picoseconds(ns: 110), latencyRemote: Picoseconds(ns: 180),
                            bandwidthLocal: 250_000_000_000, bandwidthRemote: 100_000_000_000),
         apic: APICSpec(mode: .x2apic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
@@ -146,6 +156,7 @@ public enum MachinePresets {
             ("coherence", "assumption: no core-to-core matrix for this machine in the calibration set; same order as xeon-gold-6242-2s (50 ns same socket, 110 ns + 60 ns via home across)"),
             ("memory", "assumption: DDR5-4400, 8 channels per socket (281 GB/s peak; 250 GB/s used), 110 / 180 ns idle latency, 100 GB/s over UPI; no MLC figure in the calibration set"),
             ("apic.send", "~1,600 cycles per IPI at the sender (Westmere measurement, calibration README) at 2.0 GHz"),
+            ("coherence.packets", upiPacketsSource),
             ("apic.remote_accept_wait", "xAPIC mode only: 400 cycles (Westmere cross- minus same-socket sender cost)"),
             ("apic.deliver, apic.handler, apic.eoi", "assumption, as for xeon-gold-6242-2s"),
             ("kernel paths", "what this preset is for: the linux profile's null syscall, context switch, pipe and unlink costs come from lmbench on this machine (docs/kernel-model.md)"),
@@ -177,6 +188,7 @@ public enum MachinePresets {
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, 32 KiB 8-way L1i, shared L2 16-way 14 cycles"),
             ("coherence.cluster", "a line modified in the other core of a die is served through their shared L2: its 14-cycle latency (same manual)"),
             ("coherence.socket, .remote", "assumption: a core on another die gets a modified line by a front-side-bus snoop with implicit write-back through the chipset, taken as long as a memory read on this platform (100 ns, below)"),
+            ("coherence.packets", "not modeled: the front-side bus carries snoops on its address and snoop phases, beside the data bus that memory.bandwidth stands for"),
             ("coherence.atomic", "assumption: ~22 cycles for LOCK CMPXCHG on Core 2 (Agner Fog's instruction tables list 20-25)"),
             ("memory.latency", "~100 ns for a Core 2 on a server chipset with FB-DIMM (AnandTech, Quad Core Intel Xeon 53xx Clovertown, Dec 2006, CPU-Z latency); one memory controller, so local = remote"),
             ("memory.bandwidth", "4 channels of FBD-667, 21 GB/s (hardware.info Xeon 5300 review); one 1333 MT/s x 8 B front-side bus per package, 10.6 GB/s"),
@@ -206,7 +218,7 @@ public enum MachinePresets {
         ],
         coherence: CoherenceSpec(protocolKind: .moesi, smt: Picoseconds(ns: 1), socket: [Picoseconds(ns: 23)],
                                  remote: Picoseconds(nanoseconds: 68), atomicCycles: 20,
-                                 hop: Picoseconds(nanoseconds: 22.5), snoop: .broadcast, probe: Picoseconds(ns: 10)),
+                                 hop: Picoseconds(nanoseconds: 22.5), snoop: .broadcast, probe: Picoseconds(ns: 10), packets: htPackets),
         memory: MemorySpec(bytesPerNode: 4 << 30, latencyLocal: Picoseconds(ns: 85), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 10_600_000_000, bandwidthRemote: 4_000_000_000, parallelism: 8),
         apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
@@ -223,7 +235,8 @@ public enum MachinePresets {
             ("memory.latency", "McCalpin, Family 10h rev B3: 85 ns local (2-socket, DRAM-bound), 130 ns remote (4-socket)"),
             ("memory.bandwidth", "dual-channel DDR2-667 per socket, 10.6 GB/s; HyperTransport 1 GHz x 16 bit, 4 GB/s each way per link"),
             ("memory.parallelism", "assumption: 8 misses in flight per core"),
-            ("apic", "xAPIC; send ~1,600 cycles per IPI (Westmere measurement, calibration README) at 2.0 GHz, 400 cycles more for a target on another socket (Westmere: 2,000 cycles cross socket); delivery, entry/exit and EOI assumptions as for the other presets"),
+            ("apic", "assumption: no measurement of the Barcelona/K10 generation's IPI send cost was found; the Westmere figure is borrowed: xAPIC, send ~1,600 cycles per IPI (calibration README) at 2.0 GHz, 400 cycles more for a target on another socket (Westmere: 2,000 cycles cross socket); delivery, entry/exit and EOI assumptions as for the other presets"),
+            ("coherence.packets", htPacketsSource),
         ]
     )
 
@@ -240,7 +253,7 @@ public enum MachinePresets {
             CacheLevel(name: "llc", sizeBytes: 8 << 20, ways: 16, latencyCycles: 40, shared: .socket),
         ],
         coherence: CoherenceSpec(protocolKind: .mesi, smt: Picoseconds(ns: 2), socket: [Picoseconds(ns: 40)],
-                                 remote: Picoseconds(ns: 120), atomicCycles: 20),
+                                 remote: Picoseconds(ns: 120), atomicCycles: 20, packets: LinkPackets(request: 8, response: 8, data: 72)),
         memory: MemorySpec(bytesPerNode: 4 << 30, latencyLocal: Picoseconds(ns: 80), latencyRemote: Picoseconds(ns: 130),
                            bandwidthLocal: 20_000_000_000, bandwidthRemote: 10_000_000_000),
         apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 500), remoteAcceptWait: Picoseconds(ns: 200),

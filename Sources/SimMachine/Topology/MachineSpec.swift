@@ -50,16 +50,30 @@ public struct CoherenceSpec: Hashable, Sendable {
     /// Broadcast snooping: fixed part of a probe round (request and response handling in the
     /// northbridges); the links add `hop` per traversal on the longest probe path.
     public var probe: Picoseconds = .zero
+    /// Sizes of the packets coherence sends over socket links: requests (a miss to the
+    /// home, a probe, a forward, an invalidation), responses (a probe response without data,
+    /// an acknowledgement) and data responses (a line with its header). A link's bandwidth is
+    /// what it carries of lines, so a data packet takes one line's time on it and the others
+    /// their share of a data packet's size. Zero request bytes: control packets take no link time.
+    public var packets = LinkPackets()
 
     public init(protocolKind: ProtocolKind = .mesi, smt: Picoseconds, cluster: Picoseconds? = nil, die: [Picoseconds]? = nil,
                 socket: [Picoseconds], remote: Picoseconds, viaHome: Picoseconds = .zero, atomicCycles: UInt64,
-                hop: Picoseconds = .zero, snoop: Snoop = .directory, probe: Picoseconds = .zero) {
+                hop: Picoseconds = .zero, snoop: Snoop = .directory, probe: Picoseconds = .zero, packets: LinkPackets = LinkPackets()) {
         self.protocolKind = protocolKind; self.smt = smt
         self.cluster = cluster ?? socket.first ?? .zero
         self.die = die ?? socket
         self.socket = socket; self.remote = remote; self.viaHome = viaHome; self.atomicCycles = atomicCycles
-        self.hop = hop; self.snoop = snoop; self.probe = probe
+        self.hop = hop; self.snoop = snoop; self.probe = probe; self.packets = packets
     }
+}
+
+/// Coherence packet sizes on the socket links (`CoherenceSpec.packets`), in bytes.
+public struct LinkPackets: Hashable, Sendable {
+    public var request: Int
+    public var response: Int
+    public var data: Int
+    public init(request: Int = 0, response: Int = 0, data: Int = 0) { self.request = request; self.response = response; self.data = data }
 }
 
 /// Memory per NUMA node.
