@@ -29,9 +29,8 @@ public enum MachineYAML {
         out.append("    protocol: \(c.protocolKind.rawValue)")
         out.append("    atomic: \(c.atomicCycles) cycles")
         out.append("    transfer: {smt: \(d(c.smt)), cluster: \(d(c.cluster)), die: \(list(c.die)), socket: \(list(c.socket)), remote: \(d(c.remote)), via_home: \(d(c.viaHome))}")
-        if c.packets.request > 0 {
-            out.append("    packets: {request: \(c.packets.request)B, response: \(c.packets.response)B, data: \(c.packets.data)B}")
-        }
+        func bytes(_ n: Int) -> String { n == 0 ? "0" : "\(n)B" }
+        out.append("    packets: {request: \(bytes(c.packets.request)), response: \(bytes(c.packets.response)), data: \(bytes(c.packets.data))}")
         if c.hop > .zero || c.snoop != .directory {
             out.append("    snoop: \(c.snoop.rawValue)")
             out.append("    hop: \(d(c.hop))")

@@ -107,9 +107,14 @@ struct MachineReader {
         guard let f = check.mapping(node, p, known: ["protocol", "atomic", "transfer", "snoop", "hop", "probe", "packets"]) else { return }
         if let v = f["packets"], let t = check.mapping(v, p + ".packets", known: ["request", "response", "data"]) {
             // Sizes in bytes of the coherence packets on socket links; request 0: not modeled.
-            if let n = t["request"], let b = check.size(n, p + ".packets.request") { m.coherence.packets.request = Int(clamping: b) }
-            if let n = t["response"], let b = check.size(n, p + ".packets.response") { m.coherence.packets.response = Int(clamping: b) }
-            if let n = t["data"], let b = check.size(n, p + ".packets.data") { m.coherence.packets.data = Int(clamping: b) }
+            func bytes(_ key: String) -> Int? {
+                guard let n = t[key] else { return nil }
+                if n.scalar == "0" { return 0 }
+                return check.size(n, p + ".packets." + key).map { Int(clamping: $0) }
+            }
+            if let b = bytes("request") { m.coherence.packets.request = b }
+            if let b = bytes("response") { m.coherence.packets.response = b }
+            if let b = bytes("data") { m.coherence.packets.data = b }
             let k = m.coherence.packets
             if k.request > 0 && k.data < 64 {
                 check.error(v.mark, p + ".packets.data", "a data packet carries a 64-byte line: expected at least 64B, got \(k.data)B")

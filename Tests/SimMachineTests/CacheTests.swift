@@ -163,6 +163,7 @@ import Testing
     @Test func cacheToCacheTransfersLoadTheSocketLink() {
         var slow = m
         slow.memory.bandwidthRemote = 1_000_000_000  // 64 ns per line
+        slow.coherence.packets = LinkPackets()  // the lines alone (control packets: LinkMessageTests)
         var d = CoherenceDirectory(topology: slow.topology, spec: slow.coherence, memory: slow.memory, hitLatency: slow.hitLatency,
                                    frequency: slow.frequency, caches: Self.levels)
         let ids = (0..<8).map { d.allocate(name: "l\($0)", home: 0) }

@@ -204,6 +204,7 @@ public struct CoherenceDirectory: Sendable {
         } else {
             let start = Picoseconds(Swift.max(now.raw, busyUntil[l]))
             lineWaitPs[l] &+= start.raw &- now.raw
+            servers.now = now.raw
             var latency = Picoseconds.zero
             let o = Int(owner[l])
             var server = -1  // the cache that sends the data, when one does
@@ -354,23 +355,23 @@ public struct CoherenceDirectory: Sendable {
         let requester = Int(cpuSocket[cpu])
         let homeSocket = topology.socket(ofNode: Int(home[l]))
         let serverSocket = server >= 0 ? Int(cpuSocket[server]) : homeSocket
-        let atHome = servers.control(.request, from: requester, to: homeSocket, at: t0, now: clock)
+        let atHome = servers.control(.request, from: requester, to: homeSocket, at: t0)
         var last = atHome
         if spec.snoop == .broadcast {
             for s in 0..<sockets where s != homeSocket {
-                let probed = servers.control(.probe, from: homeSocket, to: s, at: atHome, now: clock)
-                let answered = s == serverSocket ? probed : servers.control(.probeResponse, from: s, to: requester, at: probed, now: clock)
+                let probed = servers.control(.probe, from: homeSocket, to: s, at: atHome)
+                let answered = s == serverSocket ? probed : servers.control(.probeResponse, from: s, to: requester, at: probed)
                 last = Swift.max(last, answered)
             }
         } else {
-            if serverSocket != homeSocket { last = Swift.max(last, servers.control(.forward, from: homeSocket, to: serverSocket, at: atHome, now: clock)) }
+            if serverSocket != homeSocket { last = Swift.max(last, servers.control(.forward, from: homeSocket, to: serverSocket, at: atHome)) }
             if writes {
                 var bits = sharerSockets & ~(UInt64(1) << UInt64(requester))
                 while bits != 0 {
                     let s = bits.trailingZeroBitCount
                     bits &= bits &- 1
-                    let invalidated = servers.control(.invalidation, from: homeSocket, to: s, at: atHome, now: clock)
-                    last = Swift.max(last, servers.control(.ack, from: s, to: requester, at: invalidated, now: clock))
+                    let invalidated = servers.control(.invalidation, from: homeSocket, to: s, at: atHome)
+                    last = Swift.max(last, servers.control(.ack, from: s, to: requester, at: invalidated))
                 }
             }
         }

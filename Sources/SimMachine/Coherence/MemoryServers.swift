@@ -34,12 +34,13 @@ struct MemoryServers: Sendable {
     let responseService: UInt64
     let linkControl: FixedArray<UInt64>
     let messages: FixedArray<UInt64>
-    /// Per link (only when control packets are modeled), the runs of time its packets have
-    /// reserved, `[start, end)` in order. A line transfer queued behind other transactions
-    /// of its line reserves a link ahead of the engine's time, so a link's queue is not one
-    /// `free at` time: a control packet takes the first gap at or after its time.
-    var linkRuns: [[Run]]
-    struct Run { var start: UInt64; var end: UInt64 }
+    /// Per link, when the traffic sent at the engine's time is through (control packets
+    /// queue behind it). A line transfer queued behind other transactions of its line reserves
+    /// the link ahead of the engine's time (`linkFreeAt`); the link is idle before that, so
+    /// control packets keep a queue of their own with the transfers that start now.
+    let linkNowFree: FixedArray<UInt64>
+    /// The engine's time of the access being served (set by the directory).
+    var now: UInt64 = 0
     /// The links (as `from * sockets + to`) a line crosses from socket a to socket b: entries
     /// `routeStart[a * sockets + b] ..< routeStart[a * sockets + b + 1]` of `routeLinks`.
     let routeStart: [Int32]
@@ -66,7 +67,7 @@ struct MemoryServers: Sendable {
         requestService = modeled ? Swift.max(1, linkService * UInt64(packets.request) / UInt64(packets.data)) : 0
         responseService = modeled ? Swift.max(1, linkService * UInt64(Swift.max(1, packets.response)) / UInt64(packets.data)) : 0
         linkControl = FixedArray(repeating: 0, count: links)
-        linkRuns = Array(repeating: [], count: modeled ? links : 0)
+        linkNowFree = FixedArray(repeating: 0, count: links)
         messages = FixedArray(repeating: 0, count: LinkMessage.allCases.count)
         dieService = service(memory.bandwidthDie)
         let dies = t.sockets * ((t.coresPerSocket + t.coresPerDie - 1) / t.coresPerDie)
@@ -98,41 +99,18 @@ struct MemoryServers: Sendable {
         let pair = from * sockets + to
         for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
             let link = Int(routeLinks[r])
+            let sent = t
             t = Self.pass(&linkFreeAt[link], &linkLines[link], &linkWaitPs[link], service: linkService, at: t)
-            if !linkRuns.isEmpty { reserve(link: link, from: t, service: linkService) }
-        }
-        return t
-    }
-
-    /// Records `[from, from + service)` in the link's runs (control packets see it).
-    @inline(__always) mutating func reserve(link: Int, from: UInt64, service: UInt64) {
-        let end = from + service
-        if let last = linkRuns[link].last, from <= last.end && from >= last.start {
-            linkRuns[link][linkRuns[link].count - 1].end = Swift.max(last.end, end)
-            return
-        }
-        var i = linkRuns[link].count
-        while i > 0 && linkRuns[link][i - 1].start > from { i -= 1 }
-        linkRuns[link].insert(Run(start: from, end: end), at: i)
-    }
-
-    /// The first time at or after `t` that a packet of `service` fits on the link, among its
-    /// runs (those that ended before `now` are dropped).
-    mutating func firstGap(link: Int, at t: UInt64, service: UInt64, now: UInt64) -> UInt64 {
-        var drop = 0
-        while drop < linkRuns[link].count && linkRuns[link][drop].end <= now { drop += 1 }
-        if drop > 0 { linkRuns[link].removeFirst(drop) }
-        var t = t
-        for r in linkRuns[link] {
-            if t + service <= r.start { break }  // fits before this run
-            if r.end > t { t = r.end }
+            // A transfer that starts now is in the queue control packets see.
+            if requestService > 0 && sent <= now { linkNowFree[link] = Swift.max(sent, linkNowFree[link]) + linkService }
         }
         return t
     }
 
     /// A control packet of `kind` from socket `from` to socket `to` over the links of the
-    /// route, from `t`: returns when it got onto the last link (after any queueing).
-    mutating func control(_ kind: LinkMessage, from: Int, to: Int, at t: UInt64, now: UInt64) -> UInt64 {
+    /// route, from `t`: returns when it got onto the last link (after any queueing behind the
+    /// traffic sent now).
+    mutating func control(_ kind: LinkMessage, from: Int, to: Int, at t: UInt64) -> UInt64 {
         guard from != to else { return t }
         messages[kind.rawValue] &+= 1
         let service = kind.isResponse ? responseService : requestService
@@ -140,10 +118,12 @@ struct MemoryServers: Sendable {
         let pair = from * sockets + to
         for r in Int(routeStart[pair])..<Int(routeStart[pair + 1]) {
             let link = Int(routeLinks[r])
-            let start = firstGap(link: link, at: t, service: service, now: now)
+            let start = Swift.max(t, linkNowFree[link])
+            // Only what is sent now joins the queue: a miss queued behind others of its line
+            // sends its packets later, when the traffic of now has gone.
+            if t <= now { linkNowFree[link] = start + service }
             linkWaitPs[link] &+= start - t
             linkControl[link] &+= 1
-            reserve(link: link, from: start, service: service)
             t = start
         }
         return t
