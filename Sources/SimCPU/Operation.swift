@@ -64,6 +64,11 @@ public enum Operation: Sendable, BitwiseCopyable, Equatable {
     case channelSend(UInt16, bytes: UInt32 = 0)
     /// Receive the next message sent to this task's kernel on a channel (polling its ring).
     case channelReceive(UInt16)
+    /// Receive the next message on any channel of a waitset (index in the simulation's
+    /// waitset table), polling each in turn (a Barrelfish waitset, an epoll-like server).
+    case channelReceiveAny(UInt16)
+    /// Answer on the channel the task last received from (a server's reply).
+    case channelReplyLast
     /// Block for a duration (the CPU is free for other tasks meanwhile).
     case sleep(Picoseconds)
     /// A thread synchronization of a trace (wait for a wake, wake a thread, a barrier, start a

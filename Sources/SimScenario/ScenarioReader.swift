@@ -409,6 +409,7 @@ struct ScenarioReader {
         "ipi-ring": ["handling"],
         "messages": ["channel", "user", "reply", "every", "size"],
         "receive": ["channel", "user", "reply"],
+        "serve": ["channels", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
         "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement"],
         "ipi-flood": ["target", "every", "nmi"],
@@ -679,6 +680,30 @@ struct ScenarioReader {
             let size = f["size"].flatMap { check.size($0, p + ".size") }.map { UInt32(clamping: $0) } ?? 0
             if let s = f["size"], size > 1 << 24 { check.error(s.mark, p + ".size", "at most 16MiB per message") }
             return (.messages(channel: idx, userCycles: cycles("user"), reply: reply, interval: every, bytes: size), stop)
+        case "serve":
+            guard let cn = f["channels"], let names = check.list(cn, p + ".channels") else {
+                check.error(node.mark, p + ".channels", "missing required key 'channels' (the channels a server waits on, a list)")
+                return nil
+            }
+            var indices: [Int] = []
+            for (i, item) in names.enumerated() {
+                guard let name = check.string(item, p + ".channels[\(i)]") else { continue }
+                guard let idx = channels.firstIndex(where: { $0.1 == name }) else {
+                    let hint = nearest(name, in: channels.map(\.1)).map { "; did you mean '\($0)'?" } ?? ""
+                    check.error(item.mark, p + ".channels[\(i)]", "no channel named '\(name)'\(hint)")
+                    continue
+                }
+                if channels[idx].0.transport.traits.receiver != .pollingTask {
+                    check.error(item.mark, p + ".channels[\(i)]", "channel '\(name)' uses transport \(channels[idx].0.transport.rawValue): its receiver is the kernel's interrupt handler; a waitset polls \(ChannelTransport.named { $0.receiver == .pollingTask }) channels")
+                }
+                if indices.contains(idx) { check.error(item.mark, p + ".channels[\(i)]", "channel '\(name)' is in the waitset twice") }
+                indices.append(idx)
+            }
+            if names.isEmpty { check.error(cn.mark, p + ".channels", "a waitset needs at least one channel") }
+            if names.count > 1024 { check.error(cn.mark, p + ".channels", "at most 1024 channels in a waitset") }
+            guard indices.count == names.count, !indices.isEmpty else { return nil }
+            let reply = f["reply"].flatMap { check.bool($0, p + ".reply") } ?? false
+            return (.serve(channels: indices, userCycles: cycles("user"), reply: reply), stop)
         case "periodic":
             guard f["run"] != nil, let pn = f["period"] else {
                 check.error(node.mark, p, "a periodic workload needs run (work per job) and period, like {run: 2ms, period: 10ms}")

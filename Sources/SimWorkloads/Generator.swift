@@ -75,6 +75,9 @@ public enum GeneratorKind: Sendable, Hashable {
     case foreignWrites(lines: [LineID], gap: Picoseconds, corrupt: Bool)
     /// Receive a message from a channel, work `userCycles` on it, answer it with `reply`.
     case receive(channel: UInt16, userCycles: UInt64, reply: Bool)
+    /// The same on a waitset (the kernel model's table): the next message of any of its
+    /// channels, the reply on the channel it came from.
+    case serve(waitset: UInt16, userCycles: UInt64, reply: Bool)
     /// rt-app-like periodic task: `runCycles` of work released every `period`, deadline at
     /// the end of the period. One operation is one job (release to completion).
     case periodic(runCycles: UInt64, period: Picoseconds)
@@ -366,6 +369,16 @@ public struct Generator: Sendable {
             case 1, 2:
                 // (`fallthrough` would skip a `where` clause: the reply is chosen explicitly.)
                 if reply { step = 3; return .channelSend(channel) }
+                return finishIteration()
+            default: return finishIteration()
+            }
+
+        case .serve(let waitset, let userCycles, let reply):
+            switch step {
+            case 0: step = 1; return .channelReceiveAny(waitset)
+            case 1 where userCycles > 0: step = 2; return .compute(cycles: userCycles)
+            case 1, 2:
+                if reply { step = 3; return .channelReplyLast }
                 return finishIteration()
             default: return finishIteration()
             }

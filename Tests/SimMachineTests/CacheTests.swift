@@ -126,9 +126,11 @@ import Testing
         var d = CoherenceDirectory(topology: x.topology, spec: x.coherence, memory: x.memory, hitLatency: x.hitLatency,
                                    frequency: x.frequency, caches: x.caches)
         func readAfterWrite(home: Int) -> Double {
+            // Times go forward from one measurement to the next, as the engine's do.
+            let base = Picoseconds(us: 20 * UInt64(home))
             let line = d.allocate(name: "x\(home)", home: home)
-            _ = d.access(line, cpu: 0, update: .set(1), now: Picoseconds(ns: 100))
-            let start = Picoseconds(us: 10)
+            _ = d.access(line, cpu: 0, update: .set(1), now: base + Picoseconds(ns: 100))
+            let start = base + Picoseconds(us: 10)
             let out = d.access(line, cpu: 16, update: .none, now: start)
             #expect(out.source == .remote)
             return (out.completion - start).nanoseconds

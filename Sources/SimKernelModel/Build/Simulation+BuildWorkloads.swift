@@ -92,6 +92,17 @@ extension Simulation {
                     if receives && channel.transport.traits.receiver != .pollingTask {
                         throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels", about: .workload(wc.name))
                     }
+                case .serve(let list, _, _):
+                    for ch in list {
+                        guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel", about: .workload(wc.name)) }
+                        let channel = config.channels[ch]
+                        guard copy.kernel == channel.kernels.0 || copy.kernel == channel.kernels.1 else {
+                            throw ConfigurationError("workload '\(wc.name)' runs on '\(kc.name)', which channel '\(channel.name)' of its waitset does not connect", about: .workload(wc.name))
+                        }
+                        guard channel.transport.traits.receiver == .pollingTask else {
+                            throw ConfigurationError("workload '\(wc.name)': channel '\(channel.name)' (transport \(channel.transport.rawValue)) is drained by the kernel's interrupt handler; a waitset polls \(ChannelTransport.named { $0.receiver == .pollingTask }) channels", about: .workload(wc.name))
+                        }
+                    }
                 default: break
                 }
                 let ringCPUs = copy.pin ?? Array(kc.cpus.prefix(copy.threads))
@@ -176,6 +187,9 @@ extension Simulation {
                         kind = .messages(channel: UInt16(ch), userCycles: user, reply: reply, interval: interval, bytes: bytes)
                     case .receive(let ch, let user, let reply):
                         kind = .receive(channel: UInt16(ch), userCycles: user, reply: reply)
+                    case .serve(let list, let user, let reply):
+                        channels.waitsets.append(list)
+                        kind = .serve(waitset: UInt16(channels.waitsets.count - 1), userCycles: user, reply: reply)
                     case .lockLoop(let algorithm, let hold, let outside, _, let reads, _):
                         kind = .lockLoop(lock: UInt32(copyLock), holdCycles: hold, outsideCycles: outside,
                                          readFraction: algorithm == .rwlock || algorithm == .rwsem ? reads : 0)

@@ -223,6 +223,10 @@ public enum WorkloadGenerator: Sendable {
     /// answering each with `reply`. Channels whose receiver is an interrupt handler
     /// (linux, popcorn) need no such task.
     case receive(channel: Int, userCycles: UInt64, reply: Bool)
+    /// A server waiting on several channels at once (a Barrelfish waitset): takes the next
+    /// message of whichever has one, polling each in turn, works `userCycles` on it and with
+    /// `reply` answers on the channel it came from. Polling channels only (`urpc`).
+    case serve(channels: [Int], userCycles: UInt64, reply: Bool)
     /// Unmap pages of an address space spanning `span` CPUs of the kernel (nil: all) and
     /// shoot down their TLB entries by `protocol`; each CPU spends `invalidate`.
     /// `twoPhase`: a two-phase commit over the protocol's messages (prepare and votes, then

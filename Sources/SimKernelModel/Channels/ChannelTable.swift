@@ -4,6 +4,8 @@ struct ChannelTable {
     /// Ring index by `channel * 2 + end`: end 0 sends from the channel's first kernel, end 1
     /// from its second (built with the rings, so that a send finds its ring directly).
     var ringIndex: [Int32] = []
+    /// Waitsets: the channels each serving task polls (`serve` workloads).
+    var waitsets: [[Int]] = []
 
     /// The ring `kernel` sends on over `channel`.
     func sendRing(channel: Int, from kernel: Int) -> Int {

@@ -96,6 +96,29 @@ extension Simulation {
         tasks[task].frame.frameStart = t
         tasks[task].frame.scratch = channels.rings[ri].seq.recvSeq  // the message this task takes
         channels.rings[ri].seq.recvSeq &+= 1
+        tasks[task].messaging.waitset = 0
+        tasks[task].messaging.lastChannel = Int32(channel)
+    }
+
+    /// A waitset receive: poll the next slot of each channel in turn, round after round, and
+    /// take the first message found (Barrelfish's `event_dispatch` over a waitset of URPC
+    /// channels). Each poll is a load of that channel's next slot: a hit while nothing came,
+    /// a miss once the sender's write took the line away.
+    mutating func beginWaitsetFrame(task: Int, waitset: Int, at t: Picoseconds) {
+        tasks[task].frame.kind = .channelReceive
+        tasks[task].urpcReceive = .poll
+        tasks[task].frame.frameStart = t
+        tasks[task].messaging.waitset = UInt16(waitset + 1)
+        lookAtWaitsetChannel(task: task)
+    }
+
+    /// Points the frame at the ring of the waitset channel under the cursor, its next message.
+    private mutating func lookAtWaitsetChannel(task: Int) {
+        let w = Int(tasks[task].messaging.waitset) - 1
+        let channel = channels.waitsets[w][Int(tasks[task].messaging.waitsetCursor)]
+        let ri = channels.receiveRing(channel: channel, to: tasks[task].kernel)
+        tasks[task].frame.target = ri
+        tasks[task].frame.scratch = channels.rings[ri].seq.recvSeq  // not claimed until found
     }
 
     mutating func receiveOp(task: Int) -> Operation {
@@ -105,7 +128,7 @@ extension Simulation {
         case .poll:
             // Spinning re-reads the slot when it is written; a poll interval (or a timeout,
             // which needs the clock checked) looks once per interval.
-            let polls = r.pollInterval > .zero || r.timeout > .zero
+            let polls = r.pollInterval > .zero || r.timeout > .zero || tasks[task].messaging.waitset > 0
             return polls ? .load(slotLine(r, seq)) : .spinUntil(slotLine(r, seq), mask: .max, equals: seq + 1)
         case .pause: return .delay(r.pollInterval > .zero ? r.pollInterval : Self.timeoutPoll)
         case .unmarshal: return .delay(r.stub)
@@ -118,6 +141,23 @@ extension Simulation {
         let ri = tasks[task].frame.target
         let seq = tasks[task].frame.scratch
         switch tasks[task].urpcReceive {
+        case .poll where tasks[task].messaging.waitset > 0:
+            let w = Int(tasks[task].messaging.waitset) - 1
+            if outcome?.oldValue == seq + 1 {
+                channels.rings[ri].seq.recvSeq &+= 1  // this message is the task's now
+                tasks[task].messaging.lastChannel = Int32(channels.waitsets[w][Int(tasks[task].messaging.waitsetCursor)])
+                tasks[task].urpcReceive = .unmarshal
+            } else {
+                // Nothing there: the next channel; after a whole round, a pause.
+                tasks[task].messaging.waitsetCursor = (tasks[task].messaging.waitsetCursor + 1) % Int32(channels.waitsets[w].count)
+                if tasks[task].messaging.waitsetCursor == 0 { tasks[task].urpcReceive = .pause }
+            }
+            // The next round starts at the channel after the one served (fairness).
+            if tasks[task].urpcReceive == .unmarshal {
+                tasks[task].messaging.waitsetCursor = (tasks[task].messaging.waitsetCursor + 1) % Int32(channels.waitsets[w].count)
+            } else {
+                lookAtWaitsetChannel(task: task)
+            }
         case .poll:
             if outcome?.oldValue == seq + 1 {
                 tasks[task].urpcReceive = .unmarshal

@@ -265,6 +265,14 @@ extension Simulation {
                 tasks[task].hasCurrent = false
                 beginReceiveFrame(task: task, cpu: c, channel: Int(channel), at: t)
 
+            case .channelReceiveAny(let waitset):
+                tasks[task].hasCurrent = false
+                beginWaitsetFrame(task: task, waitset: Int(waitset), at: t)
+
+            case .channelReplyLast:
+                tasks[task].hasCurrent = false
+                beginSendFrame(task: task, cpu: c, channel: Int(tasks[task].messaging.lastChannel), at: t)
+
             case .sleep(let d):
                 leaveCPU(task: task, cpu: c, becoming: .sleeping, at: t)
                 queue.push(at: t + d, target: Int32(task), kind: EventKind.taskWake.rawValue)

@@ -87,6 +87,11 @@ struct TaskMessaging {
     /// and the replies it has asked for so far.
     var replyLine: LineID = -1
     var repliesAsked: UInt64 = 0
+    /// A waitset receive: the waitset + 1 (0: a one-channel receive), the channel it looks at
+    /// (its index in the waitset), and the channel it last took a message from.
+    var waitset: UInt16 = 0
+    var waitsetCursor: Int32 = 0
+    var lastChannel: Int32 = -1
     /// What its messages are (`KernelThreadRole.tag`; 0: a workload's data).
     var messageTag: UInt32 = 0
     /// Popcorn send: slots still to fill for the message under way, and its size.
