@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    /// valgrind writes lines of its own into a lackey trace, some beginning like a record
+    /// ("SCHEDSETJMP(line 1211) tid 2, jumped=..." when a thread is killed at exit): they are
+    /// skipped and counted, the records around them kept.
+    @Test func lackeyTakesValgrindsOwnLinesAsTheyCome() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-lackey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("t.lackey").path, out = dir.appendingPathComponent("t.mktrace").path
+        try "I  0040100a,3\n L 1ff000,8\nSCHEDSETJMP(line 1211) tid 2, jumped=0x58a3c0\n==4242== Memcheck-free line\n M 1ff008,4\nI  0040100d,2\n S 7ffd10,8\n"
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        let report = try TraceImport.convert(input, format: .lackey, to: out)
+        #expect(report.notes.contains { $0.contains("skipped 1 valgrind-internal line") && $0.contains("SCHEDSETJMP") }, "\(report.summary)")
+        let (_, threads) = try Self.records(out)
+        let accesses = threads.flatMap { $0 }.filter {
+            switch $0 { case .load, .store, .modify: return true; default: return false }
+        }
+        #expect(accesses.count == 3)
+    }
+
     static func tool(_ name: String) -> Bool {
         ["/usr/bin/", "/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
     }

@@ -93,6 +93,12 @@ extension Simulation {
                         throw ConfigurationError("workload '\(wc.name)': on channel '\(channel.name)' (transport \(channel.transport.rawValue)) the receiving kernel drains messages in its interrupt handler; tasks receive and reply only on \(ChannelTransport.named { $0.receiver == .pollingTask }) channels", about: .workload(wc.name))
                     }
                 case .serve(let list, _, _):
+                    guard copy.threads == 1 else {
+                        throw ConfigurationError("workload '\(wc.name)': a waitset server is one task per kernel (its channels' rings have one receiver each)", about: .workload(wc.name), key: "threads")
+                    }
+                    guard channels.waitsets.count < Int(UInt16.max) else {
+                        throw ConfigurationError("workload '\(wc.name)': at most 65,534 waitsets", about: .workload(wc.name))
+                    }
                     for ch in list {
                         guard ch >= 0 && ch < config.channels.count else { throw ConfigurationError("workload '\(wc.name)': unknown channel", about: .workload(wc.name)) }
                         let channel = config.channels[ch]

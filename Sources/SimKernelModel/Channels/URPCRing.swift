@@ -143,7 +143,7 @@ extension Simulation {
         switch tasks[task].urpcReceive {
         case .poll where tasks[task].messaging.waitset > 0:
             let w = Int(tasks[task].messaging.waitset) - 1
-            if outcome?.oldValue == seq + 1 {
+            if outcome?.oldValue == seq + 1 && seq == channels.rings[ri].seq.recvSeq {
                 channels.rings[ri].seq.recvSeq &+= 1  // this message is the task's now
                 tasks[task].messaging.lastChannel = Int32(channels.waitsets[w][Int(tasks[task].messaging.waitsetCursor)])
                 tasks[task].urpcReceive = .unmarshal

@@ -165,6 +165,8 @@ public struct LackeyImporter {
             }
         }
 
+        var internalLines: UInt64 = 0
+        var internalSample: String?
         while let line = try lines.nextLine() {
             guard let first = line.first else { continue }
             if inObject || (first == UInt8(ascii: "-") && line.starts(with: Self.objectStart)) {
@@ -177,6 +179,14 @@ public struct LackeyImporter {
                 let text = String(decoding: line, as: UTF8.self)
                 try syscall(text)
                 if let sched = text.range(of: "SCHED[") { try schedLine(String(text[sched.lowerBound...])) }
+                continue
+            }
+            if (first == UInt8(ascii: "I") || first == UInt8(ascii: "S")) && line.count > 1 && !TextTrace.isSpace(line[line.startIndex + 1]) {
+                // valgrind's own lines that begin like a record ("SCHEDSETJMP(line 1211) tid 2,
+                // jumped=..." when a thread is killed at exit): a record's letter is followed by
+                // spaces. Counted, not read.
+                internalLines &+= 1
+                if internalSample == nil { internalSample = String(decoding: line.prefix(60), as: UTF8.self) }
                 continue
             }
             if first == UInt8(ascii: "I") || first == UInt8(ascii: "L") || first == UInt8(ascii: "S") || first == UInt8(ascii: "M") {
@@ -230,6 +240,9 @@ public struct LackeyImporter {
         }
         try flush()
         if current < 0 { _ = thread(1, spawned: false) }
+        if internalLines > 0 {
+            report.notes.append("skipped \(internalLines) valgrind-internal line\(internalLines == 1 ? "" : "s") (\(internalSample!))")
+        }
         report.decodedAddresses = decode.decodedAddresses
         // Data symbols of every object, where it was loaded, by address (results name lines after them).
         writer.header.symbols = decode.images.flatMap { image in
