@@ -65,11 +65,9 @@ struct CoreToCoreCommand: ParsableCommand {
         let topology = point.scenario.config.machine.topology
         let matrix: LatencyMatrix
         do {
+            let line = ProgressLine(unit: "pairs")
             matrix = try CoreToCore.measure(point: point, workload: workload, jobs: jobs) { done, total in
-                if done % 256 == 0 || done == total {
-                    FileHandle.standardError.write(Data("\r[\(done)/\(total)] pairs".utf8))
-                    if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-                }
+                if done % 256 == 0 || done == total || !line.onTerminal { line.report(done: done, total: total) }
             }
         } catch {
             printError("error: \(error.description)")

@@ -43,10 +43,8 @@ struct ScenarioOptions: ParsableArguments {
 func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool) throws -> [RunOutcome] {
     var bar: (@Sendable (Int, Int) -> Void)?
     if progress {
-        bar = { (done: Int, total: Int) in
-            FileHandle.standardError.write(Data("\r[\(done)/\(total)] points done".utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-        }
+        let line = ProgressLine(unit: "points done")
+        bar = { (done: Int, total: Int) in line.report(done: done, total: total) }
     }
     var outcomes: [RunOutcome] = []
     for (i, r) in Runner.runAll(points, jobs: jobs, progress: bar).enumerated() {
