@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SchedulerExamples
+import SimReport
 
 /// Exit codes of SCENARIO.md: 0 success, 1 expectation failed, 2 bad input, 3 internal error.
 enum Exit {
@@ -25,6 +26,7 @@ struct MKSim: ParsableCommand {
 
         Exit codes: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
         """,
+        version: MKSimVersion.description,
         subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ValidateCommand.self,
                       MachinesCommand.self, CoreToCoreCommand.self, TraceCommand.self]
     )

@@ -9,6 +9,12 @@ import Testing
         #expect(r.stdout.contains("unlink throughput"))
     }
 
+    @Test func versionNamesTheResultFormat() throws {
+        let r = try Repo.mksim(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("mksim ") && r.stdout.contains("result format 1"), "\(r.stdout)")
+    }
+
     @Test func badScenarioExitsTwoWithEveryError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
