@@ -65,6 +65,33 @@ import Testing
         #expect(accesses.count == 3)
     }
 
+    /// valgrind runs a blocking FUTEX_WAIT [async] and prints how it ended on a later line:
+    /// woken, it is a wait; timed out (ETIMEDOUT, 0x6e), a call that waited for nobody, so that
+    /// the replay does not wait for a wake that never comes.
+    @Test func lackeyFutexWaitsAreTimedByTheirResult() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-futex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("t.lackey").path, out = dir.appendingPathComponent("t.mktrace").path
+        try """
+        I  0040100a,3
+        SYSCALL[4242,1](202) sys_futex ( 0x4a20b0, 128, 2, 0x7ffd1000, 0x0, 0 ) --> [async] ...
+        SYSCALL[4242,1](202) ... [async] --> Failure(0x6e)
+        I  0040100d,2
+        SYSCALL[4242,1](202) sys_futex ( 0x4a20c0, 128, 2, 0x0, 0x0, 0 ) --> [async] ...
+        SYSCALL[4242,1](202) ... [async] --> Success(0x0)
+         S 7ffd10,8
+
+        """.write(toFile: input, atomically: true, encoding: .utf8)
+        let report = try TraceImport.convert(input, format: .lackey, to: out)
+        #expect(report.notes.contains { $0.contains("1 futex wait timed out") }, "\(report.summary)")
+        let (_, threads) = try Self.records(out)
+        let main = threads[0]
+        #expect(!main.contains(.futexWait(address: 0x4a20b0)))
+        #expect(main.contains(.futexWait(address: 0x4a20c0)))
+        #expect(main.contains { if case .syscall = $0 { return true } else { return false } })
+    }
+
     static func tool(_ name: String) -> Bool {
         ["/usr/bin/", "/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
     }

@@ -53,6 +53,10 @@ public struct LackeyImporter {
         // valgrind numbers threads by the lowest free slot: a clone's child gets the lowest tid not alive.
         var alive: Set<UInt64> = [1]
         var clearChildTid: [UInt64: UInt64] = [:]
+        // FUTEX_WAITs valgrind ran [async], by thread: their address, until the completion line
+        // says how they ended (woken: a wait; ETIMEDOUT or EAGAIN: a call that did not wait).
+        var pendingFutexWait: [UInt64: UInt64] = [:]
+        var futexTimedOut: UInt64 = 0, futexUnfinished: UInt64 = 0
         func schedLine(_ text: String) throws(TraceError) {
             guard let r = text.range(of: "SCHED["), let close = text[r.upperBound...].firstIndex(of: "]"),
                   let tid = UInt64(text[r.upperBound..<close]) else { return }
@@ -79,7 +83,20 @@ public struct LackeyImporter {
                 throw fail("expected a valgrind syscall line: 'SYSCALL[pid,tid](nr) name ( args ) --> result'")
             }
             var rest = text[text.index(after: paren)...].drop { $0 == " " }
-            if rest.hasPrefix("...") { return }  // the completion of an [async] call: already recorded
+            if rest.hasPrefix("...") {
+                // The completion of an [async] call: a pending futex wait learns how it ended
+                // (the thread did nothing in between, so its stream is where it blocked).
+                guard let address = pendingFutexWait.removeValue(forKey: tid) else { return }
+                try flush()
+                current = thread(tid, spawned: tid != 1)
+                if text.contains("Success") {
+                    try emit(.futexWait(address: address))
+                } else {
+                    if text.contains("Failure(0x6e)") { futexTimedOut += 1 }  // ETIMEDOUT: it slept its timeout, nobody woke it
+                    try emit(.syscall(name: writer.header.intern("futex"), args: SyscallArguments([address])))
+                }
+                return
+            }
             var name = String(rest.prefix { $0 != " " && $0 != "(" })
             rest = rest.dropFirst(name.count)
             if name == "unimplemented" { name = "ni_syscall" }
@@ -119,7 +136,11 @@ public struct LackeyImporter {
                 // Waits that slept and wakes that woke someone become re-timed synchronization;
                 // a wait that found the value changed (EAGAIN) or a wake of nobody is a plain call.
                 let command = op & 127  // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
-                let slept = text.contains("[async]") || (result != nil && !text.contains("Failure"))
+                if (command == 0 || command == 9) && text.contains("[async]") && result == nil && !text.contains("Failure") {
+                    pendingFutexWait[tid] = address  // FUTEX_WAIT(_BITSET) under way: its result comes later
+                    return
+                }
+                let slept = result != nil && !text.contains("Failure")
                 if (command == 0 || command == 9) && slept {  // FUTEX_WAIT, FUTEX_WAIT_BITSET
                     try emit(.futexWait(address: address))
                     return
@@ -240,6 +261,13 @@ public struct LackeyImporter {
         }
         try flush()
         if current < 0 { _ = thread(1, spawned: false) }
+        futexUnfinished = UInt64(pendingFutexWait.count)
+        if futexTimedOut > 0 {
+            report.notes.append("\(futexTimedOut) futex wait\(futexTimedOut == 1 ? "" : "s") timed out (ETIMEDOUT): replayed as calls, not as waits for a wake (lackey does not print the timeout)")
+        }
+        if futexUnfinished > 0 {
+            report.notes.append("\(futexUnfinished) futex wait\(futexUnfinished == 1 ? "" : "s") never completed in the trace (the thread was killed at exit): dropped")
+        }
         if internalLines > 0 {
             report.notes.append("skipped \(internalLines) valgrind-internal line\(internalLines == 1 ? "" : "s") (\(internalSample!))")
         }
