@@ -45,26 +45,23 @@ import Testing
         #expect(inProfile.contains { $0.line == 8 && $0.message.contains("is a lock") }, "\(d)")
     }
 
+    /// A small profile file's text read back: its objects (flow mappings), one path of
+    /// `steps`; the path is on line 7 plus one per object.
+    static func readProfile(objects: [String], path: String, steps: String) -> (SyscallProfile?, [Diagnostic]) {
+        let check = Checker(file: "p.yaml")
+        let objectLines = objects.isEmpty ? "objects: []" : (["objects:"] + objects.map { "  - " + $0 }).joined(separator: "\n")
+        let text = "mksim-profile: 1\nname: p\nentry_exit: 70ns\ncontext_switch: 1us\n\(objectLines)\nsyscalls:\n  \(path): [\(steps)]\n"
+        guard let root = try? YNode.parse(text, file: "p.yaml") else { return (nil, []) }
+        return (ProfileReader.read(root, check), check.diagnostics)
+    }
+
     /// The steps of the will-it-scale paths: reader-side locks only on reader-writer locks,
     /// per-CPU batches and repeats with their counts, list steps on two lines.
     @Test func readerLocksBatchesRepeatsAndListsAreChecked() throws {
         func read(_ yaml: String) -> (SyscallProfile?, [Diagnostic]) {
-            let check = Checker(file: "p.yaml")
-            let text = """
-            mksim-profile: 1
-            name: p
-            entry_exit: 70ns
-            context_switch: 1us
-            objects:
-              - {name: sem, kind: lock, lock: rwsem, scope: instance}
-              - {name: spin, kind: lock, lock: mcs, scope: process}
-              - {name: head, kind: line, scope: instance}
-              - {name: mine, kind: line, scope: task}
-            syscalls:
-              path: [\(yaml)]
-            """
-            guard let root = try? YNode.parse(text, file: "p.yaml") else { return (nil, []) }
-            return (ProfileReader.read(root, check), check.diagnostics)
+            Self.readProfile(objects: ["{name: sem, kind: lock, lock: rwsem, scope: instance}", "{name: spin, kind: lock, lock: mcs, scope: process}",
+                                       "{name: head, kind: line, scope: instance}", "{name: mine, kind: line, scope: task}"],
+                             path: "path", steps: yaml)
         }
         let (ok, none) = read("{lock_read: sem}, {batch: {every: 63, steps: [{lock: spin}, 10ns, {unlock: spin}]}}, {repeat: {times: 3, steps: [{write: head}]}}, {list_add: {list: head, entry: mine}}, {unlock_read: sem}")
         #expect(none.isEmpty, "\(none)")
@@ -82,19 +79,8 @@ import Testing
 
     @Test func aShootdownStepTakesADurationOrItsTwoKeys() throws {
         func steps(_ yaml: String) -> (KernelStep?, [Diagnostic]) {
-            let check = Checker(file: "p.yaml")
-            let text = """
-            mksim-profile: 1
-            name: p
-            entry_exit: 70ns
-            context_switch: 1us
-            objects: []
-            syscalls:
-              flush: [\(yaml)]
-            """
-            guard let root = try? YNode.parse(text, file: "p.yaml") else { return (nil, []) }
-            let p = ProfileReader.read(root, check)
-            return (p?.syscalls.first?.steps.first, check.diagnostics)
+            let (p, d) = Self.readProfile(objects: [], path: "flush", steps: yaml)
+            return (p?.syscalls.first?.steps.first, d)
         }
         #expect(steps("{tlb_shootdown: 150ns}").0 == .tlbShootdown(invalidate: Picoseconds(ns: 150)))
         #expect(steps("{tlb_shootdown: {invalidate: 150ns, freed_tables: true}}").0

@@ -10,8 +10,6 @@ struct OwnedObjects {
     var stats: [Int] = []
     /// `key * objects.count + slot`: the line id or lock record (-1: not made yet).
     var made: [Int32] = []
-
-    var isEmpty: Bool { objects.isEmpty }
 }
 
 extension Simulation {
