@@ -51,6 +51,7 @@ public enum MachineYAML {
         out.append("    handler: \(d(m.apic.handler))")
         out.append("    eoi: \(d(m.apic.eoi))")
         out.append("  idle_exit: \(d(m.idleExit))")
+        out.append("  store_buffer: \(m.storeBufferOn ? String(m.storeBuffer) : "off")      # on: the microarchitecture's \(m.storeBuffer) entries per core")
         if !m.sources.isEmpty {
             out.append("# sources:")
             for (k, v) in m.sources { out.append("#   \(k): \(v)") }

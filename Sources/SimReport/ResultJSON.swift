@@ -7,11 +7,17 @@ import SimScenario
 public enum ResultJSON {
     public static let formatVersion = 1
 
+    static func storeBuffer(_ b: StoreBufferStats) -> JSONValue {
+        .object([("entries", .int(Int64(b.entries))), ("stores", .uint(b.stores)), ("forwarded", .uint(b.forwarded)),
+                 ("full_stalls", .uint(b.fullStalls)), ("drain_waits", .uint(b.drainWaits))])
+    }
+
     public static func make(point: RunPoint, result r: SimulationResult) -> JSONValue {
         let cfg = point.scenario.config
         let m = cfg.machine
         let params: [(String, JSONValue)] = point.params.map { ($0.key, scalar($0.value)) }
         let stalled: JSONValue = r.stalledAt.map { .num($0.nanoseconds) } ?? .null
+        let storeBuffer: JSONValue = r.storeBuffer.map(Self.storeBuffer) ?? .null
         let linkMessages = JSONValue.object(r.linkMessages.map { (kind, count) -> (String, JSONValue) in (kind.name, .uint(count)) })
         return .object([
             ("mksim", .int(Int64(formatVersion))),
@@ -33,6 +39,7 @@ public enum ResultJSON {
                 })),
                 ("writebacks", .uint(r.writebacks)),
                 ("link_messages", linkMessages),
+                ("store_buffer", storeBuffer),
                 ("hot_lines", .array(r.hotLines.map { hot($0, topology: m.topology) })),
             ])),
             ("apic", .object([("ipi_sent", .uint(r.ipiSent)), ("ipi_delivered", .uint(r.ipiDelivered)),

@@ -4,8 +4,11 @@ import SimMachine
 struct MachineReader {
     let check: Checker
 
+    /// Store buffer entries per core at most (today's largest is Golden Cove's 114).
+    static let maxStoreBuffer = 1024
+
     static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster", "cores_per_die",
-                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic", "idle_exit"]
+                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic", "idle_exit", "store_buffer"]
 
     func read(_ node: YNode) -> MachineSpec? {
         let path = "machine"
@@ -67,6 +70,23 @@ struct MachineReader {
         if let n = f["apic"] { readAPIC(n, into: &m) }
         if let n = f["idle_exit"] {
             if n.scalar == "0" { m.idleExit = .zero } else if let d = check.duration(n, "machine.idle_exit") { m.idleExit = d }
+        }
+        if let n = f["store_buffer"] {
+            // on / off, or a number of entries (which turns it on; 0 turns it off).
+            switch n.scalar {
+            case "on": m.storeBufferOn = true
+            case "off": m.storeBufferOn = false
+            default:
+                if let s = n.scalar, Int(s) == nil {
+                    check.error(n.mark, "machine.store_buffer", "expected on, off or a number of entries (at most \(Self.maxStoreBuffer)), like 56; got '\(s)'")
+                } else if let v = check.int(n, "machine.store_buffer", min: 0, max: Self.maxStoreBuffer) {
+                    m.storeBuffer = v
+                    m.storeBufferOn = v > 0
+                }
+            }
+            if m.storeBufferOn && m.storeBuffer == 0 {
+                check.error(n.mark, "machine.store_buffer", "machine '\(m.name)' gives no store buffer size: set a number of entries instead of 'on'")
+            }
         }
         return m
     }

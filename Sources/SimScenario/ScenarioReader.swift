@@ -411,7 +411,7 @@ struct ScenarioReader {
         "receive": ["channel", "user", "reply"],
         "serve": ["channels", "user", "reply"],
         "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
-        "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement"],
+        "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement", "design", "lrpc", "stub", "capability", "driver_call"],
         "ipi-flood": ["target", "every", "nmi"],
         "foreign-writes": ["target", "every", "corrupt", "object"],
         "periodic": ["run", "period"],
@@ -741,8 +741,25 @@ struct ScenarioReader {
             if agreement == "two-phase" && proto == .ipi, let node = f["agreement"] {
                 check.error(node.mark, p + ".agreement", "a two-phase commit runs over messages: choose a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi")
             }
+            let designName = f["design"].flatMap { check.choice($0, p + ".design", ["bare", "barrelfish"]) } ?? "bare"
+            var design = ShootdownDesign.bare
+            if designName == "barrelfish" {
+                if proto == .ipi, let node = f["design"] {
+                    check.error(node.mark, p + ".design", "Barrelfish's monitors send messages: choose a message protocol (unicast, broadcast, multicast, numa-multicast), not ipi")
+                }
+                var costs = BarrelfishCosts()
+                if let v = f["lrpc"], let w = check.work(v, p + ".lrpc") { costs.lrpcCycles = w.cycles(at: freq) }
+                if let v = f["stub"], let w = check.work(v, p + ".stub") { costs.stubCycles = w.cycles(at: freq) }
+                if let v = f["capability"], let w = check.work(v, p + ".capability") { costs.capabilityCycles = w.cycles(at: freq) }
+                if let v = f["driver_call"], let w = check.work(v, p + ".driver_call") { costs.driverCallCycles = w.cycles(at: freq) }
+                design = .barrelfish(costs)
+            } else {
+                for key in ["lrpc", "stub", "capability", "driver_call"] {
+                    if let node = f[key] { check.error(node.mark, p + "." + key, "'\(key)' is a cost of design barrelfish; set `design: barrelfish` or remove it") }
+                }
+            }
             return (.shootdown(protocol: proto, span: span, invalidate: invalidate, addressing: addressing,
-                               twoPhase: agreement == "two-phase"), stop)
+                               twoPhase: agreement == "two-phase", design: design), stop)
         case "ipi-broadcast":
             let targets = f["targets"].flatMap { check.int($0, p + ".targets", min: 1, max: 1 << 20) }
             let addressing = f["addressing"].flatMap { check.choice($0, p + ".addressing", IPIAddressing.allCases.map(\.name)) }

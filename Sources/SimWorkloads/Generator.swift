@@ -65,7 +65,7 @@ public enum GeneratorKind: Sendable, Hashable {
     /// A TLB shootdown by messages: the initiator sends requests and waits for acks (one
     /// operation: one unmap, request to last ack); participants wait, forward, invalidate,
     /// acknowledge, round after round (they complete no operations of their own).
-    case shootdown(ShootdownRole)
+    case shootdown(ShootdownRole, program: [ShootdownRole.Step])
     /// Send IPIs with `vector` to `targets` in turn, `gap` apart (one operation: one IPI).
     case ipiFlood(targets: [Int32], vector: UInt8, gap: Picoseconds)
     /// Write into `lines` (another instance's kernel objects) in turn, `gap` apart: each a
@@ -121,9 +121,45 @@ public struct ShootdownRole: Sendable, Hashable {
     /// commit, invalidate and acknowledge) over the same lines.
     public var phases: Int
 
+    /// Work around the messages (zero: the protocol's lines alone): `stub` at each end of every
+    /// message (marshal before a write, unmarshal after a wait); the initiator's `call` into
+    /// its monitor before the round and its return after it, its `mapping` update before the
+    /// first message; each CPU's `driverCall` to invalidate.
+    public var stub = Picoseconds.zero
+    public var call = Picoseconds.zero
+    public var returnFromCall = Picoseconds.zero
+    public var mapping = Picoseconds.zero
+    public var driverCall = Picoseconds.zero
+
     public init(request: LineID, ack: LineID, sends: [LineID], waits: [LineID], invalidate: Picoseconds, phases: Int = 1) {
         self.request = request; self.ack = ack; self.sends = sends; self.waits = waits; self.invalidate = invalidate
         self.phases = phases
+    }
+
+    /// One step of a round: wait for a line to reach the phase's number, write it, or work.
+    public enum Step: Sendable, Hashable {
+        case wait(LineID, phase: Int)
+        case write(LineID, phase: Int)
+        case work(Picoseconds)
+    }
+
+    /// The steps of one round, in order. Per phase: [wait for the request], the writes to the
+    /// children, [invalidate: last phase only], the waits for their acks, [acknowledge].
+    public var program: [Step] {
+        let initiator = request < 0
+        let n = max(1, phases)
+        var steps: [Step] = []
+        func work(_ d: Picoseconds) { if d > .zero { steps.append(.work(d)) } }
+        if initiator { work(call + mapping) }
+        for phase in 0..<n {
+            if !initiator { steps.append(.wait(request, phase: phase)); work(stub) }
+            for line in sends { work(stub); steps.append(.write(line, phase: phase)) }
+            if phase == n - 1 { work(driverCall); steps.append(.work(invalidate)) }
+            for line in waits { steps.append(.wait(line, phase: phase)); work(stub) }
+            if !initiator { work(stub); steps.append(.write(ack, phase: phase)) }
+        }
+        if initiator { work(returnFromCall) }
+        return steps
     }
 }
 
@@ -319,32 +355,19 @@ public struct Generator: Sendable {
             default: return finishIteration()
             }
 
-        case .shootdown(let role):
-            // Per phase: [wait for the request], sends, [invalidate: last phase only], waits,
-            // [acknowledge]. Lines carry the phase's number, counted over every round.
-            let initiator = role.request < 0
-            let phases = max(1, role.phases)
-            var s = step
-            for phase in 0..<phases {
-                let value = iteration &* UInt64(phases) + UInt64(phase) + 1
-                if !initiator {
-                    if s == 0 { step += 1; return .spinUntil(role.request, mask: .max, equals: value) }
-                    s -= 1
-                }
-                if s < role.sends.count { step += 1; return .store(role.sends[s], value) }
-                s -= role.sends.count
-                if phase == phases - 1 {
-                    if s == 0 { step += 1; return .delay(role.invalidate) }
-                    s -= 1
-                }
-                if s < role.waits.count { step += 1; return .spinUntil(role.waits[s], mask: .max, equals: value) }
-                s -= role.waits.count
-                if !initiator {
-                    if s == 0 { step += 1; return .store(role.ack, value) }
-                    s -= 1
+        case .shootdown(let role, let program):
+            // Lines carry the phase's number, counted over every round.
+            if step < program.count {
+                let s = program[step]
+                step += 1
+                let phases = UInt64(max(1, role.phases))
+                switch s {
+                case .wait(let line, let phase): return .spinUntil(line, mask: .max, equals: iteration &* phases + UInt64(phase) + 1)
+                case .write(let line, let phase): return .store(line, iteration &* phases + UInt64(phase) + 1)
+                case .work(let d): return .delay(d)
                 }
             }
-            if initiator { return finishIteration() }
+            if role.request < 0 { return finishIteration() }
             // A participant's round ends without an operation of its own.
             step = 0
             iteration += 1

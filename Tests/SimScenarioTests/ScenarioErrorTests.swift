@@ -118,6 +118,34 @@ import Testing
     }
 
     /// A foreign write names an object the target kernel does not hold in its memory.
+    /// The store buffer's switch and Barrelfish's unmap costs: each mistake at its key.
+    @Test func storeBufferAndBarrelfishMistakes() throws {
+        let text = """
+        mksim: 1
+        name: broken
+        machine: {preset: opteron-8x4, store_buffer: lots}
+        kernels: [{name: k, cpus: all}]
+        workloads:
+          - {name: a, on: k, generate: {kind: shootdown, protocol: ipi, design: barrelfish, iterations: 5}}
+          - {name: b, on: k, generate: {kind: shootdown, protocol: unicast, lrpc: 700 cycles, iterations: 5}}
+        """
+        let d = try ScenarioFile.parse(text, path: "broken.yaml").validate()
+        guard d.count == 3 else { Issue.record("\(d)"); return }
+        #expect(d[0].line == 3 && d[0].path == "machine.store_buffer" && d[0].message.contains("on, off or a number of entries"))
+        #expect(d[1].line == 6 && d[1].path == "workloads[0].generate.design" && d[1].message.contains("not ipi"))
+        #expect(d[2].line == 7 && d[2].path == "workloads[1].generate.lrpc" && d[2].message.contains("design: barrelfish"))
+        // Off the published machines, Barrelfish's unmap needs its LRPC cost.
+        let elsewhere = """
+        mksim: 1
+        name: elsewhere
+        machine: {preset: teaching-2s4c}
+        kernels: [{name: k, cpus: all}]
+        workloads: [{name: u, on: k, generate: {kind: shootdown, protocol: unicast, design: barrelfish, iterations: 5}}]
+        """
+        let e = try ScenarioFile.parse(elsewhere, path: "elsewhere.yaml").validate()
+        #expect(e.count == 1 && e.first?.message.contains("needs `lrpc`") == true, "\(e)")
+    }
+
     @Test func foreignWritesToAnUnknownObject() throws {
         let text = """
         mksim: 1

@@ -24,6 +24,8 @@ extension Simulation {
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
                                        hitLatency: m.hitLatency, frequency: m.frequency, caches: m.caches)
         apic = LocalAPICs(spec: m.apic, topology: topo)
+        storeBuffers = StoreBuffers(cpus: topo.cpuCount, capacity: m.storeBufferEntries, forwardLatency: m.hitLatency,
+                                    storeCost: m.frequency.duration(cycles: 1))
         cpus = FixedArray(repeating: CPUState(), count: topo.cpuCount)
         tlb = TLBTable(cpuCount: topo.cpuCount)
         batches.cpuCount = topo.cpuCount

@@ -115,7 +115,7 @@ extension Simulation {
                 var threadCount = copy.threads
                 var span: [Int] = []
                 var roles: [ShootdownRole] = []
-                if case .shootdown(let proto, let n, let invalidate, _, let twoPhase) = wc.generator {
+                if case .shootdown(let proto, let n, let invalidate, _, let twoPhase, let design) = wc.generator {
                     // The address space spans the kernel's first n CPUs (pinned: the span, in order).
                     span = copy.pin ?? Array(kc.cpus.prefix(n ?? kc.cpus.count))
                     guard span.count >= 2 else {
@@ -126,6 +126,9 @@ extension Simulation {
                     }
                     roles = shootdownRoles(span: span, protocol: proto, invalidate: invalidate, workload: "\(wc.name)[\(kc.name)]")
                     for i in roles.indices { roles[i].phases = twoPhase ? 2 : 1 }
+                    if case .barrelfish(let costs) = design, proto != .ipi {
+                        try applyBarrelfish(costs, to: &roles, workload: wc.name)
+                    }
                     threadCount = proto == .ipi ? 1 : span.count
                 }
                 for thread in 0..<threadCount {
@@ -229,13 +232,13 @@ extension Simulation {
                         kind = .ipiFlood(targets: config.kernels[target].cpus.map { Int32($0) }, vector: nmi ? Vectors.nmi : Vectors.flood, gap: gap)
                     case .trace:
                         preconditionFailure("traces are built by buildTrace")
-                    case .shootdown(let proto, _, let invalidate, let addressing, _):
+                    case .shootdown(let proto, _, let invalidate, let addressing, _, _):
                         if proto == .ipi {
                             let targets = span.dropFirst().sorted { (apic.clusterOf[$0], $0) < (apic.clusterOf[$1], $1) }
                             kind = try broadcastKind(workload: wc.name, kernel: copy.kernel, targets: targets, addressing: addressing,
                                                      handling: invalidate)
                         } else {
-                            kind = .shootdown(roles[thread])
+                            kind = .shootdown(roles[thread], program: roles[thread].program)
                         }
                     }
                     let rng = SplitMix64(seed: config.seed, stream: [UInt64(w), UInt64(copyIndex), UInt64(thread)])

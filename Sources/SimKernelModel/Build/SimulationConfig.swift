@@ -231,7 +231,9 @@ public enum WorkloadGenerator: Sendable {
     /// shoot down their TLB entries by `protocol`; each CPU spends `invalidate`.
     /// `twoPhase`: a two-phase commit over the protocol's messages (prepare and votes, then
     /// commit and acknowledgements), for designs where every replica must agree first.
-    case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing, twoPhase: Bool = false)
+    /// `design`: the kernel work around the messages (none, or Barrelfish's monitors).
+    case shootdown(protocol: ShootdownProtocol, span: Int?, invalidate: Picoseconds, addressing: IPIAddressing, twoPhase: Bool = false,
+                   design: ShootdownDesign = .bare)
     /// Take a lock, hold it `holdCycles`, release it, work `outsideCycles`: a lock of its
     /// own per copy (or one for all copies with `sharedAcrossCopies`).
     case lockLoop(algorithm: LockAlgorithm, holdCycles: UInt64, outsideCycles: UInt64, sharedAcrossCopies: Bool, readFraction: Double = 0,
@@ -274,6 +276,39 @@ public enum ShootdownProtocol: String, Sendable, CaseIterable {
     case multicast
     /// Multicast with the farthest sockets served first (Barrelfish's NUMA-aware multicast).
     case numaMulticast = "numa-multicast"
+}
+
+/// The kernel design around a message shootdown's lines.
+public enum ShootdownDesign: Sendable, Hashable {
+    /// The protocol's lines alone: no message stubs, no kernel crossings (a lower bound).
+    case bare
+    /// Barrelfish (Baumann et al., SOSP 2009, sections 4 and 5.2): the user domain asks its
+    /// core's monitor by LRPC; the monitor looks up the capability and updates its replica of
+    /// the page table, then messages the other cores' monitors by the protocol (a URPC stub at
+    /// each end of every message); each monitor invokes its CPU driver to invalidate and
+    /// acknowledges; the initiating monitor replies to the user when every ack is in.
+    case barrelfish(BarrelfishCosts)
+}
+
+/// The costs of Barrelfish's unmap path around its messages, in core cycles.
+public struct BarrelfishCosts: Sendable, Hashable {
+    /// The user's LRPC to its monitor, call and reply (nil: the published figure for the
+    /// machine, `publishedLRPC`); half is paid before the round, half after.
+    public var lrpcCycles: UInt64?
+    /// Marshalling or unmarshalling one message (the calibrated URPC stub, docs/validation.md).
+    public var stubCycles: UInt64 = ChannelConfig.defaultStubCycles
+    /// The initiating monitor's capability lookup and replica page-table update (assumption).
+    public var capabilityCycles: UInt64 = 300
+    /// A monitor's invocation of its CPU driver to invalidate, trap and return (assumption).
+    public var driverCallCycles: UInt64 = 150
+
+    public init(lrpcCycles: UInt64? = nil) { self.lrpcCycles = lrpcCycles }
+
+    /// Same-core LRPC on the paper's machines (calibration README, Baumann et al. 2009).
+    public static func publishedLRPC(machine: String) -> UInt64? {
+        let published: [(String, UInt64)] = [("opteron-8x4", 1549), ("intel-2x4-2009", 845)]
+        return published.first { machine == $0.0 || machine.hasPrefix($0.0 + " ") }?.1
+    }
 }
 
 /// How `compute-memory` walks its private lines.

@@ -86,6 +86,23 @@ extension Simulation {
         }
         return roles
     }
+
+    /// Barrelfish's work around the protocol's messages (`ShootdownDesign.barrelfish`).
+    mutating func applyBarrelfish(_ costs: BarrelfishCosts, to roles: inout [ShootdownRole], workload name: String) throws(ConfigurationError) {
+        let f = config.machine.frequency
+        guard let lrpc = costs.lrpcCycles ?? BarrelfishCosts.publishedLRPC(machine: config.machine.name) else {
+            throw ConfigurationError("workload '\(name)': design barrelfish needs `lrpc` (the same-core LRPC round trip) on machine '\(config.machine.name)': the calibration has it for opteron-8x4 and intel-2x4-2009 only", about: .workload(name))
+        }
+        for i in roles.indices {
+            roles[i].stub = f.duration(cycles: costs.stubCycles)
+            roles[i].driverCall = f.duration(cycles: costs.driverCallCycles)
+            if roles[i].request < 0 {  // the initiator: the user's call into its monitor
+                roles[i].call = f.duration(cycles: lrpc / 2)
+                roles[i].returnFromCall = f.duration(cycles: lrpc - lrpc / 2)
+                roles[i].mapping = f.duration(cycles: costs.capabilityCycles)
+            }
+        }
+    }
 }
 
 /// TLB shootdown inside a syscall path (`tlb_shootdown` steps, as in munmap and mprotect):

@@ -267,6 +267,16 @@ public struct IPIAccounting: Sendable {
     public var pending: UInt64
 }
 
+/// What the store buffers did: stores retired into them, loads they answered, stores that
+/// found theirs full, operations (fences, locked operations, IPI sends) that waited for a drain.
+public struct StoreBufferStats: Sendable {
+    public var entries: Int
+    public var stores: UInt64
+    public var forwarded: UInt64
+    public var fullStalls: UInt64
+    public var drainWaits: UInt64
+}
+
 /// Everything a run measured. Deterministic except `host`.
 public struct SimulationResult: Sendable {
     public var simTime: Picoseconds
@@ -298,6 +308,8 @@ public struct SimulationResult: Sendable {
     /// Found stuck: from this time on nothing happened but scheduler ticks, and the run was
     /// ended (only without a `duration`; nil otherwise).
     public var stalledAt: Picoseconds?
+    /// The cores' store buffers (nil: the machine has none).
+    public var storeBuffer: StoreBufferStats?
 }
 
 /// What a traced workload replayed.

@@ -69,4 +69,6 @@ enum EventKind: UInt16 {
     case migrateArrive
     /// A device raises its interrupt (target: device).
     case deviceInterrupt
+    /// A CPU's store buffer writes its next entry or finishes one (target: CPU).
+    case storeDrain
 }

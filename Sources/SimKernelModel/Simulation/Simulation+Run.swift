@@ -7,6 +7,7 @@ extension Simulation {
         let clock = ContinuousClock()
         let started = clock.now
         advance(until: config.duration ?? .max)
+        if storeBuffers.enabled { drainStoreBuffersAtEnd() }
         let wall = clock.now - started
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
         return makeResult(wallSeconds: wallSeconds)
@@ -86,6 +87,8 @@ extension Simulation {
             arrive(task: Int(e.target))
         case .deviceInterrupt:
             deviceInterrupt(Int(e.target))
+        case .storeDrain:
+            drainStoreBuffer(cpu: Int(e.target))
         case .taskStart:
             let t = Int(e.target)
             guard tasks[t].status == .pending else { return false }  // its kernel died first

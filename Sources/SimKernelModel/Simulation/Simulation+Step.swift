@@ -105,6 +105,14 @@ extension Simulation {
                 op = currentOp(task: task, cpu: c, at: t)
             }
 
+            if storeBuffers.capacity > 0 {
+                switch storeBufferGate(op, cpu: c, task: task, at: &t) {
+                case .proceed: break
+                case .done: continue
+                case .wait: return
+                }
+            }
+
             switch op {
             case .compute(let cycles) where task >= 0 && cycles > computeChunk:
                 // Long user work runs in chunks, so that preemption and interrupts reach

@@ -13,6 +13,7 @@ public struct Simulation {
     var now = Picoseconds.zero
     var directory: CoherenceDirectory
     var apic: LocalAPICs
+    var storeBuffers: StoreBuffers
     let timing: CoreTiming
     var cpus: FixedArray<CPUState>
     var kernels: [KernelRuntime] = []

@@ -231,7 +231,12 @@ public struct CoherenceDirectory: Sendable {
                     let d = distance(c, cpu)
                     anySharer = true
                     sharerSockets |= UInt64(1) << UInt64(cpuSocket[c] & 63)
-                    if d < nearest { nearest = d; nearestCPU = c }
+                    // The nearest serves a read; among remote ones, the fewest hops away.
+                    if d < nearest || nearestCPU < 0
+                        || (multiHop && d == .remote && nearest == .remote
+                            && extraHops(cpuSocket[c], cpuSocket[cpu]) < extraHops(cpuSocket[nearestCPU], cpuSocket[cpu])) {
+                        nearest = d; nearestCPU = c
+                    }
                     if d > farthest { farthest = d }
                     if multiHop && d == .remote { farthestHops = Swift.max(farthestHops, extraHops(cpuSocket[c], cpuSocket[cpu])) }
                 }

@@ -76,4 +76,9 @@ public struct AccessOutcome: Sendable, BitwiseCopyable {
     /// Whether the value changed while CPUs were spinning on the line: they must now be woken.
     public var hasWaiters: Bool
     public var source: AccessSource
+
+    public init(completion: Picoseconds, oldValue: UInt64, succeeded: Bool, hasWaiters: Bool, source: AccessSource) {
+        self.completion = completion; self.oldValue = oldValue; self.succeeded = succeeded
+        self.hasWaiters = hasWaiters; self.source = source
+    }
 }

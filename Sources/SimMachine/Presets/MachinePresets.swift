@@ -37,7 +37,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 571), remoteAcceptWait: Frequency(gigahertz: 2.8).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 56,
         sources: [
+            ("store_buffer", "56 entries: Intel 64 and IA-32 Architectures Optimization Reference Manual, Skylake Server microarchitecture (the Cascade Lake core), store buffer"),
             ("topology, frequency", "Intel ARK, Xeon Gold 6242: 16 cores, 32 threads, 2.8 GHz base, 22 MB cache"),
             ("caches.l1d, caches.l1i, caches.l2", "Intel 64 and IA-32 Optimization Reference Manual, Skylake Server / Cascade Lake cache table (32 KiB 8-way L1d 4-5 cycles; 32 KiB 8-way L1i; 1 MiB 16-way L2 14 cycles)"),
             ("caches.llc", "Intel ARK (22 MB, 11-way non-inclusive per socket); latency ~56 cycles: 7-cpu.com Skylake-X measurements"),
@@ -75,7 +77,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 667), remoteAcceptWait: Frequency(gigahertz: 2.4).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 42,
         sources: [
+            ("store_buffer", "42 entries: Intel 64 and IA-32 Architectures Optimization Reference Manual, Haswell microarchitecture (Broadwell keeps its buffers), store buffer"),
             ("topology, frequency", "Intel ARK, Xeon E5-2680 v4: 14 cores, 28 threads, 2.4 GHz base, 35 MB cache"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Broadwell: 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 256 KiB 8-way L2 12 cycles; LLC 2.5 MB/core 20-way ~50 cycles (7-cpu.com Broadwell)"),
             ("coherence.atomic", "LOCK CMPXCHG ~18 cycles on Broadwell (Agner Fog instruction tables)"),
@@ -114,7 +118,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .x2apic, send: Picoseconds(nanoseconds: 711), remoteAcceptWait: Frequency(gigahertz: 2.25).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 48,
         sources: [
+            ("store_buffer", "48 entries: Software Optimization Guide for AMD Family 17h Models 30h (Zen 2), load-store unit: 48-entry store queue"),
             ("topology, frequency", "AMD EPYC 7742 product page: 64 cores, 128 threads, 2.25 GHz base, 256 MB L3 (16 MB per 4-core CCX); 8 CCDs of 2 CCXs"),
             ("caches", "AMD Software Optimization Guide for Family 17h (Zen 2): 32 KiB 8-way L1d 4 cycles, 32 KiB 8-way L1i, 512 KiB 8-way L2 12 cycles, 16 MiB 16-way L3 per CCX ~39 cycles"),
             ("coherence.protocol", "AMD Zen uses MOESI"),
@@ -150,7 +156,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .x2apic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1400), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 114,
         sources: [
+            ("store_buffer", "114 entries: Intel Architecture Day 2021, Golden Cove (the Sapphire Rapids core): store buffer 114 entries"),
             ("topology, frequency", "Intel ARK, Xeon Gold 5418Y: 24 cores, 48 threads, 2.0 GHz base, 45 MB cache; the multikernel Linux project's lmbench machine (calibration README)"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Golden Cove / Sapphire Rapids: 48 KiB 12-way L1d 5 cycles, 32 KiB 8-way L1i, 2 MiB 16-way L2 16 cycles; LLC 1.875 MiB per core, 15-way; its latency (~33 ns) is an assumption"),
             ("coherence", "assumption: no core-to-core matrix for this machine in the calibration set; same order as xeon-gold-6242-2s (50 ns same socket, 110 ns + 60 ns via home across)"),
@@ -183,7 +191,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .xapic, send: Picoseconds(nanoseconds: 602), remoteAcceptWait: Frequency(gigahertz: 2.66).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(us: 1), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 20,
         sources: [
+            ("store_buffer", "20 entries: Intel 64 and IA-32 Architectures Optimization Reference Manual, Intel Core microarchitecture: 20 store buffers"),
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 2 quad-core 2.66 GHz Xeon X5355, each package 2 dies of 2 cores with a shared 4 MB L2, one external memory controller"),
             ("caches", "Intel 64 and IA-32 Optimization Reference Manual, Intel Core microarchitecture: 32 KiB 8-way L1d 3 cycles, 32 KiB 8-way L1i, shared L2 16-way 14 cycles"),
             ("coherence.cluster", "a line modified in the other core of a die is served through their shared L2: its 14-cycle latency (same manual)"),
@@ -224,7 +234,9 @@ public enum MachinePresets {
         apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 800), remoteAcceptWait: Frequency(gigahertz: 2.0).duration(cycles: 400),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
+        storeBuffer: 32,
         sources: [
+            ("store_buffer", "32 entries: Software Optimization Guide for AMD64 Processors (25112), load-store unit: a 12-entry LS1 and a 32-entry LS2 queue; stores wait in LS2 until they commit. Assumption that Family 10h (Barcelona) keeps this structure"),
             ("topology, frequency", "Baumann et al., The Multikernel (SOSP 2009) section 2: 8 quad-core 2 GHz Opteron 8350, 64 KiB L1 and 512 KiB L2 per core, 2 MB L3 per processor"),
             ("topology.socket_links", "assumption: Moebius ladder (the paper's Figure 2 draws a ladder; three coherent HyperTransport links per Opteron 8000; the paper's URPC table goes up to two hops)"),
             ("caches", "AMD Family 10h Software Optimization Guide: 64 KiB 2-way L1d 3 cycles, 64 KiB 2-way L1i, 512 KiB 16-way L2, 2 MiB 32-way shared L3; L2 ~15 cycles (7-cpu.com, K10); L3 ~23 ns measured on Opteron 2350 (The Tech Report, AMD's quad-core Opteron 2300)"),
@@ -259,6 +271,7 @@ public enum MachinePresets {
         apic: APICSpec(mode: .xapic, send: Picoseconds(ns: 500), remoteAcceptWait: Picoseconds(ns: 200),
                        deliverSocket: Picoseconds(us: 1),
                        deliverRemote: Picoseconds(nanoseconds: 1500), handler: Picoseconds(ns: 250), eoi: Picoseconds(ns: 50)),
-        sources: [("all", "round numbers of the same order as xeon-gold-6242-2s, chosen for hand calculation")]
+        storeBuffer: 16,
+        sources: [("all", "round numbers of the same order as xeon-gold-6242-2s, chosen for hand calculation; a 16-entry store buffer")]
     )
 }

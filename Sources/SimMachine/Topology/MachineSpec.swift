@@ -153,13 +153,23 @@ public struct MachineSpec: Hashable, Sendable {
     /// An idle CPU woken by another CPU (a task waking a task there) starts this much later:
     /// leaving its idle state (C1 with mwait: a few hundred ns, calibration README).
     public var idleExit = Picoseconds(ns: 300)
+    /// Entries of each core's store buffer (x86-TSO: plain stores retire into it and drain in
+    /// order; `StoreBuffers`), as the microarchitecture has them.
+    public var storeBuffer = 0
+    /// Whether the model uses the store buffer (off: a store holds its core until its access
+    /// completes, as before the buffer was modeled). Off by default until the calibrations
+    /// that stores take part in are re-fitted with it (docs/model.md, Store buffers).
+    public var storeBufferOn = false
+    /// The entries the model uses: 0 when off.
+    public var storeBufferEntries: Int { storeBufferOn ? storeBuffer : 0 }
     /// Where each parameter comes from: parameter path → source.
     public var sources: [(String, String)]
 
     public init(name: String, summary: String, topology: Topology, frequency: Frequency, caches: [CacheLevel],
-                coherence: CoherenceSpec, memory: MemorySpec, apic: APICSpec, sources: [(String, String)] = []) {
+                coherence: CoherenceSpec, memory: MemorySpec, apic: APICSpec, storeBuffer: Int = 0, sources: [(String, String)] = []) {
         self.name = name; self.summary = summary; self.topology = topology; self.frequency = frequency
-        self.caches = caches; self.coherence = coherence; self.memory = memory; self.apic = apic; self.sources = sources
+        self.caches = caches; self.coherence = coherence; self.memory = memory; self.apic = apic; self.storeBuffer = storeBuffer
+        self.sources = sources
     }
 
     /// Latency of a hit in the closest cache.
@@ -168,6 +178,7 @@ public struct MachineSpec: Hashable, Sendable {
     public static func == (a: MachineSpec, b: MachineSpec) -> Bool {
         a.name == b.name && a.topology == b.topology && a.frequency == b.frequency && a.caches == b.caches
             && a.coherence == b.coherence && a.memory == b.memory && a.apic == b.apic && a.idleExit == b.idleExit
+            && a.storeBuffer == b.storeBuffer && a.storeBufferOn == b.storeBufferOn
     }
     public func hash(into h: inout Hasher) { h.combine(name); h.combine(topology) }
 }
