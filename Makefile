@@ -7,6 +7,10 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MKSIM := .build/release/mksim
+# Python for test-side checkers (tests find it at .build-py/bin/python3).
+PYENV := .build-py
+PERFETTO_PY := 0.59.1
+PROTOBUF_PY := 7.36.2
 
 .PHONY: deps build quickstart run test bench peers docs example clean
 
@@ -19,6 +23,15 @@ deps:
 		echo "installing libcapstone-dev, pkg-config, xz-utils, gzip, rt-app, valgrind, gcc (apt)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app valgrind gcc; \
+	fi
+	@# The timeline test reads mksim's Perfetto traces with Perfetto's own protos (PyPI), in a venv.
+	@if ! $(PYENV)/bin/python3 -c "import perfetto.protos.perfetto.trace.perfetto_trace_pb2" 2>/dev/null; then \
+		echo "installing perfetto $(PERFETTO_PY) and protobuf $(PROTOBUF_PY) (PyPI) into $(PYENV)"; \
+		if ! python3 -m venv $(PYENV) 2>/dev/null; then \
+			$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3 python3-venv && \
+			rm -rf $(PYENV) && python3 -m venv $(PYENV); \
+		fi; \
+		$(PYENV)/bin/pip install -q perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY); \
 	fi
 
 build: deps

@@ -6,39 +6,23 @@ import SimScenario
 /// Writes a run's observations as JSON Lines (`mksim run --events FILE`), one object per
 /// record in simulated-time order; docs/events.md documents every kind and field.
 ///
-/// Records reach an observer nearly in time order: a CPU running ahead through pure work
-/// (at most `Simulation.maxRunAhead` and one operation) reports a little early, and boot
-/// records are known from the start. The log keeps the records of the last `horizon`
-/// in memory and writes the older ones sorted, so memory stays bounded on long runs.
-/// The file is written under a temporary name and renamed by `finish()`: the final name
-/// never holds a partial log.
+/// Records are put back in time order in an `ObservationWindow`, so memory stays bounded
+/// on long runs. The file is written under a temporary name and renamed by `finish()`: the
+/// final name never holds a partial log.
 public final class EventLog: Observer {
-    private let path: String
-    private let temporary: String
-    private let handle: FileHandle
+    private let file: AtomicOutput
     private var names: ObservationNames?
-    private var pending: [(time: Picoseconds, sequence: UInt64, record: Observation)] = []
-    private var sequence: UInt64 = 0
-    private var latest = Picoseconds.zero
+    private var window = ObservationWindow()
     private var out: [UInt8] = []
-    static let horizon = Picoseconds(us: 1_000)
-    static let flushAt = 1 << 16
 
     public init(path: String) throws {
-        self.path = path
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        temporary = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
-        }
-        handle = h
+        file = try AtomicOutput(path: path)
     }
 
     /// Starts the records of one run (a point of the scenario): a `run` line naming it.
     public func startRun(point: RunPoint, index: Int) {
         drain(all: true)
-        latest = .zero  // each point's time starts at zero
+        window.restart()  // each point's time starts at zero
         var line = "{\"kind\":\"run\",\"point\":\(index + 1),\"scenario\":\(quote(point.scenario.name))"
         if let v = point.variant { line += ",\"variant\":\(quote(v))" }
         line += ",\"seed\":\(point.scenario.config.seed)}\n"
@@ -49,48 +33,27 @@ public final class EventLog: Observer {
     /// window like any record, without moving it forward).
     public func begin(_ names: ObservationNames) {
         self.names = names
-        for (k, boot) in names.boots.enumerated() {
-            guard let boot else { continue }
-            pending.append((boot.loaded, sequence, .kernelState(kernel: k, state: .loaded)))
-            pending.append((boot.active, sequence &+ 1, .kernelState(kernel: k, state: .active)))
-            sequence &+= 2
-        }
+        window.addBoots(names)
     }
 
     public func observe(_ record: Observation, at time: Picoseconds) {
-        pending.append((time, sequence, record))
-        sequence &+= 1
-        if time > latest { latest = time }
-        if pending.count >= Self.flushAt { drain(all: false) }
+        if window.add(record, at: time) { drain(all: false) }
     }
 
     /// Writes what is left and gives the file its name.
     public func finish() throws {
         drain(all: true)
-        try handle.close()
-        if rename(temporary, path) != 0 {
-            let err = errno
-            discard()
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(err)))"])
-        }
+        try file.commit()
     }
 
     /// Removes the temporary file (a run that failed leaves no log).
-    public func discard() {
-        try? handle.close()
-        unlink(temporary)
-    }
+    public func discard() { file.discard() }
 
-    /// Writes the records older than the horizon (or all), in time order, then insertion order.
+    /// Writes the records older than the window's horizon (or all), in time order.
     private func drain(all: Bool) {
-        pending.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
-        let cut = all ? pending.count : (pending.firstIndex { $0.time.raw &+ Self.horizon.raw > latest.raw } ?? pending.count)
-        for p in pending[..<cut] { write(p.record, at: p.time) }
-        pending.removeFirst(cut)
-        if !out.isEmpty {
-            handle.write(Data(out))
-            out.removeAll(keepingCapacity: true)
-        }
+        window.drain(all: all) { write($0, at: $1) }
+        file.write(out)
+        out.removeAll(keepingCapacity: true)
     }
 
     private func write(_ record: Observation, at time: Picoseconds) {

@@ -119,3 +119,14 @@ public enum Work: Sendable, Equatable {
         }
     }
 }
+
+/// A window of simulated time written `FROM..TO` with durations (`1ms..2ms`; either end
+/// may be left out: `..2ms`, `1ms..`); nil when malformed or empty.
+public func parseTimeWindow(_ text: String) -> (from: Picoseconds, to: Picoseconds)? {
+    let parts = text.components(separatedBy: "..")
+    guard parts.count == 2 else { return nil }
+    let from = parts[0].isEmpty || parts[0] == "0" ? Picoseconds.zero : Units.duration(parts[0])
+    let to = parts[1].isEmpty ? Picoseconds.max : Units.duration(parts[1])
+    guard let from, let to, from < to else { return nil }
+    return (from, to)
+}

@@ -26,9 +26,33 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write what happens (task switches, interrupts, IPIs, messages, syscalls, locks, lifecycle) to this file as JSON Lines (docs/events.md).", valueName: "file"))
     var events: String?
 
+    @Option(help: ArgumentHelp("Write a Perfetto trace of the run (one point: choose it with --variant and --set) for ui.perfetto.dev (docs/timeline.md).", valueName: "file"))
+    var timeline: String?
+
+    @Option(name: .customLong("timeline-window"), help: ArgumentHelp("Keep only what begins in this window of simulated time, e.g. 1ms..2ms.", valueName: "from..to"))
+    var timelineWindow: String?
+
+    @Option(name: .customLong("timeline-kernels"), help: ArgumentHelp("Keep only the tracks of these kernels (comma-separated names).", valueName: "names"))
+    var timelineKernels: String?
+
+    func validate() throws {
+        if timeline == nil && (timelineWindow != nil || timelineKernels != nil) {
+            throw ValidationError("--timeline-window and --timeline-kernels need --timeline FILE")
+        }
+        if let w = timelineWindow, parseTimeWindow(w) == nil {
+            throw ValidationError("--timeline-window: expected FROM..TO with durations and FROM < TO, like 1ms..2ms; got '\(w)'")
+        }
+    }
+
     func run() throws {
         let points = try scenario.points()
-        let outcomes = try events.map { try runObserved(points, log: $0) } ?? runPoints(points, jobs: 1, progress: false)
+        let outcomes: [RunOutcome]
+        if timeline != nil || events != nil {
+            let options = try timeline.map { path in (path: path, options: try timelineOptions(points)) }
+            outcomes = try runObserved(points, log: events, timeline: options)
+        } else {
+            outcomes = try runPoints(points, jobs: 1, progress: false)
+        }
         if json {
             let value: JSONValue = outcomes.count == 1 ? outcomes[0].json : .array(outcomes.map(\.json))
             print(value.render())
@@ -46,25 +70,62 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Runs points one after another, their observations into one JSON Lines file.
-private func runObserved(_ points: [RunPoint], log path: String) throws -> [RunOutcome] {
-    let log: EventLog
-    do { log = try EventLog(path: path) } catch {
-        printError("error: --events: \(error.localizedDescription)")
+extension RunCommand {
+    /// The timeline's window and kernels, checked against the scenario: one point only,
+    /// kernels it has.
+    func timelineOptions(_ points: [RunPoint]) throws -> PerfettoTimeline.Options {
+        guard points.count == 1 else {
+            printError("error: --timeline: the scenario has \(points.count) points; a timeline shows one: choose it with --variant and --set")
+            throw ExitCode(Exit.badInput)
+        }
+        var options = PerfettoTimeline.Options()
+        if let w = timelineWindow, let window = parseTimeWindow(w) { (options.from, options.to) = window }
+        if let list = timelineKernels {
+            let wanted = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let known = Set(points[0].scenario.config.kernels.map(\.name))
+            if let unknown = wanted.subtracting(known).sorted().first {
+                printError("error: --timeline-kernels: the scenario has no kernel '\(unknown)' (it has \(known.sorted().joined(separator: ", ")))")
+                throw ExitCode(Exit.badInput)
+            }
+            options.kernels = wanted
+        }
+        return options
+    }
+}
+
+/// Runs points one after another, their observations into one JSON Lines file and (one
+/// point) a Perfetto timeline. A run that fails leaves neither file.
+private func runObserved(_ points: [RunPoint], log path: String?, timeline: (path: String, options: PerfettoTimeline.Options)?) throws -> [RunOutcome] {
+    let log: EventLog?, trace: PerfettoTimeline?
+    do {
+        log = try path.map { try EventLog(path: $0) }
+        trace = try timeline.map { try PerfettoTimeline(path: $0.path, options: $0.options) }
+    } catch {
+        printError("error: \(path != nil ? "--events" : "--timeline"): \(error.localizedDescription)")
         throw ExitCode(Exit.badInput)
     }
+    let observers: [(any Observer)?] = [log, trace]
+    let observer: any Observer = ObserverFanOut(observers.compactMap { $0 })
     var outcomes: [RunOutcome] = []
     for (i, p) in points.enumerated() {
-        log.startRun(point: p, index: i)
-        do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: log)) } catch {
-            log.discard()
+        log?.startRun(point: p, index: i)
+        do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: observer)) } catch {
+            log?.discard()
+            trace?.discard()
             printError("\(p.scenario.diagnostic(for: error))")
             throw ExitCode(Exit.badInput)
         }
     }
-    do { try log.finish() } catch {
-        printError("error: --events: \(error.localizedDescription)")
+    do {
+        try log?.finish()
+        try trace?.finish()
+    } catch {
+        printError("error: \(error.localizedDescription)")
         throw ExitCode(Exit.badInput)
+    }
+    if let trace, let timeline {
+        let c = trace.counts
+        printError("timeline: \(timeline.path): \(c.slices) slices, \(c.instants) instants, \(c.flows) flows, \(c.counterValues) counter values")
     }
     return outcomes
 }

@@ -38,9 +38,12 @@ enum Repo {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    static func mksim(_ args: [String]) throws -> Output {
+    static func mksim(_ args: [String]) throws -> Output { try run(executable, args) }
+
+    /// Runs a program from the repository's root and collects what it printed.
+    static func run(_ program: URL, _ args: [String]) throws -> Output {
         let p = Process()
-        p.executableURL = executable
+        p.executableURL = program
         p.arguments = args
         p.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
