@@ -14,7 +14,9 @@ final class Checker {
     }
 
     func error(_ mark: SourceMark, _ path: String, _ message: String) {
-        let d = Diagnostic(file: file, line: max(1, mark.line), column: max(1, mark.column), path: path, message: message)
+        // Unknown positions point at the file's start; a `--set` value says it came from there.
+        let (line, column) = mark == .commandLine ? (mark.line, mark.column) : (max(1, mark.line), max(1, mark.column))
+        let d = Diagnostic(file: file, line: line, column: column, path: path, message: message)
         if !diagnostics.contains(d) { diagnostics.append(d) }
     }
 
@@ -107,6 +109,11 @@ final class Checker {
         if let v = parse(s) { return v }
         if Double(s.replacingOccurrences(of: "_", with: "")) != nil {
             error(node.mark, path, "'\(s)' needs a unit: write \(kind) like \(example)")
+        } else if let (v, unit) = Units.split(s), parse("1" + unit) != nil {
+            // A known unit: the number is what is wrong.
+            let noun = kind.hasPrefix("an ") ? String(kind.dropFirst(3)) : kind.hasPrefix("a ") ? String(kind.dropFirst(2)) : kind
+            error(node.mark, path, v < 0 ? "\(kind) cannot be negative; got '\(s)'"
+                : "'\(s)' is beyond the largest \(noun) mksim represents\(noun == "duration" ? " (2^64 ps, about 213 days)" : "")")
         } else {
             error(node.mark, path, "expected \(kind) like \(example); got '\(s)'")
         }

@@ -13,6 +13,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let at = path.isEmpty ? "" : "\(path): "
+        if line == SourceMark.commandLine.line { return "\(file): error: \(at)(set by --set) \(message)" }
         return "\(file):\(line):\(column): error: \(at)\(message)"
     }
 }

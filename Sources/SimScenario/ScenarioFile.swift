@@ -18,12 +18,16 @@ public struct ScenarioFile: Sendable {
 
     /// Reads and parses a file; an unreadable file or bad YAML is a diagnostic.
     public static func load(path: String) throws(ScenarioErrors) -> ScenarioFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ScenarioErrors([Diagnostic(file: path, line: 1, column: 1, path: "", message: "cannot read the file: \(error.localizedDescription)")])
-        }
+        func refuse(_ why: String) -> ScenarioErrors { ScenarioErrors([Diagnostic(file: path, line: 1, column: 1, path: "", message: why)]) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw refuse("no such file") }
+        if isDirectory.boolValue { throw refuse("is a folder, not a scenario file (scenarios are .yaml files)") }
+        // Read through a handle, so that /dev/stdin and pipes work as files do.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw refuse("cannot read the file: \(String(cString: strerror(errno)))") }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch { throw refuse("cannot read the file: \(error.localizedDescription)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw refuse("is not UTF-8 text (a scenario is a YAML file)") }
         return try parse(text, path: path)
     }
 

@@ -5,6 +5,8 @@ public struct SourceMark: Sendable, Equatable {
     public var line: Int
     public var column: Int
     public static let unknown = SourceMark(line: 0, column: 0)
+    /// A value given on the command line (`--set`): diagnostics say so instead of a position.
+    public static let commandLine = SourceMark(line: -1, column: -1)
 }
 
 /// The scenario as a tree: mappings keep key order and every node its position.
@@ -32,7 +34,31 @@ public struct YNode: Sendable {
             throw ScenarioErrors([Diagnostic(file: file, line: 1, column: 1, path: "", message: "cannot read YAML: \(error)")])
         }
         guard let node else { return YNode(.mapping([]), mark: SourceMark(line: 1, column: 1)) }
-        return convert(node)
+        var budget = ExpansionBudget()
+        let tree = convert(node, budget: &budget)
+        if let at = budget.exceededAt {
+            throw ScenarioErrors([Diagnostic(file: file, line: at.line, column: at.column, path: "",
+                message: "YAML: the document expands to more than \(ExpansionBudget.maxNodes) nodes or \(ExpansionBudget.maxBytes >> 20) MiB of text (the limits), here: aliases of aliases multiply (a 'billion laughs')")])
+        }
+        return tree
+    }
+
+    /// What converting a document may build: aliases expand, so a few lines can stand for
+    /// billions of nodes. Scenarios are far below the limits.
+    struct ExpansionBudget {
+        static let maxNodes = 100_000
+        static let maxBytes = 16 << 20
+        var nodes = 0
+        var bytes = 0
+        var exceededAt: SourceMark?
+        /// Counts a node; false once over a limit (conversion then stops descending).
+        mutating func take(_ scalarBytes: Int, at mark: SourceMark) -> Bool {
+            if exceededAt != nil { return false }
+            nodes += 1
+            bytes += scalarBytes
+            if nodes > Self.maxNodes || bytes > Self.maxBytes { exceededAt = mark; return false }
+            return true
+        }
     }
 
     static func diagnostic(_ e: YamlError, file: String) -> Diagnostic {
@@ -46,19 +72,28 @@ public struct YNode: Sendable {
         }
     }
 
-    static func convert(_ n: Node) -> YNode {
+    static func convert(_ n: Node, budget: inout ExpansionBudget) -> YNode {
         func mark(_ m: Mark?) -> SourceMark { m.map { SourceMark(line: $0.line, column: $0.column) } ?? .unknown }
         switch n {
         case .scalar(let s):
+            _ = budget.take(s.string.utf8.count, at: mark(s.mark))
             return YNode(.scalar(s.string, plain: s.style == .plain || s.style == .any), mark: mark(s.mark))
         case .mapping(let m):
+            guard budget.take(0, at: mark(m.mark)) else { return YNode(.mapping([]), mark: mark(m.mark)) }
             var pairs: [(key: String, keyMark: SourceMark, value: YNode)] = []
             for (k, v) in m {
-                pairs.append((key: k.scalar?.string ?? "\(k)", keyMark: mark(k.mark), value: convert(v)))
+                guard budget.exceededAt == nil else { break }
+                pairs.append((key: k.scalar?.string ?? "\(k)", keyMark: mark(k.mark), value: convert(v, budget: &budget)))
             }
             return YNode(.mapping(pairs), mark: mark(m.mark))
         case .sequence(let s):
-            return YNode(.sequence(s.map(convert)), mark: mark(s.mark))
+            guard budget.take(0, at: mark(s.mark)) else { return YNode(.sequence([]), mark: mark(s.mark)) }
+            var items: [YNode] = []
+            for v in s {
+                guard budget.exceededAt == nil else { break }
+                items.append(convert(v, budget: &budget))
+            }
+            return YNode(.sequence(items), mark: mark(s.mark))
         case .alias(let a):
             return YNode(.scalar("", plain: true), mark: mark(a.mark))
         }
@@ -66,8 +101,17 @@ public struct YNode: Sendable {
 
     /// A scalar value given on the command line (`--set key=value`), typed as YAML would.
     public static func commandLine(_ text: String) -> YNode {
-        if let node = try? YNode.parse(text, file: "--set") { return node }
-        return YNode(.scalar(text, plain: false))
+        guard let node = try? YNode.parse(text, file: "--set") else { return YNode(.scalar(text, plain: false), mark: .commandLine) }
+        return node.marked(.commandLine)
+    }
+
+    /// The same tree with every position replaced by `mark`.
+    func marked(_ mark: SourceMark) -> YNode {
+        switch value {
+        case .scalar: return YNode(value, mark: mark)
+        case .sequence(let items): return YNode(.sequence(items.map { $0.marked(mark) }), mark: mark)
+        case .mapping(let pairs): return YNode(.mapping(pairs.map { (key: $0.key, keyMark: mark, value: $0.value.marked(mark)) }), mark: mark)
+        }
     }
 
     public var scalar: String? { if case .scalar(let s, _) = value { return s } else { return nil } }

@@ -12,7 +12,7 @@ struct ScenarioOptions: ParsableArguments {
             help: ArgumentHelp("Override a value: a dotted key path and a value, like workloads.unlink.threads=8 or machine.frequency=3GHz. Repeatable. Setting a sweep axis fixes it.", valueName: "key=value"))
     var overrides: [String] = []
 
-    @Option(help: "Override the scenario's seed.")
+    @Option(parsing: .unconditional, help: "Override the scenario's seed (0 to 2^64 - 1).")
     var seed: UInt64?
 
     @Option(help: "Run one variant of the file (when the sweep has no variant axis, or to fix it).")
@@ -70,9 +70,22 @@ func writeOutputs(_ outcomes: [RunOutcome], to dir: String) throws {
             try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }), to: dir + "/sweep.csv")
         }
     } catch {
-        printError("error: cannot write results to \(dir): \(error.localizedDescription)")
+        printError("error: cannot write results to \(dir): \(pathProblem(dir) ?? error.localizedDescription)")
         throw ExitCode(Exit.badInput)
     }
+}
+
+/// Why a folder cannot be made at `path`, in words: an ancestor that is a file.
+func pathProblem(_ path: String) -> String? {
+    var url = URL(fileURLWithPath: path).standardized
+    var isDirectory: ObjCBool = false
+    while url.path != "/" {
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? nil : "'\(url.path)' is a file, not a folder"
+        }
+        url = url.deletingLastPathComponent()
+    }
+    return nil
 }
 
 /// Prints expectation results; returns false when one failed.

@@ -49,6 +49,28 @@ import Testing
         #expect(try Repo.mksim(["frobnicate"]).status == 2)
     }
 
+    /// The messages of issue 16's list, each saying what is wrong in words (exit 2).
+    @Test func badInputMessagesSayWhatIsWrong() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-messages-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a-file").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["validate", dir.path], "is a folder, not a scenario file"),
+            (["validate", "/dev/null"], "missing required key 'mksim'"),
+            (["run", "scenarios/quickstart.yaml", "--seed", "-1"], "-1"),
+            (["run", "scenarios/quickstart.yaml", "--set", "duration=1000000000s"], "(set by --set) '1000000000s' is beyond the largest duration mksim represents"),
+            (["run", "scenarios/quickstart.yaml", "--set", "machine.coherence.transfer.socket=-5ns"], "a duration cannot be negative"),
+            (["run", "scenarios/quickstart.yaml", "--variant", "split", "--out", file + "/sub"], "is a file, not a folder"),
+        ]
+        for (args, message) in cases {
+            let r = try Repo.mksim(args)
+            #expect(r.status == 2 && r.stderr.contains(message), "\(args): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("Missing value") && !r.stderr.contains("permission"), "\(r.stderr)")
+        }
+    }
+
     /// Regression: a list given to --set crashed the parameter printer.
     @Test func setAcceptsListsAndMappings() throws {
         let r = try Repo.mksim(["run", "scenarios/micro/ping-pong.yaml", "--set", "workloads.ping.pin=[0, 5]",
