@@ -200,7 +200,7 @@ public enum ResultJSON {
     static func tasks(_ ts: [TaskResult]) -> JSONValue {
         var grouped: [(String, [(String, JSONValue)])] = []
         for t in ts {
-            let v: JSONValue = .object([
+            var fields: [(String, JSONValue)] = [
                 ("kernel", .string(t.kernel)), ("last_cpu", .int(Int64(t.lastCPU))),
                 ("cpu_time_ns", .num(t.cpuTimeNs)), ("ops", .uint(t.ops)), ("slices", .uint(t.slices)),
                 ("preemptions", .uint(t.preemptions)), ("voluntary_switches", .uint(t.voluntarySwitches)),
@@ -208,7 +208,9 @@ public enum ResultJSON {
                 ("wakeup_latency_ns", .object([("mean", .num(t.wakeupMeanNs)), ("max", .num(t.wakeupMaxNs))])),
                 ("runqueue_wait_ns", .object([("mean", .num(t.runqueueWaitMeanNs)), ("max", .num(t.runqueueWaitMaxNs))])),
                 ("exited_ns", t.exitedNs.map { .num($0) } ?? .null),
-            ])
+            ]
+            if let w = t.waitsOn { fields.append(("waits_on", .string(w))) }  // only in a stalled run
+            let v = JSONValue.object(fields)
             if let i = grouped.firstIndex(where: { $0.0 == t.workload }) { grouped[i].1.append(("\(t.index)", v)) } else {
                 grouped.append((t.workload, [("\(t.index)", v)]))
             }

@@ -96,6 +96,14 @@ public enum ExpectationCheck {
                                    message: shown + (ok ? "" : " (" + why.joined(separator: ", ") + ")")))
             }
         }
+        // A run that stalled fails, unless the scenario expects it (an expectation on stalled_ns).
+        if let s = run.result.stalledAt,
+           !run.point.scenario.expectations.contains(where: { $0.metric == "stalled_ns" && ($0.variant == nil || $0.variant == run.point.variant) }) {
+            let waiting = run.result.tasks.filter { $0.waitsOn != nil }
+            let first = waiting.first.map { ": \($0.workload)[\($0.index)] waits on \($0.waitsOn!)" + (waiting.count > 1 ? " and \(waiting.count - 1) more" : "") } ?? ""
+            out.append(Outcome(expectation: .implicit("stalled_ns"), metric: "stalled_ns", value: s.nanoseconds, passed: false,
+                               message: "stalled_ns = \(JSONValue.format(s.nanoseconds, decimals: 3)): the run stalled\(first) (expect stalled_ns in the scenario if that is what it shows)"))
+        }
         return out
     }
 }

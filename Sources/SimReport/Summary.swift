@@ -70,7 +70,10 @@ public enum Summary {
         }
         lines.append("")
         if let s = r.stalledAt {
-            lines.append("stalled: from \(ns(s.nanoseconds)) on nothing happened but scheduler ticks (tasks wait for what cannot come); the run was ended there")
+            let waiting = r.tasks.filter { $0.waitsOn != nil }
+            lines.append("stalled: from \(ns(s.nanoseconds)) on nothing could happen any more (\(waiting.count) task\(waiting.count == 1 ? "" : "s") wait for what cannot come); the run was ended there")
+            for t in waiting.prefix(10) { lines.append("  \(t.workload)[\(t.index)] (kernel \(t.kernel)) waits on \(t.waitsOn!)") }
+            if waiting.count > 10 { lines.append("  ... and \(waiting.count - 10) more (results: tasks.*.*.waits_on)") }
         }
         lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s)", r.host.wallSeconds, count(r.host.events),
                             rate(r.host.eventsPerSecond, unit: "")))

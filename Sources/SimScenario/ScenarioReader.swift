@@ -15,6 +15,9 @@ public struct Expectation: Sendable {
     public var min: Double?
     public var max: Double?
     public var line: Int
+
+    /// A check no line of the scenario wrote (`mksim check` fails a stalled run by one).
+    public static func implicit(_ metric: String) -> Expectation { Expectation(metric: metric, line: 0) }
 }
 
 /// A scenario point read into a runnable configuration.

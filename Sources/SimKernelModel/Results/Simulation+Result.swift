@@ -72,7 +72,7 @@ extension Simulation {
                               preemptions: s.preemptions, voluntarySwitches: s.voluntary, migrations: s.migrations,
                               wakeups: s.wakeup.count, wakeupMeanNs: s.wakeup.meanNs, wakeupMaxNs: s.wakeup.maxNs,
                               runqueueWaitMeanNs: s.wait.meanNs, runqueueWaitMaxNs: s.wait.maxNs,
-                              exitedNs: s.exitedAt?.nanoseconds)
+                              exitedNs: s.exitedAt?.nanoseconds, waitsOn: waitsOn(task: t))
         }
         let transfers = TransferCounts(counts: AccessSource.allCases.map { directory.transfers[$0.rawValue] })
         // Hottest lines: most misses, then most queueing, then lowest id (deterministic).

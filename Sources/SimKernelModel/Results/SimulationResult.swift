@@ -209,6 +209,8 @@ public struct TaskResult: Sendable {
     public var runqueueWaitMeanNs: Double
     public var runqueueWaitMaxNs: Double
     public var exitedNs: Double?
+    /// The run stalled and this task had not finished: what it waits on, in words.
+    public var waitsOn: String? = nil
 }
 
 /// Jain's fairness index (Σx)² / (n Σx²): 1 when all equal, 1/n when one gets everything.

@@ -7,6 +7,7 @@ extension Simulation {
         let clock = ContinuousClock()
         let started = clock.now
         advance(until: config.duration ?? .max)
+        noteStallIfTasksWait()
         if storeBuffers.enabled { drainStoreBuffersAtEnd() }
         let wall = clock.now - started
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
