@@ -40,7 +40,7 @@ let package = Package(
             name: "SimScenario",
             dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"]
         ),
-        .target(name: "SimReport", dependencies: ["SimMachine", "SimKernelModel", "SimScenario"]),
+        .target(name: "SimReport", dependencies: ["SimMachine", "SimWorkloads", "SimKernelModel", "SimScenario"]),
         .executableTarget(
             name: "mksim",
             dependencies: [

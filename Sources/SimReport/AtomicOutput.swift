@@ -1,4 +1,5 @@
 import Foundation
+import SimWorkloads
 
 /// An output file written under a temporary name beside its final one and renamed when
 /// complete (`commit`), so that the final name never holds a partial file; `discard`
@@ -17,6 +18,7 @@ final class AtomicOutput {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(errno)))"])
         }
         handle = h
+        TemporaryFiles.add(temporary)
     }
 
     func write(_ bytes: [UInt8]) {
@@ -30,10 +32,11 @@ final class AtomicOutput {
             discard()
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(err)))"])
         }
+        TemporaryFiles.forget(temporary)
     }
 
     func discard() {
         try? handle.close()
-        unlink(temporary)
+        TemporaryFiles.remove(temporary)
     }
 }

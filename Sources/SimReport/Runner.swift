@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SimWorkloads
 import SimKernelModel
 import SimScenario
 
@@ -115,11 +116,13 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try Data(text.utf8).write(to: tmp)
+        TemporaryFiles.add(tmp.path)
+        do { try Data(text.utf8).write(to: tmp) } catch { TemporaryFiles.remove(tmp.path); throw error }
         if rename(tmp.path, url.path) != 0 {
             let err = errno
-            try? FileManager.default.removeItem(at: tmp)
+            TemporaryFiles.remove(tmp.path)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(err)))"])
         }
+        TemporaryFiles.forget(tmp.path)
     }
 }

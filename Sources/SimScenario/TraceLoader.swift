@@ -30,6 +30,7 @@ enum TraceLoader {
             atexit { TraceLoader.removeTemporaries() }
         }
         temporaries.append(temporary)
+        TemporaryFiles.add(temporary)
         _ = try TraceImport.convert(path, format: format, options: options, to: temporary)
         let f = try TraceFile(path: temporary, shownAs: path + " (converted)")
         cache[key] = f
@@ -37,6 +38,6 @@ enum TraceLoader {
     }
 
     static func removeTemporaries() {
-        for t in temporaries { unlink(t) }
+        for t in temporaries { TemporaryFiles.remove(t) }
     }
 }

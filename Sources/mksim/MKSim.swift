@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimWorkloads
 import SchedulerExamples
 import SimReport
 
@@ -33,6 +34,7 @@ struct MKSim: ParsableCommand {
 
     static func main() {
         SchedulerExamples.register()  // user-written policies become usable by name in scenarios
+        TemporaryFiles.removeOnInterrupt()  // ^C leaves no half-written file behind
         do {
             var command = try parseAsRoot()
             try command.run()

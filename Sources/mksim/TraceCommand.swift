@@ -96,7 +96,8 @@ struct TraceConvertCommand: ParsableCommand {
     private func convert(_ options: ImportOptions) throws(TraceError) -> ImportReport {
         if to == "binary" { return try TraceImport.convert(input, format: from, options: options, to: output) }
         let binary = output + ".bin-\(getpid())"
-        defer { unlink(binary) }
+        TemporaryFiles.add(binary)
+        defer { TemporaryFiles.remove(binary) }
         let report = try TraceImport.convert(input, format: from, options: options, to: binary)
         try TextTrace.write(TraceFile(path: binary), to: output)
         return report

@@ -71,6 +71,28 @@ import Testing
         }
     }
 
+    /// SIGTERM (or ^C) in the middle of `trace convert` leaves no temporary file behind and
+    /// exits 143 (128 + SIGTERM), as a process the signal killed (issue 16, item 4).
+    @Test func anInterruptedConversionLeavesNoTemporaryFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-interrupt-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("big.mktrace").path
+        #expect(try Repo.mksim(["trace", "synth", trace, "--records", "3000000"]).status == 0)
+        let p = Process()
+        p.executableURL = Repo.executable
+        p.arguments = ["trace", "convert", trace, dir.appendingPathComponent("big.txt").path, "--to", "text"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 0.5)  // the text form of 12 M records takes ~4 s on this VM
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 143, "\(p.terminationStatus)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "big.mktrace" }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     /// Regression: a list given to --set crashed the parameter printer.
     @Test func setAcceptsListsAndMappings() throws {
         let r = try Repo.mksim(["run", "scenarios/micro/ping-pong.yaml", "--set", "workloads.ping.pin=[0, 5]",

@@ -23,7 +23,7 @@ public struct ELFImage: Sendable {
         self.path = path
         var readPath = path
         if let tool = TraceFile.decompressor(for: path) { readPath = try TraceFile.decompress(path, with: tool) }
-        defer { if readPath != path { unlink(readPath) } }
+        defer { if readPath != path { TemporaryFiles.remove(readPath) } }
         guard let contents = FileManager.default.contents(atPath: readPath) else { throw TraceError(file: path, "cannot read the executable") }
         let b = [UInt8](contents)
         bytes = b

@@ -27,6 +27,7 @@ public final class BinaryTraceWriter {
             throw TraceError(file: path, "cannot create: \(String(cString: strerror(errno)))")
         }
         file = f
+        TemporaryFiles.add(temporary)
         var h = ByteSink()
         h.bytes = TraceBinaryFormat.magic
         h.u32(TraceBinaryFormat.version)
@@ -105,9 +106,10 @@ public final class BinaryTraceWriter {
         let closed = fclose(file)
         self.file = nil
         guard closed == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
             throw TraceError(file: path, "cannot write: \(String(cString: strerror(errno)))")
         }
+        TemporaryFiles.forget(temporary)
         for i in counts.indices { header.threads[i].records = counts[i] }
     }
 
@@ -116,7 +118,7 @@ public final class BinaryTraceWriter {
         if let file {
             fclose(file)
             self.file = nil
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
         }
     }
 }

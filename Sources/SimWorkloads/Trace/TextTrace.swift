@@ -45,7 +45,7 @@ public enum TextTrace {
             var read = path
             if let tool = TraceFile.decompressor(for: path) { read = try TraceFile.decompress(path, with: tool) }
             guard let f = fopen(read, "r") else {
-                if read != path { unlink(read) }
+                if read != path { TemporaryFiles.remove(read) }
                 throw TraceError(file: path, "cannot open: \(String(cString: strerror(errno)))")
             }
             file = f
@@ -57,7 +57,7 @@ public enum TextTrace {
         deinit {
             fclose(file)
             free(buffer)
-            if let temporary { unlink(temporary) }
+            if let temporary { TemporaryFiles.remove(temporary) }
         }
 
         /// The next line's bytes without its comment and surrounding spaces (may be empty).
@@ -334,6 +334,7 @@ public enum TextTrace {
     public static func write(_ file: TraceFile, to path: String) throws(TraceError) {
         let temporary = path + ".tmp-\(getpid())"
         guard let out = fopen(temporary, "w") else { throw TraceError(file: path, "cannot create: \(String(cString: strerror(errno)))") }
+        TemporaryFiles.add(temporary)
         var ok = true
         func put(_ s: String) {
             var line = s
@@ -353,13 +354,14 @@ public enum TextTrace {
             }
         } catch {
             fclose(out)
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
             throw error
         }
         guard fclose(out) == 0, ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
             throw TraceError(file: path, "cannot write: \(String(cString: strerror(errno)))")
         }
+        TemporaryFiles.forget(temporary)
     }
 }
 

@@ -49,7 +49,7 @@ public final class TraceFile: @unchecked Sendable {
         temporary = temp
         let f = open(read, O_RDONLY)
         guard f >= 0 else {
-            if let temp { unlink(temp) }
+            if let temp { TemporaryFiles.remove(temp) }
             throw TraceError(file: shown, "cannot open: \(String(cString: strerror(errno)))")
         }
         fd = f
@@ -70,7 +70,7 @@ public final class TraceFile: @unchecked Sendable {
             }
         } catch {
             close(f)
-            if let temp { unlink(temp) }
+            if let temp { TemporaryFiles.remove(temp) }
             throw error
         }
         for (i, n) in header.names.enumerated() { nameIndex[n] = UInt32(i) }
@@ -78,7 +78,7 @@ public final class TraceFile: @unchecked Sendable {
 
     deinit {
         close(fd)
-        if let temporary { unlink(temporary) }
+        if let temporary { TemporaryFiles.remove(temporary) }
     }
 
     /// A cursor over thread `index`'s records, from the start.
@@ -188,6 +188,7 @@ public final class TraceFile: @unchecked Sendable {
         let out = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard out >= 0 else { throw TraceError(file: path, "cannot create a temporary file in \(dir)") }
         let temp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        TemporaryFiles.add(temp)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, out, 1)
@@ -199,13 +200,13 @@ public final class TraceFile: @unchecked Sendable {
         posix_spawn_file_actions_destroy(&actions)
         close(out)
         guard rc == 0 else {
-            unlink(temp)
+            TemporaryFiles.remove(temp)
             throw TraceError(file: path, "cannot run '\(tool)' to decompress it (install it: apt-get install \(tool == "zstd" ? "zstd" : tool == "xz" ? "xz-utils" : "gzip"))")
         }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         guard status == 0 else {
-            unlink(temp)
+            TemporaryFiles.remove(temp)
             throw TraceError(file: path, "'\(tool) -dc' failed (exit status \(status >> 8)): the file is not valid \(tool) data or is truncated")
         }
         return temp
