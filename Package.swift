@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,9 +39,13 @@ let package = Package(
         .target(name: "SchedulerExamples", dependencies: ["SimKernelModel", "SimWorkloads", "SimMachine"]),
         .target(
             name: "SimScenario",
-            dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams"]
+            dependencies: ["SimMachine", "SimCPU", "SimWorkloads", "SimKernelModel", "Yams",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "SimReport", dependencies: ["SimMachine", "SimWorkloads", "SimKernelModel", "SimScenario"]),
+        // The git commit of the build, for provenance (written by BuildInfoPlugin at build time).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
+        .target(name: "SimReport", dependencies: ["SimMachine", "SimWorkloads", "SimKernelModel", "SimScenario", "BuildInfo"]),
         .executableTarget(
             name: "mksim",
             dependencies: [

@@ -27,6 +27,7 @@ for root, _, files in os.walk(sys.argv[1]):
             def strip(x):
                 if isinstance(x, dict):
                     x.pop("host", None)
+                    x.pop("provenance", None)  # names the command and output folder
                     for v in x.values(): strip(v)
                 elif isinstance(x, list):
                     for v in x: strip(v)

@@ -55,7 +55,7 @@ public enum CheckSupport {
         return words.joined(separator: " ")
     }
 
-    static func shellQuote(_ s: String) -> String {
+    public static func shellQuote(_ s: String) -> String {
         let safe = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./=:,@%+"))
         return s.unicodeScalars.allSatisfy { safe.contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
@@ -125,18 +125,36 @@ public struct Baseline: Sendable {
         guard case .some(.object(let files)) = json.lookup(["scenarios"]).first?.1 else {
             throw ScenarioErrors([Diagnostic(file: file, line: 1, column: 1, path: "scenarios", message: "not an mksim baseline (no 'scenarios' object)")])
         }
-        for (f, points) in files {
+        for (name, points) in files {
             guard case .object(let ps) = points else { continue }
+            let f = Self.key(for: name)
             var labels: [String] = []
             for (label, metrics) in ps {
                 guard case .object(let ms) = metrics else { continue }
                 var values: [String: Double] = [:]
                 for (k, v) in ms { if let x = v.doubleValue { values[k] = x } }
                 entries[f, default: [:]][label] = values
+                metricOrder[f + "\u{0}" + label] = ms.map(\.0)
                 labels.append(label)
             }
-            order.append((f, labels))
+            if let i = order.firstIndex(where: { $0.0 == f }) { order[i].1 += labels.filter { !order[i].1.contains($0) } } else { order.append((f, labels)) }
         }
+    }
+
+    /// How a scenario file is named in a baseline: its path relative to the current folder,
+    /// normalized (`./scenarios/x.yaml` and `scenarios/../scenarios/x.yaml` are
+    /// `scenarios/x.yaml`); a file outside the current folder keeps its absolute path.
+    public static func key(for path: String) -> String {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardized.path
+        let full = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)).standardized.path
+        if full.hasPrefix(cwd + "/") { return String(full.dropFirst(cwd.count + 1)) }
+        return full
+    }
+
+    /// Drops a file's points (before recording it again).
+    public mutating func forget(file: String) {
+        entries[file] = nil
+        if let i = order.firstIndex(where: { $0.0 == file }) { order[i].1 = [] }
     }
 
     public mutating func record(file: String, label: String, metrics: [(String, Double)]) {

@@ -12,7 +12,7 @@ public enum ResultJSON {
                  ("full_stalls", .uint(b.fullStalls)), ("drain_waits", .uint(b.drainWaits))])
     }
 
-    public static func make(point: RunPoint, result r: SimulationResult) -> JSONValue {
+    public static func make(point: RunPoint, result r: SimulationResult, command: String? = nil) -> JSONValue {
         let cfg = point.scenario.config
         let m = cfg.machine
         let params: [(String, JSONValue)] = point.params.map { ($0.key, scalar($0.value)) }
@@ -65,6 +65,7 @@ public enum ResultJSON {
                 ("events", .uint(r.host.events)),
                 ("events_per_s", .num(r.host.eventsPerSecond, 0)),
             ])),
+            ("provenance", Provenance(point: point, command: command).json),
         ])
     }
 

@@ -12,8 +12,9 @@ public struct RunOutcome: Sendable {
 }
 
 public enum Runner {
-    /// Builds and runs one point, reporting what happens to `observer` if given.
-    public static func run(_ point: RunPoint, observer: (any Observer)? = nil) throws(ConfigurationError) -> RunOutcome {
+    /// Builds and runs one point, reporting what happens to `observer` if given; `command`
+    /// (the command line that asked for it) goes into the result's provenance.
+    public static func run(_ point: RunPoint, observer: (any Observer)? = nil, command: String? = nil) throws(ConfigurationError) -> RunOutcome {
         var sim = try Simulation(point.scenario.config)
         if let observer { sim.attach(observer) }
         let result = sim.run()
@@ -22,14 +23,14 @@ public enum Runner {
         if let bad = result.traces.first(where: { $0.error != nil }) {
             throw ConfigurationError("workload '\(bad.workload)': \(bad.error!)", about: .workload(bad.workload))
         }
-        return RunOutcome(point: point, result: result, json: ResultJSON.make(point: point, result: result))
+        return RunOutcome(point: point, result: result, json: ResultJSON.make(point: point, result: result, command: command))
     }
 
     /// Runs points on up to `jobs` host threads; results come back in point order.
-    public static func runAll(_ points: [RunPoint], jobs: Int, progress: (@Sendable (Int, Int) -> Void)? = nil)
+    public static func runAll(_ points: [RunPoint], jobs: Int, command: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil)
         -> [Result<RunOutcome, ConfigurationError>] {
         parallelMap(points.count, jobs: jobs, progress: progress) { i in
-            do throws(ConfigurationError) { return .success(try run(points[i])) } catch { return .failure(error) }
+            do throws(ConfigurationError) { return .success(try run(points[i], command: command)) } catch { return .failure(error) }
         }
     }
 }

@@ -142,29 +142,3 @@ public enum Summary {
         return String(format: "%.0f %@", x, unit)
     }
 }
-
-/// Sweep results as CSV: one row per point, numeric metrics flattened to dotted names.
-public enum SweepCSV {
-    public static func make(_ results: [(RunPoint, JSONValue)]) -> String {
-        var columns: [String] = []
-        var rows: [[String: String]] = []
-        for (p, json) in results {
-            var row: [String: String] = ["variant": p.variant ?? ""]
-            for param in p.params { row[param.key] = param.value }
-            for (name, value) in Metrics.flatten(json) {
-                if !columns.contains(name) { columns.append(name) }
-                row[name] = JSONValue.format(value, decimals: 6)
-            }
-            rows.append(row)
-        }
-        let keys = ["variant"] + (results.first?.0.params.map(\.key) ?? [])
-        let all = keys + columns.filter { !keys.contains($0) }
-        var out = all.map(escape).joined(separator: ",") + "\n"
-        for row in rows { out += all.map { escape(row[$0] ?? "") }.joined(separator: ",") + "\n" }
-        return out
-    }
-
-    static func escape(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-}

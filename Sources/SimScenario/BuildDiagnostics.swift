@@ -21,6 +21,20 @@ extension ReadScenario {
 }
 
 extension RunPoint {
+    /// A build-step error of this point, saying which point it is: its sweep values and the
+    /// `--set` overrides (a value from the command line has no place in the file to point at).
+    public func diagnostic(for error: ConfigurationError) -> Diagnostic {
+        var d = scenario.diagnostic(for: error)
+        let sets = params.filter { overridden.contains($0.key) }.map { "--set \($0.key)=\($0.value)" }
+        let sweep = params.filter { !overridden.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+        var context: [String] = []
+        if let variant { context.append("variant \(variant)") }
+        if !sweep.isEmpty { context.append("sweep point " + sweep.joined(separator: ", ")) }
+        if !sets.isEmpty { context.append("with " + sets.joined(separator: ", ")) }
+        if !context.isEmpty { d.message += " (" + context.joined(separator: "; ") + ")" }
+        return d
+    }
+
     /// What the build step rejects in this point (nil: it builds). The build is the one
     /// place that checks how the parts fit together, so `validate` asks it rather than
     /// repeating its rules.

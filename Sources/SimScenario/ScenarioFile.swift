@@ -1,5 +1,6 @@
 import Foundation
 import SimKernelModel
+import Crypto
 
 /// One run of a scenario: the variant and sweep values that define it.
 public struct RunPoint: Sendable {
@@ -7,6 +8,11 @@ public struct RunPoint: Sendable {
     /// Sweep (and `--set`) values of this point, in the sweep's key order.
     public var params: [(key: String, value: String)]
     public var scenario: ReadScenario
+    /// Which of `params` came from `--set` (the rest are the sweep's values).
+    public var overridden: Set<String> = []
+    /// The file the point comes from and the SHA-256 of its text (provenance).
+    public var file: String = ""
+    public var fileSHA256: String = ""
 }
 
 /// A scenario file: its tree, variants and sweep, before points are expanded.
@@ -15,6 +21,8 @@ public struct ScenarioFile: Sendable {
     public var root: YNode
     public var variants: [(name: String, overlay: YNode)]
     public var sweep: [(key: String, values: [YNode], mark: SourceMark)]
+    /// SHA-256 of the file's text, lowercase hex: which file exactly a result came from.
+    public var sha256: String = ""
 
     /// Reads and parses a file; an unreadable file or bad YAML is a diagnostic.
     public static func load(path: String) throws(ScenarioErrors) -> ScenarioFile {
@@ -69,7 +77,9 @@ public struct ScenarioFile: Sendable {
             }
         }
         if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }
-        return ScenarioFile(path: path, root: root, variants: variants, sweep: sweep)
+        var file = ScenarioFile(path: path, root: root, variants: variants, sweep: sweep)
+        file.sha256 = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return file
     }
 
     private static func pairs(_ n: YNode) -> [(key: String, keyMark: SourceMark, value: YNode)] {
@@ -129,7 +139,8 @@ public struct ScenarioFile: Sendable {
                     }
                 }
                 let params = settings.filter { $0.0 != "variant" }.map { (key: $0.0, value: $0.1.scalar ?? $0.1.yamlText(indent: -1)) }
-                out.append(RunPoint(variant: chosenVariant, params: params, scenario: scenario))
+                out.append(RunPoint(variant: chosenVariant, params: params, scenario: scenario,
+                                    overridden: Set(overrides.map(\.key)), file: path, fileSHA256: sha256))
             }
         }
         if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }

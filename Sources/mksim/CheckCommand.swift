@@ -55,7 +55,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let tol = CheckSupport.tolerance(tolerance)!
         var stored = Baseline()
-        if let baseline, !updateBaseline {
+        // --update-baseline merges into an existing baseline: files not checked now keep theirs.
+        if let baseline, !updateBaseline || FileManager.default.fileExists(atPath: baseline) {
             guard let text = try? String(contentsOfFile: baseline, encoding: .utf8) else {
                 printError("error: cannot read the baseline \(baseline) (record one with --update-baseline)")
                 throw ExitCode(Exit.badInput)
@@ -74,7 +75,10 @@ struct CheckCommand: ParsableCommand {
             let options = try ScenarioOptions.parse(args)
             let points = try options.points()
             let sweepKeys = (try? ScenarioFile.load(path: file))?.sweep.map(\.key) ?? []
-            let outcomes = try runPoints(points, jobs: jobs, progress: false)
+            // A bar on a terminal; a CI log gets only the verdicts.
+            let outcomes = try runPoints(points, jobs: jobs, progress: isatty(FileHandle.standardError.fileDescriptor) != 0)
+            let key = Baseline.key(for: file)
+            if updateBaseline { fresh.forget(file: key) }  // a point no longer in the sweep leaves the baseline
             for o in outcomes {
                 let label = CheckSupport.label(o.point, sweepKeys: sweepKeys)
                 let repro = CheckSupport.reproducer(file: file, point: o.point, seed: seed)
@@ -88,9 +92,9 @@ struct CheckCommand: ParsableCommand {
                 }
                 let metrics = Metrics.flatten(o.json)
                 if updateBaseline {
-                    fresh.record(file: file, label: label, metrics: metrics)
+                    fresh.record(file: key, label: label, metrics: metrics)
                 } else if baseline != nil {
-                    guard let old = stored.entries[file]?[label] else {
+                    guard let old = stored.entries[key]?[label] else {
                         cases.append(CheckCase(file: file, point: label, name: "baseline", passed: false,
                                                message: "no baseline for this point; record one with --update-baseline", reproducer: repro))
                         continue
@@ -125,89 +129,5 @@ struct CheckCommand: ParsableCommand {
         }
         let failed = cases.filter { !$0.passed }.count
         print("\(cases.count - failed) passed, \(failed) failed")
-    }
-}
-
-struct CompareCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "compare",
-        abstract: "Show two results side by side with their differences.",
-        discussion: "Takes result files written by `mksim run --json` or `--out` (a result or a list of results). Two single results are compared directly; lists are matched point by point by variant and parameters."
-    )
-
-    @Argument(help: "The first result file (the reference).")
-    var a: String
-    @Argument(help: "The second result file.")
-    var b: String
-
-    @Flag(help: "List unchanged metrics too.")
-    var all = false
-
-    func run() throws {
-        var left = try load(a), right = try load(b)
-        if left.count == 1 && right.count == 1 {
-            // Two single results: compare them whatever their parameters (an A/B of one setting).
-            let label = left[0].0 == right[0].0 ? left[0].0 : "\(left[0].0) vs \(right[0].0)"
-            left[0].0 = label
-            right[0].0 = label
-        }
-        var any = false
-        for (label, metricsA) in left {
-            guard let metricsB = right.first(where: { $0.0 == label })?.1 else {
-                print("[\(label)] only in \(a)")
-                continue
-            }
-            let old = Dictionary(metricsA, uniquingKeysWith: { x, _ in x })
-            let changes = CheckSupport.changes(old: old, new: metricsB, tolerance: 0)
-            print("[\(label)] \(changes.count) of \(metricsB.count) metrics differ")
-            let shown: [MetricChange] = all ? metricsB.map { MetricChange(metric: $0.0, old: old[$0.0], new: $0.1) } : changes
-            if !shown.isEmpty {
-                let width = shown.map(\.metric.count).max() ?? 0
-                print("  " + "metric".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad("A") + "  " + pad("B") + "  change")
-                for c in shown {
-                    let change = c.relative.isFinite ? String(format: "%+.2f%%", c.relative * 100) : "-"
-                    print("  " + c.metric.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + pad(num(c.old)) + "  " + pad(num(c.new)) + "  " + change)
-                }
-            }
-            any = any || !changes.isEmpty
-        }
-        for (label, _) in right where !left.contains(where: { $0.0 == label }) { print("[\(label)] only in \(b)") }
-        _ = any
-    }
-
-    func pad(_ s: String) -> String { String(repeating: " ", count: max(0, 14 - s.count)) + s }
-    func num(_ x: Double?) -> String { x.map { JSONValue.format($0, decimals: 3) } ?? "-" }
-
-    /// (point label, metrics) for every result in a file.
-    func load(_ path: String) throws -> [(String, [(String, Double)])] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            printError("error: cannot read \(path)")
-            throw ExitCode(Exit.badInput)
-        }
-        let json: JSONValue
-        do { json = try JSONText.parse(text, file: path) } catch {
-            printError(error.description)
-            throw ExitCode(Exit.badInput)
-        }
-        let results: [JSONValue]
-        switch json {
-        case .array(let items): results = items
-        case .object: results = [json]
-        default: results = []
-        }
-        let out: [(String, [(String, Double)])] = results.compactMap { r in
-            guard case .object = r, r.lookup(["mksim"]).first != nil else { return nil }
-            var parts: [String] = []
-            if case .some(.string(let v)) = r.lookup(["variant"]).first?.1 { parts.append("variant=\(v)") }
-            if case .some(.object(let ps)) = r.lookup(["params"]).first?.1 {
-                for (k, v) in ps { parts.append("\(k)=\(v.render(pretty: false))") }
-            }
-            return (parts.isEmpty ? "default" : parts.joined(separator: ","), Metrics.flatten(r))
-        }
-        if out.isEmpty {
-            printError("error: \(path) holds no mksim result")
-            throw ExitCode(Exit.badInput)
-        }
-        return out
     }
 }

@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write result.json (or one JSON per point and sweep.csv) into this folder.")
     var out: String?
 
+    @Option(help: ArgumentHelp("With --out, also write sweep-long.csv: one row per point and metric, the kernel or workload in a column (docs/results.md).", valueName: "wide|long"))
+    var csv: SweepCSV.Shape = .wide
+
     @Flag(help: "Print the JSON result(s) on standard output instead of the summary.")
     var json = false
 
@@ -36,6 +39,7 @@ struct RunCommand: ParsableCommand {
     var timelineKernels: String?
 
     func validate() throws {
+        if csv == .long && out == nil { throw ValidationError("--csv long needs --out DIR (the CSV is written there)") }
         if timeline == nil && (timelineWindow != nil || timelineKernels != nil) {
             throw ValidationError("--timeline-window and --timeline-kernels need --timeline FILE")
         }
@@ -65,7 +69,7 @@ struct RunCommand: ParsableCommand {
                 print("\n" + Summary.sweepTable(outcomes.map { ($0.point, $0.result) }))
             }
         }
-        if let out { try writeOutputs(outcomes, to: out) }
+        if let out { try writeOutputs(outcomes, to: out, csv: csv) }
         if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }
     }
 }
@@ -109,10 +113,10 @@ private func runObserved(_ points: [RunPoint], log path: String?, timeline: (pat
     var outcomes: [RunOutcome] = []
     for (i, p) in points.enumerated() {
         log?.startRun(point: p, index: i)
-        do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: observer)) } catch {
+        do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: observer, command: Provenance.commandLine)) } catch {
             log?.discard()
             trace?.discard()
-            printError("\(p.scenario.diagnostic(for: error))")
+            printError("\(p.diagnostic(for: error))")
             throw ExitCode(Exit.badInput)
         }
     }
@@ -145,6 +149,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Folder for point-NNNN.json and sweep.csv.")
     var out: String = "out"
 
+    @Option(help: ArgumentHelp("Also write sweep-long.csv: one row per point and metric, the kernel or workload in a column (docs/results.md).", valueName: "wide|long"))
+    var csv: SweepCSV.Shape = .wide
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -152,7 +159,7 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         let points = try scenario.points()
         let outcomes = try runPoints(points, jobs: jobs, progress: true)
-        try writeOutputs(outcomes, to: out)
+        try writeOutputs(outcomes, to: out, csv: csv)
         print(Summary.sweepTable(outcomes.map { ($0.point, $0.result) }))
         print("\nwrote \(outcomes.count == 1 ? "result.json" : "\(outcomes.count) point files and sweep.csv") to \(out)")
         if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }

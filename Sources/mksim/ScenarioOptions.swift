@@ -47,19 +47,20 @@ func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool) throws -> [RunOu
         bar = { (done: Int, total: Int) in line.report(done: done, total: total) }
     }
     var outcomes: [RunOutcome] = []
-    for (i, r) in Runner.runAll(points, jobs: jobs, progress: bar).enumerated() {
+    for (i, r) in Runner.runAll(points, jobs: jobs, command: Provenance.commandLine, progress: bar).enumerated() {
         switch r {
         case .success(let o): outcomes.append(o)
         case .failure(let e):
-            printError("\(points[i].scenario.diagnostic(for: e))")
+            printError("\(points[i].diagnostic(for: e))")
             throw ExitCode(Exit.badInput)
         }
     }
     return outcomes
 }
 
-/// Writes results into `--out`: one JSON per point (result.json alone), sweep.csv when several.
-func writeOutputs(_ outcomes: [RunOutcome], to dir: String) throws {
+/// Writes results into `--out`: one JSON per point (result.json alone), sweep.csv when
+/// several, and with `--csv long` sweep-long.csv (one point or several).
+func writeOutputs(_ outcomes: [RunOutcome], to dir: String, csv: SweepCSV.Shape = .wide) throws {
     do {
         if outcomes.count == 1 {
             try AtomicFile.write(outcomes[0].json.render() + "\n", to: dir + "/result.json")
@@ -67,7 +68,10 @@ func writeOutputs(_ outcomes: [RunOutcome], to dir: String) throws {
             for (i, o) in outcomes.enumerated() {
                 try AtomicFile.write(o.json.render() + "\n", to: dir + String(format: "/point-%04d.json", i + 1))
             }
-            try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }), to: dir + "/sweep.csv")
+            try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }), to: dir + "/" + SweepCSV.Shape.wide.fileName)
+        }
+        if csv == .long {
+            try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }, shape: .long), to: dir + "/" + SweepCSV.Shape.long.fileName)
         }
     } catch {
         printError("error: cannot write results to \(dir): \(pathProblem(dir) ?? error.localizedDescription)")
@@ -102,3 +106,5 @@ func reportExpectations(_ outcomes: [RunOutcome], quiet: Bool) -> Bool {
     }
     return ok
 }
+
+extension SweepCSV.Shape: ExpressibleByArgument {}

@@ -58,6 +58,15 @@ import Testing
         #expect(r.stdout.contains("+33.33%"))
         let same = try Repo.mksim(["compare", a.appendingPathComponent("result.json").path, a.appendingPathComponent("result.json").path])
         #expect(same.stdout.contains("0 of"))
+        // Two sweeps with one --set difference: every point matched, the override shown.
+        let sa = Self.temp("sa"), sb = Self.temp("sb")
+        defer { try? FileManager.default.removeItem(at: sa); try? FileManager.default.removeItem(at: sb) }
+        #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--out", sa.path]).status == 0)
+        #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--out", sb.path, "--set", "workloads.unlink.total_threads=8"]).status == 0)
+        let sweeps = try Repo.mksim(["compare", sa.path, sb.path])
+        #expect(sweeps.status == 0, "\(sweeps.stderr)")
+        #expect(sweeps.stdout.contains("2 points matched, 0 only in A, 0 only in B"))
+        #expect(sweeps.stdout.contains("B: workloads.unlink.total_threads=8"))
     }
 }
 

@@ -132,14 +132,31 @@ import Testing
     @Test func outWritesJSONAndCSV() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mksim-out-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--out", dir.path, "--jobs", "2"])
+        let r = try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--out", dir.path, "--jobs", "2", "--csv", "long"])
         #expect(r.status == 0, "\(r.stderr)")
         let csv = try String(contentsOf: dir.appendingPathComponent("sweep.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.count == 3)
-        #expect(rows[0].hasPrefix("variant,"))
+        #expect(rows[0].hasPrefix("point,scenario,variant,"))
         #expect(rows[0].contains("workloads.unlink.throughput_per_s"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("point-0002.json").path))
+        // The long form: one row per point and metric, as many as the wide form's metric cells.
+        let long = try String(contentsOf: dir.appendingPathComponent("sweep-long.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(long[0].hasPrefix("point,scenario,variant,seed,scope,name,metric,value,"))
+        #expect(long.contains { $0.hasPrefix("1,quickstart,smp,1,workload,unlink,throughput_per_s,") })
+        // Provenance: the file's SHA-256 and the command.
+        let point = try String(contentsOf: dir.appendingPathComponent("point-0001.json"), encoding: .utf8)
+        // An independent SHA-256: coreutils' sha256sum.
+        let sum = Process(), pipe = Pipe()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [Repo.root.appendingPathComponent("scenarios/quickstart.yaml").path]
+        sum.standardOutput = pipe
+        try sum.run()
+        let digest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sum.waitUntilExit()
+        #expect(point.contains("\"provenance\": {"))
+        #expect(point.contains("\"command\": \"mksim sweep scenarios/quickstart.yaml --out"))
+        #expect(point.contains("\"scenario_sha256\": \"" + digest + "\""))
     }
 }
 
@@ -151,8 +168,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: one); try? FileManager.default.removeItem(at: two) }
         #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--jobs", "1", "--out", one.path]).status == 0)
         #expect(try Repo.mksim(["sweep", "scenarios/quickstart.yaml", "--jobs", "2", "--out", two.path]).status == 0)
-        let a = try String(contentsOf: one.appendingPathComponent("sweep.csv"), encoding: .utf8)
-        let b = try String(contentsOf: two.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        // The last column, the command line (provenance), names --jobs and --out: drop it.
+        func withoutCommand(_ dir: URL) throws -> [Substring] {
+            try String(contentsOf: dir.appendingPathComponent("sweep.csv"), encoding: .utf8)
+                .split(separator: "\n").map { line in line.range(of: ",mksim ", options: .backwards).map { line[..<$0.lowerBound] } ?? line }
+        }
+        let a = try withoutCommand(one), b = try withoutCommand(two)
+        #expect(a.count > 1 && a.first!.hasSuffix(",scenario_sha256,command"))
         #expect(a == b)
     }
 }
