@@ -20,8 +20,8 @@ public struct Provenance: Sendable {
         file = point.file
         sha256 = point.fileSHA256
         seed = point.scenario.config.seed
-        sweep = point.params.filter { !point.overridden.contains($0.key) }
-        overrides = point.params.filter { point.overridden.contains($0.key) }
+        sweep = point.sweepValues
+        overrides = point.overrideValues
         self.command = command
     }
 

@@ -11,7 +11,7 @@ public enum SweepCSV {
         public var fileName: String { self == .wide ? "sweep.csv" : "sweep-long.csv" }
     }
 
-    /// Provenance columns, last in a wide row: what made the row.
+    /// Provenance columns (named as in the result's `provenance`), last in a row: what made it.
     static let provenanceColumns = ["mksim_version", "commit", "scenario_sha256", "command"]
 
     public static func make(_ results: [(RunPoint, JSONValue)], shape: Shape = .wide) -> String {
@@ -66,8 +66,8 @@ public enum SweepCSV {
     static func identity(_ p: RunPoint, _ json: JSONValue, index: Int) -> [String: String] {
         var row: [String: String] = ["point": String(index + 1), "scenario": p.scenario.name, "variant": p.variant ?? "", "seed": String(p.scenario.config.seed)]
         for param in p.params { row[param.key] = param.value }
-        for (column, key) in zip(provenanceColumns, ["mksim_version", "commit", "scenario_sha256", "command"]) {
-            if case .some(.string(let s)) = json.lookup(["provenance", Substring(key)]).first?.1 { row[column] = s }
+        for key in provenanceColumns {
+            if case .some(.string(let s)) = json.lookup(["provenance", Substring(key)]).first?.1 { row[key] = s }
         }
         return row
     }

@@ -25,8 +25,8 @@ extension RunPoint {
     /// `--set` overrides (a value from the command line has no place in the file to point at).
     public func diagnostic(for error: ConfigurationError) -> Diagnostic {
         var d = scenario.diagnostic(for: error)
-        let sets = params.filter { overridden.contains($0.key) }.map { "--set \($0.key)=\($0.value)" }
-        let sweep = params.filter { !overridden.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+        let sets = overrideValues.map { "--set \($0.key)=\($0.value)" }
+        let sweep = sweepValues.map { "\($0.key)=\($0.value)" }
         var context: [String] = []
         if let variant { context.append("variant \(variant)") }
         if !sweep.isEmpty { context.append("sweep point " + sweep.joined(separator: ", ")) }

@@ -13,6 +13,11 @@ public struct RunPoint: Sendable {
     /// The file the point comes from and the SHA-256 of its text (provenance).
     public var file: String = ""
     public var fileSHA256: String = ""
+
+    /// The point's sweep values (its `params` not set by `--set`).
+    public var sweepValues: [(key: String, value: String)] { params.filter { !overridden.contains($0.key) } }
+    /// Its `--set` (and `--seed`) values.
+    public var overrideValues: [(key: String, value: String)] { params.filter { overridden.contains($0.key) } }
 }
 
 /// A scenario file: its tree, variants and sweep, before points are expanded.

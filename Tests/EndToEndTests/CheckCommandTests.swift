@@ -39,6 +39,19 @@ import Testing
         #expect(try failed.nodes(forXPath: "//failure").count >= 1)
     }
 
+    /// --update-baseline merges: a second file joins the first; `./x` is the same key as `x`.
+    @Test func updatingABaselineKeepsTheOtherFiles() throws {
+        let baseline = Self.temp("merged-baseline.json")
+        defer { try? FileManager.default.removeItem(at: baseline) }
+        #expect(try Repo.mksim(["check", "scenarios/quickstart.yaml", "--baseline", baseline.path, "--update-baseline"]).status == 0)
+        #expect(try Repo.mksim(["check", "./scenarios/micro/ipi-latency.yaml", "--baseline", baseline.path, "--update-baseline"]).status == 0)
+        let text = try String(contentsOf: baseline, encoding: .utf8)
+        #expect(text.contains("\"scenarios/quickstart.yaml\": {") && text.contains("\"scenarios/micro/ipi-latency.yaml\": {"))
+        let both = try Repo.mksim(["check", "./scenarios/quickstart.yaml", "scenarios/micro/ipi-latency.yaml", "--baseline", baseline.path])
+        #expect(both.status == 0, "\(both.stdout)")
+        #expect(!both.stdout.contains("no baseline for this point"))
+    }
+
     @Test func missingBaselineIsBadInput() throws {
         let r = try Repo.mksim(["check", "scenarios/quickstart.yaml", "--baseline", "/nonexistent/baseline.json"])
         #expect(r.status == 2)
