@@ -11,6 +11,9 @@ MKSIM := .build/release/mksim
 PYENV := .build-py
 PERFETTO_PY := 0.59.1
 PROTOBUF_PY := 7.36.2
+# Test-side checkers: screenshots of the HTML report (Pillow), the scenario schema
+# (jsonschema, with YAML 1.2 as mksim reads it: ruamel.yaml).
+CHECKERS_PY := perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY) pillow==12.0.0 jsonschema==4.25.1 ruamel.yaml==0.18.16
 
 .PHONY: deps build quickstart run test bench peers docs example clean
 
@@ -24,14 +27,20 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app valgrind gcc; \
 	fi
-	@# The timeline test reads mksim's Perfetto traces with Perfetto's own protos (PyPI), in a venv.
-	@if ! $(PYENV)/bin/python3 -c "import perfetto.protos.perfetto.trace.perfetto_trace_pb2" 2>/dev/null; then \
-		echo "installing perfetto $(PERFETTO_PY) and protobuf $(PROTOBUF_PY) (PyPI) into $(PYENV)"; \
+	@# The report test renders the HTML report in headless Chromium, with a font for its text.
+	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+		echo "installing chromium, fonts-dejavu-core (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; \
+	fi
+	@# The timeline test reads mksim's Perfetto traces with Perfetto's own protos (PyPI), in a venv;
+	@# the report and schema tests check with Pillow, jsonschema and ruamel.yaml.
+	@if ! $(PYENV)/bin/python3 -c "import perfetto.protos.perfetto.trace.perfetto_trace_pb2, PIL, jsonschema, ruamel.yaml" 2>/dev/null; then \
+		echo "installing $(CHECKERS_PY) (PyPI) into $(PYENV)"; \
 		if ! python3 -m venv $(PYENV) 2>/dev/null; then \
 			$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3 python3-venv && \
 			rm -rf $(PYENV) && python3 -m venv $(PYENV); \
 		fi; \
-		$(PYENV)/bin/pip install -q perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY); \
+		$(PYENV)/bin/pip install -q $(CHECKERS_PY); \
 	fi
 
 build: deps

@@ -54,44 +54,11 @@ public struct LatencyMatrix: Sendable {
         return m
     }
 
-    /// A heatmap of the full (mirrored) matrix as a self-contained SVG.
+    /// A heatmap of the full (mirrored) matrix as a self-contained SVG, CPU numbers on both axes.
     public func svg(title: String) -> String {
-        let finite = values.filter { !$0.isNaN }
-        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-        let cell = cpus <= 64 ? 8 : cpus <= 128 ? 5 : 3
-        let margin = 40, size = cpus * cell
-        var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(size + margin + 120)" height="\(size + margin + 20)" font-family="sans-serif" font-size="11">
-        <text x="\(margin)" y="14">\(title)</text>
-
-        """
-        for i in 0..<cpus {
-            for j in 0..<cpus where i != j {
-                let v = self[i, j]
-                if v.isNaN { continue }
-                out += "<rect x=\"\(margin + j * cell)\" y=\"\(margin / 2 + i * cell)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"\(Self.color((v - lo) / max(1e-9, hi - lo)))\"/>\n"
-            }
-        }
-        // Legend.
-        let lx = margin + size + 20
-        for k in 0..<10 {
-            let f = Double(9 - k) / 9
-            out += "<rect x=\"\(lx)\" y=\"\(margin / 2 + k * 16)\" width=\"14\" height=\"16\" fill=\"\(Self.color(f))\"/>"
-            out += "<text x=\"\(lx + 18)\" y=\"\(margin / 2 + k * 16 + 12)\">\(JSONValue.format(lo + f * (hi - lo), decimals: 1)) ns</text>\n"
-        }
-        out += "<text x=\"\(margin)\" y=\"\(margin / 2 + size + 14)\">CPU (column) to CPU (row), one-way latency</text>\n</svg>\n"
-        return out
-    }
-
-    /// Dark blue (near) to yellow (far).
-    static func color(_ f: Double) -> String {
-        let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
-        let x = min(1, max(0, f)) * Double(stops.count - 1)
-        let k = min(stops.count - 2, Int(x))
-        let t = x - Double(k)
-        let (a, b) = (stops[k], stops[k + 1])
-        func mix(_ p: Double, _ q: Double) -> Int { Int((p + (q - p) * t).rounded()) }
-        return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        Heatmap(title: title, size: cpus, axisTitle: "CPU (column) to CPU (row), one-way latency") { i, j in
+            i == j ? .nan : self[i, j]
+        }.svg()
     }
 }
 
@@ -181,8 +148,10 @@ public enum CoreToCore {
 
     /// One-way latency for `pairs` (default: every pair): half the median round trip of `workload`,
     /// pinned to each pair in turn.
+    /// `measured` is called with each pair's value as it is found (from the measuring threads).
     public static func measure(point: RunPoint, workload name: String, pairs: [(Int, Int)]? = nil, jobs: Int,
-                               progress: (@Sendable (Int, Int) -> Void)? = nil) throws(MeasureError) -> LatencyMatrix {
+                               progress: (@Sendable (Int, Int) -> Void)? = nil,
+                               measured: (@Sendable (Int, Int, Double) -> Void)? = nil) throws(MeasureError) -> LatencyMatrix {
         let config = point.scenario.config
         guard let w = config.workloads.firstIndex(where: { $0.name == name }) else {
             throw MeasureError(description: "the scenario has no workload named '\(name)'")
@@ -202,7 +171,9 @@ public enum CoreToCore {
             c.workloads = [config.workloads[w]]
             c.workloads[0].copies[0].pin = [list[k].0, list[k].1]
             guard var sim = try? Simulation(c) else { return .nan }
-            return sim.run().workloads[0].latency.p50 / 2
+            let oneWay = sim.run().workloads[0].latency.p50 / 2
+            measured?(list[k].0, list[k].1, oneWay)
+            return oneWay
         }
         var m = LatencyMatrix(cpus: n)
         for (k, pair) in list.enumerated() { m[pair.0, pair.1] = results[k] }

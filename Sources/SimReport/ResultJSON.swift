@@ -77,6 +77,11 @@ public enum ResultJSON {
         return .string(s)
     }
 
+    /// [[percentile, ns], ...]: an array, so that metrics (`expect:`, CSV, compare) skip it.
+    static func cdf(_ l: LatencySummary) -> JSONValue {
+        .array(zip(LatencySummary.cdfPercentiles, l.cdf).map { .array([.num($0, 1), .num($1)]) })
+    }
+
     static func latency(_ l: LatencySummary) -> JSONValue {
         .object([("p50", .num(l.p50)), ("p90", .num(l.p90)), ("p99", .num(l.p99)), ("max", .num(l.max)), ("mean", .num(l.mean))])
     }
@@ -181,6 +186,7 @@ public enum ResultJSON {
         [
             ("tasks", .int(Int64(w.tasks))), ("ops", .uint(w.ops)), ("elapsed_ns", .num(w.elapsedNs)),
             ("throughput_per_s", .num(w.throughputPerSecond, 1)), ("latency_ns", latency(w.latency)),
+            ("latency_cdf_ns", cdf(w.latency)),
             ("cpu_time_ns", .num(w.cpuTimeNs)), ("fairness", .num(w.fairness, 4)),
             ("wakeup_latency_ns", latency(w.wakeupLatency)), ("runqueue_wait_ns", latency(w.runqueueWait)),
             ("deadline_misses", .uint(w.deadlineMisses)),

@@ -28,6 +28,11 @@ final class Checker {
         }
     }
 
+    /// A mapping with the keys of one of the format's tables (ScenarioKeys).
+    func mapping(_ node: YNode, _ path: String, _ table: KeyTable) -> [String: YNode]? {
+        mapping(node, path, known: table.known, required: table.required)
+    }
+
     /// A mapping with only `known` keys (unknown ones reported with a suggestion).
     func mapping(_ node: YNode, _ path: String, known: [String], required: [String] = []) -> [String: YNode]? {
         guard case .mapping(let pairs) = node.value else {

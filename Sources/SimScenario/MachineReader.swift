@@ -7,12 +7,9 @@ struct MachineReader {
     /// Store buffer entries per core at most (today's largest is Golden Cove's 114).
     static let maxStoreBuffer = 1024
 
-    static let keys = ["preset", "name", "sockets", "cores_per_socket", "threads_per_core", "cores_per_cluster", "cores_per_die",
-                       "numa_nodes_per_socket", "socket_links", "frequency", "caches", "coherence", "memory", "apic", "idle_exit", "store_buffer"]
-
     func read(_ node: YNode) -> MachineSpec? {
         let path = "machine"
-        guard let f = check.mapping(node, path, known: Self.keys) else { return nil }
+        guard let f = check.mapping(node, path, ScenarioKeys.machine) else { return nil }
         var m = MachinePresets.teaching2s4c
         if let p = f["preset"] {
             if let name = check.choice(p, "machine.preset", MachinePresets.names) { m = MachinePresets.named(name)! } else { return nil }
@@ -21,7 +18,7 @@ struct MachineReader {
             m.summary = "custom machine (unset fields take teaching-2s4c's values)"
             m.sources = [("unset fields", "teaching-2s4c")]
         }
-        let overridden = Self.keys.filter { $0 != "preset" && $0 != "name" && f[$0] != nil }
+        let overridden = ScenarioKeys.machine.known.filter { $0 != "preset" && $0 != "name" && f[$0] != nil }
         if f["preset"] != nil && !overridden.isEmpty {
             // Results must not pass a modified preset off as the published machine.
             m.name += " (modified: \(overridden.joined(separator: ", ")))"
@@ -93,7 +90,7 @@ struct MachineReader {
 
     private func readCaches(_ node: YNode, into m: inout MachineSpec) {
         let names = ["l1d", "l1i", "l2", "llc"]
-        guard let f = check.mapping(node, "machine.caches", known: names) else { return }
+        guard let f = check.mapping(node, "machine.caches", ScenarioKeys.caches) else { return }
         for name in names {
             guard let n = f[name] else { continue }
             let p = "machine.caches.\(name)"
@@ -101,7 +98,7 @@ struct MachineReader {
                 m.caches.removeAll { $0.name == name }
                 continue
             }
-            guard let c = check.mapping(n, p, known: ["size", "ways", "line", "latency", "shared"]) else { continue }
+            guard let c = check.mapping(n, p, ScenarioKeys.cacheLevel) else { continue }
             var level = m.caches.first { $0.name == name }
                 ?? CacheLevel(name: name, sizeBytes: 32 << 10, ways: 8, latencyCycles: 4, shared: name == "llc" ? .socket : .core)
             if let v = c["size"], let s = check.size(v, p + ".size") { level.sizeBytes = s }
@@ -124,8 +121,8 @@ struct MachineReader {
 
     private func readCoherence(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.coherence"
-        guard let f = check.mapping(node, p, known: ["protocol", "atomic", "transfer", "snoop", "hop", "probe", "packets"]) else { return }
-        if let v = f["packets"], let t = check.mapping(v, p + ".packets", known: ["request", "response", "data"]) {
+        guard let f = check.mapping(node, p, ScenarioKeys.coherence) else { return }
+        if let v = f["packets"], let t = check.mapping(v, p + ".packets", ScenarioKeys.packets) {
             // Sizes in bytes of the coherence packets on socket links; request 0: not modeled.
             func bytes(_ key: String) -> Int? {
                 guard let n = t[key] else { return nil }
@@ -153,7 +150,7 @@ struct MachineReader {
             m.coherence.protocolKind = .init(rawValue: s)!
         }
         if let v = f["atomic"], let w = check.work(v, p + ".atomic") { m.coherence.atomicCycles = w.cycles(at: m.frequency) }
-        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", known: ["smt", "cluster", "die", "socket", "remote", "via_home"]) {
+        if let v = f["transfer"], let t = check.mapping(v, p + ".transfer", ScenarioKeys.transfer) {
             if let n = t["smt"], let d = check.duration(n, p + ".transfer.smt") { m.coherence.smt = d }
             if let n = t["cluster"], let d = check.duration(n, p + ".transfer.cluster") { m.coherence.cluster = d }
             if let n = t["remote"], let d = check.duration(n, p + ".transfer.remote") { m.coherence.remote = d }
@@ -177,14 +174,14 @@ struct MachineReader {
 
     private func readMemory(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.memory"
-        guard let f = check.mapping(node, p, known: ["per_node", "latency", "bandwidth", "parallelism"]) else { return }
+        guard let f = check.mapping(node, p, ScenarioKeys.memory) else { return }
         if let v = f["parallelism"], let n = check.int(v, p + ".parallelism", min: 1, max: 1024) { m.memory.parallelism = n }
         if let v = f["per_node"], let s = check.size(v, p + ".per_node") { m.memory.bytesPerNode = s }
-        if let v = f["latency"], let l = check.mapping(v, p + ".latency", known: ["local", "remote"]) {
+        if let v = f["latency"], let l = check.mapping(v, p + ".latency", ScenarioKeys.memoryLatency) {
             if let n = l["local"], let d = check.duration(n, p + ".latency.local") { m.memory.latencyLocal = d }
             if let n = l["remote"], let d = check.duration(n, p + ".latency.remote") { m.memory.latencyRemote = d }
         }
-        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", known: ["local", "remote", "die", "die_write"]) {
+        if let v = f["bandwidth"], let b = check.mapping(v, p + ".bandwidth", ScenarioKeys.bandwidth) {
             if let n = b["die"] {
                 if n.scalar == "0" { m.memory.bandwidthDie = 0 } else if let x = check.bandwidth(n, p + ".bandwidth.die") { m.memory.bandwidthDie = x }
             }
@@ -198,13 +195,13 @@ struct MachineReader {
 
     private func readAPIC(_ node: YNode, into m: inout MachineSpec) {
         let p = "machine.apic"
-        guard let f = check.mapping(node, p, known: ["mode", "send", "remote_accept_wait", "deliver", "handler", "eoi"]) else { return }
+        guard let f = check.mapping(node, p, ScenarioKeys.apic) else { return }
         if let v = f["mode"], let s = check.choice(v, p + ".mode", APICSpec.Mode.allCases.map(\.rawValue)) { m.apic.mode = .init(rawValue: s)! }
         if let v = f["send"], let d = check.duration(v, p + ".send") { m.apic.send = d }
         if let v = f["remote_accept_wait"], let d = check.duration(v, p + ".remote_accept_wait") { m.apic.remoteAcceptWait = d }
         if let v = f["handler"], let d = check.duration(v, p + ".handler") { m.apic.handler = d }
         if let v = f["eoi"], let d = check.duration(v, p + ".eoi") { m.apic.eoi = d }
-        if let v = f["deliver"], let dl = check.mapping(v, p + ".deliver", known: ["socket", "remote"]) {
+        if let v = f["deliver"], let dl = check.mapping(v, p + ".deliver", ScenarioKeys.apicDeliver) {
             if let n = dl["socket"], let d = check.duration(n, p + ".deliver.socket") { m.apic.deliverSocket = d }
             if let n = dl["remote"], let d = check.duration(n, p + ".deliver.remote") { m.apic.deliverRemote = d }
         }

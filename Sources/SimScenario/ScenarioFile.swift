@@ -29,6 +29,11 @@ public struct ScenarioFile: Sendable {
     /// SHA-256 of the file's text, lowercase hex: which file exactly a result came from.
     public var sha256: String = ""
 
+    /// SHA-256 of a text's UTF-8 bytes, lowercase hex.
+    public static func sha256(of text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Reads and parses a file; an unreadable file or bad YAML is a diagnostic.
     public static func load(path: String) throws(ScenarioErrors) -> ScenarioFile {
         func refuse(_ why: String) -> ScenarioErrors { ScenarioErrors([Diagnostic(file: path, line: 1, column: 1, path: "", message: why)]) }
@@ -83,7 +88,7 @@ public struct ScenarioFile: Sendable {
         }
         if !check.diagnostics.isEmpty { throw ScenarioErrors(check.diagnostics) }
         var file = ScenarioFile(path: path, root: root, variants: variants, sweep: sweep)
-        file.sha256 = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        file.sha256 = Self.sha256(of: text)
         return file
     }
 

@@ -10,8 +10,7 @@ extension ScenarioReader {
         var out: [DeviceConfig] = []
         for (i, item) in items.enumerated() {
             let p = "devices[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "kernel", "cpu", "every", "arrivals", "handling", "start", "count"],
-                                        required: ["name", "kernel", "every"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.device) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "device\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "device name '\(name)' is used twice") }
             var kernel: Int?

@@ -36,11 +36,8 @@ public struct ReadScenario: Sendable {
 struct ScenarioReader {
     let check: Checker
 
-    static let topKeys = ["mksim", "name", "description", "seed", "duration", "machine", "kernels", "channels", "moves",
-                          "devices", "workloads", "variants", "sweep", "expect"]
-
     func read(_ root: YNode) -> ReadScenario? {
-        guard let f = check.mapping(root, "", known: Self.topKeys, required: ["mksim", "name", "machine", "kernels", "workloads"]) else {
+        guard let f = check.mapping(root, "", ScenarioKeys.top) else {
             return nil
         }
         if let v = f["mksim"], let version = check.int(v, "mksim", min: 0), version != 1 {
@@ -118,8 +115,7 @@ struct ScenarioReader {
         var givenAway: [String: UInt64] = [:]
         for (i, item) in items.enumerated() {
             let p = "moves[\(i)]"
-            guard let f = check.mapping(item, p, known: ["at", "cpus", "memory", "from", "to", "per_cpu", "in_use", "migrate_page", "channel"],
-                                        required: ["at", "from", "to"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.move) else { continue }
             func kernel(_ key: String) -> Int? {
                 guard let n = f[key], let name = check.string(n, p + "." + key) else { return nil }
                 if let k = kernels.firstIndex(where: { $0.name == name }) { return k }
@@ -169,8 +165,7 @@ struct ScenarioReader {
         let topo = machine.topology
         for (i, item) in items.enumerated() {
             let p = "kernels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "cpus", "memory", "scheduler", "profile", "boot", "hotplug", "panic", "llc_ways", "shutdown"],
-                                        required: ["name", "cpus"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.kernel) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "kernel\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "kernel name '\(name)' is used twice") }
             var cpus: [Int] = []
@@ -189,7 +184,7 @@ struct ScenarioReader {
             }
             var node = cpus.first.map { topo.numaNode(of: $0) } ?? 0
             var size: UInt64 = 1 << 30
-            if let mn = f["memory"], let m = check.mapping(mn, p + ".memory", known: ["size", "node"]) {
+            if let mn = f["memory"], let m = check.mapping(mn, p + ".memory", ScenarioKeys.kernelMemory) {
                 if let s = m["size"], let v = check.size(s, p + ".memory.size") { size = v }
                 if let n = m["node"], let v = check.int(n, p + ".memory.node", min: 0, max: topo.numaNodeCount - 1) { node = v }
             }
@@ -198,7 +193,7 @@ struct ScenarioReader {
                 let policies = SchedulerRegistry.names
                 if sn.scalar != nil {
                     if let s = check.choice(sn, p + ".scheduler", policies) { scheduler.policy = s }
-                } else if let s = check.mapping(sn, p + ".scheduler", known: ["policy", "tick", "balance", "rr_slice"]) {
+                } else if let s = check.mapping(sn, p + ".scheduler", ScenarioKeys.scheduler) {
                     if let v = s["policy"], let name = check.choice(v, p + ".scheduler.policy", policies) { scheduler.policy = name }
                     if let d = positiveDuration(s["tick"], p + ".scheduler.tick") { scheduler.tick = d }
                     if let v = s["balance"] {
@@ -223,7 +218,7 @@ struct ScenarioReader {
                 }
             }
             var boot = BootConfig()
-            if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", known: ["at", "via", "image", "init", "per_cpu", "bringup"]) {
+            if let bn = f["boot"], let b = check.mapping(bn, p + ".boot", ScenarioKeys.boot) {
                 if let a = b["at"] {
                     if a.scalar == "0" { boot.at = .zero } else if let d = check.duration(a, p + ".boot.at") { boot.at = d }
                 }
@@ -240,7 +235,7 @@ struct ScenarioReader {
             }
             var kernel = KernelConfig(name: name, cpus: cpus, memoryNode: node, memoryBytes: size, scheduler: scheduler,
                                       profile: profile, boot: boot)
-            if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", known: ["at", "respawn"], required: ["at"]),
+            if let pn = f["panic"], let pm = check.mapping(pn, p + ".panic", ScenarioKeys.panic),
                let a = pm["at"], let d = check.duration(a, p + ".panic.at") {
                 kernel.panicAt = d
                 if let r = pm["respawn"] { kernel.respawnAfter = r.scalar == "0" ? .zero : check.duration(r, p + ".panic.respawn") }
@@ -249,7 +244,7 @@ struct ScenarioReader {
             if let hn = f["hotplug"], let events = check.list(hn, p + ".hotplug") {
                 for (j, en) in events.enumerated() {
                     let q = p + ".hotplug[\(j)]"
-                    guard let e = check.mapping(en, q, known: ["at", "offline", "online"], required: ["at"]) else { continue }
+                    guard let e = check.mapping(en, q, ScenarioKeys.hotplug) else { continue }
                     guard (e["offline"] == nil) != (e["online"] == nil) else {
                         check.error(en.mark, q, "give either offline or online (a CPU set), like {at: 10ms, offline: [3]}")
                         continue
@@ -319,7 +314,7 @@ struct ScenarioReader {
         for (i, item) in items.enumerated() where i < kernels.count {
             guard case .mapping = item.value, let sn = item["shutdown"] else { continue }
             let p = "kernels[\(i)].shutdown"
-            guard let s = check.mapping(sn, p, known: ["at", "channel"], required: ["at"]) else { continue }
+            guard let s = check.mapping(sn, p, ScenarioKeys.shutdown) else { continue }
             kernels[i].shutdownAt = s["at"].flatMap { check.duration($0, p + ".at") }
             guard let cn = s["channel"], let name = check.string(cn, p + ".channel") else { continue }
             guard let ci = channels.firstIndex(where: { $0.name == name }) else {
@@ -345,9 +340,7 @@ struct ScenarioReader {
         var out: [(ChannelConfig, String)] = []
         for (i, item) in items.enumerated() {
             let p = "channels[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "between", "transport", "slots", "slot_size", "notify", "handling", "budget",
-                                                         "stub", "poll", "timeout", "heartbeat"],
-                                        required: ["between"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.channel) else { continue }
             var ends: [Int] = []
             if let b = f["between"], let list = check.list(b, p + ".between") {
                 if list.count != 2 { check.error(b.mark, p + ".between", "expected two kernel names, like [host, spawn]") }
@@ -400,37 +393,13 @@ struct ScenarioReader {
 
     // MARK: Workloads
 
-    static let generatorKeys: [String: [String]] = [
-        "syscall-loop": ["syscall", "user", "every"],
-        "will-it-scale": ["testcase", "mode"],
-        "compute-memory": ["compute", "accesses", "private_lines", "shared_lines", "shared", "writes", "atomics", "shared_across_kernels",
-                           "pattern"],
-        "ping-pong": [],
-        "pipe-pingpong": [],
-        "producer-consumer": ["slots", "produce", "consume"],
-        "shared-pages": ["pages", "accesses", "writes", "compute"],
-        "ipi-ring": ["handling"],
-        "messages": ["channel", "user", "reply", "every", "size"],
-        "receive": ["channel", "user", "reply"],
-        "serve": ["channels", "user", "reply"],
-        "lock-loop": ["lock", "hold", "outside", "shared_across_kernels", "reads", "irqsave"],
-        "shootdown": ["protocol", "cpus", "invalidate", "addressing", "agreement", "design", "lrpc", "stub", "capability", "driver_call"],
-        "ipi-flood": ["target", "every", "nmi"],
-        "foreign-writes": ["target", "every", "corrupt", "object"],
-        "periodic": ["run", "period"],
-        "interactive": ["run", "think"],
-        "ipi-broadcast": ["targets", "addressing", "handling"],
-    ]
-
     private func readWorkloads(_ node: YNode?, kernels: [KernelConfig], channels: [(ChannelConfig, String)],
                                machine: MachineSpec, runDuration: Picoseconds?) -> [WorkloadConfig]? {
         guard let node, let items = check.list(node, "workloads") else { return nil }
         var out: [WorkloadConfig] = []
         for (i, item) in items.enumerated() {
             let p = "workloads[\(i)]"
-            guard let f = check.mapping(item, p, known: ["name", "on", "threads", "total_threads", "pin", "start", "stagger", "nice", "slice",
-                                                                "realtime", "generate", "migrate", "trace"],
-                                        required: ["name"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.workload) else { continue }
             let name = f["name"].flatMap { check.string($0, p + ".name") } ?? "workload\(i)"
             if out.contains(where: { $0.name == name }) { check.error((f["name"] ?? item).mark, p + ".name", "workload name '\(name)' is used twice") }
             // Placement.
@@ -510,7 +479,7 @@ struct ScenarioReader {
                 return v
             } ?? 0
             var realtime: RealtimeConfig?
-            if let rn = f["realtime"], let r = check.mapping(rn, p + ".realtime", known: ["priority", "policy"], required: ["priority"]) {
+            if let rn = f["realtime"], let r = check.mapping(rn, p + ".realtime", ScenarioKeys.realtime) {
                 let priority = r["priority"].flatMap { check.int($0, p + ".realtime.priority", min: 1, max: 99) }
                 let policy = r["policy"].flatMap { check.choice($0, p + ".realtime.policy", ["fifo", "rr"]) } ?? "fifo"
                 if let priority { realtime = RealtimeConfig(priority: UInt8(priority), roundRobin: policy == "rr") }
@@ -521,7 +490,7 @@ struct ScenarioReader {
             var workload = WorkloadConfig(name: name, copies: copies, generator: generator, stop: stop, startAt: start, nice: nice,
                                           realtime: realtime, stagger: stagger)
             if let d = positiveDuration(f["slice"], p + ".slice") { workload.slice = d }
-            if let mn = f["migrate"], let m = check.mapping(mn, p + ".migrate", known: ["at", "to", "state"], required: ["at", "to"]),
+            if let mn = f["migrate"], let m = check.mapping(mn, p + ".migrate", ScenarioKeys.migrate),
                let at = m["at"].flatMap({ check.duration($0, p + ".migrate.at") }), let tn = m["to"], let toName = check.string(tn, p + ".migrate.to") {
                 if let to = kernels.firstIndex(where: { $0.name == toName }) {
                     // A shared region has a copy of its pages in each instance it spans, and no other.
@@ -555,7 +524,7 @@ struct ScenarioReader {
     /// `trace: {path, format, executable, load_address, locks}`; the file opened (converted
     /// once per process when it is not a native binary trace).
     private func readTrace(_ node: YNode, _ p: String) -> TraceWorkload? {
-        guard let f = check.mapping(node, p, known: ["path", "format", "executable", "load_address", "locks", "op_at"], required: ["path"]),
+        guard let f = check.mapping(node, p, ScenarioKeys.trace),
               let pn = f["path"], let path = check.string(pn, p + ".path") else { return nil }
         let base = URL(fileURLWithPath: check.file).deletingLastPathComponent()
         func resolve(_ s: String) -> String { s.hasPrefix("/") ? s : base.appendingPathComponent(s).path }
@@ -582,13 +551,13 @@ struct ScenarioReader {
 
     private func readGenerator(_ node: YNode, _ p: String, kernels: [KernelConfig], on: [Int],
                                channels: [(ChannelConfig, String)], machine: MachineSpec) -> (WorkloadGenerator, StopRule)? {
-        let kinds = Self.generatorKeys.keys.sorted()
+        let kinds = ScenarioKeys.generators.map(\.kind).sorted()
         guard case .mapping = node.value, let kindNode = node["kind"] else {
             check.error(node.mark, p, "expected a mapping with a kind (one of \(kinds.joined(separator: ", ")))")
             return nil
         }
         guard let kind = check.choice(kindNode, p + ".kind", kinds) else { return nil }
-        let known = ["kind", "iterations", "duration"] + Self.generatorKeys[kind]!
+        let known = ScenarioKeys.generatorCommon.map(\.name) + ScenarioKeys.generators.first { $0.kind == kind }!.keys.map(\.name)
         guard let f = check.mapping(node, p, known: known) else { return nil }
         var stop = StopRule()
         if let v = f["iterations"], let n = check.uint64(v, p + ".iterations") { stop.iterations = n }
@@ -812,7 +781,7 @@ struct ScenarioReader {
         var out: [Expectation] = []
         for (i, item) in items.enumerated() {
             let p = "expect[\(i)]"
-            guard let f = check.mapping(item, p, known: ["metric", "variant", "relative_to", "at", "min", "max"], required: ["metric"]) else { continue }
+            guard let f = check.mapping(item, p, ScenarioKeys.expectation) else { continue }
             guard let metric = f["metric"].flatMap({ check.string($0, p + ".metric") }) else { continue }
             func bound(_ key: String) -> Double? {
                 guard let v = f[key], let s = check.scalar(v, p + "." + key, expected: "a number, optionally with a unit") else { return nil }

@@ -86,7 +86,7 @@ struct ComparedResult {
         }
         guard isDirectory.boolValue else { return try results(inFile: path) }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-            .filter { $0 == "result.json" || ($0.hasPrefix("point-") && $0.hasSuffix(".json")) }.sorted()
+            .filter(ResultsFolder.isResultFile).sorted()
         if names.isEmpty {
             printError("error: \(path): a folder without result.json or point-NNNN.json (not written by mksim run --out or mksim sweep)")
             throw ExitCode(Exit.badInput)

@@ -40,6 +40,9 @@ struct CoreToCoreCommand: ParsableCommand {
     @Option(help: "Host threads to use (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Continue an interrupted run of the same command: pairs already in OUT/matrix.partial.csv are not measured again.")
+    var resume = false
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1") }
@@ -63,19 +66,42 @@ struct CoreToCoreCommand: ParsableCommand {
             published = m
         }
         let topology = point.scenario.config.machine.topology
-        let matrix: LatencyMatrix
+        // What is measured, exactly: a resume must continue the same measurement.
+        let header = "# mksim c2c journal: scenario \(point.fileSHA256.prefix(16)), " + options.overrides.joined(separator: " ")
+            + ", workload \(workload), \(topology.cpuCount) CPUs"
+        let journalPath = out + "/matrix.partial.csv"
+        var matrix = LatencyMatrix(cpus: topology.cpuCount)
+        let journal: CoreToCoreJournal
+        var remaining = LatencyMatrix.allPairs(topology.cpuCount)
+        do {
+            if resume {
+                let done = try CoreToCoreJournal.measured(at: journalPath, header: header)
+                for (i, j, v) in done where i < topology.cpuCount && j < i { matrix[i, j] = v }
+                remaining = remaining.filter { matrix[$0.0, $0.1].isNaN }
+                print("resuming: \(done.count) pairs already measured, \(remaining.count) to go")
+            } else if FileManager.default.fileExists(atPath: journalPath) {
+                printError("note: \(journalPath) holds an interrupted run's pairs; starting over (--resume continues them)")
+            }
+            journal = try CoreToCoreJournal(path: journalPath, header: header, fresh: !resume)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(Exit.badInput)
+        }
         do {
             let line = ProgressLine(unit: "pairs")
-            matrix = try CoreToCore.measure(point: point, workload: workload, jobs: jobs) { done, total in
+            let measured = try CoreToCore.measure(point: point, workload: workload, pairs: remaining, jobs: jobs, progress: { done, total in
                 if done % 256 == 0 || done == total || !line.onTerminal { line.report(done: done, total: total) }
-            }
+            }, measured: journal.append)
+            for (i, j) in remaining { matrix[i, j] = measured[i, j] }
         } catch {
+            if !resume { journal.finish() }  // nothing was measured: leave no journal
             printError("error: \(error.description)")
             throw ExitCode(Exit.badInput)
         }
         do {
             try AtomicFile.write(matrix.csv(), to: out + "/matrix.csv")
             try AtomicFile.write(matrix.svg(title: "\(point.scenario.config.machine.name): core-to-core one-way latency"), to: out + "/matrix.svg")
+            journal.finish()
         } catch {
             printError("error: cannot write to \(out): \(error.localizedDescription)")
             throw ExitCode(Exit.badInput)

@@ -73,6 +73,12 @@ func writeOutputs(_ outcomes: [RunOutcome], to dir: String, csv: SweepCSV.Shape 
         if csv == .long {
             try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }, shape: .long), to: dir + "/" + SweepCSV.Shape.long.fileName)
         }
+        // The scenario beside its results, so that the folder (and `mksim report`) says
+        // what was run after the file has changed; only the text whose SHA-256 they carry.
+        if let point = outcomes.first?.point, let text = try? String(contentsOfFile: point.file, encoding: .utf8),
+           ScenarioFile.sha256(of: text) == point.fileSHA256 {
+            try AtomicFile.write(text, to: dir + "/scenario.yaml")
+        }
     } catch {
         printError("error: cannot write results to \(dir): \(pathProblem(dir) ?? error.localizedDescription)")
         throw ExitCode(Exit.badInput)

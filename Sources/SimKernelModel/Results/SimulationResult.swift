@@ -9,6 +9,12 @@ public struct LatencySummary: Sendable, Equatable {
     public var p99: Double
     public var max: Double
     public var mean: Double
+    /// The distribution at `cdfPercentiles` (0 is the minimum, 100 the maximum): the
+    /// points of its CDF, for plots (the report); empty when nothing was recorded.
+    public var cdf: [Double] = []
+
+    /// Where the CDF is sampled: dense enough for a plot, denser in the tail.
+    public static let cdfPercentiles: [Double] = [0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9, 100]
 
     public static let empty = LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0)
 
@@ -20,6 +26,7 @@ public struct LatencySummary: Sendable, Equatable {
         p99 = Double(h.valueAtPercentile(99)) / 1000
         max = Double(h.max) / 1000
         mean = h.mean / 1000
+        cdf = Self.cdfPercentiles.map { p in Double(p == 100 ? h.max : h.valueAtPercentile(p)) / 1000 }
     }
 
     init(count: UInt64, p50: Double, p90: Double, p99: Double, max: Double, mean: Double) {

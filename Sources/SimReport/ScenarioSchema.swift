@@ -1,0 +1,81 @@
+import SimScenario
+
+/// The scenario format as a JSON Schema (draft-07, what editors' YAML support reads), made
+/// from the reader's own key tables (`ScenarioKeys`): a key the reader knows is in it and a
+/// key it does not know is refused by it. Value checks are kept loose where the reader
+/// accepts several forms (units, CPU sets); the reader's own errors say the rest.
+public enum ScenarioSchema {
+    public static func json() -> JSONValue {
+        var defs: [(String, JSONValue)] = []
+        var seen = Set<String>()
+        func define(_ t: KeyTable) {
+            guard seen.insert(t.name).inserted else { return }
+            var object: [(String, JSONValue)] = [("type", .string("object"))]
+            object.append(("properties", .object(t.keys.map { ($0.name, shape($0.shape)) })))
+            if t.keyPaths {
+                let sections = t.keys.map(\.name).joined(separator: "|")
+                object.append(("patternProperties", .object([("^(\(sections))\\..+", .object([]))])))
+            }
+            object.append(("additionalProperties", .bool(false)))
+            if !t.required.isEmpty { object.append(("required", .array(t.required.map(JSONValue.string)))) }
+            defs.append((t.name, .object(object)))
+        }
+        func shape(_ s: KeyShape) -> JSONValue {
+            switch s {
+            case .string: return .object([("type", .string("string"))])
+            case .integer:
+                // `1_000` is a string to YAML and an integer to mksim.
+                return .object([("type", .array([.string("integer"), .string("string")])), ("pattern", .string("^-?[0-9][0-9_]*$"))])
+            case .number: return .object([("type", .string("number"))])
+            case .boolean: return .object([("type", .string("boolean"))])
+            case .null: return .object([("type", .string("null"))])
+            case .quantity:
+                return .object([("type", .array([.string("number"), .string("string")])),
+                                ("description", .string("a number, or one with a unit like 40ns, 16GiB, 2.8GHz, 200cycles"))])
+            case .choice(let names): return .object([("enum", .array(names.map(JSONValue.string)))])
+            case .cpus:
+                return .object([("type", .array([.string("string"), .string("integer"), .string("array")])), ("items", .object([("type", .string("integer"))])),
+                                ("description", .string("all, socketN, nodeN, ranges like 0-15,32-47, a count, or a list of CPU numbers"))])
+            case .names: return .object([("anyOf", .array([shape(.string), .object([("type", .string("array")), ("items", shape(.string))])]))])
+            case .scalar: return .object([("type", .array([.string("string"), .string("number"), .string("boolean")]))])
+            case .table(let t):
+                define(t)
+                return .object([("$ref", .string("#/definitions/\(t.name)"))])
+            case .list(let item): return .object([("type", .string("array")), ("items", shape(item))])
+            case .keyed(let value): return .object([("type", .string("object")), ("additionalProperties", shape(value))])
+            case .oneOf(let shapes): return .object([("anyOf", .array(shapes.map(shape)))])
+            case .generator:
+                defineGenerator()
+                return .object([("$ref", .string("#/definitions/generate"))])
+            case .any: return .object([])
+            }
+        }
+        func defineGenerator() {
+            guard seen.insert("generate").inserted else { return }
+            let kinds = ScenarioKeys.generators.map(\.kind)
+            let common = ScenarioKeys.generatorCommon.filter { $0.name != "kind" }
+            var cases: [JSONValue] = []
+            for g in ScenarioKeys.generators {
+                let props: [(String, JSONValue)] = [("kind", .object([("const", .string(g.kind))]))] + (common + g.keys).map { ($0.name, shape($0.shape)) }
+                cases.append(.object([
+                    ("if", .object([("properties", .object([("kind", .object([("const", .string(g.kind))]))])), ("required", .array([.string("kind")]))])),
+                    ("then", .object([("properties", .object(props)), ("additionalProperties", .bool(false))])),
+                ]))
+            }
+            defs.append(("generate", .object([
+                ("type", .string("object")),
+                ("properties", .object([("kind", .object([("enum", .array(kinds.map(JSONValue.string)))]))] + common.map { ($0.name, shape($0.shape)) })),
+                ("required", .array([.string("kind")])),
+                ("allOf", .array(cases)),
+            ])))
+        }
+        let root = shape(.table(ScenarioKeys.top))
+        return .object([
+            ("$schema", .string("http://json-schema.org/draft-07/schema#")),
+            ("title", .string("mksim scenario")),
+            ("description", .string("A scenario file of mksim (docs/scenario-format.md). Generated by `mksim schema` from the reader's key tables; do not edit.")),
+            ("$ref", root["$ref"]!),
+            ("definitions", .object(defs)),
+        ])
+    }
+}
