@@ -15,7 +15,7 @@ PROTOBUF_PY := 7.36.2
 # (jsonschema, with YAML 1.2 as mksim reads it: ruamel.yaml).
 CHECKERS_PY := perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY) pillow==12.0.0 jsonschema==4.25.1 ruamel.yaml==0.18.16
 
-.PHONY: deps build quickstart run test bench peers docs example clean
+.PHONY: deps build quickstart run test slurm-test bench peers docs example clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
 # read the compressed trace fixtures; the tests import rt-app's examples and trace a
@@ -58,6 +58,11 @@ run: build
 # A scratch path of its own keeps the release build of `make build` untouched.
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-test
+
+# A sweep as a Slurm job array on a one-node Slurm this target brings up (root; installs
+# slurm-wlm and munge), merged and checked against a local sweep (examples/slurm/).
+slurm-test: build
+	sh scripts/slurm-test.sh $(MKSIM)
 
 # The scenario's exact-count expectation is for its own 5 ms at N=64; these longer runs
 # measure speed, so exit 1 (an expectation off) is expected, other codes are not.

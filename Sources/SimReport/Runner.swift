@@ -5,10 +5,24 @@ import SimKernelModel
 import SimScenario
 
 /// One finished run: the point, what the model measured, and its JSON.
-public struct RunOutcome: Sendable {
+/// A point and its result as JSON: a run just made, or one read back from a results folder
+/// (a resumed or merged sweep). Expectations, the sweep table and CSVs need only this.
+public protocol PointResult: Sendable {
+    var point: RunPoint { get }
+    var json: JSONValue { get }
+}
+
+public struct RunOutcome: PointResult {
     public var point: RunPoint
     public var result: SimulationResult
     public var json: JSONValue
+}
+
+/// A point's result as written in a results folder.
+public struct StoredPoint: PointResult {
+    public var point: RunPoint
+    public var json: JSONValue
+    public init(point: RunPoint, json: JSONValue) { self.point = point; self.json = json }
 }
 
 public enum Runner {
@@ -27,10 +41,15 @@ public enum Runner {
     }
 
     /// Runs points on up to `jobs` host threads; results come back in point order.
-    public static func runAll(_ points: [RunPoint], jobs: Int, command: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil)
-        -> [Result<RunOutcome, ConfigurationError>] {
+    /// `finished` sees each outcome as soon as its point is done (from the worker thread).
+    public static func runAll(_ points: [RunPoint], jobs: Int, command: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                              finished: (@Sendable (Int, RunOutcome) -> Void)? = nil) -> [Result<RunOutcome, ConfigurationError>] {
         parallelMap(points.count, jobs: jobs, progress: progress) { i in
-            do throws(ConfigurationError) { return .success(try run(points[i], command: command)) } catch { return .failure(error) }
+            do throws(ConfigurationError) {
+                let outcome = try run(points[i], command: command)
+                finished?(i, outcome)
+                return .success(outcome)
+            } catch { return .failure(error) }
         }
     }
 }
@@ -49,12 +68,12 @@ public enum ExpectationCheck {
     /// points of the same run, where `relative_to` finds its reference; without one the
     /// expectation fails if `requireReference` (`mksim check`), else it is skipped (`mksim run`
     /// of a single point).
-    public static func check(_ run: RunOutcome, among all: [RunOutcome] = [], requireReference: Bool = false) -> [Outcome] {
+    public static func check<R: PointResult>(_ run: R, among all: [R] = [], requireReference: Bool = false) -> [Outcome] {
         var out: [Outcome] = []
         for e in run.point.scenario.expectations {
             if let v = e.variant, v != run.point.variant { continue }
             if !e.at.allSatisfy({ want in run.point.params.contains { $0.key == want.key && $0.value == want.value } }) { continue }
-            var reference: RunOutcome?
+            var reference: R?
             if let r = e.relativeTo {
                 let mine = run.point.params.filter { $0.key != "variant" }
                 reference = all.first { o in
@@ -99,12 +118,15 @@ public enum ExpectationCheck {
             }
         }
         // A run that stalled fails, unless the scenario expects it (an expectation on stalled_ns).
-        if let s = run.result.stalledAt,
+        if let stalled = run.json["stalled_ns"]?.doubleValue,
            !run.point.scenario.expectations.contains(where: { $0.metric == "stalled_ns" && ($0.variant == nil || $0.variant == run.point.variant) }) {
-            let waiting = run.result.tasks.filter { $0.waitsOn != nil }
-            let first = waiting.first.map { ": \($0.workload)[\($0.index)] waits on \($0.waitsOn!)" + (waiting.count > 1 ? " and \(waiting.count - 1) more" : "") } ?? ""
-            out.append(Outcome(expectation: .implicit("stalled_ns"), metric: "stalled_ns", value: s.nanoseconds, passed: false,
-                               message: "stalled_ns = \(JSONValue.format(s.nanoseconds, decimals: 3)): the run stalled\(first) (expect stalled_ns in the scenario if that is what it shows)"))
+            // Tasks still waiting when it stalled, in the result's order.
+            let waiting = (run.json["tasks"]?.objectPairs ?? []).flatMap { w, tasks in
+                tasks.objectPairs.compactMap { i, t in t["waits_on"]?.stringValue.map { "\(w)[\(i)] waits on \($0)" } }
+            }
+            let first = waiting.first.map { ": \($0)" + (waiting.count > 1 ? " and \(waiting.count - 1) more" : "") } ?? ""
+            out.append(Outcome(expectation: .implicit("stalled_ns"), metric: "stalled_ns", value: stalled, passed: false,
+                               message: "stalled_ns = \(JSONValue.format(stalled, decimals: 3)): the run stalled\(first) (expect stalled_ns in the scenario if that is what it shows)"))
         }
         return out
     }

@@ -81,25 +81,27 @@ public enum Summary {
     }
 
     /// One row per point, for a run over a sweep.
-    public static func sweepTable(_ runs: [(RunPoint, SimulationResult)]) -> String {
+    /// One row per point: its sweep values, each workload's throughput and p99, remote
+    /// transfers; from the results' JSON, so that resumed and merged sweeps print it too.
+    public static func sweepTable(_ runs: [any PointResult]) -> String {
         guard let first = runs.first else { return "" }
-        let keys = first.0.params.map(\.key)
+        let keys = first.point.params.map(\.key)
         var header = ["variant"] + keys.map { $0.split(separator: ".").last.map(String.init) ?? $0 }
         var names: [String] = []
-        for (_, r) in runs { for w in r.workloads where !names.contains(w.name) { names.append(w.name) } }
+        for r in runs { for (w, _) in r.json["workloads"]?.objectPairs ?? [] where !names.contains(w) { names.append(w) } }
         for n in names { header += ["\(n) throughput", "\(n) p99"] }
         header += ["remote transfers"]
         var rows = [header]
-        for (p, r) in runs {
-            var row = [p.variant ?? "-"] + p.params.map(\.value)
+        for r in runs {
+            var row = [r.point.variant ?? "-"] + r.point.params.map(\.value)
             for n in names {
-                if let w = r.workloads.first(where: { $0.name == n }) {
-                    row += [rate(w.throughputPerSecond), ns(w.latency.p99)]
+                if let w = r.json.at("workloads.\(n)"), let t = w["throughput_per_s"]?.doubleValue, let p99 = w.at("latency_ns.p99")?.doubleValue {
+                    row += [rate(t), ns(p99)]
                 } else {
                     row += ["-", "-"]
                 }
             }
-            row.append(count(r.transfers[.remote]))
+            row.append(count(UInt64(r.json.at("coherence.transfers.remote")?.doubleValue ?? 0)))
             rows.append(row)
         }
         return render(rows).joined(separator: "\n")

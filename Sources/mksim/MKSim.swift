@@ -28,7 +28,7 @@ struct MKSim: ParsableCommand {
         Exit codes: 0 success, 1 an expectation failed, 2 bad input, 3 internal error.
         """,
         version: MKSimVersion.description,
-        subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ReportCommand.self, ValidateCommand.self, SchemaCommand.self,
+        subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ReportCommand.self, MergeCommand.self, ValidateCommand.self, SchemaCommand.self,
                       MachinesCommand.self, CoreToCoreCommand.self, TraceCommand.self]
     )
 

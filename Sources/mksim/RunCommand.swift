@@ -66,7 +66,7 @@ struct RunCommand: ParsableCommand {
                 print(Summary.text(point: o.point, result: o.result))
             }
             if outcomes.count > 1 {
-                print("\n" + Summary.sweepTable(outcomes.map { ($0.point, $0.result) }))
+                print("\n" + Summary.sweepTable(outcomes))
             }
         }
         if let out { try writeOutputs(outcomes, to: out, csv: csv) }
@@ -138,7 +138,13 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Run every point of a scenario's sweep in parallel; write CSV and JSON.",
-        discussion: "Points run on --jobs host threads; results are the same whatever the job count."
+        discussion: """
+        Points run on --jobs host threads; results are the same whatever the job count. Each \
+        point's JSON is written as soon as it finishes, sweep.csv at the end: an interrupted \
+        sweep keeps its finished points, and --resume runs only the others. --shard I/N runs \
+        every N-th point (a Slurm job array's task, a GNU parallel job); `mksim merge` joins \
+        the shards into what one sweep writes (examples/slurm/).
+        """
     )
 
     @OptionGroup var scenario: ScenarioOptions
@@ -152,16 +158,91 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write sweep-long.csv: one row per point and metric, the kernel or workload in a column (docs/results.md).", valueName: "wide|long"))
     var csv: SweepCSV.Shape = .wide
 
+    @Option(help: ArgumentHelp("Run only points I, I+N, I+2N … (I from 0): one shard of N; join them with mksim merge.", valueName: "I/N"))
+    var shard: ShardOption?
+
+    @Flag(help: "Keep the points already in --out (same scenario text, mksim version and point) and run the rest.")
+    var resume = false
+
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         let points = try scenario.points()
-        let outcomes = try runPoints(points, jobs: jobs, progress: true)
-        try writeOutputs(outcomes, to: out, csv: csv)
-        print(Summary.sweepTable(outcomes.map { ($0.point, $0.result) }))
-        print("\nwrote \(outcomes.count == 1 ? "result.json" : "\(outcomes.count) point files and sweep.csv") to \(out)")
-        if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }
+        if points.count == 1 && shard == nil && !resume {
+            let outcomes = try runPoints(points, jobs: jobs, progress: true)
+            try writeOutputs(outcomes, to: out, csv: csv)
+            print(Summary.sweepTable(outcomes))
+            print("\nwrote result.json to \(out)")
+            if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }
+            return
+        }
+        let folder = SweepFolder(path: out)
+        let mine = points.indices.filter { i in shard.map { i % $0.count == $0.index } ?? true }
+        var stored: [Int: JSONValue] = [:]
+        if resume {
+            do throws(SweepFolder.Problem) {
+                for i in mine { if let json = try folder.finished(points[i], index: i) { stored[i] = json } }
+            } catch {
+                printError("error: --resume: \(error.description)")
+                throw ExitCode(Exit.badInput)
+            }
+            print("resuming: \(stored.count) of \(mine.count) points already in \(out)")
+        }
+        if let shard {
+            // Written first: a shard that is interrupted can be resumed, and merge can tell
+            // which shards it holds.
+            let manifest = ShardManifest(shard: shard.index, of: shard.count, points: points.count,
+                                         scenarioFile: URL(fileURLWithPath: scenario.file).standardized.path, scenarioSHA256: points[0].fileSHA256,
+                                         overrides: scenario.overrides, seed: scenario.seed, variant: scenario.variant)
+            do { try AtomicFile.write(manifest.json.render() + "\n", to: out + "/" + ShardManifest.fileName) } catch {
+                printError("error: cannot write results to \(out): \(pathProblem(out) ?? error.localizedDescription)")
+                throw ExitCode(Exit.badInput)
+            }
+        }
+        let todo = mine.filter { stored[$0] == nil }
+        let failures = WriteFailures()
+        let fresh = try runPoints(todo.map { points[$0] }, jobs: jobs, progress: true) { k, outcome in
+            do { try folder.write(outcome.json, index: todo[k]) } catch { failures.add(pathProblem(out) ?? error.localizedDescription) }
+        }
+        if let problem = failures.first {
+            printError("error: cannot write results to \(out): \(problem)")
+            throw ExitCode(Exit.badInput)
+        }
+        var results: [any PointResult] = []
+        for i in mine {
+            if let k = todo.firstIndex(of: i) { results.append(fresh[k]) } else { results.append(StoredPoint(point: points[i], json: stored[i]!)) }
+        }
+        print(Summary.sweepTable(results))
+        if let shard {
+            try keepScenario(of: points.first, in: out)
+            print("\nshard \(shard.index)/\(shard.count): wrote \(todo.count) of its \(mine.count) point files to \(out); when every shard is done: mksim merge SHARD_FOLDERS... --out DIR")
+        } else {
+            try writeSweepFiles(results, to: out, csv: csv)
+            print("\nwrote \(results.count) point files and sweep.csv to \(out)" + (stored.isEmpty ? "" : " (\(stored.count) kept from before)"))
+        }
+        if !reportExpectations(results.map { StoredPoint(point: $0.point, json: $0.json) }, quiet: true) { throw ExitCode(Exit.expectationFailed) }
     }
+}
+
+/// `--shard I/N`.
+struct ShardOption: ExpressibleByArgument {
+    var index: Int
+    var count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1 << 20, i >= 0, i < n else { return nil }
+        index = i
+        count = n
+    }
+}
+
+/// Problems writing point files from the worker threads, reported when the sweep ends.
+final class WriteFailures: @unchecked Sendable {
+    private var problems: [String] = []
+    private let lock = NSLock()
+    func add(_ p: String) { lock.lock(); problems.append(p); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return problems.first }
 }

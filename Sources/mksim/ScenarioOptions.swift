@@ -40,14 +40,14 @@ struct ScenarioOptions: ParsableArguments {
 }
 
 /// Runs points, reporting configuration problems as bad input.
-func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool) throws -> [RunOutcome] {
+func runPoints(_ points: [RunPoint], jobs: Int, progress: Bool, finished: (@Sendable (Int, RunOutcome) -> Void)? = nil) throws -> [RunOutcome] {
     var bar: (@Sendable (Int, Int) -> Void)?
     if progress {
         let line = ProgressLine(unit: "points done")
         bar = { (done: Int, total: Int) in line.report(done: done, total: total) }
     }
     var outcomes: [RunOutcome] = []
-    for (i, r) in Runner.runAll(points, jobs: jobs, command: Provenance.commandLine, progress: bar).enumerated() {
+    for (i, r) in Runner.runAll(points, jobs: jobs, command: Provenance.commandLine, progress: bar, finished: finished).enumerated() {
         switch r {
         case .success(let o): outcomes.append(o)
         case .failure(let e):
@@ -73,12 +73,29 @@ func writeOutputs(_ outcomes: [RunOutcome], to dir: String, csv: SweepCSV.Shape 
         if csv == .long {
             try AtomicFile.write(SweepCSV.make(outcomes.map { ($0.point, $0.json) }, shape: .long), to: dir + "/" + SweepCSV.Shape.long.fileName)
         }
-        // The scenario beside its results, so that the folder (and `mksim report`) says
-        // what was run after the file has changed; only the text whose SHA-256 they carry.
-        if let point = outcomes.first?.point, let text = try? String(contentsOfFile: point.file, encoding: .utf8),
-           ScenarioFile.sha256(of: text) == point.fileSHA256 {
-            try AtomicFile.write(text, to: dir + "/scenario.yaml")
-        }
+        try keepScenario(of: outcomes.first?.point, in: dir)
+    } catch {
+        printError("error: cannot write results to \(dir): \(pathProblem(dir) ?? error.localizedDescription)")
+        throw ExitCode(Exit.badInput)
+    }
+}
+
+/// The scenario beside its results, so that the folder (and `mksim report`) says what was
+/// run after the file has changed; only the text whose SHA-256 they carry.
+func keepScenario(of point: RunPoint?, in dir: String) throws {
+    if let point, let text = try? String(contentsOfFile: point.file, encoding: .utf8), ScenarioFile.sha256(of: text) == point.fileSHA256 {
+        try AtomicFile.write(text, to: dir + "/scenario.yaml")
+    }
+}
+
+/// A sweep's CSVs (and its scenario) from every point's result; the point files are written
+/// as the points finish (`SweepFolder`).
+func writeSweepFiles(_ results: [any PointResult], to dir: String, csv: SweepCSV.Shape) throws {
+    do {
+        let rows = results.map { ($0.point, $0.json) }
+        try AtomicFile.write(SweepCSV.make(rows), to: dir + "/" + SweepCSV.Shape.wide.fileName)
+        if csv == .long { try AtomicFile.write(SweepCSV.make(rows, shape: .long), to: dir + "/" + SweepCSV.Shape.long.fileName) }
+        try keepScenario(of: results.first?.point, in: dir)
     } catch {
         printError("error: cannot write results to \(dir): \(pathProblem(dir) ?? error.localizedDescription)")
         throw ExitCode(Exit.badInput)
@@ -99,7 +116,7 @@ func pathProblem(_ path: String) -> String? {
 }
 
 /// Prints expectation results; returns false when one failed.
-func reportExpectations(_ outcomes: [RunOutcome], quiet: Bool) -> Bool {
+func reportExpectations<R: PointResult>(_ outcomes: [R], quiet: Bool) -> Bool {
     var ok = true
     for o in outcomes {
         for c in ExpectationCheck.check(o, among: outcomes) {
