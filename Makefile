@@ -15,7 +15,7 @@ PROTOBUF_PY := 7.36.2
 # (jsonschema, with YAML 1.2 as mksim reads it: ruamel.yaml).
 CHECKERS_PY := perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY) pillow==12.0.0 jsonschema==4.25.1 ruamel.yaml==0.18.16
 
-.PHONY: deps build quickstart run test slurm-test bench peers docs example clean
+.PHONY: deps build quickstart run test slurm-test fuzz-build fuzz fuzz-smoke bench peers docs example clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
 # read the compressed trace fixtures; the tests import rt-app's examples and trace a
@@ -63,6 +63,21 @@ test: deps
 # slurm-wlm and munge), merged and checked against a local sweep (examples/slurm/).
 slurm-test: build
 	sh scripts/slurm-test.sh $(MKSIM)
+
+# Coverage-guided fuzzing of every reader of user input (docs/fuzzing.md): the targets
+# built with libFuzzer and AddressSanitizer, seeded from the shipped files.
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
+fuzz-build: build
+	$(SWIFT) build -c release --package-path Fuzz $(FUZZ_FLAGS)
+	sh Fuzz/make-corpus.sh $(MKSIM)
+
+# make fuzz TARGET=scenario RUNS=1000000
+fuzz: fuzz-build
+	sh Fuzz/run.sh $(or $(TARGET),all) -runs=$(or $(RUNS),1000000)
+
+# CI: every target for 40 s.
+fuzz-smoke: fuzz-build
+	sh Fuzz/run.sh all -max_total_time=40
 
 # The scenario's exact-count expectation is for its own 5 ms at N=64; these longer runs
 # measure speed, so exit 1 (an expectation off) is expected, other codes are not.

@@ -179,11 +179,19 @@ public struct ScenarioFile: Sendable {
 
     /// Every problem of the file: the file as written and each variant, read and then built
     /// (each point's simulation is made, not run), so that what `run` would reject is found.
-    public func validate() -> [Diagnostic] {
+    /// Every problem of the file, its variants and sweep points, built as `run` builds them
+    /// (with `memoryLimit`, the largest model allowed).
+    public func validate(memoryLimit: UInt64 = ModelFootprint.defaultLimit) -> [Diagnostic] {
         var all: [Diagnostic] = []
         func add(_ ds: [Diagnostic]) { for d in ds where !all.contains(d) { all.append(d) } }
         func check(variant: String?) {
-            do { add(try points(variant: variant).compactMap { $0.buildProblem() }) } catch { add(error.diagnostics) }
+            do {
+                add(try points(variant: variant).compactMap { p in
+                    var p = p
+                    p.scenario.config.memoryLimit = memoryLimit
+                    return p.buildProblem()
+                })
+            } catch { add(error.diagnostics) }
         }
         check(variant: nil)
         for v in variants { check(variant: v.name) }

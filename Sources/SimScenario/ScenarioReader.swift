@@ -72,6 +72,7 @@ struct ScenarioReader {
                 read.sources[subject] = source
             }
         }
+        if let m = f["machine"] { read.sources[.machine] = ItemSource(mark: m.mark, path: "machine") }
         note("kernels", kernels.map { .kernel($0.name) })
         note("channels", channels.map { .channel($0.0.name) })
         note("workloads", workloads.map { .workload($0.name) })

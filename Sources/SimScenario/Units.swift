@@ -122,6 +122,9 @@ public enum Work: Sendable, Equatable {
 
 /// A window of simulated time written `FROM..TO` with durations (`1ms..2ms`; either end
 /// may be left out: `..2ms`, `1ms..`); nil when malformed or empty.
+/// A size with its unit, as in a scenario (16GiB, 512MB): for options like --max-memory.
+public func parseSize(_ text: String) -> UInt64? { Units.size(text) }
+
 public func parseTimeWindow(_ text: String) -> (from: Picoseconds, to: Picoseconds)? {
     let parts = text.components(separatedBy: "..")
     guard parts.count == 2 else { return nil }

@@ -18,6 +18,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Run one variant of the file (when the sweep has no variant axis, or to fix it).")
     var variant: String?
 
+    @Option(help: ArgumentHelp("The most host memory a model may take, like 16GiB (default 4GiB); larger models are refused before they are built.", valueName: "size"))
+    var maxMemory: MemorySize?
+
     /// Loads the file and expands its points; bad input prints every diagnostic and exits 2.
     func points() throws -> [RunPoint] {
         var sets: [(key: String, value: YNode)] = []
@@ -31,11 +34,22 @@ struct ScenarioOptions: ParsableArguments {
         if let seed { sets.append(("seed", YNode(.scalar(String(seed), plain: true)))) }
         do {
             let file = try ScenarioFile.load(path: file)
-            return try file.points(overrides: sets, variant: variant)
+            var points = try file.points(overrides: sets, variant: variant)
+            if let maxMemory { for i in points.indices { points[i].scenario.config.memoryLimit = maxMemory.bytes } }
+            return points
         } catch {
             printError(error.description)
             throw ExitCode(Exit.badInput)
         }
+    }
+}
+
+/// `--max-memory 16GiB`.
+struct MemorySize: ExpressibleByArgument {
+    var bytes: UInt64
+    init?(argument: String) {
+        guard let b = parseSize(argument), b > 0 else { return nil }
+        bytes = b
     }
 }
 

@@ -12,11 +12,17 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Scenario files.")
     var files: [String]
 
+    @Option(help: ArgumentHelp("The most host memory a model may take, as for run (default 4GiB).", valueName: "size"))
+    var maxMemory: MemorySize?
+
     func run() throws {
         var bad = false
         for f in files {
             let diagnostics: [Diagnostic]
-            do { diagnostics = try ScenarioFile.load(path: f).validate() } catch { diagnostics = error.diagnostics }
+            do {
+                let file = try ScenarioFile.load(path: f)
+                diagnostics = maxMemory.map { file.validate(memoryLimit: $0.bytes) } ?? file.validate()
+            } catch { diagnostics = error.diagnostics }
             if diagnostics.isEmpty {
                 print("\(f): ok")
             } else {

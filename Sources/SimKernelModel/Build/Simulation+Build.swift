@@ -9,6 +9,8 @@ import SimWorkloads
 /// devices and migrations (in their rooms).
 extension Simulation {
     public init(_ config: SimulationConfig) throws(ConfigurationError) {
+        // Before anything is allocated: a model too big for the host is refused at once.
+        try ModelFootprint(config).check(limit: config.memoryLimit, config: config)
         var config = config
         let (incoming, offliners) = try Self.prepareMoves(&config)
         var build = BuildState(incomingCPUs: incoming, offlinerWorkloads: offliners)

@@ -403,6 +403,9 @@ public struct SimulationConfig: Sendable {
     public var seed: UInt64
     /// Simulated time limit (nil: until every task has finished).
     public var duration: Picoseconds?
+    /// The most host memory the model may take (its `ModelFootprint` estimate), refused
+    /// before it is built above that (`--max-memory` raises it).
+    public var memoryLimit: UInt64 = ModelFootprint.defaultLimit
 
     public init(machine: MachineSpec, kernels: [KernelConfig], channels: [ChannelConfig] = [], workloads: [WorkloadConfig],
                 seed: UInt64 = 1, duration: Picoseconds? = nil) {
@@ -427,5 +430,5 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
 /// An item of a configuration, by the name the scenario gives it (a move by its index).
 public enum ConfigurationSubject: Sendable, Hashable {
-    case kernel(String), channel(String), workload(String), device(String), move(Int)
+    case kernel(String), channel(String), workload(String), device(String), move(Int), machine
 }

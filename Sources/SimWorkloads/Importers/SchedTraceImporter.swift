@@ -185,10 +185,10 @@ public struct SchedTraceImporter {
               s.index(after: open) < close, s[s.index(after: open)..<close].allSatisfy(\.isNumber) else { return nil }
         let who = s[..<open].trimmingCharacters(in: " ")
         let pid: Int, comm: String
-        if let space = who.lastIndex(of: " "), let p = Int(who[who.index(after: space)...]) {
+        if let space = who.lastIndex(of: " "), let p = Self.pid(who[who.index(after: space)...]) {
             pid = p  // perf: "comm pid"
             comm = who[..<space].trimmingCharacters(in: " ")
-        } else if let dash = who.lastIndex(of: "-"), let p = Int(who[who.index(after: dash)...]) {
+        } else if let dash = who.lastIndex(of: "-"), let p = Self.pid(who[who.index(after: dash)...]) {
             pid = p  // ftrace: "comm-pid"
             comm = String(who[..<dash])
         } else {
@@ -246,11 +246,18 @@ public struct SchedTraceImporter {
         return nil
     }
 
+    /// A pid as the kernel prints it: digits only (a sign or a number past 2^31 is not one;
+    /// `Int` would take `-5`, and a negative pid became a trap where it is made a thread id).
+    static func pid<S: StringProtocol>(_ s: S) -> Int? {
+        guard !s.isEmpty, s.count <= 10, s.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int(s), v <= Int(Int32.max) else { return nil }
+        return v
+    }
+
     /// "comm:pid [prio] …" (trace-cmd's older layout).
     static func commPid(_ s: Substring) -> (String, Int)? {
         guard let bracket = s.firstIndex(of: "[") else { return nil }
         let name = s[..<bracket].trimmingCharacters(in: " ")
-        guard let colon = name.lastIndex(of: ":"), let pid = Int(name[name.index(after: colon)...]) else { return nil }
+        guard let colon = name.lastIndex(of: ":"), let pid = Self.pid(name[name.index(after: colon)...]) else { return nil }
         return (String(name[..<colon]), pid)
     }
 
@@ -269,7 +276,7 @@ public struct SchedTraceImporter {
         func who(_ part: Substring) -> (String, Int)? {
             guard let bracket = part.firstIndex(of: "[") else { return nil }
             let name = part[..<bracket].trimmingCharacters(in: " ")
-            guard let colon = name.lastIndex(of: ":"), let pid = Int(name[name.index(after: colon)...]) else { return nil }
+            guard let colon = name.lastIndex(of: ":"), let pid = Self.pid(name[name.index(after: colon)...]) else { return nil }
             return (String(name[..<colon]), pid)
         }
         guard let (pc, pp) = who(left), let (nc, np) = who(right), let close = left.lastIndex(of: "]") else { return nil }
