@@ -34,7 +34,7 @@ public enum ChartUnit: Sendable {
     case none, perSecond, nanoseconds, fraction, bytes
 
     func format(_ v: Double) -> String {
-        if v == 0 { return "0" }
+        if v == 0 { return self == .fraction ? "0%" : "0" }
         func short(_ x: Double) -> String {
             let a = abs(x)
             let s = a >= 100 ? String(format: "%.0f", x) : a >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x)
