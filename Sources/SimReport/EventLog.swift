@@ -37,6 +37,7 @@ public final class EventLog: Observer {
     }
 
     public func observe(_ record: Observation, at time: Picoseconds) {
+        if names?.learn(record) == true { return }
         if window.add(record, at: time) { drain(all: false) }
     }
 
@@ -101,6 +102,8 @@ public final class EventLog: Observer {
             f.add("coalesced", accepted ? "false" : "true")
         case .moveStep(let move, let step):
             f.kind("move_step"); f.add("move", move); f.add("step", step)
+        case .lockNamed:
+            return  // taken by observe(), never in the window
         }
         out.append(contentsOf: f.text.utf8)
         out.append(contentsOf: "}\n".utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import SimKernelModel
 
 /// Index sets written as ranges and single indices, like `0-5,8`: the part of the CPU-set
 /// syntax that is not about topology, shared with the LLC-way sets of cache partitions.
@@ -36,5 +37,14 @@ enum IndexList {
         }
         guard !out.isEmpty else { return .failure(CPUListError(why: "the set is empty")) }
         return .success(out.sorted())
+    }
+}
+
+/// Indices written like `0-5,8` (or `all`), each below `count`: for options such as
+/// `--narrate-cpus`; the reason when malformed.
+public func parseIndexList(_ text: String, count: Int, noun: String) -> Result<[Int], ConfigurationError> {
+    switch IndexList.parse(text, count: count, noun: noun) {
+    case .success(let list): return .success(list)
+    case .failure(let e): return .failure(ConfigurationError(e.why))
     }
 }

@@ -125,6 +125,9 @@ public enum Work: Sendable, Equatable {
 /// A size with its unit, as in a scenario (16GiB, 512MB): for options like --max-memory.
 public func parseSize(_ text: String) -> UInt64? { Units.size(text) }
 
+/// A duration with its unit, as in a scenario (25us, 1.5ms): for step mode's `until`.
+public func parseDuration(_ text: String) -> Picoseconds? { Units.duration(text) }
+
 public func parseTimeWindow(_ text: String) -> (from: Picoseconds, to: Picoseconds)? {
     let parts = text.components(separatedBy: "..")
     guard parts.count == 2 else { return nil }

@@ -38,7 +38,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("timeline-kernels"), help: ArgumentHelp("Keep only the tracks of these kernels (comma-separated names).", valueName: "names"))
     var timelineKernels: String?
 
+    @Flag(help: "Tell what happens as it happens, in plain sentences with times, before the summary (docs/tutorial/README.md).")
+    var narrate = false
+
+    @OptionGroup(title: "Narration") var narration: NarrationArguments
+
     func validate() throws {
+        if narration.given && !narrate { throw ValidationError("--narrate-level, --narrate-kernels, --narrate-cpus and --narrate-kinds need --narrate") }
+        if narrate && json { throw ValidationError("--narrate and --json both write to standard output; choose one") }
         if csv == .long && out == nil { throw ValidationError("--csv long needs --out DIR (the CSV is written there)") }
         if timeline == nil && (timelineWindow != nil || timelineKernels != nil) {
             throw ValidationError("--timeline-window and --timeline-kernels need --timeline FILE")
@@ -51,9 +58,11 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let points = try scenario.points()
         let outcomes: [RunOutcome]
-        if timeline != nil || events != nil {
+        if timeline != nil || events != nil || narrate {
             let options = try timeline.map { path in (path: path, options: try timelineOptions(points)) }
-            outcomes = try runObserved(points, log: events, timeline: options)
+            let narrator = try narrate ? Narrator(options: narration.options(for: points, defaultLevel: 1)) { print($0) } : nil
+            outcomes = try runObserved(points, log: events, timeline: options, narrator: narrator)
+            if narrator != nil { print("") }
         } else {
             outcomes = try runPoints(points, jobs: 1, progress: false)
         }
@@ -99,7 +108,8 @@ extension RunCommand {
 
 /// Runs points one after another, their observations into one JSON Lines file and (one
 /// point) a Perfetto timeline. A run that fails leaves neither file.
-private func runObserved(_ points: [RunPoint], log path: String?, timeline: (path: String, options: PerfettoTimeline.Options)?) throws -> [RunOutcome] {
+private func runObserved(_ points: [RunPoint], log path: String?, timeline: (path: String, options: PerfettoTimeline.Options)?,
+                         narrator: Narrator? = nil) throws -> [RunOutcome] {
     let log: EventLog?, trace: PerfettoTimeline?
     do {
         log = try path.map { try EventLog(path: $0) }
@@ -108,11 +118,12 @@ private func runObserved(_ points: [RunPoint], log path: String?, timeline: (pat
         printError("error: \(path != nil ? "--events" : "--timeline"): \(error.localizedDescription)")
         throw ExitCode(Exit.badInput)
     }
-    let observers: [(any Observer)?] = [log, trace]
+    let observers: [(any Observer)?] = [log, trace, narrator]
     let observer: any Observer = ObserverFanOut(observers.compactMap { $0 })
     var outcomes: [RunOutcome] = []
     for (i, p) in points.enumerated() {
         log?.startRun(point: p, index: i)
+        narrator?.startRun(point: p, index: i, of: points.count)
         do throws(ConfigurationError) { outcomes.append(try Runner.run(p, observer: observer, command: Provenance.commandLine)) } catch {
             log?.discard()
             trace?.discard()
@@ -120,6 +131,7 @@ private func runObserved(_ points: [RunPoint], log path: String?, timeline: (pat
             throw ExitCode(Exit.badInput)
         }
     }
+    narrator?.finish()
     do {
         try log?.finish()
         try trace?.finish()

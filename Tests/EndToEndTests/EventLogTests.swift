@@ -78,6 +78,10 @@ import Testing
         // Every syscall that entered left (the run stops between loop iterations).
         #expect(split.kinds["syscall_enter"] == split.kinds["syscall_exit"])
         #expect(split.kinds["lock_acquired"] == split.kinds["lock_released"])
+        // Every lock is named, those made during the run (a task's files_file_lock) too.
+        let locks = split.records.filter { ($0["kind"] as? String)?.hasPrefix("lock_") == true }.map { $0["lock"] }
+        #expect(!locks.isEmpty && locks.allSatisfy { $0 is String })
+        #expect(locks.contains { $0 as? String == "left.files_file_lock" })
     }
 
     @Test func switchesAndLifecycleOfAPanickingRun() throws {

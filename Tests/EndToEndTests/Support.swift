@@ -38,10 +38,11 @@ enum Repo {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    static func mksim(_ args: [String]) throws -> Output { try run(executable, args) }
+    static func mksim(_ args: [String], input: String? = nil) throws -> Output { try run(executable, args, input: input) }
 
-    /// Runs a program from the repository's root and collects what it printed.
-    static func run(_ program: URL, _ args: [String]) throws -> Output {
+    /// Runs a program from the repository's root (with `input` on its standard input, else
+    /// none) and collects what it printed.
+    static func run(_ program: URL, _ args: [String], input: String? = nil) throws -> Output {
         let p = Process()
         p.executableURL = program
         p.arguments = args
@@ -49,7 +50,12 @@ enum Repo {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let stdin = Pipe()
+        p.standardInput = stdin
         try p.run()
+        // Small inputs fit the pipe's buffer: written whole before the output is read.
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()

@@ -43,6 +43,10 @@ public enum Observation: Sendable, Equatable {
     case deviceInterrupt(device: Int, cpu: Int, accepted: Bool)
     /// A resource move reaches its step `step` (see docs/kernel-model.md).
     case moveStep(move: Int, step: Int)
+    /// Lock record `lock` was made during the run (a per-task or per-process kernel object,
+    /// a traced program's lock word) and is called `name`: it extends `ObservationNames.locks`.
+    /// Observers take it when it arrives, before any record that uses the lock.
+    case lockNamed(lock: Int, name: String)
 }
 
 /// The states a kernel instance passes through, as multikernel Linux names them.
@@ -76,4 +80,15 @@ public struct ObservationNames: Sendable {
     /// Per kernel booted by kexec during the run, when it is loaded and active (known from
     /// the start: the boot timeline is fixed); nil for a kernel up from the start.
     public var boots: [(loaded: Picoseconds, active: Picoseconds)?]
+}
+
+extension ObservationNames {
+    /// Takes what a naming record (`lockNamed`) says; true if `record` was one, which is
+    /// then not an event to show.
+    public mutating func learn(_ record: Observation) -> Bool {
+        guard case .lockNamed(let l, let name) = record else { return false }
+        if l >= locks.count { locks += Array(repeating: "#", count: l - locks.count + 1) }
+        locks[l] = name
+        return true
+    }
 }

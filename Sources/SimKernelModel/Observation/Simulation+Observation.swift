@@ -15,10 +15,7 @@ extension Simulation {
             kernels: kernels.map(\.config.name),
             cpuKernels: (0..<cpus.count).map { cpus[$0].kernel },
             tasks: tasks.indices.map { (workload: config.workloads[tasks[$0].workload].name, kernel: tasks[$0].kernel) },
-            locks: locks.records.map { lock in
-                let s = locks.stats[lock.stat]
-                return (s.kernel >= 0 ? config.kernels[s.kernel].name + "." : "") + s.name
-            },
+            locks: locks.records.indices.map(lockName),
             syscalls: kernels.map { $0.config.profile.syscalls.map(\.name) },
             rings: channels.rings.map { (channel: config.channels[$0.channel].name, from: $0.from, to: $0.to) },
             devices: devices.map(\.config.name),
@@ -36,5 +33,16 @@ extension Simulation {
     @inline(never)
     mutating func emit(_ record: Observation, at time: Picoseconds) {
         observer.unsafelyUnwrapped.observe(record, at: time)
+    }
+
+    /// Lock record `l`'s name, kernel-qualified as results name locks.
+    func lockName(_ l: Int) -> String {
+        let s = locks.stats[locks.records[l].stat]
+        return (s.kernel >= 0 ? config.kernels[s.kernel].name + "." : "") + s.name
+    }
+
+    /// Tells the observer the name of a lock record made during the run.
+    func lockMade(_ l: Int) {
+        observe(.lockNamed(lock: l, name: lockName(l)), at: now)
     }
 }

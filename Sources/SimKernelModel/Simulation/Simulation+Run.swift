@@ -7,12 +7,39 @@ extension Simulation {
         let clock = ContinuousClock()
         let started = clock.now
         advance(until: config.duration ?? .max)
-        noteStallIfTasksWait()
-        if storeBuffers.enabled { drainStoreBuffersAtEnd() }
         let wall = clock.now - started
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        return finish(wallSeconds: wallSeconds)
+    }
+
+    /// Runs what is left (step mode calls it after `processNextEvent`) and makes the result:
+    /// the same result as `run()` however the run was cut into steps.
+    public mutating func finish(wallSeconds: Double = 0) -> SimulationResult {
+        advance(until: config.duration ?? .max)
+        noteStallIfTasksWait()
+        if storeBuffers.enabled { drainStoreBuffersAtEnd() }
         return makeResult(wallSeconds: wallSeconds)
     }
+
+    /// Processes the next event of the queue, if one is left before the run's end (step
+    /// mode; `advance` is the same loop without the per-event call).
+    public mutating func processNextEvent() -> Bool {
+        guard let next = queue.peekTime(), next <= config.duration ?? .max else { return false }
+        let e = queue.popMin()!
+        now = e.time
+        progress.events &+= 1
+        if dispatch(e) && now > progress.lastActivity { progress.lastActivity = now }
+        return true
+    }
+
+    /// When the next event is due (nil: none left before the run's end).
+    public mutating func nextEventTime() -> Picoseconds? {
+        guard let next = queue.peekTime(), next <= config.duration ?? .max else { return nil }
+        return next
+    }
+
+    /// The engine's time: that of the event processed last.
+    public var currentTime: Picoseconds { now }
 
     /// Processes every event up to and including `limit` (the engine's main loop).
     /// Afterwards `now` is `limit` if events remain past it, else the last active time.

@@ -34,7 +34,9 @@ extension Simulation {
         let obj = kc.profile.objects[object]
         let line = directory.allocate(name: "\(kc.name).\(obj.name)\(suffix)", home: kc.memoryNode)
         guard case .lock(let algorithm) = obj.kind else { return Int(line) }
-        return locks.add(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave)
+        let lock = locks.add(line: line, algorithm: algorithm, stat: stat, irqsave: obj.irqsave)
+        lockMade(lock)
+        return lock
     }
 
     /// Sizes each kernel's owned tables once the tasks exist (keys: tasks, and address

@@ -352,6 +352,7 @@ extension Simulation {
         let stat = locks.addStats(kernel: cpus[c].kernel, name: directory.names[Int(line)], algorithm: algorithm)
         let index = locks.add(line: line, algorithm: algorithm, stat: stat, irqsave: false)
         traces.processes[r].lockAt[address] = index
+        lockMade(index)
         return index
     }
 

@@ -112,6 +112,7 @@ public final class PerfettoTimeline: Observer {
     }
 
     public func observe(_ record: Observation, at time: Picoseconds) {
+        if names?.learn(record) == true { return }
         if window.add(record, at: time) { drain(all: false) }
     }
 
@@ -214,6 +215,8 @@ public final class PerfettoTimeline: Observer {
             instant(Self.cpuTrack(c), "\(name) interrupt" + (accepted ? "" : " (coalesced)"), category: "device", at: t)
         case .moveStep(let move, let step):
             instant(Self.movesTrack, "move \(move) step \(step)", category: "move", at: t)
+        case .lockNamed:
+            return  // taken by observe(), never in the window
         }
     }
 
@@ -332,6 +335,3 @@ public final class PerfettoTimeline: Observer {
     }
 }
 
-private extension Array {
-    func at(_ i: Int) -> Element? { i >= 0 && i < count ? self[i] : nil }
-}
