@@ -3,6 +3,7 @@
 #   make test         run the test suite, optimized (plain `swift test` works too, slower)
 #   make example      build and run examples/custom-scheduler (a policy outside mksim)
 #   make bench        IPI-ring benchmark and allocation benchmark (docs/PERFORMANCE.md)
+#   make show         build with the SDL2 display and open scenarios/quickstart.yaml's split kernels
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -15,17 +16,17 @@ PROTOBUF_PY := 7.36.2
 # (jsonschema, with YAML 1.2 as mksim reads it: ruamel.yaml).
 CHECKERS_PY := perfetto==$(PERFETTO_PY) protobuf==$(PROTOBUF_PY) pillow==12.0.0 jsonschema==4.25.1 ruamel.yaml==0.18.16
 
-.PHONY: deps build quickstart run test slurm-test fuzz-build fuzz fuzz-smoke bench peers docs example clean
+.PHONY: deps build quickstart run test show show-build slurm-test fuzz-build fuzz fuzz-smoke bench peers docs example clean
 
 # Capstone (a required system library) comes from Debian's libcapstone-dev; xz and gzip
 # read the compressed trace fixtures; the tests import rt-app's examples and trace a
 # freshly built program with valgrind (gcc).
 deps:
-	@if ! pkg-config --exists capstone 2>/dev/null || ! command -v xz >/dev/null || ! command -v gzip >/dev/null \
+	@if ! pkg-config --exists capstone 2>/dev/null || ! pkg-config --exists zlib 2>/dev/null || ! command -v xz >/dev/null || ! command -v gzip >/dev/null \
 		|| [ ! -d /usr/share/doc/rt-app/examples ] || ! command -v valgrind >/dev/null || ! command -v gcc >/dev/null; then \
-		echo "installing libcapstone-dev, pkg-config, xz-utils, gzip, rt-app, valgrind, gcc (apt)"; \
+		echo "installing libcapstone-dev, zlib1g-dev, pkg-config, xz-utils, gzip, rt-app, valgrind, gcc (apt)"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev pkg-config xz-utils gzip rt-app valgrind gcc; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libcapstone-dev zlib1g-dev pkg-config xz-utils gzip rt-app valgrind gcc; \
 	fi
 	@# The report test renders the HTML report in headless Chromium, with a font for its text.
 	@if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
@@ -56,8 +57,26 @@ run: build
 # Optimized: the suite runs every shipped scenario (memory microbenchmarks walk millions of
 # lines), ten times faster than a debug build; -enable-testing keeps @testable imports.
 # A scratch path of its own keeps the release build of `make build` untouched.
+# With SDL2 installed (make show-build), the Display build is brought up to date first:
+# the display tests run it (offscreen frames, and the window under xvfb-run).
 test: deps
+	@if pkg-config --exists sdl2 2>/dev/null; then $(SWIFT) build -c release --traits Display --scratch-path .build-sdl --product mksim; \
+		else echo "SDL2 not installed: the display's SDL tests are skipped (make show-build installs it)"; fi
 	$(SWIFT) test -c release -Xswiftc -enable-testing --scratch-path .build-test
+
+# The display (`mksim show`): SDL2 behind the package trait Display, in a build of its own;
+# xvfb for a window without a screen (tests, screenshots).
+SDL_MKSIM := .build-sdl/release/mksim
+show-build: deps
+	@if ! pkg-config --exists sdl2 2>/dev/null || ! command -v xvfb-run >/dev/null; then \
+		echo "installing libsdl2-dev, xvfb (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libsdl2-dev xvfb xauth; \
+	fi
+	$(SWIFT) build -c release --traits Display --scratch-path .build-sdl --product mksim
+
+# make show SCENARIO=scenarios/tutorial/05-messages.yaml ARGS="--variant linux"
+show: show-build
+	$(SDL_MKSIM) show $(or $(SCENARIO),scenarios/quickstart.yaml) $(or $(ARGS),--variant split)
 
 # A sweep as a Slurm job array on a one-node Slurm this target brings up (root; installs
 # slurm-wlm and munge), merged and checked against a local sweep (examples/slurm/).

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // mksim — a discrete-event simulator of multikernel hardware.
 // Layers, lowest first (each imports only those below it; see docs/architecture.md):
-//   SimMachine → SimCPU → SimWorkloads → SimKernelModel → SimScenario → SimReport → mksim
+//   SimMachine → SimCPU → SimWorkloads → SimKernelModel → SimScenario → SimReport → SimDisplay → mksim
 import PackageDescription
 
 let package = Package(
@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "SimScenario", targets: ["SimScenario"]),
         .library(name: "SimReport", targets: ["SimReport"]),
     ],
+    // `Display`: the SDL2 window of `mksim show` (needs libsdl2-dev; `make show`). Off by
+    // default, so that a plain `swift build` and `swift test` never need SDL2.
+    traits: [.trait(name: "Display"), .default(enabledTraits: [])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -46,10 +49,19 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
         .target(name: "SimReport", dependencies: ["SimMachine", "SimWorkloads", "SimKernelModel", "SimScenario", "BuildInfo"]),
+        // zlib: the display's PNG frames are deflated.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SDL2, only with the Display trait (`make show`): the window of `mksim show`.
+        .systemLibrary(name: "CSDL2", pkgConfig: "sdl2", providers: [.apt(["libsdl2-dev"])]),
+        // The machine drawn as it runs: software-drawn frames (PNG files), and a window with SDL2.
+        .target(name: "SimDisplay", dependencies: [
+            "SimMachine", "SimKernelModel", "SimScenario", "SimReport", "CZlib",
+            .target(name: "CSDL2", condition: .when(traits: ["Display"])),
+        ]),
         .executableTarget(
             name: "mksim",
             dependencies: [
-                "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SimWorkloads", "SchedulerExamples",
+                "SimScenario", "SimReport", "SimKernelModel", "SimMachine", "SimWorkloads", "SchedulerExamples", "SimDisplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -134,13 +134,15 @@ public enum ExpectationCheck {
 
 /// Writes files whole or not at all: a temporary file in the same folder, then a rename.
 public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
+    public static func write(_ text: String, to path: String) throws { try write(Data(text.utf8), to: path) }
+
+    public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         TemporaryFiles.add(tmp.path)
-        do { try Data(text.utf8).write(to: tmp) } catch { TemporaryFiles.remove(tmp.path); throw error }
+        do { try data.write(to: tmp) } catch { TemporaryFiles.remove(tmp.path); throw error }
         if rename(tmp.path, url.path) != 0 {
             let err = errno
             TemporaryFiles.remove(tmp.path)

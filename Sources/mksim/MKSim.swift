@@ -29,7 +29,7 @@ struct MKSim: ParsableCommand {
         """,
         version: MKSimVersion.description,
         subcommands: [RunCommand.self, SweepCommand.self, CheckCommand.self, CompareCommand.self, ReportCommand.self, MergeCommand.self, ValidateCommand.self, SchemaCommand.self,
-                      MachinesCommand.self, CoreToCoreCommand.self, TraceCommand.self, StepCommand.self]
+                      MachinesCommand.self, CoreToCoreCommand.self, TraceCommand.self, StepCommand.self, ShowCommand.self]
     )
 
     static func main() {

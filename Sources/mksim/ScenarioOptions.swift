@@ -44,6 +44,18 @@ struct ScenarioOptions: ParsableArguments {
     }
 }
 
+extension ScenarioOptions {
+    /// The point a one-point command (`step`, `show`) runs: the only one, or the first with a
+    /// note saying how to choose another.
+    func onePoint(for command: String) throws -> [RunPoint] {
+        let points = try points()
+        if points.count > 1 {
+            printError("note: \(command): the scenario has \(points.count) points; this is point 1 (\(CheckSupport.label(points[0], sweepKeys: points[0].params.map(\.key)))); choose another with --variant and --set")
+        }
+        return Array(points.prefix(1))
+    }
+}
+
 /// `--max-memory 16GiB`.
 struct MemorySize: ExpressibleByArgument {
     var bytes: UInt64

@@ -21,11 +21,7 @@ struct StepCommand: ParsableCommand {
     @OptionGroup(title: "Narration") var narration: NarrationArguments
 
     func run() throws {
-        let points = try scenario.points()
-        guard points.count == 1 else {
-            printError("error: step: the scenario has \(points.count) points; step mode runs one: choose it with --variant and --set")
-            throw ExitCode(Exit.badInput)
-        }
+        let points = try scenario.onePoint(for: "step")
         let options = try narration.options(for: points, defaultLevel: 2)
         let session: StepSession
         do throws(ConfigurationError) { session = try StepSession(point: points[0], options: options) { print($0) } } catch {

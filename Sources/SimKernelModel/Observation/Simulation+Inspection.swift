@@ -109,6 +109,7 @@ extension Simulation {
         if life.haltedAt != nil { state = "halted" }
         else if life.failedAt != nil { state = life.respawnAt != nil ? "panicked (respawning)" : "panicked" }
         else if now < life.activeAt { state = now < life.loadedAt ? "not loaded yet" : "booting" }
+        else if life.incarnation > 0, let again = life.respawnTimeline, now < again.active { state = "booting again (respawn)" }
         else { state = "active" }
         var counts = (running: 0, runnable: 0, sleeping: 0, done: 0, other: 0)
         var ops: UInt64 = 0

@@ -66,7 +66,7 @@ public struct Narration {
 
     // MARK: Which records
 
-    static func classify(_ record: Observation) -> (Kind, Int) {
+    public static func classify(_ record: Observation) -> (Kind, Int) {
         switch record {
         case .kernelState: return (.kernel, 1)
         case .ipiSent: return (.ipi, 2)
@@ -213,14 +213,14 @@ public struct Narration {
     // MARK: Numbers
 
     /// A time as microseconds with three decimals, right-aligned.
-    static func time(_ t: Picoseconds) -> String {
+    public static func time(_ t: Picoseconds) -> String {
         let ns = t.raw / 1000
         let text = "\(ns / 1000).\(pad3(ns % 1000)) µs"
         return String(repeating: " ", count: max(0, 13 - text.count)) + text
     }
 
     /// A duration in the unit that reads best: 926 ns, 12.4 µs, 1.25 ms.
-    static func duration(_ d: Picoseconds) -> String {
+    public static func duration(_ d: Picoseconds) -> String {
         let ps = Double(d.raw)
         if ps < 10_000 { return String(format: "%.1f ns", ps / 1000) }
         if ps < 1_000_000 { return String(format: "%.0f ns", ps / 1000) }

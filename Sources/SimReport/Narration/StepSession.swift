@@ -13,7 +13,7 @@ import SimScenario
 public final class StepSession {
     private var sim: Simulation
     private let point: RunPoint
-    private let collector = Collector()
+    private let collector = ObservationCollector()
     private var narration: Narration
     private let write: (String) -> Void
     /// Set once the run is over: its result, shown by the summary.
@@ -44,11 +44,6 @@ public final class StepSession {
         sim = try Simulation(point.scenario.config)
         sim.attach(collector)
         narration.begin(collector.names!)
-        for (k, boot) in collector.names!.boots.enumerated() {
-            guard let boot else { continue }
-            collector.observe(.kernelState(kernel: k, state: .loaded), at: boot.loaded)
-            collector.observe(.kernelState(kernel: k, state: .active), at: boot.active)
-        }
     }
 
     public enum Outcome: Equatable { case goOn, quit, bad(String) }
@@ -161,21 +156,17 @@ public final class StepSession {
     /// What it leaves waits for the next command.
     @discardableResult
     private func release(limit: Int = .max, until kind: Narration.Kind? = nil) -> (told: Int, found: Bool) {
-        let horizon = sim.nextEventTime()
-        collector.pending.sort { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
-        let cut = horizon.map { h in collector.pending.firstIndex { $0.time >= h } ?? collector.pending.count } ?? collector.pending.count
-        var told = 0, used = 0, found = false
-        for p in collector.pending[..<cut] {
-            if told >= limit { break }
-            used += 1
-            let wanted = kind != nil && Narration.classify(p.record).0 == kind
-            if let line = narration.line(p.record, at: p.time, ignoringLevel: wanted) {
+        var told = 0, found = false
+        collector.release(before: sim.nextEventTime()) { record, time in
+            guard told < limit, !found else { return false }
+            let wanted = kind != nil && Narration.classify(record).0 == kind
+            if let line = narration.line(record, at: time, ignoringLevel: wanted) {
                 write(line)
                 told += 1
-                if wanted { found = true; break }
+                if wanted { found = true }
             }
+            return true
         }
-        collector.pending.removeFirst(used)
         return (told, found)
     }
 
@@ -254,18 +245,6 @@ public final class StepSession {
         let owner = v.owner.map { "owner CPU \($0)" } ?? "no owner"
         let sharers = v.sharers.isEmpty ? "no sharers" : "sharers " + CPURanges.format(v.sharers)
         return "line \(v.name): \(v.state), \(owner), \(sharers); value \(v.value); \(v.accesses) accesses, \(v.misses) misses"
-    }
-
-    /// Keeps what the model reports, to be told once no later event can precede it.
-    private final class Collector: Observer {
-        var names: ObservationNames?
-        var pending: [(time: Picoseconds, sequence: UInt64, record: Observation)] = []
-        private var sequence: UInt64 = 0
-        func begin(_ names: ObservationNames) { self.names = names }
-        func observe(_ record: Observation, at time: Picoseconds) {
-            pending.append((time, sequence, record))
-            sequence &+= 1
-        }
     }
 }
 
