@@ -89,8 +89,15 @@ public struct MachinePicture {
             if let o = v.owner, o < cpuRects.count { c.stroke(cpuRects[o].inset(-5), Palette.text, thickness: 3) }
         }
         // What is in flight.
+        let apic = sim.config.machine.apic
         for (key, from) in session.ipis.sorted(by: { ($0.key.sentAt, $0.key.to) < ($1.key.sentAt, $1.key.to) }) {
             arrow(&c, from: from, to: key.to, Palette.ipi)
+            // The IPI itself, moving along its arrow: how far it is through its send and
+            // flight (the APIC's costs for the distance), held short of the end until it lands.
+            let d = topology.distance(from, key.to)
+            let flight = Double((apic.sendCost(remote: d == .remote) + apic.deliveryLatency(d)).raw)
+            let done = min(0.9, Double(session.time.raw &- min(session.time.raw, key.sentAt.raw)) / max(1, flight))
+            dot(&c, from: from, to: key.to, at: done, Palette.ipi)
         }
         for (ring, queued) in session.messages.sorted(by: { $0.key < $1.key }) {
             guard let r = names.rings.at(ring), let to = names.cpuKernels.firstIndex(of: r.to) else { continue }
@@ -105,6 +112,14 @@ public struct MachinePicture {
         guard from >= 0, to >= 0, from < cpuRects.count, to < cpuRects.count, from != to else { return }
         let a = cpuRects[from], b = cpuRects[to]
         c.arrow(a.centerX + offset, a.centerY + offset, b.centerX + offset, b.centerY + offset, color, thickness: 3)
+    }
+
+    private func dot(_ c: inout Canvas, from: Int, to: Int, at f: Double, _ color: Color) {
+        guard from >= 0, to >= 0, from < cpuRects.count, to < cpuRects.count, from != to else { return }
+        let a = cpuRects[from], b = cpuRects[to]
+        let x = a.centerX + Int((Double(b.centerX - a.centerX) * f).rounded()), y = a.centerY + Int((Double(b.centerY - a.centerY) * f).rounded())
+        c.fill(Rect(x: x - 6, y: y - 6, w: 12, h: 12), Palette.text)
+        c.fill(Rect(x: x - 4, y: y - 4, w: 8, h: 8), color)
     }
 
     private func drawCPU(_ c: inout Canvas, _ v: CPUView, selected: Bool, sim: Simulation) {

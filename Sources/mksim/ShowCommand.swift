@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
         selects a CPU, one on a hot line outlines its owner and sharers; t then a time and \
         Enter jumps there; q or Esc quits. --start TIME opens the run at that time.
 
-        --frames DIR --at 10us,20us writes frame-0001.png … (and a .json legend with each \
+        --frames DIR --at 10us,20us writes frame-0001.png … in time order (and a .json legend with each \
         CPU's place and colours) without any window; with the Display trait the frames go \
         through SDL's offscreen driver.
         """
