@@ -26,8 +26,6 @@ public final class DisplaySession {
     /// first: (sender CPU, send time).
     private(set) var ipis: [IPIKey: Int] = [:]
     private(set) var messages: [Int: [(cpu: Int, at: Picoseconds)]] = [:]
-    /// Kernel states as last reported (`loaded`, `active`, `panicked`, …).
-    private(set) var kernelStates: [String]
     /// The last lines told (narration level 1), newest last.
     public private(set) var recent: [String] = []
     public var names: ObservationNames { collector.names! }
@@ -45,7 +43,6 @@ public final class DisplaySession {
         sim.attach(collector)
         let names = collector.names!
         narration.begin(names)
-        kernelStates = names.kernels.indices.map { names.boots[$0] == nil ? "active" : "not loaded" }
     }
 
     /// Runs the engine to `t` (or to the end) and applies what happened until then.
@@ -78,9 +75,6 @@ public final class DisplaySession {
         return true
     }
 
-    /// The time of the next event (nil: the run is over).
-    public func nextEventTime() -> Picoseconds? { result == nil ? sim.nextEventTime() : nil }
-
     private func finishRun() {
         guard result == nil else { return }
         result = sim.finish()
@@ -97,8 +91,6 @@ public final class DisplaySession {
             messages[ring, default: []].append((cpu, t))
         case .messageDelivered(let ring, _, _, _):
             if messages[ring]?.isEmpty == false { messages[ring]!.removeFirst() }
-        case .kernelState(let k, let state):
-            if k >= 0 && k < kernelStates.count { kernelStates[k] = state.rawValue }
         default: break
         }
         if let line = narration.line(record, at: t) {

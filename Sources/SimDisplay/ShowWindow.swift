@@ -133,12 +133,3 @@ public enum ShowWindow {
     private static func sdlError() -> String { String(cString: SDL_GetError()) }
 }
 #endif
-
-/// Whether this mksim was built with the Display trait (SDL2).
-public enum DisplayBuild {
-    #if Display
-    public static let hasWindow = true
-    #else
-    public static let hasWindow = false
-    #endif
-}
