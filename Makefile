@@ -110,9 +110,13 @@ example: deps
 	cd examples/custom-scheduler && $(SWIFT) run -c release custom-scheduler scenario.yaml
 
 # The peers of shared/peers (SimPy, SimGrid, plain C), measured the same way.
-peers:
+peers: deps
 	@pkg-config --exists simgrid 2>/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libsimgrid-dev)
 	@python3 -c "import simpy" 2>/dev/null || pip install -q simpy==4.1.2
+	@# pycachesim, Benchmarks/trace-replay.py's peer (a C extension: python3-dev, gcc).
+	@dpkg -s python3-dev >/dev/null 2>&1 || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-dev)
+	@$(PYENV)/bin/python3 -c "import cachesim" 2>/dev/null || $(PYENV)/bin/pip install -q pycachesim==0.3.1
+	@echo "trace replay against pycachesim: $(PYENV)/bin/python3 Benchmarks/trace-replay.py $(MKSIM) --l1-only"
 	cd ../shared/peers && PEERS_BIN=$(CURDIR)/.build/peers sh build.sh && PEERS_BIN=$(CURDIR)/.build/peers python3 bench.py
 
 # Regenerate docs/machines.md from the presets.

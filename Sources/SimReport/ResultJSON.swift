@@ -64,6 +64,7 @@ public enum ResultJSON {
                 ("wall_s", .num(r.host.wallSeconds, 4)),
                 ("events", .uint(r.host.events)),
                 ("events_per_s", .num(r.host.eventsPerSecond, 0)),
+                ("inline_operations", .uint(r.host.inlineOperations)),
             ])),
             ("provenance", Provenance(point: point, command: command).json),
         ])

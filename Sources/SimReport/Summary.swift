@@ -75,8 +75,8 @@ public enum Summary {
             for t in waiting.prefix(10) { lines.append("  \(t.workload)[\(t.index)] (kernel \(t.kernel)) waits on \(t.waitsOn!)") }
             if waiting.count > 10 { lines.append("  ... and \(waiting.count - 10) more (results: tasks.*.*.waits_on)") }
         }
-        lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s)", r.host.wallSeconds, count(r.host.events),
-                            rate(r.host.eventsPerSecond, unit: "")))
+        lines.append(String(format: "host: %.3f s wall, %@ events (%@ events/s), %@ operations inline", r.host.wallSeconds, count(r.host.events),
+                            rate(r.host.eventsPerSecond, unit: ""), count(r.host.inlineOperations)))
         return lines.joined(separator: "\n")
     }
 

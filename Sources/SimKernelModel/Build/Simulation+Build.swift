@@ -23,6 +23,7 @@ extension Simulation {
         let table = LatencyTable.forMachine(named: m.name)
         timing = CoreTiming(frequency: m.frequency, table: table)
         computeChunk = max(1, UInt64(m.frequency.cycles(in: Self.maxRunAhead)))
+        horizon = config.duration ?? .max
         directory = CoherenceDirectory(topology: topo, spec: m.coherence, memory: m.memory,
                                        hitLatency: m.hitLatency, frequency: m.frequency, caches: m.caches)
         apic = LocalAPICs(spec: m.apic, topology: topo)
@@ -51,6 +52,7 @@ extension Simulation {
             throw ConfigurationError("shared pages name their sender in 24 bits: at most 16,777,215 tasks")
         }
         tasks = FixedArray(build.tasks)
+        traces = TraceTable(processes: FixedArray(build.traceProcesses), threads: FixedArray(build.traceThreads))
         sizeOwnedObjects(taskCount: tasks.count)
         try scheduleHotplug()
         scheduleLifecycle()

@@ -371,5 +371,8 @@ public struct MoveResult: Sendable {
 public struct HostStats: Sendable {
     public var wallSeconds: Double
     public var events: UInt64
+    /// Interacting operations (accesses, sends) a CPU ran on its own clock, no other event
+    /// being due before them, instead of with an event of their own.
+    public var inlineOperations: UInt64 = 0
     public var eventsPerSecond: Double { wallSeconds > 0 ? Double(events) / wallSeconds : 0 }
 }

@@ -34,6 +34,8 @@ public struct Simulation {
     var movableTasks: [Bool] = []
     /// Cycles of user work a CPU executes at once (about `maxRunAhead`).
     let computeChunk: UInt64
+    /// The run's end: no event after it is processed (`config.duration`, or never).
+    let horizon: Picoseconds
     /// Where the run's observations go (`attach`); nil: none are made.
     var observer: (any Observer)?
 

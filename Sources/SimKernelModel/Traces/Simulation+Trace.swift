@@ -44,6 +44,12 @@ struct TraceThreadState {
     let cursor: TraceCursor
     let runtime: Int
     let task: Int
+    /// Records decoded ahead (`TraceCursor.nextBatch`), and the next one to replay.
+    var batch: [TraceRecord] = []
+    var batchNext = 0
+    /// The stream has ended, and why if it failed (given to the process when replay reaches it).
+    var ended = false
+    var failure: TraceError?
     /// A record read ahead (after a run of instruction records).
     var held: TraceRecord?
     /// An operation still to issue for the last record (a modify's store, an access's second line).
@@ -86,8 +92,8 @@ extension Simulation {
         guard !file.header.threads.isEmpty else { throw ConfigurationError("workload '\(wc.name)': trace \(file.path) has no threads", about: .workload(wc.name)) }
         let pins = wc.copies.flatMap { $0.pin ?? [] }
         let lineBytes = config.machine.caches.first?.lineBytes ?? 64
-        let runtime = traces.processes.count
-        traces.processes.append(TraceRuntime(file: file, name: wc.name, locks: trace.locks, firstThread: traces.threads.count,
+        let runtime = build.traceProcesses.count
+        build.traceProcesses.append(TraceRuntime(file: file, name: wc.name, locks: trace.locks, firstThread: build.traceThreads.count,
                                    space: AddressSpace(pageBytes: 4096, lineBytes: lineBytes),
                                    syscalls: Array(repeating: Array(repeating: -2, count: file.header.names.count), count: kernels.count)))
         for (i, thread) in file.header.threads.enumerated() {
@@ -107,10 +113,10 @@ extension Simulation {
             let rng = SplitMix64(seed: config.seed, stream: [0x7472_6163, UInt64(w), UInt64(i)])
             var task = TaskState(kernel: k, workload: w, pinnedLocal: pinnedLocal,
                                  generator: Generator(kind: .trace, stop: wc.stop, rng: rng), rng: rng)
-            task.traceThread = Int32(traces.threads.count)
+            task.traceThread = Int32(build.traceThreads.count)
             // A spawned thread starts when another's `spawn` record names it.
             let t = addTask(task, of: wc, thread: i, into: &build, startsWithWorkload: !thread.spawned)
-            traces.threads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
+            build.traceThreads.append(TraceThreadState(cursor: cursor, runtime: runtime, task: t))
             stats.tasks += 1
         }
     }
@@ -132,27 +138,15 @@ extension Simulation {
                 record = h
                 traces.threads[tt].held = nil
             } else {
-                do {
-                    guard let next = try traces.threads[tt].cursor.next() else { return .exit }
-                    record = next
-                } catch {
-                    if traces.processes[r].error == nil { traces.processes[r].error = error }
-                    return .exit
-                }
-                traces.processes[r].records &+= 1
+                guard let next = nextRecord(tt) else { return .exit }
+                record = next
             }
             switch record {
             case .instructions(let cls, let n):
                 // Merge the run with the instruction records that follow it.
                 var cycles = traces.threads[tt].cycles + Self.issueCycles(cls, n, timing.table)
                 while true {
-                    let next: TraceRecord?
-                    do { next = try traces.threads[tt].cursor.next() } catch {
-                        if traces.processes[r].error == nil { traces.processes[r].error = error }
-                        next = nil
-                    }
-                    guard let next else { break }
-                    traces.processes[r].records &+= 1
+                    guard let next = nextRecord(tt) else { break }
                     if case .instructions(let c2, let n2) = next {
                         cycles += Self.issueCycles(c2, n2, timing.table)
                     } else {
@@ -267,6 +261,45 @@ extension Simulation {
             }
         }
     }
+
+    /// Trace thread `tt`'s next record, counted; nil at the end of its stream or at an error
+    /// (kept as the process's `error`).
+    @inline(__always)
+    mutating func nextRecord(_ tt: Int) -> TraceRecord? {
+        let i = traces.threads[tt].batchNext
+        if i < traces.threads[tt].batch.count {
+            traces.threads[tt].batchNext = i &+ 1
+            traces.processes[traces.threads[tt].runtime].records &+= 1
+            return traces.threads[tt].batch[i]
+        }
+        return refillBatch(tt)
+    }
+
+    /// Decodes trace thread `tt`'s next batch of records and returns the first.
+    @inline(never)
+    mutating func refillBatch(_ tt: Int) -> TraceRecord? {
+        let r = traces.threads[tt].runtime
+        if traces.threads[tt].ended {
+            // Reached the failure, if any (records before it were replayed first).
+            if let f = traces.threads[tt].failure, traces.processes[r].error == nil { traces.processes[r].error = f }
+            return nil
+        }
+        var batch: [TraceRecord] = []
+        swap(&batch, &traces.threads[tt].batch)  // filled in place, not copied
+        let failure = traces.threads[tt].cursor.nextBatch(into: &batch, limit: Self.traceBatch)
+        swap(&batch, &traces.threads[tt].batch)
+        if failure != nil || traces.threads[tt].batch.isEmpty {
+            traces.threads[tt].ended = true
+            traces.threads[tt].failure = failure
+        }
+        guard !traces.threads[tt].batch.isEmpty else { return refillBatch(tt) }
+        traces.threads[tt].batchNext = 1
+        traces.processes[r].records &+= 1
+        return traces.threads[tt].batch[0]
+    }
+
+    /// Records decoded at once per trace thread (6 KiB of them).
+    static let traceBatch = 256
 
     /// Issue cost of a run of instructions in a trace. Two classes are charged elsewhere, so
     /// that nothing is counted twice: a syscall instruction's kernel entry by the kernel

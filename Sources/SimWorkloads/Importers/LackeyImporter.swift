@@ -53,9 +53,10 @@ public struct LackeyImporter {
         // valgrind numbers threads by the lowest free slot: a clone's child gets the lowest tid not alive.
         var alive: Set<UInt64> = [1]
         var clearChildTid: [UInt64: UInt64] = [:]
-        // FUTEX_WAITs valgrind ran [async], by thread: their address, until the completion line
-        // says how they ended (woken: a wait; ETIMEDOUT or EAGAIN: a call that did not wait).
-        var pendingFutexWait: [UInt64: UInt64] = [:]
+        // FUTEX_WAITs and FUTEX_WAKEs valgrind ran [async], by thread: their address, until
+        // the completion line says how they ended (a wait woken: a wait; ETIMEDOUT or EAGAIN: a
+        // call that did not wait; a wake: how many it woke).
+        var pendingFutex: [UInt64: (address: UInt64, wake: Bool)] = [:]
         var futexTimedOut: UInt64 = 0, futexUnfinished: UInt64 = 0
         func schedLine(_ text: String) throws(TraceError) {
             guard let r = text.range(of: "SCHED["), let close = text[r.upperBound...].firstIndex(of: "]"),
@@ -86,10 +87,17 @@ public struct LackeyImporter {
             if rest.hasPrefix("...") {
                 // The completion of an [async] call: a pending futex wait learns how it ended
                 // (the thread did nothing in between, so its stream is where it blocked).
-                guard let address = pendingFutexWait.removeValue(forKey: tid) else { return }
+                guard let (address, wake) = pendingFutex.removeValue(forKey: tid) else { return }
                 try flush()
                 current = thread(tid, spawned: tid != 1)
-                if text.contains("Success") {
+                let woken = text.range(of: "Success(0x").flatMap { r in UInt64(text[r.upperBound...].prefix { $0.isHexDigit }, radix: 16) }
+                if wake {
+                    if let woken, woken > 0 {
+                        try emit(.futexWake(address: address, count: UInt32(clamping: woken)))
+                    } else {
+                        try emit(.syscall(name: writer.header.intern("futex"), args: SyscallArguments([address])))
+                    }
+                } else if text.contains("Success") {
                     try emit(.futexWait(address: address))
                 } else {
                     if text.contains("Failure(0x6e)") { futexTimedOut += 1 }  // ETIMEDOUT: it slept its timeout, nobody woke it
@@ -136,8 +144,9 @@ public struct LackeyImporter {
                 // Waits that slept and wakes that woke someone become re-timed synchronization;
                 // a wait that found the value changed (EAGAIN) or a wake of nobody is a plain call.
                 let command = op & 127  // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
-                if (command == 0 || command == 9) && text.contains("[async]") && result == nil && !text.contains("Failure") {
-                    pendingFutexWait[tid] = address  // FUTEX_WAIT(_BITSET) under way: its result comes later
+                let isWait = command == 0 || command == 9, isWake = command == 1 || command == 10
+                if (isWait || isWake) && text.contains("[async]") && result == nil && !text.contains("Failure") {
+                    pendingFutex[tid] = (address, isWake)  // under way: its result comes on a later line
                     return
                 }
                 let slept = result != nil && !text.contains("Failure")
@@ -261,12 +270,12 @@ public struct LackeyImporter {
         }
         try flush()
         if current < 0 { _ = thread(1, spawned: false) }
-        futexUnfinished = UInt64(pendingFutexWait.count)
+        futexUnfinished = UInt64(pendingFutex.count)
         if futexTimedOut > 0 {
             report.notes.append("\(futexTimedOut) futex wait\(futexTimedOut == 1 ? "" : "s") timed out (ETIMEDOUT): replayed as calls, not as waits for a wake (lackey does not print the timeout)")
         }
         if futexUnfinished > 0 {
-            report.notes.append("\(futexUnfinished) futex wait\(futexUnfinished == 1 ? "" : "s") never completed in the trace (the thread was killed at exit): dropped")
+            report.notes.append("\(futexUnfinished) futex call\(futexUnfinished == 1 ? "" : "s") (waits or wakes) never completed in the trace (the thread was killed at exit): dropped")
         }
         if internalLines > 0 {
             report.notes.append("skipped \(internalLines) valgrind-internal line\(internalLines == 1 ? "" : "s") (\(internalSample!))")

@@ -262,6 +262,43 @@ public final class TraceCursor {
         return try nextText()
     }
 
+    /// Decodes the next records, up to `limit`, into `out` (emptied first): a binary trace's in
+    /// one pass over its blocks, so that a replay reads an array element per record instead of
+    /// calling the cursor (issue 18); a text trace's one record, as text cursors intern names
+    /// while they read. An error ends the batch after the records before it and is returned.
+    public func nextBatch(into out: inout [TraceRecord], limit: Int) -> TraceError? {
+        out.removeAll(keepingCapacity: true)
+        guard file.form == .binary else {
+            do { if let r = try next() { out.append(r) } } catch { return error }
+            return nil
+        }
+        while out.count < limit {
+            if position >= blockLength {
+                do { guard try loadBlock() else { break } } catch { return error }
+                continue
+            }
+            // Locals in the loop: the class's fields are read and written once per batch.
+            var s = ByteSource(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<blockLength]))
+            s.position = position
+            var last = lastAddress
+            var failedAt: Int?
+            while out.count < limit && s.position < s.base.count {
+                let start = s.position
+                guard let r = s.record(last: &last) else { failedAt = start; break }
+                out.append(r)
+            }
+            position = failedAt ?? s.position
+            lastAddress = last
+            if let at = failedAt {
+                count &+= UInt64(out.count)
+                return TraceError(file: file.path, offset: blockOffset + UInt64(at),
+                                  "thread \(thread): a record that does not decode (corrupt or truncated block)")
+            }
+        }
+        count &+= UInt64(out.count)
+        return nil
+    }
+
     private func loadBlock() throws(TraceError) -> Bool {
         let offsets = file.blockOffsets[thread]
         guard nextBlock < offsets.count else { return false }
