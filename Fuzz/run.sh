@@ -6,7 +6,7 @@
 # bomb (2 GB) exits non-zero. The last lines of each run (execs, coverage) are printed.
 set -eu
 cd "$(dirname "$0")/.."
-BIN=Fuzz/.build/release/mksim-fuzz
+BIN=${FUZZ_BIN:-Fuzz/.build/release/mksim-fuzz}  # make fuzz-fast: the build without ASan
 TARGET=${1:?usage: run.sh TARGET|all [libFuzzer options...]}
 shift
 [ -d Fuzz/corpus/scenario ] || { echo "no seed corpus: sh Fuzz/make-corpus.sh .build/release/mksim" >&2; exit 2; }

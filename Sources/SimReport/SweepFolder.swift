@@ -6,25 +6,30 @@ import SimScenario
 /// them; a shard's manifest, so that `mksim merge` can rebuild the sweep's points exactly.
 public struct SweepFolder: Sendable {
     public let path: String
-    public init(path: String) { self.path = path }
+    /// Points in the whole sweep (of every shard): a sweep of one writes result.json.
+    public let points: Int
+    public init(path: String, points: Int) { self.path = path; self.points = points }
 
     public struct Problem: Error, CustomStringConvertible {
         public var description: String
         public init(description: String) { self.description = description }
     }
 
-    /// point-0001.json for the first point (of the whole sweep, whatever the shard).
-    public static func pointFile(_ index: Int) -> String { String(format: "point-%04d.json", index + 1) }
+    /// point-0001.json for the first point (of the whole sweep, whatever the shard), or
+    /// result.json when the sweep has one point, as `mksim run --out` writes it.
+    public static func pointFile(_ index: Int, of count: Int) -> String {
+        count == 1 ? "result.json" : String(format: "point-%04d.json", index + 1)
+    }
 
     public func write(_ json: JSONValue, index: Int) throws {
-        try AtomicFile.write(json.render() + "\n", to: path + "/" + Self.pointFile(index))
+        try AtomicFile.write(json.render() + "\n", to: path + "/" + Self.pointFile(index, of: points))
     }
 
     /// The result already in the folder for `point` (number `index`), or nil when there is
     /// none; a file made by another version, from another scenario text or for another point
     /// is refused: resuming would mix results that do not belong together.
     public func finished(_ point: RunPoint, index: Int) throws(Problem) -> JSONValue? {
-        let file = path + "/" + Self.pointFile(index)
+        let file = path + "/" + Self.pointFile(index, of: points)
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         let json: JSONValue
         do { json = try JSONText.parse(text, file: file) } catch { throw Problem(description: "\(file): \(error.description) (remove it to run the point again)") }

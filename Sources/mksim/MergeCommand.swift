@@ -38,14 +38,14 @@ struct MergeCommand: ParsableCommand {
         for (i, p) in points.enumerated() {
             let (text, json) = files[i]!
             results.append(StoredPoint(point: p, json: json))
-            do { try AtomicFile.write(text, to: out + "/" + SweepFolder.pointFile(i)) } catch {
+            do { try AtomicFile.write(text, to: out + "/" + SweepFolder.pointFile(i, of: points.count)) } catch {
                 printError("error: cannot write results to \(out): \(pathProblem(out) ?? error.localizedDescription)")
                 throw ExitCode(Exit.badInput)
             }
         }
         try writeSweepFiles(results, to: out, csv: csv)
         print(Summary.sweepTable(results))
-        print("\nmerged \(shards.count) shard\(shards.count == 1 ? "" : "s"): wrote \(results.count) point files and sweep.csv to \(out)")
+        print("\nmerged \(shards.count) shard\(shards.count == 1 ? "" : "s"): wrote \(results.count == 1 ? "result.json" : "\(results.count) point files and sweep.csv") to \(out)")
         if !reportExpectations(results, quiet: true) { throw ExitCode(Exit.expectationFailed) }
     }
 
@@ -90,7 +90,7 @@ struct MergeCommand: ParsableCommand {
         var absent: [String] = []
         for (m, folder) in zip(manifests, shards) {
             for i in points.indices where m.owns(i) {
-                let path = folder + "/" + SweepFolder.pointFile(i)
+                let path = folder + "/" + SweepFolder.pointFile(i, of: points.count)
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { absent.append(path); continue }
                 let json: JSONValue
                 do { json = try JSONText.parse(text, file: path) } catch { throw SweepFolder.Problem(description: error.description) }

@@ -190,7 +190,7 @@ struct SweepCommand: ParsableCommand {
             if !reportExpectations(outcomes, quiet: true) { throw ExitCode(Exit.expectationFailed) }
             return
         }
-        let folder = SweepFolder(path: out)
+        let folder = SweepFolder(path: out, points: points.count)
         let mine = points.indices.filter { i in shard.map { i % $0.count == $0.index } ?? true }
         var stored: [Int: JSONValue] = [:]
         if resume {
@@ -232,7 +232,7 @@ struct SweepCommand: ParsableCommand {
             print("\nshard \(shard.index)/\(shard.count): wrote \(todo.count) of its \(mine.count) point files to \(out); when every shard is done: mksim merge SHARD_FOLDERS... --out DIR")
         } else {
             try writeSweepFiles(results, to: out, csv: csv)
-            print("\nwrote \(results.count) point files and sweep.csv to \(out)" + (stored.isEmpty ? "" : " (\(stored.count) kept from before)"))
+            print("\nwrote \(results.count == 1 ? "result.json" : "\(results.count) point files and sweep.csv") to \(out)" + (stored.isEmpty ? "" : " (\(stored.count) kept from before)"))
         }
         if !reportExpectations(results.map { StoredPoint(point: $0.point, json: $0.json) }, quiet: true) { throw ExitCode(Exit.expectationFailed) }
     }

@@ -115,11 +115,11 @@ func keepScenario(of point: RunPoint?, in dir: String) throws {
 }
 
 /// A sweep's CSVs (and its scenario) from every point's result; the point files are written
-/// as the points finish (`SweepFolder`).
+/// as the points finish (`SweepFolder`). One point has no sweep.csv, as in `writeOutputs`.
 func writeSweepFiles(_ results: [any PointResult], to dir: String, csv: SweepCSV.Shape) throws {
     do {
         let rows = results.map { ($0.point, $0.json) }
-        try AtomicFile.write(SweepCSV.make(rows), to: dir + "/" + SweepCSV.Shape.wide.fileName)
+        if rows.count > 1 { try AtomicFile.write(SweepCSV.make(rows), to: dir + "/" + SweepCSV.Shape.wide.fileName) }
         if csv == .long { try AtomicFile.write(SweepCSV.make(rows, shape: .long), to: dir + "/" + SweepCSV.Shape.long.fileName) }
         try keepScenario(of: results.first?.point, in: dir)
     } catch {

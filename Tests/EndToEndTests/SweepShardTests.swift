@@ -50,7 +50,7 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             // Every third point, numbered as in the whole sweep.
             let points = try FileManager.default.contentsOfDirectory(atPath: s).filter { $0.hasPrefix("point-") }.sorted()
-            #expect(points == stride(from: i, to: 14, by: 3).map(SweepFolder.pointFile))
+            #expect(points == stride(from: i, to: 14, by: 3).map { SweepFolder.pointFile($0, of: 14) })
             shards.append(s)
         }
         let merged = dir.appendingPathComponent("merged").path
@@ -68,12 +68,40 @@ import Testing
         #expect(try Repo.mksim(["sweep", Self.file, "--shard", "1/3", "--set", "seed=9", "--out", other]).status == 0)
         let mixed = try Repo.mksim(["merge", shards[0], other, shards[2], "--out", bad])
         #expect(mixed.status == 2 && mixed.stderr.contains("a shard of another sweep"), "\(mixed.stderr)")
-        try FileManager.default.removeItem(atPath: shards[1] + "/" + SweepFolder.pointFile(4))
+        try FileManager.default.removeItem(atPath: shards[1] + "/" + SweepFolder.pointFile(4, of: 14))
         let unfinished = try Repo.mksim(["merge", shards[0], shards[1], shards[2], "--out", bad])
         #expect(unfinished.status == 2 && unfinished.stderr.contains("1 point missing") && unfinished.stderr.contains("--resume"), "\(unfinished.stderr)")
         #expect(!FileManager.default.fileExists(atPath: bad))
         let wrong = try Repo.mksim(["sweep", Self.file, "--shard", "3/3", "--out", bad])
         #expect(wrong.status == 2, "\(wrong.stderr)")
+    }
+
+    /// A sweep of one point writes result.json and no sweep.csv; its shards merged, and its
+    /// resumed run, write the same.
+    @Test func aOnePointSweepShardedOrResumedWritesWhatTheSweepWrites() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let one = ["--variant", "smp", "--set", "workloads.unlink.total_threads=4"]
+        let whole = dir.appendingPathComponent("whole").path
+        #expect(try Repo.mksim(["sweep", Self.file, "--out", whole] + one).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: whole).sorted() == ["result.json", "scenario.yaml"])
+        var shards: [String] = []
+        for i in 0..<2 {
+            let s = dir.appendingPathComponent("shard-\(i)").path
+            let r = try Repo.mksim(["sweep", Self.file, "--shard", "\(i)/2", "--out", s] + one)
+            #expect(r.status == 0, "\(r.stderr)")
+            shards.append(s)
+        }
+        let merged = dir.appendingPathComponent("merged").path
+        let m = try Repo.mksim(["merge", shards[1], shards[0], "--out", merged])
+        #expect(m.status == 0, "\(m.stderr)")
+        #expect(try Self.contents(merged) == Self.contents(whole))
+        let resumed = dir.appendingPathComponent("resumed").path
+        #expect(try Repo.mksim(["sweep", Self.file, "--resume", "--out", resumed] + one).status == 0)
+        #expect(try Self.contents(resumed) == Self.contents(whole))
+        let again = try Repo.mksim(["sweep", Self.file, "--resume", "--out", resumed] + one)
+        #expect(again.status == 0 && again.stdout.contains("resuming: 1 of 1 points"), "\(again.stdout)")
+        #expect(try Self.contents(resumed) == Self.contents(whole))
     }
 
     @Test func anInterruptedSweepResumesToTheSameFolder() throws {
@@ -111,7 +139,7 @@ import Testing
         #expect(try Self.contents(cut) == Self.contents(whole))
 
         // Results of another version are not mixed in.
-        let first = cut + "/" + SweepFolder.pointFile(0)
+        let first = cut + "/" + SweepFolder.pointFile(0, of: 14)
         let text = try String(contentsOfFile: first, encoding: .utf8)
         try text.replacingOccurrences(of: "\"mksim_version\": \"\(MKSimVersion.number)\"", with: "\"mksim_version\": \"0.0.1\"")
             .write(toFile: first, atomically: true, encoding: .utf8)
