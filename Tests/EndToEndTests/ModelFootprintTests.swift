@@ -40,6 +40,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: file + ".out/point-0001.json") && !FileManager.default.fileExists(atPath: file + ".out/result.json"))
     }
 
+    /// compute-memory gives each thread its private lines (64 by default): a million such
+    /// tasks took 13.9 GB when only the tasks were counted (1.7 GiB estimated).
+    @Test func theLinesOfManyTasksAreCounted() throws {
+        let text = Self.scenario(machine: "", threads: 1_000_000)
+            .replacingOccurrences(of: "{kind: syscall-loop, syscall: getpid, iterations: 1}", with: "{kind: compute-memory, iterations: 1}")
+        let file = try Self.write(text)
+        defer { unlink(file) }
+        let r = try Repo.mksim(["validate", file])
+        #expect(r.status == 2 && r.stderr.contains("\(file):7:5: error: workloads[0].threads: the model would take about 12.2 GiB"), "\(r.stderr)")
+        #expect(r.stderr.contains("mostly the 64000016 lines of the workloads' tasks") && r.stderr.contains("--max-memory 13GiB"), "\(r.stderr)")
+    }
+
     @Test func manyTasksAreRefusedAtTheirWorkloadAndTheLimitRises() throws {
         let file = try Self.write(Self.scenario(machine: "", threads: 1_000_000))
         defer { unlink(file) }
