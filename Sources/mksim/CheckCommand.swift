@@ -73,8 +73,7 @@ struct CheckCommand: ParsableCommand {
             if let seed { args += ["--seed", "\(seed)"] }
             if let variant { args += ["--variant", variant] }
             let options = try ScenarioOptions.parse(args)
-            let points = try options.points()
-            let sweepKeys = (try? ScenarioFile.load(path: file))?.sweep.map(\.key) ?? []
+            let (points, sweepKeys) = try options.pointsAndSweepKeys()
             // A bar on a terminal; a CI log gets only the verdicts.
             let outcomes = try runPoints(points, jobs: jobs, progress: isatty(FileHandle.standardError.fileDescriptor) != 0)
             let key = Baseline.key(for: file)

@@ -22,7 +22,11 @@ struct ScenarioOptions: ParsableArguments {
     var maxMemory: MemorySize?
 
     /// Loads the file and expands its points; bad input prints every diagnostic and exits 2.
-    func points() throws -> [RunPoint] {
+    func points() throws -> [RunPoint] { try pointsAndSweepKeys().points }
+
+    /// The points, and the file's sweep keys (which of a point's values label it in `check`),
+    /// from one read of the file.
+    func pointsAndSweepKeys() throws -> (points: [RunPoint], sweepKeys: [String]) {
         var sets: [(key: String, value: YNode)] = []
         for o in overrides {
             guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
@@ -36,7 +40,7 @@ struct ScenarioOptions: ParsableArguments {
             let file = try ScenarioFile.load(path: file)
             var points = try file.points(overrides: sets, variant: variant)
             if let maxMemory { for i in points.indices { points[i].scenario.config.memoryLimit = maxMemory.bytes } }
-            return points
+            return (points, file.sweep.map(\.key))
         } catch {
             printError(error.description)
             throw ExitCode(Exit.badInput)
