@@ -18,7 +18,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(help: "Run one variant of the file (when the sweep has no variant axis, or to fix it).")
     var variant: String?
 
-    @Option(help: ArgumentHelp("The most host memory a model may take, like 16GiB (default 4GiB); larger models are refused before they are built.", valueName: "size"))
+    @Option(help: ArgumentHelp("The most host memory a model may take, like 16GiB (default 1GiB); larger models are refused before they are built.", valueName: "size"))
     var maxMemory: MemorySize?
 
     /// Loads the file and expands its points; bad input prints every diagnostic and exits 2.

@@ -12,7 +12,7 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Scenario files.")
     var files: [String]
 
-    @Option(help: ArgumentHelp("The most host memory a model may take, as for run (default 4GiB).", valueName: "size"))
+    @Option(help: ArgumentHelp("The most host memory a model may take, as for run (default 1GiB).", valueName: "size"))
     var maxMemory: MemorySize?
 
     func run() throws {

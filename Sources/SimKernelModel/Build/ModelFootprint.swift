@@ -12,7 +12,10 @@
 /// 64 CPUs of sharer bits; measured on 50,000 tasks of 0, 64 and 256 lines). Cache arrays are
 /// not counted: they are reserved zeroed and take memory only where the run touches them.
 public struct ModelFootprint: Sendable {
-    public static let defaultLimit: UInt64 = 4 << 30
+    /// 1 GiB: a model above it (more than ~16,000 CPUs, a million tasks, 80,000 compute-memory
+    /// threads) is nearly always a typo or a sweep value off by a few zeros, and refusing it
+    /// in milliseconds protects CI runners and laptops; `--max-memory` raises it.
+    public static let defaultLimit: UInt64 = 1 << 30
     static let baseBytes: UInt64 = 32 << 20
     static let bytesPerCPUPair: UInt64 = 3
     static let bytesPerCPU: UInt64 = 8 << 10
