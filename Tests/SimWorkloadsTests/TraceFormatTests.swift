@@ -150,4 +150,46 @@ import Testing
         try corrupt.write(to: URL(fileURLWithPath: path))
         #expect(throws: TraceError.self) { _ = try Self.records(TraceFile(path: path)) }
     }
+
+    /// The replay decodes records in batches (`nextBatch`): the same records as one at a time,
+    /// across block boundaries, and on a corrupt block the records before it, then the error
+    /// at the same offset.
+    @Test func batchesDecodeWhatSingleReadsDo() throws {
+        let text = Self.path("batch.txt")
+        var big = "mksim-trace 1\nthread 1\n@1\n"
+        for i in 0..<40_000 { big += "load 0x\(String(0x10000 + i * 64, radix: 16)) 8\ninsn alu \(i % 7 + 1)\n" }
+        try big.write(toFile: text, atomically: true, encoding: .utf8)
+        let binary = Self.path("batch.mktrace")
+        _ = try TraceImport.convert(text, format: .native, to: binary)
+        func batched(_ file: TraceFile, limit: Int) throws -> (records: [String], error: TraceError?) {
+            let c = try file.cursor(thread: 0)
+            var out: [String] = [], batch: [TraceRecord] = []
+            while true {
+                let error = c.nextBatch(into: &batch, limit: limit)
+                out += batch.map { TextTrace.line($0, header: file.header) }
+                if error != nil || batch.isEmpty { return (out, error) }
+            }
+        }
+        let whole = try TraceFile(path: binary)
+        #expect(whole.blockOffsets[0].count > 1, "the trace spans several blocks")
+        let single = try Self.records(whole)[0]
+        #expect(single.count == 80_000)
+        for limit in [1, 7, 256, 100_000] {
+            let b = try batched(TraceFile(path: binary), limit: limit)
+            #expect(b.error == nil && b.records == single, "limit \(limit)")
+        }
+        var corrupt = try #require(FileManager.default.contents(atPath: binary))
+        corrupt.replaceSubrange(40..<48, with: [UInt8](repeating: 0xFF, count: 8))
+        let path = Self.path("batch-corrupt.mktrace")
+        try corrupt.write(to: URL(fileURLWithPath: path))
+        var before: [String] = []
+        var singleError: TraceError?
+        let c = try TraceFile(path: path).cursor(thread: 0)
+        do {
+            while let r = try c.next() { before.append(TextTrace.line(r, header: whole.header)) }
+        } catch { singleError = error }
+        let b = try batched(TraceFile(path: path), limit: 256)
+        #expect(singleError != nil && b.error?.description == singleError?.description)
+        #expect(b.records == before)
+    }
 }

@@ -274,7 +274,10 @@ public final class TraceCursor {
         }
         while out.count < limit {
             if position >= blockLength {
-                do { guard try loadBlock() else { break } } catch { return error }
+                do { guard try loadBlock() else { break } } catch {
+                    count &+= UInt64(out.count)
+                    return error
+                }
                 continue
             }
             // Locals in the loop: the class's fields are read and written once per batch.
