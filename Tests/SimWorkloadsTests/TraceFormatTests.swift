@@ -124,13 +124,19 @@ import Testing
         }
     }
 
-    @Test func aTruncatedBinaryTraceIsReportedAtItsOffset() throws {
-        let text = Self.path("trunc.txt")
+    /// A binary trace of 80,000 records in one thread, several blocks long.
+    static func manyBlocks(_ name: String) throws -> String {
+        let text = Self.path(name + ".txt")
         var big = "mksim-trace 1\nthread 1\n@1\n"
         for i in 0..<40_000 { big += "load 0x\(String(0x10000 + i * 64, radix: 16)) 8\ninsn alu \(i % 7 + 1)\n" }
         try big.write(toFile: text, atomically: true, encoding: .utf8)
-        let binary = Self.path("whole.mktrace")
+        let binary = Self.path(name + ".mktrace")
         _ = try TraceImport.convert(text, format: .native, to: binary)
+        return binary
+    }
+
+    @Test func aTruncatedBinaryTraceIsReportedAtItsOffset() throws {
+        let binary = try Self.manyBlocks("whole")
         let bytes = try #require(FileManager.default.contents(atPath: binary))
         for cut in [10, 24, 30_000, bytes.count - 5] {
             let path = Self.path("cut\(cut).mktrace")
@@ -155,12 +161,7 @@ import Testing
     /// across block boundaries, and on a corrupt block the records before it, then the error
     /// at the same offset.
     @Test func batchesDecodeWhatSingleReadsDo() throws {
-        let text = Self.path("batch.txt")
-        var big = "mksim-trace 1\nthread 1\n@1\n"
-        for i in 0..<40_000 { big += "load 0x\(String(0x10000 + i * 64, radix: 16)) 8\ninsn alu \(i % 7 + 1)\n" }
-        try big.write(toFile: text, atomically: true, encoding: .utf8)
-        let binary = Self.path("batch.mktrace")
-        _ = try TraceImport.convert(text, format: .native, to: binary)
+        let binary = try Self.manyBlocks("batch")
         func batched(_ file: TraceFile, limit: Int) throws -> (records: [String], error: TraceError?) {
             let c = try file.cursor(thread: 0)
             var out: [String] = [], batch: [TraceRecord] = []
