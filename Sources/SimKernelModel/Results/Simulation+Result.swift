@@ -99,7 +99,7 @@ extension Simulation {
             moves: moveResults(),
             devices: deviceResults(devicePending: devicePending),
             traces: traceResults(),
-            host: HostStats(wallSeconds: wallSeconds, events: progress.events, inlineOperations: progress.caughtUp), stalledAt: progress.stalledSince,
+            host: HostStats(wallSeconds: wallSeconds, events: progress.events, inlineOperations: progress.inlineOperations), stalledAt: progress.stalledSince,
             storeBuffer: storeBuffers.enabled
                 ? StoreBufferStats(entries: storeBuffers.capacity, stores: storeBuffers.buffered, forwarded: storeBuffers.forwarded,
                                    fullStalls: storeBuffers.fullStalls, drainWaits: storeBuffers.drainWaits) : nil)

@@ -5,7 +5,7 @@ import SimMachine
 struct RunProgress {
     var events: UInt64 = 0
     /// Interacting operations a CPU ran on its own clock instead of with an event (`catchUp`).
-    var caughtUp: UInt64 = 0
+    var inlineOperations: UInt64 = 0
     var lastActivity = Picoseconds.zero
     /// Set when the run was found stuck: since then nothing happened but scheduler ticks.
     var stalledSince: Picoseconds?

@@ -6,7 +6,7 @@ extension Simulation {
     public mutating func run() -> SimulationResult {
         let clock = ContinuousClock()
         let started = clock.now
-        advance(until: config.duration ?? .max)
+        advance(until: horizon)
         let wall = clock.now - started
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
         return finish(wallSeconds: wallSeconds)
@@ -15,7 +15,7 @@ extension Simulation {
     /// Runs what is left (step mode calls it after `processNextEvent`) and makes the result:
     /// the same result as `run()` however the run was cut into steps.
     public mutating func finish(wallSeconds: Double = 0) -> SimulationResult {
-        advance(until: config.duration ?? .max)
+        advance(until: horizon)
         noteStallIfTasksWait()
         if storeBuffers.enabled { drainStoreBuffersAtEnd() }
         return makeResult(wallSeconds: wallSeconds)
@@ -24,7 +24,7 @@ extension Simulation {
     /// Processes the next event of the queue, if one is left before the run's end (step
     /// mode; `advance` is the same loop without the per-event call).
     public mutating func processNextEvent() -> Bool {
-        guard let next = queue.peekTime(), next <= config.duration ?? .max else { return false }
+        guard let next = queue.peekTime(), next <= horizon else { return false }
         let e = queue.popMin()!
         now = e.time
         progress.events &+= 1
@@ -34,7 +34,7 @@ extension Simulation {
 
     /// When the next event is due (nil: none left before the run's end).
     public mutating func nextEventTime() -> Picoseconds? {
-        guard let next = queue.peekTime(), next <= config.duration ?? .max else { return nil }
+        guard let next = queue.peekTime(), next <= horizon else { return nil }
         return next
     }
 

@@ -310,7 +310,7 @@ extension Simulation {
         now = t
         cpus[c].resumeAt = t
         if t > progress.lastActivity { progress.lastActivity = t }
-        progress.caughtUp &+= 1
+        progress.inlineOperations &+= 1
         return true
     }
 
