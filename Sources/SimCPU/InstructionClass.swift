@@ -33,7 +33,7 @@ public struct LatencyTable: Sendable, Hashable {
         self.cycles = InstructionClass.allCases.map { cycles[$0] ?? 1 }
     }
 
-    public subscript(c: InstructionClass) -> Double { cycles[c.rawValue] }
+    @inlinable public subscript(c: InstructionClass) -> Double { cycles[c.rawValue] }
 
     /// Skylake-SP / Cascade Lake.
     public static let skylakeServer = LatencyTable(name: "skylake-server", cycles: [

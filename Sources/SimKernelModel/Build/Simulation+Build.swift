@@ -52,7 +52,8 @@ extension Simulation {
             throw ConfigurationError("shared pages name their sender in 24 bits: at most 16,777,215 tasks")
         }
         tasks = FixedArray(build.tasks)
-        traces = TraceTable(processes: FixedArray(build.traceProcesses), threads: FixedArray(build.traceThreads))
+        traces = TraceTable(processes: FixedArray(build.traceProcesses), threads: FixedArray(build.traceThreads),
+                            shortRuns: FixedArray(build.traceThreads.isEmpty ? [] : (0..<TraceTable.shortRunCycles).map { m.frequency.duration(cycles: UInt64($0)) }))
         sizeOwnedObjects(taskCount: tasks.count)
         try scheduleHotplug()
         scheduleLifecycle()

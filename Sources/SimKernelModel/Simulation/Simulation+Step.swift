@@ -102,6 +102,11 @@ extension Simulation {
                     startRunning(task: next, cpu: c, at: t)
                     continue
                 }
+                if tasks[task].traceThread >= 0 && !tasks[task].hasCurrent && tasks[task].frame.kind == .none
+                    && tasks[task].syscall < 0 && tasks[task].messaging.injected.isEmpty && storeBuffers.capacity == 0 {
+                    // A trace thread's run of plain records: the replay loop (exact, Simulation+Replay).
+                    if !replayTrace(task: task, cpu: c, at: &t) { return }
+                }
                 op = currentOp(task: task, cpu: c, at: t)
             }
 

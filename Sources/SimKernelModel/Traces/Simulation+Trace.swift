@@ -34,7 +34,6 @@ struct TraceRuntime {
     var futexes: [(tokens: UInt32, waiters: [Int])] = []
     /// Per kernel, per trace name: the profile's syscall index (-1 unknown, -2 not looked up).
     var syscalls: [[Int]]
-    var records: UInt64 = 0
     var unmodeledSyscalls: UInt64 = 0
     var error: TraceError?
 }
@@ -47,6 +46,8 @@ struct TraceThreadState {
     /// Records decoded ahead (`TraceCursor.nextBatch`), and the next one to replay.
     var batch: [TraceRecord] = []
     var batchNext = 0
+    /// Records replayed (the process's count is its threads' sum).
+    var records: UInt64 = 0
     /// The stream has ended, and why if it failed (given to the process when replay reaches it).
     var ended = false
     var failure: TraceError?
@@ -73,9 +74,13 @@ struct AddressSpace {
     var tlbLine: [LineID]
     static let tlbEntries = 512
 
+    /// Line index within a page: `(address >> lineShift) & lineMask`.
+    let lineMask: UInt64
+
     init(pageBytes: Int, lineBytes: Int) {
         pageShift = UInt64(pageBytes.trailingZeroBitCount)
         lineShift = UInt64(lineBytes.trailingZeroBitCount)
+        lineMask = UInt64(1 << Int(pageShift - lineShift)) - 1
         tlbPage = Array(repeating: .max, count: Self.tlbEntries)
         tlbLine = Array(repeating: -1, count: Self.tlbEntries)
     }
@@ -143,24 +148,7 @@ extension Simulation {
             }
             switch record {
             case .instructions(let cls, let n):
-                // Merge the run with the instruction records that follow it.
-                var cycles = traces.threads[tt].cycles + Self.issueCycles(cls, n, timing.table)
-                while true {
-                    guard let next = nextRecord(tt) else { break }
-                    if case .instructions(let c2, let n2) = next {
-                        cycles += Self.issueCycles(c2, n2, timing.table)
-                    } else {
-                        traces.threads[tt].held = next
-                        break
-                    }
-                }
-                guard cycles < 1e15 else {  // ~4 days at 2.8 GHz in one run of instructions: not a real trace
-                    traceFail(r, "thread \(tt - traces.processes[r].firstThread): an instruction run of \(cycles) cycles is implausible (corrupt counts?)")
-                    return .exit
-                }
-                let whole = cycles.rounded(.down)
-                traces.threads[tt].cycles = cycles - whole
-                if whole >= 1 { return .compute(cycles: UInt64(whole)) }
+                if let op = instructionRun(tt, cls, n) { return op }
             case .fetch(let a):
                 return .fetch(translate(a, runtime: r, cpu: c))
             case .load(let a, let size):
@@ -262,6 +250,44 @@ extension Simulation {
         }
     }
 
+    /// A run of instructions starting with `n` of class `cls`, merged with the instruction
+    /// records that follow it: compute for its whole cycles (the fraction carried to the next
+    /// run), nil when under a cycle, `.exit` when implausibly long (the process's error).
+    @inline(__always)
+    mutating func instructionRun(_ tt: Int, _ cls: InstructionClass, _ n: UInt64) -> Operation? {
+        var cycles = traces.threads[tt].cycles + Self.issueCycles(cls, n, timing.table)
+        while true {
+            // The next record looked at in the batch, taken only if it continues the run.
+            let i = traces.threads[tt].batchNext
+            if i < traces.threads[tt].batch.count {
+                guard case .instructions(let c2, let n2) = traces.threads[tt].batch[i] else { break }
+                traces.threads[tt].batchNext = i &+ 1
+                traces.threads[tt].records &+= 1
+                cycles += Self.issueCycles(c2, n2, timing.table)
+                continue
+            }
+            guard let next = nextRecord(tt) else { break }
+            if case .instructions(let c2, let n2) = next {
+                cycles += Self.issueCycles(c2, n2, timing.table)
+            } else {
+                traces.threads[tt].held = next
+                break
+            }
+        }
+        guard cycles < 1e15 else {  // ~4 days at 2.8 GHz in one run of instructions: not a real trace
+            let r = traces.threads[tt].runtime
+            traceFail(r, "thread \(tt - traces.processes[r].firstThread): an instruction run of \(cycles) cycles is implausible (corrupt counts?)")
+            return .exit
+        }
+        guard cycles >= 0 else {  // only with a negative latency in the table
+            traces.threads[tt].cycles = cycles - cycles.rounded(.down)
+            return nil
+        }
+        let whole = UInt64(cycles)  // the floor (below 2^53, exact), without a libm call
+        traces.threads[tt].cycles = cycles - Double(whole)
+        return whole >= 1 ? .compute(cycles: whole) : nil
+    }
+
     /// Trace thread `tt`'s next record, counted; nil at the end of its stream or at an error
     /// (kept as the process's `error`).
     @inline(__always)
@@ -269,7 +295,7 @@ extension Simulation {
         let i = traces.threads[tt].batchNext
         if i < traces.threads[tt].batch.count {
             traces.threads[tt].batchNext = i &+ 1
-            traces.processes[traces.threads[tt].runtime].records &+= 1
+            traces.threads[tt].records &+= 1
             return traces.threads[tt].batch[i]
         }
         return refillBatch(tt)
@@ -285,7 +311,7 @@ extension Simulation {
             return nil
         }
         var batch: [TraceRecord] = []
-        swap(&batch, &traces.threads[tt].batch)  // filled in place, not copied
+        swap(&batch, &traces.threads[tt].batch)  // not copied on the way
         let failure = traces.threads[tt].cursor.nextBatch(into: &batch, limit: Self.traceBatch)
         swap(&batch, &traces.threads[tt].batch)
         if failure != nil || traces.threads[tt].batch.isEmpty {
@@ -294,7 +320,7 @@ extension Simulation {
         }
         guard !traces.threads[tt].batch.isEmpty else { return refillBatch(tt) }
         traces.threads[tt].batchNext = 1
-        traces.processes[r].records &+= 1
+        traces.threads[tt].records &+= 1
         return traces.threads[tt].batch[0]
     }
 
@@ -313,13 +339,14 @@ extension Simulation {
     /// Durations a trace may ask for (10^6 s): beyond, simulated time could wrap.
     static let longestTraceDuration = Picoseconds(1_000_000_000_000_000_000)
 
-    private mutating func traceFail(_ r: Int, _ message: String) {
+    mutating func traceFail(_ r: Int, _ message: String) {
         if traces.processes[r].error == nil { traces.processes[r].error = TraceError(file: traces.processes[r].file.path, message) }
     }
 
     /// A load, store or atomic on the line of `address`, and on the next line too when the
     /// access straddles two.
-    private mutating func access(_ address: UInt64, _ size: UInt32, _ tt: Int, _ c: Int, _ make: (LineID) -> Operation) -> Operation {
+    @inline(__always)
+    mutating func access(_ address: UInt64, _ size: UInt32, _ tt: Int, _ c: Int, _ make: (LineID) -> Operation) -> Operation {
         let r = traces.threads[tt].runtime
         let line = translate(address, runtime: r, cpu: c)
         let shift = traces.processes[r].space.lineShift
@@ -329,11 +356,19 @@ extension Simulation {
     }
 
     /// The simulated line of a traced address, allocating its page on first touch.
+    @inline(__always)
     mutating func translate(_ address: UInt64, runtime r: Int, cpu c: Int) -> LineID {
-        let page = address >> traces.processes[r].space.pageShift
+        // Masking shifts (&>>): the shifts are below 64 by construction.
+        let page = address &>> traces.processes[r].space.pageShift
         let slot = Int(page & UInt64(AddressSpace.tlbEntries - 1))
-        let offset = LineID((address >> traces.processes[r].space.lineShift) & UInt64(traces.processes[r].space.linesPerPage - 1))
-        if traces.processes[r].space.tlbPage[slot] == page { return traces.processes[r].space.tlbLine[slot] + offset }
+        let offset = LineID(truncatingIfNeeded: (address &>> traces.processes[r].space.lineShift) & traces.processes[r].space.lineMask)
+        if traces.processes[r].space.tlbPage[slot] == page { return traces.processes[r].space.tlbLine[slot] &+ offset }
+        return translateMiss(page: page, slot: slot, runtime: r, cpu: c) &+ offset
+    }
+
+    /// The first line of `page`, not in the translation cache's `slot`: looked up, or allocated.
+    @inline(never)
+    mutating func translateMiss(page: UInt64, slot: Int, runtime r: Int, cpu c: Int) -> LineID {
         let base: LineID
         if let b = traces.processes[r].space.pages[page] {
             base = b
@@ -343,7 +378,7 @@ extension Simulation {
         }
         traces.processes[r].space.tlbPage[slot] = page
         traces.processes[r].space.tlbLine[slot] = base
-        return base + offset
+        return base
     }
 
     private mutating func allocatePage(_ page: UInt64, runtime r: Int, cpu c: Int) -> LineID {

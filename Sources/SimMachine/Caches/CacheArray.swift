@@ -53,6 +53,7 @@ struct CacheArray: @unchecked Sendable {
     }
 
     /// Whether `line` is present; a hit makes it the most recently used of its set.
+    @inline(__always)
     func touch(_ instance: Int, _ line: LineID) -> Bool {
         guard let i = find(base(instance, line), line) else { return false }
         stamps.base[i] = tick()

@@ -349,6 +349,37 @@ public struct CoherenceDirectory: Sendable {
                              hasWaiters: values[l] != old && waiterHead[l] >= 0, source: source)
     }
 
+    /// A plain load (`store` nil) or a store of `store` by `cpu` at `now` that hits: the CPU
+    /// holds the line as the access needs (any copy for a load, modified or exclusive for a
+    /// store). Does exactly what `access` does for such a hit, without its general path (the
+    /// trace replay's common case); nil, with nothing changed, for any other access, which
+    /// `access` then serves. `wakes`: the value changed under spinning CPUs.
+    public mutating func plainHit(_ line: LineID, cpu: Int, store: UInt64?, now: Picoseconds) -> (completion: Picoseconds, wakes: Bool)? {
+        let l = Int(line)
+        let bitWord = l * words + cpu >> 6
+        let bit = UInt64(1) << UInt64(cpu & 63)
+        let isHit = store != nil ? owner[l] == Int32(cpu) && (state[l] == .modified || state[l] == .exclusive)
+            : owner[l] == Int32(cpu) || sharers[bitWord] & bit != 0
+        guard isHit else { return nil }
+        lineAccesses[l] &+= 1
+        touched[bitWord] |= bit
+        clock = now.raw
+        let completion: Picoseconds
+        if caches.isEmpty {
+            completion = now + hit
+        } else if caches.privateLevels > 0 && caches.privateCaches[0].touch(Int(cpuCore[cpu]), line) {
+            caches.hits[0] &+= 1  // an L1 hit, as `cachedHit` counts it
+            completion = now + caches.privateLatency[0]
+        } else {
+            completion = now + cachedHit(line, cpu: cpu)
+        }
+        guard let value = store else { return (completion, false) }
+        state[l] = .modified
+        let old = values[l]
+        values[l] = value
+        return (completion, value != old && waiterHead[l] >= 0)
+    }
+
     /// A miss's coherence messages on the socket links (besides the data, which `servers`
     /// carries already): the request to the home; with broadcast snooping a probe from the
     /// home to every other socket and a response from each that does not send the data; with

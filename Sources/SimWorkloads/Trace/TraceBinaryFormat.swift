@@ -24,6 +24,7 @@ enum TraceBinaryFormat {
     // 0x10–0x2F: memory, kind = (op - 0x10) >> 3 (load, store, modify, atomic), size code
     // op & 7 (1, 2, 4, 8, 16, 32, 64 bytes; 7: a varint size follows), then the address delta.
     static let memoryBase: UInt8 = 0x10
+    /// Access sizes with a code of their own (code i: 2^i bytes); others are written out.
     static let sizes: [UInt32] = [1, 2, 4, 8, 16, 32, 64]
     enum Op: UInt8 {
         case fence = 0x30, pause, syscall, lock, unlock, barrier, sleep, busy, wait, wake, spawn, exit, mmap, munmap, send, receive,
@@ -165,7 +166,7 @@ extension ByteSource {
                 guard let s = varint(), s <= UInt64(UInt32.max) else { return nil }
                 size = UInt32(s)
             } else {
-                size = F.sizes[code]
+                size = UInt32(1) &<< UInt32(code)  // F.sizes[code], without the global's lazy-initialization check
             }
             guard let d = varint() else { return nil }
             let a = last &+ UInt64(bitPattern: F.unzigzag(d))

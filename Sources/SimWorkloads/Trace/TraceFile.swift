@@ -267,39 +267,46 @@ public final class TraceCursor {
     /// calling the cursor (issue 18); a text trace's one record, as text cursors intern names
     /// while they read. An error ends the batch after the records before it and is returned.
     public func nextBatch(into out: inout [TraceRecord], limit: Int) -> TraceError? {
-        out.removeAll(keepingCapacity: true)
         guard file.form == .binary else {
+            out.removeAll(keepingCapacity: true)
             do { if let r = try next() { out.append(r) } } catch { return error }
             return nil
         }
-        while out.count < limit {
-            if position >= blockLength {
-                do { guard try loadBlock() else { break } } catch {
-                    count &+= UInt64(out.count)
-                    return error
+        var failure: TraceError?
+        // Written through the new array's buffer: appending checked its uniqueness per record.
+        out = [TraceRecord](unsafeUninitializedCapacity: limit) { buffer, filled in
+            var n = 0
+            while n < limit {
+                if position >= blockLength {
+                    do throws(TraceError) { guard try loadBlock() else { break } } catch {
+                        failure = error
+                        break
+                    }
+                    continue
                 }
-                continue
+                // Locals in the loop: the class's fields are read and written once per block.
+                var s = ByteSource(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<blockLength]))
+                s.position = position
+                var last = lastAddress
+                var failedAt: Int?
+                while n < limit && s.position < s.base.count {
+                    let start = s.position
+                    guard let r = s.record(last: &last) else { failedAt = start; break }
+                    (buffer.baseAddress! + n).initialize(to: r)
+                    n &+= 1
+                }
+                position = failedAt ?? s.position
+                lastAddress = last
+                if let at = failedAt {
+                    failure = TraceError(file: file.path, offset: blockOffset + UInt64(at),
+                                         "thread \(thread): a record that does not decode (corrupt or truncated block)")
+                    break
+                }
             }
-            // Locals in the loop: the class's fields are read and written once per batch.
-            var s = ByteSource(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(block)[0..<blockLength]))
-            s.position = position
-            var last = lastAddress
-            var failedAt: Int?
-            while out.count < limit && s.position < s.base.count {
-                let start = s.position
-                guard let r = s.record(last: &last) else { failedAt = start; break }
-                out.append(r)
-            }
-            position = failedAt ?? s.position
-            lastAddress = last
-            if let at = failedAt {
-                count &+= UInt64(out.count)
-                return TraceError(file: file.path, offset: blockOffset + UInt64(at),
-                                  "thread \(thread): a record that does not decode (corrupt or truncated block)")
-            }
+            filled = n
         }
         count &+= UInt64(out.count)
-        return nil
+        return failure
     }
 
     private func loadBlock() throws(TraceError) -> Bool {
