@@ -60,6 +60,64 @@ import Testing
         #expect(q.count == reference.count)
     }
 
+    /// Mostly-ascending schedules (the sorted run) mixed with earlier ones (the heap), with
+    /// the run's ring buffer wrapping and growing while wrapped: the pop order (`popMin` and
+    /// the engine's `popMin(notAfter:)`), `peekTime`, `count` and `count(kind:)` all match a
+    /// plain sorted reference.
+    @Test func sortedRunAndHeapTogetherMatchReferenceOrder() {
+        var q = EventQueue()
+        var reference: [(time: UInt64, seq: UInt64, kind: UInt16)] = []
+        var seq: UInt64 = 0
+        var rng = SplitMix(state: 7)
+        var now: UInt64 = 0
+        func push(_ t: UInt64) {
+            let kind = UInt16(rng.next() % 3)
+            q.push(at: Picoseconds(t), target: 0, kind: kind, payload: seq)
+            reference.append((t, seq, kind)); seq += 1
+        }
+        for round in 0..<40 {
+            // A phase of pushes at or after everything pending, then a phase of pops with
+            // handlers that mostly schedule ahead and sometimes before the latest pending.
+            let latest = reference.map(\.time).max() ?? now
+            for k in 0..<Int(rng.next() % 150) { push(latest + UInt64(k) * (rng.next() % 4)) }
+            for _ in 0..<Int(rng.next() % 120) {
+                reference.sort { ($0.time, $0.seq) < ($1.time, $1.seq) }
+                #expect(q.peekTime()?.raw == reference.first?.time)
+                guard let due = reference.first?.time else { #expect(q.popMin() == nil); break }
+                // The engine's pop: nothing before the earliest event's time, it at that time.
+                if due > 0 { #expect(q.popMin(notAfter: Picoseconds(due - 1)) == nil) }
+                guard let e = rng.next() % 2 == 0 ? q.popMin() : q.popMin(notAfter: Picoseconds(due)) else {
+                    Issue.record("an event is pending at \(due) but none came out"); break
+                }
+                let want = reference.removeFirst()
+                #expect(e.time.raw == want.time && e.payload == want.seq)
+                now = e.time.raw
+                let farthest = reference.map(\.time).max() ?? now
+                if rng.next() % 4 == 0 {
+                    push(now + rng.next() % 20)  // may land before the latest pending
+                } else {
+                    push(Swift.max(now, farthest) + rng.next() % 20)
+                }
+            }
+            #expect(q.checkInvariants())
+            #expect(q.count == reference.count)
+            for kind in UInt16(0)..<3 {
+                #expect(q.count(kind: kind) == reference.filter { $0.kind == kind }.count)
+            }
+            if round == 20 {
+                q.removeAll()
+                reference.removeAll()
+                #expect(q.isEmpty && q.peekTime() == nil)
+            }
+        }
+        while let e = q.popMin() {
+            reference.sort { ($0.time, $0.seq) < ($1.time, $1.seq) }
+            let want = reference.removeFirst()
+            #expect(e.time.raw == want.time && e.payload == want.seq)
+        }
+        #expect(reference.isEmpty)
+    }
+
     @Test func frequencyConvertsCyclesExactly() {
         let f = Frequency(gigahertz: 2.8)
         #expect(f.duration(cycles: 28) == Picoseconds(10_000))

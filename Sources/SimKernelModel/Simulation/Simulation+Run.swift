@@ -24,8 +24,7 @@ extension Simulation {
     /// Processes the next event of the queue, if one is left before the run's end (step
     /// mode; `advance` is the same loop without the per-event call).
     public mutating func processNextEvent() -> Bool {
-        guard let next = queue.peekTime(), next <= horizon else { return false }
-        let e = queue.popMin()!
+        guard let e = queue.popMin(notAfter: horizon) else { return false }
         now = e.time
         progress.events &+= 1
         if dispatch(e) && now > progress.lastActivity { progress.lastActivity = now }
@@ -44,16 +43,14 @@ extension Simulation {
     /// Processes every event up to and including `limit` (the engine's main loop).
     /// Afterwards `now` is `limit` if events remain past it, else the last active time.
     public mutating func advance(until limit: Picoseconds) {
-        var reachedLimit = false
-        while let next = queue.peekTime() {
-            if next > limit { reachedLimit = true; break }
-            let e = queue.popMin()!
+        while let e = queue.popMin(notAfter: limit) {
             now = e.time
             progress.events &+= 1
             // A tick with nothing to preempt does not keep the run going.
             if dispatch(e) && now > progress.lastActivity { progress.lastActivity = now }
         }
-        now = reachedLimit ? limit : progress.lastActivity
+        // Events left are past the limit.
+        now = queue.isEmpty ? progress.lastActivity : limit
     }
 
     /// A run without a `duration` whose tasks all wait for something that cannot come (a

@@ -15,8 +15,9 @@ public struct Picoseconds: Hashable, Comparable, Sendable, BitwiseCopyable, Cust
     /// Rounds to the nearest picosecond; for configuration values only.
     public init(nanoseconds: Double) { self.raw = UInt64((nanoseconds * 1_000).rounded()) }
 
-    public static let zero = Picoseconds(0)
-    public static let max = Picoseconds(UInt64.max)
+    // Computed, so that other modules fold them instead of calling a global's addressor.
+    @inlinable public static var zero: Picoseconds { Picoseconds(0) }
+    @inlinable public static var max: Picoseconds { Picoseconds(UInt64.max) }
 
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.raw < b.raw }
     @inlinable public static func + (a: Self, b: Self) -> Self { Self(a.raw &+ b.raw) }
