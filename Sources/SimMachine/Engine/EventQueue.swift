@@ -41,7 +41,7 @@ public struct EventQueue: Sendable {
     @inlinable public var count: Int { heap.count - (holeAtRoot ? 1 : 0) + runCount }
     @inlinable public var isEmpty: Bool { count == 0 }
 
-    /// Pending events of one kind (for end-of-run accounting; walks the heap).
+    /// Pending events of one kind (for end-of-run accounting; walks the heap and the run).
     public func count(kind: UInt16) -> Int {
         var n = 0
         for (i, e) in heap.enumerated() where e.kind == kind && !(i == 0 && holeAtRoot) { n += 1 }
