@@ -283,9 +283,11 @@ extension Simulation {
             traces.threads[tt].cycles = cycles - cycles.rounded(.down)
             return nil
         }
-        let whole = UInt64(cycles)  // the floor (below 2^53, exact), without a libm call
+        // The floor (0 <= cycles < 1e15 < 2^53: exact), through the signed conversions, one
+        // instruction each way where the unsigned ones take a dozen (no libm call either).
+        let whole = Int64(cycles)
         traces.threads[tt].cycles = cycles - Double(whole)
-        return whole >= 1 ? .compute(cycles: whole) : nil
+        return whole >= 1 ? .compute(cycles: UInt64(whole)) : nil
     }
 
     /// Trace thread `tt`'s next record, counted; nil at the end of its stream or at an error
@@ -333,7 +335,8 @@ extension Simulation {
     /// coherence model (its `atomic` record: the line exclusively plus `coherence.atomic`).
     @inline(__always)
     static func issueCycles(_ c: InstructionClass, _ n: UInt64, _ table: LatencyTable) -> Double {
-        c == .syscall || c == .atomic ? 0 : Double(n) * table[c]
+        // Counts below 2^63 (all real ones) through the one-instruction signed conversion.
+        c == .syscall || c == .atomic ? 0 : (n < 1 << 63 ? Double(Int64(n)) : Double(n)) * table[c]
     }
 
     /// Durations a trace may ask for (10^6 s): beyond, simulated time could wrap.
