@@ -86,18 +86,7 @@ public struct EventQueue: Sendable {
 
     /// Removes and returns the earliest event.
     @inlinable
-    public mutating func popMin() -> Event? {
-        fillHole()
-        if runCount > 0 && (heap.isEmpty || run[runHead].key < heap[0].key) {
-            let e = run[runHead]
-            runHead = (runHead &+ 1) & (run.count &- 1)
-            runCount &-= 1
-            return e
-        }
-        if heap.isEmpty { return nil }
-        holeAtRoot = true
-        return heap[0]
-    }
+    public mutating func popMin() -> Event? { popMin(notAfter: .max) }
 
     /// The earliest event if it is due at or before `limit`, removed; else nil (the
     /// engine's loop: one call where `peekTime` and `popMin` would take two).
