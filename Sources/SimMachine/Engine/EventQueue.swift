@@ -45,7 +45,7 @@ public struct EventQueue: Sendable {
     public func count(kind: UInt16) -> Int {
         var n = 0
         for (i, e) in heap.enumerated() where e.kind == kind && !(i == 0 && holeAtRoot) { n += 1 }
-        for i in 0..<runCount where run[(runHead + i) & (run.count - 1)].kind == kind { n += 1 }
+        for i in 0..<runCount where run[runSlot(i)].kind == kind { n += 1 }
         return n
     }
 
@@ -60,12 +60,15 @@ public struct EventQueue: Sendable {
     /// Time of the earliest pending event, if any.
     @inlinable public mutating func peekTime() -> Picoseconds? {
         fillHole()
-        if runCount > 0 {
-            let first = run[runHead]
-            return heap.isEmpty || first.key < heap[0].key ? first.time : heap[0].time
-        }
+        if runComesFirst { return run[runHead].time }
         return heap.isEmpty ? nil : heap[0].time
     }
+
+    /// Whether the earliest pending event is the run's first (the root's hole filled).
+    @inlinable var runComesFirst: Bool { runCount > 0 && (heap.isEmpty || run[runHead].key < heap[0].key) }
+
+    /// The run's `i`-th event's slot in its ring buffer.
+    @inlinable func runSlot(_ i: Int) -> Int { (runHead &+ i) & (run.count &- 1) }
 
     /// Schedules an event; events at equal times fire in the order they were pushed.
     @inlinable
@@ -94,10 +97,11 @@ public struct EventQueue: Sendable {
     public mutating func popMin(notAfter limit: Picoseconds) -> Event? {
         fillHole()
         if runCount > 0 {
+            // `runComesFirst`, with the run's first event read once.
             let first = run[runHead]
             if heap.isEmpty || first.key < heap[0].key {
                 guard first.time <= limit else { return nil }
-                runHead = (runHead &+ 1) & (run.count &- 1)
+                runHead = runSlot(1)
                 runCount &-= 1
                 return first
             }
@@ -111,7 +115,7 @@ public struct EventQueue: Sendable {
     @inlinable @inline(__always)
     mutating func appendToRun(_ e: Event) {
         if runCount == run.count { growRun() }
-        run[(runHead &+ runCount) & (run.count &- 1)] = e
+        run[runSlot(runCount)] = e
         runCount &+= 1
         runLastKey = e.key
     }
@@ -121,7 +125,7 @@ public struct EventQueue: Sendable {
     mutating func growRun() {
         let capacity = Swift.max(64, run.count * 2)
         var bigger = [Event](repeating: Event(time: .zero, sequence: 0, target: 0, kind: 0), count: capacity)
-        for i in 0..<runCount { bigger[i] = run[(runHead + i) & (run.count - 1)] }
+        for i in 0..<runCount { bigger[i] = run[runSlot(i)] }
         run = bigger
         runHead = 0
     }
@@ -179,10 +183,8 @@ public struct EventQueue: Sendable {
 
     /// Checks the heap property and the run's order; for tests. A root left open by `popMin` is skipped.
     public func checkInvariants() -> Bool {
-        for i in 0..<runCount where i > 0 {
-            if run[(runHead + i - 1) & (run.count - 1)].key >= run[(runHead + i) & (run.count - 1)].key { return false }
-        }
-        if runCount > 0 && run[(runHead + runCount - 1) & (run.count - 1)].key != runLastKey { return false }
+        for i in 0..<runCount where i > 0 && run[runSlot(i - 1)].key >= run[runSlot(i)].key { return false }
+        if runCount > 0 && run[runSlot(runCount - 1)].key != runLastKey { return false }
         for i in heap.indices.dropFirst() {
             let parent = (i - 1) >> 2
             if holeAtRoot && parent == 0 { continue }
