@@ -28,7 +28,9 @@ let package = Package(
             pkgConfig: "capstone",
             providers: [.apt(["libcapstone-dev"])]
         ),
-        .target(name: "SimMachine"),
+        // Header only: a host prefetch hint for the directory's hot path.
+        .systemLibrary(name: "CPrefetch"),
+        .target(name: "SimMachine", dependencies: ["CPrefetch"]),
         .target(name: "SimCPU", dependencies: ["SimMachine", "CCapstone"]),
         .target(name: "SimWorkloads", dependencies: ["SimMachine", "SimCPU"]),
         .target(

@@ -38,6 +38,35 @@ import Testing
         #expect(out.completion == Picoseconds(ns: 5000) + m.memory.latencyRemote)
     }
 
+    /// The report's counts: every access counts, only misses count as misses, and the CPUs
+    /// that touched a line are those that accessed it, hits included (a hit records no
+    /// toucher of its own: the CPU holding the line touched it when it missed).
+    @Test func lineCountsAndTouchersFollowTheAccesses() {
+        var d = directory()
+        let line = d.allocate(name: "x", home: 0)
+        var t = Picoseconds(ns: 100)
+        for cpu in [0, 0, 5, 0, 5, 5] {
+            t = d.access(line, cpu: cpu, update: .none, now: t).completion
+        }
+        _ = d.plainHit(line, cpu: 0, store: nil, now: t)
+        #expect(d.counts(of: line).accesses == 7)
+        #expect(d.counts(of: line).misses == 2)
+        #expect(d.counts(of: line).remoteTransfers == 1)  // CPU 5 is on the other socket
+        #expect(d.touchers(of: line) == [0, 5])
+        #expect(d.lineCounts() == [d.counts(of: line)])
+    }
+
+    /// Lines are allocated while a run goes (a trace's pages on first touch): thousands of
+    /// them keep their values and states as the directory grows.
+    @Test func manyLinesKeepTheirState() {
+        var d = directory()
+        let lines = (0..<20_000).map { d.allocate(name: "l\($0)", home: $0 & 1, value: UInt64($0) * 3) }
+        _ = d.access(lines[7], cpu: 2, update: .set(99), now: .zero)
+        #expect(lines.indices.allSatisfy { $0 == 7 || d.peekValue(lines[$0]) == UInt64($0) * 3 })
+        #expect(d.peekValue(lines[7]) == 99 && d.owner(of: lines[7]) == 2 && d.state(of: lines[7]) == .modified)
+        #expect(d.lineCount == 20_000)
+    }
+
     /// A line serves one transfer at a time: requests that arrive together queue.
     @Test func hotLineQueues() {
         var d = directory()

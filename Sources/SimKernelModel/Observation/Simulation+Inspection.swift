@@ -163,20 +163,21 @@ extension Simulation {
     public var lineNames: [String] { directory.names }
 
     public func lineView(_ line: LineID) -> LineView {
-        let l = Int(line)
-        return LineView(name: directory.names[l], state: directory.state(of: line), owner: directory.owner(of: line),
+        let counts = directory.counts(of: line)
+        return LineView(name: directory.names[Int(line)], state: directory.state(of: line), owner: directory.owner(of: line),
                         sharers: directory.sharerList(of: line), value: directory.peekValue(line),
-                        accesses: directory.lineAccesses[l], misses: directory.lineMisses[l])
+                        accesses: counts.accesses, misses: counts.misses)
     }
 
     /// The lines with the most misses so far (ties: most accesses, then first made).
     public func hottestLines(_ n: Int) -> [LineView] {
-        let ranked = directory.lineMisses.indices.sorted {
-            let a = directory.lineMisses[$0], b = directory.lineMisses[$1]
+        let counts = directory.lineCounts()
+        let ranked = counts.indices.sorted {
+            let a = counts[$0].misses, b = counts[$1].misses
             if a != b { return a > b }
-            return directory.lineAccesses[$0] > directory.lineAccesses[$1]
+            return counts[$0].accesses > counts[$1].accesses
         }
-        return ranked.prefix(n).filter { directory.lineAccesses[$0] > 0 }.map { lineView(LineID($0)) }
+        return ranked.prefix(n).filter { counts[$0].accesses > 0 }.map { lineView(LineID($0)) }
     }
 
     /// The line a task's current operation spins on, if it spins.

@@ -76,22 +76,23 @@ extension Simulation {
         }
         let transfers = TransferCounts(counts: AccessSource.allCases.map { directory.transfers[$0.rawValue] })
         // Hottest lines: most misses, then most queueing, then lowest id (deterministic).
-        let ranked = (0..<directory.lineCount).filter { directory.lineMisses[$0] > 0 }.sorted {
-            let a = directory.lineMisses[$0], b = directory.lineMisses[$1]
+        let counts = directory.lineCounts()
+        let ranked = counts.indices.filter { counts[$0].misses > 0 }.sorted {
+            let a = counts[$0].misses, b = counts[$1].misses
             if a != b { return a > b }
-            let wa = directory.lineWaitPs[$0], wb = directory.lineWaitPs[$1]
+            let wa = counts[$0].queueWaitPs, wb = counts[$1].queueWaitPs
             if wa != wb { return wa > wb }
             return $0 < $1
         }
         let hot = ranked.prefix(5).map { l in
-            HotLine(name: directory.names[l], misses: directory.lineMisses[l], accesses: directory.lineAccesses[l],
-                    remoteTransfers: directory.lineRemoteTransfers[l], queueWaitNs: Double(directory.lineWaitPs[l]) / 1000,
+            HotLine(name: directory.names[l], misses: counts[l].misses, accesses: counts[l].accesses,
+                    remoteTransfers: counts[l].remoteTransfers, queueWaitNs: Double(counts[l].queueWaitPs) / 1000,
                     touchedBy: directory.touchers(of: LineID(l)))
         }
         let devicePending = devicePending()
         return SimulationResult(
             simTime: end, kernels: kernelResults, workloads: workloads, tasks: taskResults, transfers: transfers,
-            memoryAccesses: directory.lineAccesses.reduce(0, +), caches: directory.cacheStats, writebacks: directory.writebacks,
+            memoryAccesses: counts.reduce(0) { $0 + $1.accesses }, caches: directory.cacheStats, writebacks: directory.writebacks,
             servers: directory.serverStats(elapsed: end), linkMessages: directory.linkMessages,
             hotLines: hot,
             channels: channelResults(), ipiSent: apic.sent.reduce(0, +), ipiDelivered: apic.received.reduce(0, +),

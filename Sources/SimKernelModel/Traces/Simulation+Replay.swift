@@ -144,6 +144,10 @@ extension Simulation {
         if !peeked { nextEvent = queue.peekTime()?.raw ?? .max; peeked = true }
         guard t <= horizon && t.raw < nextEvent else {
             caughtUp(c, inlined)
+            switch op {
+            case .load(let line), .store(let line, _), .fetchAdd(let line, _): directory.prefetch(line, cpu: c)
+            default: break
+            }
             tasks[task].current = op
             tasks[task].hasCurrent = true
             schedule(cpu: c, at: t)

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Every instance of one cache level (one per core, or one per LLC domain), set-associative
 /// with LRU replacement by use stamps. A line's set is its id modulo the number of sets, as
 /// consecutive addresses map to consecutive sets.
@@ -19,6 +21,8 @@ struct CacheArray: @unchecked Sendable {
     /// Whether the slot's line is dirty (written and not yet written back): 0 or 1.
     let dirty: ZeroedStorage<UInt8>
     let clock: ZeroedStorage<UInt64>
+    /// Where the sets are, without the storage objects.
+    let locator: CacheSetLocator
 
     init(instances: Int, sizeBytes: UInt64, ways: Int, lineBytes: Int) {
         let lines = max(1, Int(sizeBytes / UInt64(max(1, lineBytes))))
@@ -31,12 +35,10 @@ struct CacheArray: @unchecked Sendable {
         stamps = ZeroedStorage(count: slots)
         dirty = ZeroedStorage(count: slots)
         clock = ZeroedStorage(count: 1)
+        locator = CacheSetLocator(tagBase: tags.base, stampBase: stamps.base, sets: sets, setMask: setMask, ways: self.ways)
     }
 
-    @inline(__always) func base(_ instance: Int, _ line: LineID) -> Int {
-        let set = setMask != 0 || sets == 1 ? Int(line) & setMask : Int(line) % sets
-        return (instance * sets + set) * ways
-    }
+    @inline(__always) func base(_ instance: Int, _ line: LineID) -> Int { locator.base(instance, line) }
 
     @inline(__always) func tick() -> UInt64 {
         clock.base[0] &+= 1
@@ -103,3 +105,33 @@ struct CacheArray: @unchecked Sendable {
     }
 }
 
+
+/// Where a cache array's sets lie: its geometry and the base addresses of its tags and use
+/// stamps, without the storage objects that own them, so that copying it retains nothing
+/// (`CoherenceDirectory.prefetch` reads one per private level on every parked access).
+struct CacheSetLocator: @unchecked Sendable {
+    let tagBase: UnsafeMutablePointer<Int32>
+    let stampBase: UnsafeMutablePointer<UInt64>
+    let sets: Int
+    /// `sets - 1` when `sets` is a power of two (a mask instead of a division), else 0.
+    let setMask: Int
+    let ways: Int
+
+    /// The first slot of the set `line` maps to in `instance`.
+    @inline(__always) func base(_ instance: Int, _ line: LineID) -> Int {
+        let set = setMask != 0 || sets == 1 ? Int(line) & setMask : Int(line) % sets
+        return (instance * sets + set) * ways
+    }
+
+    /// Asks the host to start loading that set's tags and stamps.
+    @inline(__always) func prefetchSet(_ instance: Int, _ line: LineID) {
+        let b = base(instance, line)
+        mksim_prefetch(tagBase + b)
+        let stamps = UnsafeRawPointer(stampBase + b)
+        var offset = 0
+        while offset < ways * MemoryLayout<UInt64>.stride {
+            mksim_prefetch(stamps + offset)
+            offset += 64
+        }
+    }
+}

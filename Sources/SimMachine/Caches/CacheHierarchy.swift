@@ -9,6 +9,8 @@ struct CacheHierarchy: Sendable {
     /// Per private level (L1d first), one instance per physical core.
     let privateCaches: [CacheArray]
     let privateLatency: [Picoseconds]
+    /// The private levels' sets, for prefetching.
+    let privateLocators: [CacheSetLocator]
     /// One instance per LLC domain; nil when the machine has no shared level.
     let lastLevel: CacheArray?
     let lastLevelLatency: Picoseconds
@@ -50,6 +52,7 @@ struct CacheHierarchy: Sendable {
             CacheArray(instances: t.coreCount, sizeBytes: $0.sizeBytes, ways: $0.ways, lineBytes: $0.lineBytes)
         }
         privateLatency = privates.map { frequency.duration(cycles: $0.latencyCycles) }
+        privateLocators = privateCaches.map(\.locator)
         let perCluster = shared?.shared == .cluster
         let domainCount = shared == nil ? 0 : (perCluster ? t.sockets * t.clustersPerSocket : t.sockets)
         domains = domainCount
@@ -113,7 +116,7 @@ extension CoherenceDirectory {
             return (caches.lastLevelLatency, .llc)
         }
         caches.misses[llc] &+= 1
-        guard inLastLevel[Int(line)] else { return nil }
+        guard lines[Int(line)].inLastLevel else { return nil }
         var best: (Picoseconds, AccessSource)?
         for d in 0..<caches.domains where d != own && last.contains(d, line) {
             let distance = distance(caches.domainCPU[d], cpu)
@@ -133,7 +136,7 @@ extension CoherenceDirectory {
             for i in 0..<caches.privateLevels { caches.privateCaches[i].remove(core, line) }
             caches.instructionCache?.remove(core, line)
         }
-        if owner[l] >= 0 { drop(Int(owner[l])) }
+        if lines[l].owner >= 0 { drop(Int(lines[l].owner)) }
         for w in 0..<words {
             var bits = sharers[base + w]
             while bits != 0 {
@@ -141,9 +144,9 @@ extension CoherenceDirectory {
                 bits &= bits &- 1
             }
         }
-        if let last = caches.lastLevel, inLastLevel[l] {
+        if let last = caches.lastLevel, lines[l].inLastLevel {
             for d in 0..<caches.domains { last.remove(d, line) }
-            inLastLevel[l] = false
+            lines[l].inLastLevel = false
         }
     }
 
@@ -172,14 +175,14 @@ extension CoherenceDirectory {
         var dirty = false
         for t in caches.coreThreads[core] {
             sharers[base + t >> 6] &= ~(UInt64(1) << UInt64(t & 63))
-            if owner[l] == Int32(t) {
-                dirty = state[l] == .modified || state[l] == .owned
-                owner[l] = -1
+            if lines[l].owner == Int32(t) {
+                dirty = lines[l].state == .modified || lines[l].state == .owned
+                lines[l].owner = -1
             }
         }
         var anySharer = false
         for w in 0..<words where sharers[base + w] != 0 { anySharer = true }
-        if owner[l] < 0 { state[l] = anySharer ? .shared : .invalid }
+        if lines[l].owner < 0 { lines[l].state = anySharer ? .shared : .invalid }
         guard caches.lastLevel != nil else {
             if dirty { writeBack(line, from: caches.coreThreads[core][0]) }
             return
@@ -189,7 +192,7 @@ extension CoherenceDirectory {
 
     /// `line` goes into the last level of `cpu`'s domain, into the ways `cpu` may fill.
     mutating func insertLastLevel(_ line: LineID, cpu: Int, dirty: Bool) {
-        inLastLevel[Int(line)] = true
+        lines[Int(line)].inLastLevel = true
         let domain = Int(caches.domainOf[cpu])
         guard let victim = caches.lastLevel!.insert(domain, line, dirty: dirty, allowed: caches.lastLevelFillWays[cpu]) else { return }
         caches.evictions[caches.privateLevels] &+= 1
@@ -201,7 +204,7 @@ extension CoherenceDirectory {
     /// and the controller): at saturation, writers slow to the write path's bandwidth.
     mutating func writeBack(_ line: LineID, from cpu: Int) {
         caches.writebacks &+= 1
-        let node = Int(home[Int(line)])
+        let node = Int(lines[Int(line)].home)
         let wait = servers.writeBack(node: node, home: topology.socket(ofNode: node), from: Int(cpuSocket[cpu]),
                                      die: Int(cpuDie[cpu]), at: clock)
         if wait > writebackWait { writebackWait = wait }
@@ -242,7 +245,7 @@ extension CoherenceDirectory {
         let core = Int(cpuCore[cpu]), l = Int(line)
         caches.instructionStats[1] &+= 1
         clock = now.raw
-        lineAccesses[l] &+= 1
+        lines[l].accesses &+= 1
         var latency: Picoseconds?
         for i in 1..<max(1, caches.privateLevels) {
             if caches.privateCaches[i].touch(core, line) {
@@ -258,15 +261,15 @@ extension CoherenceDirectory {
                 latency = llc
                 source = src
             } else {
-                let node = Int(home[l])
-                var t = home[l] == cpuNode[cpu] ? memory.latencyLocal : memory.latencyRemote
-                source = home[l] == cpuNode[cpu] ? .memoryLocal : .memoryRemote
+                let node = Int(lines[l].home)
+                var t = lines[l].home == cpuNode[cpu] ? memory.latencyLocal : memory.latencyRemote
+                source = lines[l].home == cpuNode[cpu] ? .memoryLocal : .memoryRemote
                 t += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), die: Int(cpuDie[cpu]), at: now.raw))
                 latency = t
                 if caches.lastLevel != nil { insertLastLevel(line, cpu: cpu, dirty: false) }
             }
             transfers[source.rawValue] &+= 1
-            lineMisses[l] &+= 1
+            missStats[l].misses &+= 1
             // Into the unified private levels (inclusive: the last one's victim leaves the core).
             let last = caches.privateLevels - 1
             for i in 1..<max(1, caches.privateLevels) {

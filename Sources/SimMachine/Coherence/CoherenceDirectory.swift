@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The directory: one entry per touched line, with state, owner, sharers,
 /// one word of value, the line's home NUMA node, and its queue.
 ///
@@ -12,7 +14,8 @@
 /// - CPUs spinning on a line register as waiters; a write wakes them so that they
 ///   re-read (paying a real miss) instead of the engine simulating every poll.
 ///
-/// All state lives in flat arrays indexed by `LineID`; no allocation per access.
+/// A line's state is one `LineRecord` (plus its bitmaps), in arrays indexed by `LineID`
+/// and written in place; no allocation per access.
 public struct CoherenceDirectory: Sendable {
     public let topology: Topology
     public let spec: CoherenceSpec
@@ -37,14 +40,12 @@ public struct CoherenceDirectory: Sendable {
     let probeFloor: [Picoseconds]
 
     // Per line.
-    var state: [LineState] = []
-    var owner: [Int32] = []
-    var sharers: [UInt64] = []
-    var busyUntil: [UInt64] = []
-    public private(set) var values: [UInt64] = []
-    var home: [Int32] = []
-    var waiterHead: [Int32] = []
-    var waiterTail: [Int32] = []
+    var lines = GrowingArray<LineRecord>()
+    /// `words` per line: bit c of word c / 64 set when CPU c holds a shared copy.
+    var sharers = GrowingArray<UInt64>()
+    /// `words` per line: the CPUs that ever accessed it (a CPU holding it has).
+    var touched = GrowingArray<UInt64>()
+    var missStats = GrowingArray<LineMissStats>()
     public private(set) var names: [String] = []
 
     // Per CPU waiter links.
@@ -53,17 +54,9 @@ public struct CoherenceDirectory: Sendable {
 
     // Statistics.
     public internal(set) var transfers: [UInt64] = Array(repeating: 0, count: AccessSource.allCases.count)
-    public internal(set) var lineMisses: [UInt64] = []
-    public internal(set) var lineAccesses: [UInt64] = []
-    public private(set) var lineWaitPs: [UInt64] = []
-    public private(set) var lineRemoteTransfers: [UInt64] = []
-    var touched: [UInt64] = []
 
     /// The caches in front of the directory (empty: every line a CPU holds stays cached).
     var caches: CacheHierarchy
-    /// Per line: whether some last-level cache may hold it (an eviction leaves it set), so
-    /// that writes and misses skip the other domains' sets when none does.
-    var inLastLevel: [Bool] = []
     /// Memory controllers and inter-socket links, with their queues.
     var servers: MemoryServers
     /// Time of the access being served (write-backs it causes happen then).
@@ -110,16 +103,15 @@ public struct CoherenceDirectory: Sendable {
         self.servers = MemoryServers(memory: memory, topology: topology, packets: spec.packets)
     }
 
-    public var lineCount: Int { state.count }
+    public var lineCount: Int { lines.count }
 
     /// Adds a line homed on NUMA node `home`, holding `value`, uncached.
     public mutating func allocate(name: String, home homeNode: Int, value: UInt64 = 0) -> LineID {
-        let id = LineID(state.count)
-        state.append(.invalid); owner.append(-1)
-        sharers.append(contentsOf: repeatElement(0, count: words)); touched.append(contentsOf: repeatElement(0, count: words))
-        busyUntil.append(0); values.append(value); home.append(Int32(homeNode))
-        waiterHead.append(-1); waiterTail.append(-1); names.append(name); inLastLevel.append(false)
-        lineMisses.append(0); lineAccesses.append(0); lineWaitPs.append(0); lineRemoteTransfers.append(0)
+        let id = LineID(lines.count)
+        lines.append(LineRecord(value: value, home: Int32(homeNode)))
+        sharers.append(repeating: 0, count: words); touched.append(repeating: 0, count: words)
+        missStats.append(LineMissStats())
+        names.append(name)
         return id
     }
 
@@ -181,15 +173,14 @@ public struct CoherenceDirectory: Sendable {
         let bitWord = base + cpu >> 6
         let bit = UInt64(1) << UInt64(cpu & 63)
         let writes = update.writes
-        lineAccesses[l] &+= 1
-        touched[bitWord] |= bit
+        lines[l].accesses &+= 1
         clock = now.raw
 
         let isHit: Bool
         if writes {
-            isHit = owner[l] == Int32(cpu) && (state[l] == .modified || state[l] == .exclusive)
+            isHit = lines[l].owner == Int32(cpu) && (lines[l].state == .modified || lines[l].state == .exclusive)
         } else {
-            isHit = owner[l] == Int32(cpu) || sharers[bitWord] & bit != 0
+            isHit = lines[l].owner == Int32(cpu) || sharers[bitWord] & bit != 0
         }
 
         var completion: Picoseconds
@@ -198,15 +189,17 @@ public struct CoherenceDirectory: Sendable {
             completion = now + (caches.isEmpty ? hit : cachedHit(line, cpu: cpu))
             if update.isLocked {
                 completion += atomic
-                if busyUntil[l] < completion.raw { busyUntil[l] = completion.raw }
+                if lines[l].busyUntil < completion.raw { lines[l].busyUntil = completion.raw }
             }
-            if writes { state[l] = .modified }
+            if writes { lines[l].state = .modified }
         } else {
-            let start = Picoseconds(Swift.max(now.raw, busyUntil[l]))
-            lineWaitPs[l] &+= start.raw &- now.raw
+            // Only a miss can be a CPU's first access: a CPU holding the line accessed it.
+            touched[bitWord] |= bit
+            let start = Picoseconds(Swift.max(now.raw, lines[l].busyUntil))
+            missStats[l].waitPs &+= start.raw &- now.raw
             servers.now = now.raw
             var latency = Picoseconds.zero
-            let o = Int(owner[l])
+            let o = Int(lines[l].owner)
             var server = -1  // the cache that sends the data, when one does
             if o >= 0 && o != cpu {
                 let d = distance(o, cpu)
@@ -261,7 +254,7 @@ public struct CoherenceDirectory: Sendable {
             }
             // Across sockets, a line homed away from the serving cache's socket costs a detour
             // through its home directory.
-            if source == .remote && server >= 0 && topology.socket(ofNode: Int(home[l])) != Int(cpuSocket[server]) {
+            if source == .remote && server >= 0 && topology.socket(ofNode: Int(lines[l].home)) != Int(cpuSocket[server]) {
                 latency += spec.viaHome
             }
             let selfHeld = sharers[bitWord] & bit != 0 || o == cpu
@@ -274,18 +267,18 @@ public struct CoherenceDirectory: Sendable {
                 latency = llcLatency; source = llcSource
             } else if source == .hit {
                 // Nobody has it: memory serves it, local or remote by the line's home.
-                if home[l] == cpuNode[cpu] {
+                if lines[l].home == cpuNode[cpu] {
                     latency = memory.latencyLocal; source = .memoryLocal
                 } else {
                     latency = memory.latencyRemote; source = .memoryRemote
-                    if multiHop { latency += extraHops(Int32(topology.socket(ofNode: Int(home[l]))), cpuSocket[cpu]) }
+                    if multiHop { latency += extraHops(Int32(topology.socket(ofNode: Int(lines[l].home))), cpuSocket[cpu]) }
                 }
-                let node = Int(home[l])
+                let node = Int(lines[l].home)
                 latency += Picoseconds(servers.read(node: node, from: topology.socket(ofNode: node), to: Int(cpuSocket[cpu]), die: Int(cpuDie[cpu]), at: start.raw))
             }
             if !probeFloor.isEmpty && source != .hit && source != .smt && source != .llc {
                 // Nothing completes before every socket has answered the probes.
-                let floor = probeFloor[topology.socket(ofNode: Int(home[l])) * sockets + Int(cpuSocket[cpu])]
+                let floor = probeFloor[topology.socket(ofNode: Int(lines[l].home)) * sockets + Int(cpuSocket[cpu])]
                 if latency < floor { latency = floor }
             }
             if servers.requestService > 0 && source != .hit && source != .smt && source != .llc {
@@ -295,58 +288,58 @@ public struct CoherenceDirectory: Sendable {
             }
             completion = start + latency
             if update.isLocked { completion += atomic }
-            busyUntil[l] = completion.raw
+            lines[l].busyUntil = completion.raw
             transfers[source.rawValue] &+= 1
-            lineMisses[l] &+= 1
-            if source == .remote || source == .memoryRemote { lineRemoteTransfers[l] &+= 1 }
+            missStats[l].misses &+= 1
+            if source == .remote || source == .memoryRemote { missStats[l].remoteTransfers &+= 1 }
 
             if writes && !caches.isEmpty { invalidateCopies(line, except: cpu) }
 
             // Transitions.
             if writes {
                 for w in 0..<words { sharers[base + w] = 0 }
-                owner[l] = Int32(cpu)
-                state[l] = .modified
+                lines[l].owner = Int32(cpu)
+                lines[l].state = .modified
             } else if o >= 0 && o != cpu {
-                if spec.protocolKind == .moesi && (state[l] == .modified || state[l] == .owned) {
-                    state[l] = .owned  // owner keeps the dirty line and keeps serving it
+                if spec.protocolKind == .moesi && (lines[l].state == .modified || lines[l].state == .owned) {
+                    lines[l].state = .owned  // owner keeps the dirty line and keeps serving it
                 } else {
                     // MESI: the owner writes back and both keep a shared copy.
                     sharers[base + o >> 6] |= UInt64(1) << UInt64(o & 63)
-                    owner[l] = -1
-                    state[l] = .shared
+                    lines[l].owner = -1
+                    lines[l].state = .shared
                 }
                 sharers[bitWord] |= bit
             } else if anySharer || o == cpu {
                 sharers[bitWord] |= bit
-                if state[l] != .owned { state[l] = .shared }
+                if lines[l].state != .owned { lines[l].state = .shared }
             } else {
-                owner[l] = Int32(cpu)
-                state[l] = .exclusive
+                lines[l].owner = Int32(cpu)
+                lines[l].state = .exclusive
             }
             if !caches.isEmpty {
                 writebackWait = 0
                 fill(line, cpu: cpu, fromMemory: source == .memoryLocal || source == .memoryRemote)
                 if writebackWait > 0 {
                     completion += Picoseconds(writebackWait)
-                    busyUntil[l] = completion.raw
+                    lines[l].busyUntil = completion.raw
                 }
             }
         }
 
-        let old = values[l]
+        let old = lines[l].value
         var succeeded = true
         switch update {
         case .none: break
-        case .set(let v): values[l] = v
-        case .add(let d): values[l] = old &+ d
-        case .exchange(let v): values[l] = v
-        case .setBits(let mask, let v): values[l] = (old & ~mask) | (v & mask)
+        case .set(let v): lines[l].value = v
+        case .add(let d): lines[l].value = old &+ d
+        case .exchange(let v): lines[l].value = v
+        case .setBits(let mask, let v): lines[l].value = (old & ~mask) | (v & mask)
         case .compareAndSwap(let expected, let new):
-            if old == expected { values[l] = new } else { succeeded = false }
+            if old == expected { lines[l].value = new } else { succeeded = false }
         }
         return AccessOutcome(completion: completion, oldValue: old, succeeded: succeeded,
-                             hasWaiters: values[l] != old && waiterHead[l] >= 0, source: source)
+                             hasWaiters: lines[l].value != old && lines[l].waiterHead >= 0, source: source)
     }
 
     /// A plain load (`store` nil) or a store of `store` by `cpu` at `now` that hits: the CPU
@@ -358,11 +351,10 @@ public struct CoherenceDirectory: Sendable {
         let l = Int(line)
         let bitWord = l * words + cpu >> 6
         let bit = UInt64(1) << UInt64(cpu & 63)
-        let isHit = store != nil ? owner[l] == Int32(cpu) && (state[l] == .modified || state[l] == .exclusive)
-            : owner[l] == Int32(cpu) || sharers[bitWord] & bit != 0
+        let isHit = store != nil ? lines[l].owner == Int32(cpu) && (lines[l].state == .modified || lines[l].state == .exclusive)
+            : lines[l].owner == Int32(cpu) || sharers[bitWord] & bit != 0
         guard isHit else { return nil }
-        lineAccesses[l] &+= 1
-        touched[bitWord] |= bit
+        lines[l].accesses &+= 1  // `touched` has the CPU already: it holds the line
         clock = now.raw
         let completion: Picoseconds
         if caches.isEmpty {
@@ -374,10 +366,27 @@ public struct CoherenceDirectory: Sendable {
             completion = now + cachedHit(line, cpu: cpu)
         }
         guard let value = store else { return (completion, false) }
-        state[l] = .modified
-        let old = values[l]
-        values[l] = value
-        return (completion, value != old && waiterHead[l] >= 0)
+        lines[l].state = .modified
+        let old = lines[l].value
+        lines[l].value = value
+        return (completion, value != old && lines[l].waiterHead >= 0)
+    }
+
+    /// Asks the host to start loading what an access by `cpu` to `line` reads first: the
+    /// line's record and sharers and the core's private cache sets. The trace replay calls
+    /// it when it parks an access behind other CPUs' events, whose handling then hides the
+    /// host's memory latency (on a 4-MiB working set most of an access's time was waiting
+    /// for it). Changes nothing. Mutating only so that the call does not copy the directory.
+    public mutating func prefetch(_ line: LineID, cpu: Int) {
+        let l = Int(line)
+        guard l >= 0 && l < lines.count else { return }
+        let record = UnsafeRawPointer(lines.storage.base + l)
+        mksim_prefetch(record)
+        let end = record + (MemoryLayout<LineRecord>.size - 1)
+        if Int(bitPattern: end) & ~63 != Int(bitPattern: record) & ~63 { mksim_prefetch(end) }
+        mksim_prefetch(sharers.storage.base + (l * words + cpu >> 6))
+        let core = Int(cpuCore[cpu])
+        for i in 0..<caches.privateLocators.count { caches.privateLocators[i].prefetchSet(core, line) }
     }
 
     /// A miss's coherence messages on the socket links (besides the data, which `servers`
@@ -389,7 +398,7 @@ public struct CoherenceDirectory: Sendable {
     /// in the protocol's latencies already).
     mutating func controlTraffic(line l: Int, cpu: Int, writes: Bool, server: Int, sharerSockets: UInt64, at t0: UInt64) -> UInt64 {
         let requester = Int(cpuSocket[cpu])
-        let homeSocket = topology.socket(ofNode: Int(home[l]))
+        let homeSocket = topology.socket(ofNode: Int(lines[l].home))
         let serverSocket = server >= 0 ? Int(cpuSocket[server]) : homeSocket
         let atHome = servers.control(.request, from: requester, to: homeSocket, at: t0)
         var last = atHome
@@ -414,12 +423,23 @@ public struct CoherenceDirectory: Sendable {
         return last - t0
     }
 
+    /// What the directory counted on `line` (for reports).
+    public func counts(of line: LineID) -> LineCounts {
+        let l = Int(line)
+        return LineCounts(accesses: lines[l].accesses, misses: missStats[l].misses,
+                          queueWaitPs: missStats[l].waitPs, remoteTransfers: missStats[l].remoteTransfers)
+    }
+
+    /// Every line's counts, by id (one call for a report that ranks lines: a call per line
+    /// from outside the module copies the directory each time).
+    public func lineCounts() -> [LineCounts] { (0..<lines.count).map { counts(of: LineID($0)) } }
+
     /// Value of a line without any timing effect (for reports and tests).
-    public func peekValue(_ line: LineID) -> UInt64 { values[Int(line)] }
+    public func peekValue(_ line: LineID) -> UInt64 { lines[Int(line)].value }
 
     /// Sets a line's value without a memory transaction: memory a kernel initializes while
     /// it boots (whose time its boot already accounts for). Cached copies keep their places.
-    public mutating func initialize(_ line: LineID, value: UInt64) { values[Int(line)] = value }
+    public mutating func initialize(_ line: LineID, value: UInt64) { lines[Int(line)].value = value }
 
     // MARK: Spinning waiters
 
@@ -428,17 +448,17 @@ public struct CoherenceDirectory: Sendable {
         let l = Int(line)
         waitingOn[cpu] = line
         nextWaiter[cpu] = -1
-        if waiterTail[l] >= 0 { nextWaiter[Int(waiterTail[l])] = Int32(cpu) } else { waiterHead[l] = Int32(cpu) }
-        waiterTail[l] = Int32(cpu)
+        if lines[l].waiterTail >= 0 { nextWaiter[Int(lines[l].waiterTail)] = Int32(cpu) } else { lines[l].waiterHead = Int32(cpu) }
+        lines[l].waiterTail = Int32(cpu)
     }
 
     /// Removes and returns the first waiter of `line`, in registration order.
     public mutating func popWaiter(_ line: LineID) -> Int? {
         let l = Int(line)
-        let h = waiterHead[l]
+        let h = lines[l].waiterHead
         if h < 0 { return nil }
-        waiterHead[l] = nextWaiter[Int(h)]
-        if waiterHead[l] < 0 { waiterTail[l] = -1 }
+        lines[l].waiterHead = nextWaiter[Int(h)]
+        if lines[l].waiterHead < 0 { lines[l].waiterTail = -1 }
         nextWaiter[Int(h)] = -1
         waitingOn[Int(h)] = -1
         return Int(h)
@@ -450,12 +470,12 @@ public struct CoherenceDirectory: Sendable {
         if line < 0 { return }
         let l = Int(line)
         var prev: Int32 = -1
-        var c = waiterHead[l]
+        var c = lines[l].waiterHead
         while c >= 0 {
             if c == Int32(cpu) {
                 let next = nextWaiter[Int(c)]
-                if prev >= 0 { nextWaiter[Int(prev)] = next } else { waiterHead[l] = next }
-                if waiterTail[l] == c { waiterTail[l] = prev }
+                if prev >= 0 { nextWaiter[Int(prev)] = next } else { lines[l].waiterHead = next }
+                if lines[l].waiterTail == c { lines[l].waiterTail = prev }
                 break
             }
             prev = c
@@ -481,8 +501,8 @@ public struct CoherenceDirectory: Sendable {
         return out
     }
 
-    public func state(of line: LineID) -> LineState { state[Int(line)] }
-    public func owner(of line: LineID) -> Int? { owner[Int(line)] >= 0 ? Int(owner[Int(line)]) : nil }
+    public func state(of line: LineID) -> LineState { lines[Int(line)].state }
+    public func owner(of line: LineID) -> Int? { lines[Int(line)].owner >= 0 ? Int(lines[Int(line)].owner) : nil }
     public func sharerList(of line: LineID) -> [Int] {
         let base = Int(line) * words
         var out: [Int] = []

@@ -82,3 +82,47 @@ public struct AccessOutcome: Sendable, BitwiseCopyable {
         self.hasWaiters = hasWaiters; self.source = source
     }
 }
+
+/// A line's directory entry: what an access reads and writes, together, so that one access
+/// touches one or two host cache lines instead of one per field (the fields were separate
+/// arrays; a replay of 4 MiB of lines missed the host's caches on each). The sharer and
+/// toucher bitmaps are apart (a word per 64 CPUs); so are the statistics misses write.
+struct LineRecord {
+    /// When the transaction in progress on the line ends (picoseconds).
+    var busyUntil: UInt64 = 0
+    /// The line's one word of data.
+    var value: UInt64
+    var accesses: UInt64 = 0
+    /// The CPU holding it modified, exclusive or owned; -1: none.
+    var owner: Int32 = -1
+    /// NUMA node of its memory.
+    var home: Int32
+    /// The CPUs spinning on it, a list through `CoherenceDirectory.nextWaiter`; -1: none.
+    var waiterHead: Int32 = -1
+    var waiterTail: Int32 = -1
+    var state: LineState = .invalid
+    /// Whether some last-level cache may hold it (an eviction leaves it set).
+    var inLastLevel = false
+
+    init(value: UInt64, home: Int32) {
+        self.value = value
+        self.home = home
+    }
+}
+
+/// What the directory counts per line on misses, for the hot-lines report.
+struct LineMissStats {
+    var misses: UInt64 = 0
+    /// Time misses waited behind earlier transactions on the line (picoseconds).
+    var waitPs: UInt64 = 0
+    var remoteTransfers: UInt64 = 0
+}
+
+/// A line's accesses, its misses, the time they queued behind earlier transactions
+/// (picoseconds) and the misses a remote socket or node served.
+public struct LineCounts: Sendable, Equatable {
+    public var accesses: UInt64
+    public var misses: UInt64
+    public var queueWaitPs: UInt64
+    public var remoteTransfers: UInt64
+}
