@@ -74,7 +74,7 @@ struct AddressSpace {
     /// The translation cache: page and its first line side by side (one host cache line
     /// per lookup).
     var tlb: [TranslationEntry]
-    /// 4,096 entries (48 KiB) cover 16 MiB of 4-KiB pages.
+    /// 4,096 entries (64 KiB) cover 16 MiB of 4-KiB pages.
     static let tlbEntries = 4096
     static let tlbShift: UInt64 = 52  // 64 − log2(tlbEntries)
 
